@@ -1,0 +1,17 @@
+"""The `pace` command line. Each command lives in its own module and registers on the shared app."""
+
+from __future__ import annotations
+
+import sys
+
+from assistant.cli.app import app, run_app
+
+# Importing a command module registers its commands; a command appears here once it works.
+from assistant.cli import warehouse  # noqa: F401,E402
+
+
+def main() -> None:
+    sys.exit(run_app())
+
+
+__all__ = ["app", "main"]
