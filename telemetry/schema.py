@@ -269,7 +269,7 @@ TABLES: dict[str, str] = {
         )""",
     "answer_feedback": """
         CREATE TABLE IF NOT EXISTS answer_feedback (
-            at TIMESTAMP NOT NULL,
+            feedback_at TIMESTAMP NOT NULL,
             user_id VARCHAR,
             channel VARCHAR,
             thread VARCHAR,

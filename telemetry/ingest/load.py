@@ -1,0 +1,120 @@
+"""The shared pipeline after staging: type and gate (one pass), quarantine, dedupe, insert.
+
+Every step is a set-based DuckDB statement over temporary tables; no Python touches a row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from telemetry.ingest.gates import Gate, lit, q, reason_sql
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How staged rows become rows of one warehouse table."""
+
+    table: str
+    """Target warehouse table."""
+    columns: dict[str, str]
+    """Target column -> SQL expression over the staged row (`_r."raw column"`), usually a TRY_CAST."""
+    gates: tuple[Gate, ...]
+    """Rules a typed row must pass; see gates.py."""
+    key: tuple[str, ...]
+    """Columns that identify a row: repeats in the file or in the table count as duplicates."""
+    key_window: str | None = None
+    """Optional column whose min/max in the file bounds the scan of existing rows (speed)."""
+    dimensions: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Dimension table -> (value column, team column for projects) in the target."""
+
+
+def check(con: duckdb.DuckDBPyConnection, plan: Plan, source: str = "_raw") -> None:
+    """`_checked`: `_line`, the typed target columns, `_reason` (NULL = passes) and `_raw_text` for failures."""
+    exprs = ", ".join(f"{expr} AS {q(col)}" for col, expr in plan.columns.items())
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _checked AS
+        SELECT * EXCLUDE (_r), CASE WHEN _reason IS NOT NULL THEN CAST(to_json(_r) AS VARCHAR) END AS _raw_text
+        FROM (SELECT *, {reason_sql(plan.gates)} AS _reason
+              FROM (SELECT _r._line AS _line, {exprs}, _r FROM {source} _r))"""
+    )
+
+
+def quarantine(con: duckdb.DuckDBPyConnection, file: Path, fmt: str, *, extra: str | None = None) -> dict[str, int]:
+    """Move rejected and gate-failing rows into `ingest_quarantine`; return counts by gate name."""
+    sources = [
+        "SELECT _line, reason, raw FROM _rejects",
+        "SELECT _line, _reason AS reason, _raw_text AS raw FROM _checked WHERE _reason IS NOT NULL",
+    ]
+    if extra:
+        sources.append(extra)
+    union = " UNION ALL ".join(sources)
+    con.execute(
+        f"""INSERT INTO ingest_quarantine (ingested_at, file, format, line, reason, raw)
+        SELECT now()::TIMESTAMP, {lit(str(file))}, {lit(fmt)}, _line, reason, raw FROM ({union})"""
+    )
+    rows = con.execute(
+        f"SELECT split_part(reason, ': ', 1) AS gate, count(*) FROM ({union}) GROUP BY 1 ORDER BY 2 DESC, 1"
+    ).fetchall()
+    return {gate: int(n) for gate, n in rows}
+
+
+def insert_new(con: duckdb.DuckDBPyConnection, plan: Plan) -> tuple[int, int]:
+    """Insert passing rows whose key is new (first occurrence in the file wins); return (loaded, duplicates)."""
+    cols = ", ".join(q(c) for c in plan.columns)
+    good = con.execute("SELECT count(*) FROM _checked WHERE _reason IS NULL").fetchone()[0]
+    if good == 0:
+        return 0, 0
+    match = " AND ".join(f"t.{q(k)} IS NOT DISTINCT FROM g.{q(k)}" for k in plan.key)
+    window = ""
+    if plan.key_window:
+        w = q(plan.key_window)
+        window = (
+            f" AND t.{w} BETWEEN (SELECT min({w}) FROM _checked WHERE _reason IS NULL) "
+            f"AND (SELECT max({w}) FROM _checked WHERE _reason IS NULL)"
+        )
+    keys = ", ".join(q(k) for k in plan.key)
+    loaded = con.execute(
+        f"""INSERT INTO {q(plan.table)} ({cols})
+        SELECT {cols} FROM (
+            SELECT * FROM _checked g WHERE _reason IS NULL
+            QUALIFY row_number() OVER (PARTITION BY {keys} ORDER BY _line) = 1
+        ) g
+        WHERE NOT EXISTS (SELECT 1 FROM {q(plan.table)} t WHERE {match}{window})"""
+    ).fetchone()[0]
+    return int(loaded), int(good - loaded)
+
+
+def add_dimensions(con: duckdb.DuckDBPyConnection, plan: Plan) -> dict[str, list[str]]:
+    """Insert unseen teams, projects and clusters (with placeholder attributes); return the new values."""
+    added: dict[str, list[str]] = {}
+    for dim, cols in plan.dimensions.items():
+        value = q(cols[0])
+        new_sql = (
+            f"SELECT DISTINCT {value} AS v FROM _checked WHERE _reason IS NULL AND {value} IS NOT NULL "
+            f"AND {value} NOT IN (SELECT {dim[:-1]} FROM {dim})"
+        )
+        values = sorted(r[0] for r in con.execute(new_sql).fetchall())
+        if not values:
+            continue
+        if dim == "teams":
+            con.execute(
+                f"INSERT INTO teams (team, org, cost_center, tier2_lead) "
+                f"SELECT v, 'unassigned', 'unassigned', 'unassigned' FROM ({new_sql})"
+            )
+        elif dim == "projects":
+            team = q(cols[1])
+            con.execute(
+                f"INSERT INTO projects (project, team, primary_workload, description) "
+                f"SELECT {value}, coalesce(any_value({team}), 'unassigned'), 'unknown', 'added by pace ingest' FROM _checked "
+                f"WHERE _reason IS NULL AND {value} IN (SELECT v FROM ({new_sql})) GROUP BY {value}"
+            )
+        elif dim == "clusters":
+            con.execute(
+                "INSERT INTO clusters (cluster, region, provider, is_on_prem) "
+                f"SELECT v, 'unknown', 'unknown', FALSE FROM ({new_sql})"
+            )
+        added[dim] = values
+    return added

@@ -1,0 +1,128 @@
+"""`ingest()`: one file through staging, gates, quarantine, dedupe and load, in one transaction."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from contextlib import nullcontext
+from pathlib import Path
+from typing import Literal
+
+import duckdb
+
+from telemetry.errors import UserError
+from telemetry.ingest import dcgm, focus, mapping, sacct, tables
+from telemetry.ingest.load import add_dimensions, check, insert_new, quarantine
+from telemetry.ingest.staging import check_file, require_columns, stage_csv, stage_parquet
+from telemetry.ingest.summary import IngestSummary
+from telemetry.warehouse import open_writable
+
+Format = Literal["focus", "dcgm", "sacct", "csv", "parquet"]
+FORMATS: tuple[str, ...] = ("focus", "dcgm", "sacct", "csv", "parquet")
+STEPS: tuple[str, ...] = ("read", "type and gate", "quarantine", "dimensions", "load")
+
+
+def ingest(
+    path: Path,
+    fmt: str,
+    db: Path,
+    *,
+    table: str | None = None,
+    mapping_file: Path | None = None,
+    progress: bool = False,
+) -> IngestSummary:
+    """Load `path` into the warehouse at `db`; all or nothing (one transaction), counts reconciled."""
+    path = Path(path)
+    if fmt not in FORMATS:
+        raise UserError(f"unknown --format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    if table and fmt not in ("csv", "parquet"):
+        raise UserError(f"--table applies to --format csv or parquet only (got --format {fmt})")
+    check_file(path, fmt)
+    triples = mapping.load_mapping(mapping_file)
+    started = time.perf_counter()
+    with open_writable(db) as con, _progress(progress, path) as advance:
+        con.execute("SET TimeZone = 'UTC'")
+        mapping.register(con, triples)
+        con.execute("BEGIN TRANSACTION")
+        try:
+            summary = _run(con, path, fmt, table, advance)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    summary.seconds = round(time.perf_counter() - started, 3)
+    return summary
+
+
+def _run(
+    con: duckdb.DuckDBPyConnection, path: Path, fmt: str, table: str | None, advance: Callable[[str], None]
+) -> IngestSummary:
+    if fmt == "dcgm":
+        return dcgm.ingest_dcgm(con, path, advance)
+    parquet = fmt == "parquet" or (fmt == "focus" and path.suffix.lower() == ".parquet")
+    if parquet:
+        staged = stage_parquet(con, path)
+    else:
+        staged = stage_csv(con, path, delim="|" if fmt == "sacct" else ",",
+                           nullstr=focus.NULLS if fmt == "focus" else ("",))
+    advance("read")
+    skipped: dict[str, int] = {}
+    if fmt == "focus":
+        require_columns(staged.columns, focus.REQUIRED, "FOCUS", path)
+        plan = focus.plan(con, staged.columns, path)
+        source = "_raw"
+    elif fmt == "sacct":
+        require_columns(staged.columns, sacct.REQUIRED, "sacct --parsable2", path)
+        plan, source, skipped = sacct.plan(con, staged.columns)
+    else:
+        if not table:
+            raise UserError(f"--format {fmt} needs --table (one of {', '.join(tables.TABLES)})")
+        plan = tables.plan(con, table, staged.columns, path, fmt)
+        source = "_raw"
+    check(con, plan, source)
+    advance("type and gate")
+    reasons = quarantine(con, path, fmt)
+    quarantined = sum(reasons.values())
+    advance("quarantine")
+    new_values = add_dimensions(con, plan)
+    advance("dimensions")
+    loaded, duplicates = insert_new(con, plan)
+    advance("load")
+    read = staged.rows - sum(skipped.values())
+    return IngestSummary(
+        file=str(path), format=fmt, table=plan.table, read=read, loaded=loaded, quarantined=quarantined,
+        duplicates=duplicates, new_dimension_values=new_values, quarantine_reasons=reasons,
+        skipped=skipped, rows_written=loaded,
+    )
+
+
+def _progress(enabled: bool, path: Path) -> "nullcontext[Callable[[str], None]]":
+    """A rich progress bar over the ingest steps (bulk steps, so it advances per step, not per row)."""
+    if not enabled:
+        return nullcontext(lambda step: None)
+    from rich.progress import Progress
+
+    return _RichSteps(Progress(transient=True), path)
+
+
+class _RichSteps:
+    """Context manager yielding `advance(step)` for a rich Progress bar on stderr."""
+
+    def __init__(self, bar: object, path: Path) -> None:
+        self.bar = bar
+        self.path = path
+
+    def __enter__(self) -> Callable[[str], None]:
+        from rich.console import Console
+
+        self.bar.console = Console(stderr=True)  # type: ignore[attr-defined]
+        self.bar.start()  # type: ignore[attr-defined]
+        task = self.bar.add_task(f"ingest {self.path.name}", total=len(STEPS))  # type: ignore[attr-defined]
+
+        def advance(step: str) -> None:
+            self.bar.update(task, advance=1, description=f"ingest {self.path.name}: {step}")  # type: ignore[attr-defined]
+
+        return advance
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.stop()  # type: ignore[attr-defined]
