@@ -1,0 +1,175 @@
+"""Load the YAML definitions into a validated `Catalog` (see semantic_layer/__init__.py for the contract)."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from sqlglot import exp
+
+from semantic_layer.errors import CatalogError, Issue, did_you_mean
+from semantic_layer.graph import dimension_source, metric_entities, reachable_dimensions
+from semantic_layer.models import Dimension, Entity, Location, Measure, Metric, VerifiedQuery
+from semantic_layer.yaml_loader import LineDict, load_yaml_file
+from telemetry.errors import UserError
+
+DEFINITIONS_DIR = Path(__file__).parent / "definitions"
+SECTIONS: dict[str, type[BaseModel]] = {
+    "entities": Entity,
+    "dimensions": Dimension,
+    "measures": Measure,
+    "metrics": Metric,
+    "verified_queries": VerifiedQuery,
+}
+__all__ = ["Catalog", "CatalogError", "Dimension", "Metric", "VerifiedQuery", "build_catalog", "load_catalog"]
+
+
+@dataclass
+class Catalog:
+    """Every definition by name, plus the verified queries; read-only once built."""
+
+    entities: dict[str, Entity] = field(default_factory=dict)
+    dimensions: dict[str, Dimension] = field(default_factory=dict)
+    measures: dict[str, Measure] = field(default_factory=dict)
+    metrics: dict[str, Metric] = field(default_factory=dict)
+    verified_queries: list[VerifiedQuery] = field(default_factory=list)
+
+    def metric(self, name: str) -> Metric:
+        """The metric called `name`, or a UserError with the closest names."""
+        if name not in self.metrics:
+            raise UserError(f"unknown metric `{name}`;{did_you_mean(name, self.metrics) or ' run `pace metrics` to list them.'}")
+        return self.metrics[name]
+
+    def dimension(self, name: str) -> Dimension:
+        """The dimension called `name`, or a UserError with the closest names."""
+        if name not in self.dimensions:
+            hint = did_you_mean(name, self.dimensions) or f" known dimensions: {', '.join(sorted(self.dimensions))}."
+            raise UserError(f"unknown dimension `{name}`;{hint}")
+        return self.dimensions[name]
+
+    def dimensions_for(self, metric: str) -> list[str]:
+        """Dimensions every entity behind `metric` reaches through declared joins."""
+        entities = metric_entities(self, metric)
+        if not entities:
+            return []
+        common = [d for d in reachable_dimensions(self, entities[0])]
+        for entity in entities[1:]:
+            reach = set(reachable_dimensions(self, entity))
+            common = [d for d in common if d in reach]
+        return common
+
+    def with_values(self, engine_or_con: Any, *, max_values: int = 500) -> Catalog:
+        """A copy whose categorical dimensions carry the distinct values found in the warehouse."""
+        out = copy.copy(self)
+        out.dimensions = {}
+        for name, dim in self.dimensions.items():
+            values = _distinct_values(self, dim, engine_or_con, max_values) if dim.kind == "categorical" else []
+            out.dimensions[name] = dim.model_copy(update={"values": values})
+        return out
+
+
+def _distinct_values(catalog: Catalog, dim: Dimension, engine_or_con: Any, limit: int) -> list[Any]:
+    if not dim.sources:
+        return []
+    source = dim.sources[0]
+    entity = catalog.entities[source.entity]
+    if entity.sql:
+        return []
+    column = exp.column(source.column, quoted=True)
+    query = (
+        exp.select(column).distinct().from_(exp.to_table(entity.source_table))
+        .where(column.is_(exp.null()).not_()).order_by(column).limit(limit)
+    )
+    sql = query.sql(dialect="duckdb")
+    if hasattr(engine_or_con, "run_sql"):
+        rows = engine_or_con.run_sql(sql).rows
+    else:
+        rows = engine_or_con.execute(sql).fetchall()
+    return [r[0] for r in rows]
+
+
+def _issue_from_validation(exc: ValidationError, item: LineDict, file: str, section: str) -> list[Issue]:
+    issues = []
+    for err in exc.errors():
+        key = str(err["loc"][0]) if err["loc"] else ""
+        line = item.line_of(key) if isinstance(item, LineDict) else 0
+        name = item.get("name", item.get("question", "?")) if isinstance(item, dict) else "?"
+        path = ".".join(str(p) for p in err["loc"])
+        fix = "remove it" if err["type"] == "extra_forbidden" else f"set `{path}` to a valid value ({err['msg']})"
+        issues.append(Issue("error", f"{section} `{name}`: field `{path}`: {err['msg']}", fix, file, line, path))
+    return issues
+
+
+def build_catalog(documents: list[tuple[str, Any]]) -> tuple[Catalog, list[Issue]]:
+    """Parse (file name, YAML data) pairs into a catalog plus the issues found (does not raise)."""
+    from semantic_layer.catalog_rules import validate_catalog
+
+    catalog = Catalog()
+    issues: list[Issue] = []
+    for file, data in documents:
+        if data is None:
+            continue
+        if not isinstance(data, dict):
+            issues.append(Issue("error", "top level must be a mapping of sections", f"use keys {', '.join(SECTIONS)}", file, 1))
+            continue
+        for section, items in data.items():
+            line = data.line_of(section) if isinstance(data, LineDict) else 0
+            if section not in SECTIONS:
+                fix = f"rename it to one of {', '.join(SECTIONS)}" + did_you_mean(str(section), SECTIONS)
+                issues.append(Issue("error", f"unknown section `{section}`", fix, file, line, str(section)))
+                continue
+            for item in items or []:
+                issues.extend(_add(catalog, section, item, file))
+    issues.extend(validate_catalog(catalog))
+    return catalog, issues
+
+
+def _add(catalog: Catalog, section: str, item: Any, file: str) -> list[Issue]:
+    model = SECTIONS[section]
+    loc = Location(file=file, line=getattr(item, "line", 0), key_lines=dict(getattr(item, "key_lines", {})))
+    if not isinstance(item, dict):
+        return [Issue("error", f"{section} entries must be mappings, got {item!r}", "write `- name: ...` items", file, loc.line)]
+    try:
+        obj = model.model_validate({**item, "loc": loc})
+    except ValidationError as exc:
+        return _issue_from_validation(exc, item, file, section)
+    if isinstance(obj, VerifiedQuery):
+        catalog.verified_queries.append(obj)
+        return []
+    store: dict[str, Any] = getattr(catalog, section)
+    if obj.name in store:
+        first = store[obj.name].loc.at("name")
+        return [Issue("error", f"{section} `{obj.name}` is defined twice (first at {first})", "rename or remove one", file, loc.line, "name")]
+    store[obj.name] = obj
+    return []
+
+
+def load_catalog(definitions_dir: Path | str | None = None, *, strict: bool = True) -> Catalog:
+    """Load every *.yaml under the definitions folder; raise CatalogError listing every error."""
+    folder = Path(definitions_dir) if definitions_dir else DEFINITIONS_DIR
+    files = sorted(folder.glob("*.yaml"))
+    if not files:
+        raise UserError(f"no definitions (*.yaml) found in {folder}")
+    documents = []
+    issues: list[Issue] = []
+    for path in files:
+        try:
+            documents.append((path.name, load_yaml_file(path)))
+        except Exception as exc:  # a YAML syntax error names its own line
+            issues.append(Issue("error", f"YAML does not parse: {exc}", "fix the YAML syntax", path.name, 0))
+    catalog, found = build_catalog(documents)
+    errors = [i for i in issues + found if i.level == "error"]
+    if errors and strict:
+        raise CatalogError(errors)
+    return catalog
+
+
+def reachable_from(catalog: Catalog, entity: str, dimension: str) -> bool:
+    """True when `entity` reads `dimension` (time needs a time column)."""
+    dim = catalog.dimensions[dimension]
+    if dim.kind == "time":
+        return bool(catalog.entities[entity].time_column)
+    return dimension_source(catalog, entity, dimension) is not None

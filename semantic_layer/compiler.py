@@ -1,0 +1,244 @@
+"""MetricQuery -> sqlglot expression -> SQL, as a tuple of small steps over one `Plan`.
+
+Steps: resolve names, check every dimension is reachable, group measures by fact, build one CTE per
+fact and period, combine them on the group keys, add the previous-period comparison, then order and
+limit with deterministic tie-breaks. Callers may pass their own `steps`.
+
+>>> from semantic_layer.catalog import load_catalog
+>>> from semantic_layer.query import MetricQuery
+>>> compile_query(load_catalog(), MetricQuery(metrics=["busy_hours"])).columns
+['busy_hours']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlglot import exp
+
+from semantic_layer.catalog import Catalog, reachable_from
+from semantic_layer.graph import metric_measures
+from semantic_layer.models import Metric
+from semantic_layer.query import Filter, GroupBy, MetricQuery, TimeRange
+from semantic_layer.schema_info import ddl_schema
+from semantic_layer.sql_builders import fact_select, metric_expression
+from telemetry.errors import UserError
+
+DIALECTS: tuple[str, ...] = ("duckdb", "trino", "spark", "bigquery", "snowflake", "postgres")
+
+
+@dataclass
+class Plan:
+    """Everything the steps learn about one query, filled in order."""
+
+    catalog: Catalog
+    query: MetricQuery
+    dialect: str = "duckdb"
+    metrics: list[Metric] = field(default_factory=list)
+    group_by: list[GroupBy] = field(default_factory=list)
+    filters: list[tuple[Filter, list[object]]] = field(default_factory=list)
+    facts: dict[str, list[str]] = field(default_factory=dict)
+    previous: TimeRange | None = None
+    expression: exp.Select | None = None
+    columns: list[str] = field(default_factory=list)
+
+    @property
+    def labels(self) -> list[str]:
+        return [g.label() for g in self.group_by]
+
+    @property
+    def time_label(self) -> str | None:
+        return next((g.label() for g in self.group_by if g.grain), None)
+
+
+@dataclass(frozen=True)
+class CompiledQuery:
+    """The compiled SQL with its expression, output columns, metrics and periods."""
+
+    sql: str
+    expression: exp.Expression
+    columns: list[str]
+    metrics: list[Metric]
+    dialect: str
+    query: MetricQuery
+    period: TimeRange | None
+    previous_period: TimeRange | None
+
+
+Step = Callable[[Plan], Plan]
+
+
+def resolve_names(plan: Plan) -> Plan:
+    """Metrics and dimensions exist; time groups get a grain; filters are on categorical values."""
+    cat, q = plan.catalog, plan.query
+    plan.metrics = [cat.metric(m) for m in dict.fromkeys(q.metrics)]
+    for g in q.group_by:
+        dim = cat.dimension(g.dimension)
+        if dim.kind == "time":
+            grain = g.grain or "day"
+            if grain not in dim.grains:
+                raise UserError(f"`{dim.name}` cannot be bucketed by {grain}; use one of {', '.join(dim.grains)}")
+            g = GroupBy(dimension=g.dimension, grain=grain)
+        elif g.grain:
+            raise UserError(f"`{dim.name}` is not a time dimension, so it takes no grain; write `{dim.name}` without `:{g.grain}`")
+        if g.label() not in [x.label() for x in plan.group_by]:
+            plan.group_by.append(g)
+    if sum(1 for g in plan.group_by if g.grain) > 1:
+        raise UserError("group by one time grain at most; keep a single `time:<grain>`")
+    for f in q.filters:
+        dim = cat.dimension(f.dimension)
+        if dim.kind == "time":
+            raise UserError(f"filter time with the period (--from/--to, time_range), not a `{dim.name}` filter")
+        plan.filters.append((f, _canonical_values(cat, dim.name, f.values)))
+    if q.compare_to_previous and q.time_range is None:
+        raise UserError("comparing to the previous period needs a time range; add --from and --to (time_range)")
+    if q.time_range is not None and q.compare_to_previous:
+        length = q.time_range.end - q.time_range.start
+        plan.previous = TimeRange(start=q.time_range.start - length, end=q.time_range.start)
+    return plan
+
+
+def _canonical_values(catalog: Catalog, dimension: str, values: list[object]) -> list[object]:
+    """Match values to the warehouse's spelling (case-insensitive) and the column's type."""
+    dim = catalog.dimensions[dimension]
+    known = {str(v).lower(): v for v in dim.values}
+    source = dim.sources[0]
+    entity = catalog.entities[source.entity]
+    ctype = ddl_schema().get(entity.source_table, {}).get(source.column, "VARCHAR") if not entity.sql else "VARCHAR"
+    out: list[object] = []
+    for v in values:
+        v = known.get(str(v).lower(), v)
+        if ctype in ("INTEGER", "BIGINT") and isinstance(v, str) and v.strip().lstrip("-").isdigit():
+            v = int(v)
+        elif ctype == "BOOLEAN" and isinstance(v, str) and v.lower() in ("true", "false"):
+            v = v.lower() == "true"
+        out.append(v)
+    return out
+
+
+def check_reachability(plan: Plan) -> Plan:
+    """Every group-by and filter dimension is reachable from every fact behind every metric."""
+    cat = plan.catalog
+    wanted = [g.dimension for g in plan.group_by] + [f.dimension for f, _ in plan.filters]
+    for metric in plan.metrics:
+        entities = {cat.measures[m].entity for m in metric_measures(cat, metric.name)}
+        for dim in wanted:
+            blocked = sorted(e for e in entities if not reachable_from(cat, e, dim))
+            if blocked:
+                available = ", ".join(cat.dimensions_for(metric.name)) or "none"
+                raise UserError(
+                    f"metric `{metric.name}` cannot be grouped or filtered by `{dim}`: its data ({', '.join(blocked)}) "
+                    f"has no declared join to `{dim}`. Dimensions available for `{metric.name}`: {available}"
+                )
+    return plan
+
+
+def plan_facts(plan: Plan) -> Plan:
+    """Group the needed measures by the fact entity that holds them."""
+    for metric in plan.metrics:
+        for m in metric_measures(plan.catalog, metric.name):
+            entity = plan.catalog.measures[m].entity
+            if m not in plan.facts.setdefault(entity, []):
+                plan.facts[entity].append(m)
+    return plan
+
+
+def _period_select(plan: Plan, period: TimeRange | None, shift: timedelta | None, prefix: str) -> tuple[list[tuple[str, exp.Select]], exp.Select]:
+    """CTEs for one period plus the SELECT that meets them on the group keys and computes the metrics."""
+    ctes = [
+        (f"{prefix}_{entity}", fact_select(plan.catalog, entity, measures, plan.group_by, plan.filters, period, shift))
+        for entity, measures in plan.facts.items()
+    ]
+    labels, time_label = plan.labels, plan.time_label
+    others = [lbl for lbl in labels if lbl != time_label]
+    cols = [exp.column(lbl, quoted=True) for lbl in labels]
+    cols += [metric_expression(plan.catalog, m, time_label, others).as_(m.name, quoted=True) for m in plan.metrics]
+    select = exp.select(*cols).from_(exp.to_table(ctes[0][0], quoted=True))
+    for name, _ in ctes[1:]:
+        if labels:
+            select = select.join(exp.to_table(name, quoted=True), using=[exp.to_identifier(lbl, quoted=True) for lbl in labels], join_type="full outer")
+        else:
+            select = select.join(exp.to_table(name, quoted=True), join_type="cross")
+    return ctes, select
+
+
+def build_select(plan: Plan) -> Plan:
+    """The current period's metrics, and, when comparing, the previous period's beside them."""
+    period = plan.query.time_range
+    ctes, current = _period_select(plan, period, None, "cur")
+    names = [m.name for m in plan.metrics]
+    if plan.previous is None:
+        select = current
+    else:
+        prev_ctes, previous = _period_select(plan, plan.previous, period.end - period.start if period else None, "prev")
+        ctes += prev_ctes + [("current_period", current), ("previous_period", previous)]
+        cols: list[exp.Expression] = [exp.column(lbl, table="current_period", quoted=True).as_(lbl, quoted=True) for lbl in plan.labels]
+        for name in names:
+            cur = exp.column(name, table="current_period", quoted=True)
+            prev = exp.column(name, table="previous_period", quoted=True)
+            change = exp.Div(
+                this=exp.Mul(this=exp.Paren(this=exp.Sub(this=cur.copy(), expression=prev.copy())), expression=exp.Literal.number(100.0)),
+                expression=exp.Nullif(this=exp.Abs(this=prev.copy()), expression=exp.Literal.number(0)),
+            )
+            cols += [cur.as_(name, quoted=True), prev.as_(f"{name}__previous", quoted=True), change.as_(f"{name}__change_pct", quoted=True)]
+        select = exp.select(*cols).from_(exp.to_table("current_period", quoted=True))
+        if plan.labels:
+            select = select.join(exp.to_table("previous_period", quoted=True), using=[exp.to_identifier(lbl, quoted=True) for lbl in plan.labels], join_type="left")
+        else:
+            select = select.join(exp.to_table("previous_period", quoted=True), join_type="cross")
+    for name, cte in ctes:
+        select = select.with_(exp.to_identifier(name, quoted=True), as_=cte)
+    plan.expression = select
+    plan.columns = plan.labels + [c for n in names for c in ([n, f"{n}__previous", f"{n}__change_pct"] if plan.previous else [n])]
+    return plan
+
+
+def order_and_limit(plan: Plan) -> Plan:
+    """Requested order (else time, else the first metric descending), then every label as a tie-break."""
+    assert plan.expression is not None
+    label_of = {g.dimension: g.label() for g in plan.group_by}
+    valid = set(plan.columns) | set(label_of)
+    keys: list[tuple[str, bool]] = []
+    for o in plan.query.order_by:
+        if o.field not in valid:
+            raise UserError(f"cannot order by `{o.field}`: order by one of {', '.join(plan.columns)}")
+        keys.append((label_of.get(o.field, o.field), o.descending))
+    if not keys:
+        if plan.time_label:
+            keys.append((plan.time_label, False))
+        elif plan.labels:
+            keys.append((plan.metrics[0].name, True))
+    used = {k for k, _ in keys}
+    keys += [(lbl, False) for lbl in plan.labels if lbl not in used]
+    if keys:
+        plan.expression = plan.expression.order_by(
+            *[exp.Ordered(this=exp.column(k, quoted=True), desc=desc, nulls_first=False) for k, desc in keys]
+        )
+    if plan.query.limit:
+        plan.expression = plan.expression.limit(plan.query.limit)
+    return plan
+
+
+DEFAULT_STEPS: tuple[Step, ...] = (resolve_names, check_reachability, plan_facts, build_select, order_and_limit)
+
+
+def compile_query(catalog: Catalog, query: MetricQuery, dialect: str = "duckdb", *, steps: tuple[Step, ...] = DEFAULT_STEPS, pretty: bool = False) -> CompiledQuery:
+    """Compile a MetricQuery for `dialect` (duckdb runs here; the others are transpiled for export)."""
+    if dialect not in DIALECTS:
+        raise UserError(f"unknown dialect `{dialect}`; choose one of {', '.join(DIALECTS)}")
+    plan = Plan(catalog=catalog, query=query, dialect=dialect)
+    for step in steps:
+        plan = step(plan)
+    assert plan.expression is not None
+    return CompiledQuery(
+        sql=plan.expression.sql(dialect=dialect, pretty=pretty),
+        expression=plan.expression,
+        columns=plan.columns,
+        metrics=plan.metrics,
+        dialect=dialect,
+        query=query,
+        period=query.time_range,
+        previous_period=plan.previous,
+    )

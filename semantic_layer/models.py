@@ -1,0 +1,129 @@
+"""Pydantic models of the catalog definitions; each remembers the file and line it was read from."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from semantic_layer.query import Grain, MetricQuery
+
+GRAINS: tuple[Grain, ...] = ("hour", "day", "week", "month", "quarter")
+Aggregation = Literal["sum", "count", "avg", "min", "max", "count_distinct", "p50", "p90", "p95"]
+MetricKind = Literal["simple", "ratio", "derived", "cumulative"]
+Unit = Literal["accelerator-hours", "USD", "%", "ms", "minutes", "hours", "count", "kWh", "GB", "tokens", "USD/hour", "tokens/hour"]
+
+
+class Location(BaseModel):
+    """Where a definition came from: file, line, and the line of each of its keys."""
+
+    model_config = ConfigDict(frozen=True)
+
+    file: str = "<memory>"
+    line: int = 0
+    key_lines: dict[str, int] = Field(default_factory=dict)
+
+    def at(self, key: str | None = None) -> str:
+        """'metrics_cost.yaml:12' pointing at `key` when known."""
+        line = self.key_lines.get(key, self.line) if key else self.line
+        return f"{self.file}:{line}"
+
+
+class Definition(BaseModel):
+    """Common base: strict fields plus a location that is not part of the definition's identity."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    loc: Location = Field(default_factory=Location, exclude=True, repr=False)
+
+
+class Join(BaseModel):
+    """A declared join from an entity to another: local columns -> the target's key columns."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    to: str = Field(description="Target entity name.")
+    on: dict[str, str] = Field(min_length=1, description="{local column: target column}.")
+    cardinality: Literal["many_to_one", "one_to_one", "one_to_many"] = "many_to_one"
+
+
+class Entity(Definition):
+    """A table (or a curated SELECT over tables) with its key, time column and joins."""
+
+    name: str
+    description: str = ""
+    table: str | None = Field(default=None, description="Warehouse table; default: the entity name.")
+    sql: str | None = Field(default=None, description="A SELECT over warehouse tables, for derived entities.")
+    primary_key: list[str] = Field(default_factory=list)
+    time_column: str | None = Field(default=None, description="Column the `time` dimension maps to.")
+    joins: list[Join] = Field(default_factory=list)
+
+    @property
+    def source_table(self) -> str:
+        return self.table or self.name
+
+
+class DimensionSource(BaseModel):
+    """One place a dimension can be read: an entity's column."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    entity: str
+    column: str
+
+
+class Dimension(Definition):
+    """A categorical dimension (values read from the warehouse) or the `time` dimension (grains)."""
+
+    name: str
+    label: str = ""
+    description: str = ""
+    kind: Literal["categorical", "time"] = "categorical"
+    synonyms: list[str] = Field(default_factory=list)
+    sources: list[DimensionSource] = Field(default_factory=list, description="First source holds the values.")
+    grains: list[Grain] = Field(default_factory=lambda: list(GRAINS))
+    values: list[str | int | float | bool] = Field(default_factory=list)
+
+
+class Measure(Definition):
+    """An aggregation over one entity's rows; `expr` may read joined entities as `entity.column`."""
+
+    name: str
+    entity: str
+    agg: Aggregation = "sum"
+    expr: str | None = Field(default=None, description="Row expression; default: the column named like the measure.")
+    description: str = ""
+
+
+class Metric(Definition):
+    """A named business number: simple (a measure), ratio, derived (expression of metrics) or cumulative."""
+
+    name: str
+    label: str
+    description: str
+    kind: MetricKind
+    unit: Unit
+    format: str = Field(description="Python format spec for display, e.g. ',.1f'.")
+    synonyms: list[str] = Field(default_factory=list)
+    higher_is_better: bool
+    default_time_dimension: str = "time"
+    measure: str | None = Field(default=None, description="simple: the measure.")
+    numerator: str | None = Field(default=None, description="ratio: measure on top.")
+    denominator: str | None = Field(default=None, description="ratio: measure below.")
+    scale: float = Field(default=1.0, description="ratio: multiplier (100 for percentages).")
+    expr: str | None = Field(default=None, description="derived: expression over other metric names.")
+    metric: str | None = Field(default=None, description="cumulative: the metric to accumulate over time.")
+    allow_negative: bool = Field(default=False, description="Negative values are legitimate (credits, changes).")
+    can_exceed_100: bool = Field(default=False, description="A percentage that may pass 100 (quota bursts).")
+
+    @property
+    def is_percent(self) -> bool:
+        return self.unit == "%"
+
+
+class VerifiedQuery(Definition):
+    """A question whose MetricQuery a person checked; answers built from one are marked trusted."""
+
+    question: str
+    query: MetricQuery
+    verified_by: str = "semantic-layer"
