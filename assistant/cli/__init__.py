@@ -8,6 +8,7 @@ from assistant.cli.app import app, run_app
 
 # Importing a command module registers its commands; a command appears here once it works.
 from assistant.cli import warehouse  # noqa: F401,E402
+from assistant.cli import ingest  # noqa: F401,E402
 from assistant.cli import metrics  # noqa: F401,E402
 
 

@@ -51,9 +51,13 @@ def quarantine(con: duckdb.DuckDBPyConnection, file: Path, fmt: str, *, extra: s
     if extra:
         sources.append(extra)
     union = " UNION ALL ".join(sources)
+    # Rows quarantined by an earlier ingest of the same file are not written twice (idempotent).
     con.execute(
         f"""INSERT INTO ingest_quarantine (ingested_at, file, format, line, reason, raw)
-        SELECT now()::TIMESTAMP, {lit(str(file))}, {lit(fmt)}, _line, reason, raw FROM ({union})"""
+        SELECT now()::TIMESTAMP, {lit(str(file))}, {lit(fmt)}, _line, reason, raw FROM ({union}) u
+        WHERE NOT EXISTS (SELECT 1 FROM ingest_quarantine x WHERE x.file = {lit(str(file))}
+            AND x.format = {lit(fmt)} AND x.line IS NOT DISTINCT FROM u._line AND x.reason = u.reason
+            AND x.raw IS NOT DISTINCT FROM u.raw)"""
     )
     rows = con.execute(
         f"SELECT split_part(reason, ': ', 1) AS gate, count(*) FROM ({union}) GROUP BY 1 ORDER BY 2 DESC, 1"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Literal
 
@@ -12,6 +12,7 @@ import duckdb
 
 from telemetry.errors import UserError
 from telemetry.ingest import dcgm, focus, mapping, sacct, tables
+from telemetry.ingest.catalog import ensure_catalog, record_meta
 from telemetry.ingest.load import add_dimensions, check, insert_new, quarantine
 from telemetry.ingest.staging import check_file, require_columns, stage_csv, stage_parquet
 from telemetry.ingest.summary import IngestSummary
@@ -45,7 +46,9 @@ def ingest(
         mapping.register(con, triples)
         con.execute("BEGIN TRANSACTION")
         try:
+            ensure_catalog(con)
             summary = _run(con, path, fmt, table, advance)
+            record_meta(con, summary.table, fmt)
             con.execute("COMMIT")
         except BaseException:
             con.execute("ROLLBACK")
@@ -96,33 +99,25 @@ def _run(
     )
 
 
-def _progress(enabled: bool, path: Path) -> "nullcontext[Callable[[str], None]]":
-    """A rich progress bar over the ingest steps (bulk steps, so it advances per step, not per row)."""
-    if not enabled:
-        return nullcontext(lambda step: None)
-    from rich.progress import Progress
-
-    return _RichSteps(Progress(transient=True), path)
+def _progress(enabled: bool, path: Path) -> AbstractContextManager[Callable[[str], None]]:
+    """A rich progress bar over the ingest steps (bulk SQL steps, so it advances per step, not per row)."""
+    return _RichSteps(path) if enabled else nullcontext(lambda step: None)
 
 
-class _RichSteps:
-    """Context manager yielding `advance(step)` for a rich Progress bar on stderr."""
+class _RichSteps(AbstractContextManager):
+    """Context manager yielding `advance(step)` for a transient rich progress bar on stderr."""
 
-    def __init__(self, bar: object, path: Path) -> None:
-        self.bar = bar
-        self.path = path
+    def __init__(self, path: Path) -> None:
+        from rich.console import Console
+        from rich.progress import Progress
+
+        self.bar = Progress(console=Console(stderr=True), transient=True)
+        self.name = path.name
 
     def __enter__(self) -> Callable[[str], None]:
-        from rich.console import Console
-
-        self.bar.console = Console(stderr=True)  # type: ignore[attr-defined]
-        self.bar.start()  # type: ignore[attr-defined]
-        task = self.bar.add_task(f"ingest {self.path.name}", total=len(STEPS))  # type: ignore[attr-defined]
-
-        def advance(step: str) -> None:
-            self.bar.update(task, advance=1, description=f"ingest {self.path.name}: {step}")  # type: ignore[attr-defined]
-
-        return advance
+        self.bar.start()
+        task = self.bar.add_task(f"ingest {self.name}", total=len(STEPS))
+        return lambda step: self.bar.update(task, advance=1, description=f"ingest {self.name}: {step}")
 
     def __exit__(self, *exc: object) -> None:
-        self.bar.stop()  # type: ignore[attr-defined]
+        self.bar.stop()

@@ -87,9 +87,10 @@ def stage_csv(
     )
     rows = con.execute("SELECT count(*) FROM _read").fetchone()[0]
     rejected = con.execute("SELECT count(*) FROM _rejects").fetchone()[0]
+    # Insertion order is file order and rowids are consecutive (offset inside a transaction).
+    rid = "rowid - (SELECT min(rowid) FROM _read)"
     if rejected == 0:
-        # Insertion order is file order, so rowid + 1 is the 1-based data line.
-        con.execute("CREATE OR REPLACE TEMP TABLE _raw AS SELECT rowid + 1 AS _line, * FROM _read")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _raw AS SELECT {rid} + 1 AS _line, * FROM _read")
     else:
         # Good records take the data line numbers that rejected lines did not.
         con.execute(
@@ -97,7 +98,7 @@ def stage_csv(
             f"FROM range(1, {rows + rejected + 1}) t(n) WHERE n NOT IN (SELECT _line FROM _rejects)"
         )
         con.execute(
-            "CREATE OR REPLACE TEMP TABLE _raw AS SELECT l._line, r.* FROM (SELECT rowid AS _rid, * FROM _read) r "
+            f"CREATE OR REPLACE TEMP TABLE _raw AS SELECT l._line, r.* FROM (SELECT {rid} AS _rid, * FROM _read) r "
             "JOIN _lines l USING (_rid)"
         )
         con.execute("ALTER TABLE _raw DROP COLUMN _rid")

@@ -1,0 +1,49 @@
+"""DCGM exporter scrapes -> hourly utilization per team."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from telemetry.errors import UserError
+from telemetry.ingest import ingest
+from tests.ingest.support import FIXTURES, query
+
+SCRAPE = FIXTURES / "dcgm_sample.prom"
+MAPPING = FIXTURES / "dcgm_mapping.yaml"
+
+
+def test_dcgm_aggregates_samples_to_hourly_rows(db: Path) -> None:
+    s = ingest(SCRAPE, "dcgm", db, mapping_file=MAPPING)
+    assert (s.read, s.loaded, s.quarantined, s.duplicates) == (18, 14, 4, 0)
+    assert s.skipped == {"other_metrics": 1, "unallocated_samples": 3}
+    assert s.quarantine_reasons == {"parse": 1, "range(value)": 1, "type(value)": 1, "unknown_accelerator_type": 1}
+    assert s.rows_written == 2
+    rows = {r[0]: r[1:] for r in query(
+        db, "SELECT team, cluster, accelerator_type, project, workload_type, allocated_hours, busy_hours, "
+        "round(sm_active, 3), round(memory_used_gb, 3), round(energy_kwh, 4) FROM utilization_hourly")}
+    # H100 pod seen in both scrapes: fully allocated, busy = mean GR_ENGINE_ACTIVE, 65 GB, 660.5 W for an hour.
+    assert rows["atlas"] == ("us-west-onprem", "H100", "llm-pretrain", "training", 1.0, 0.8, 0.7, 65.0, 0.6605)
+    # A100 pod in one of two scrapes: half allocated; busy from GPU_UTIL > 0; team from the mapping file.
+    assert rows["helix"] == ("us-west-onprem", "A100", "ranker", "online-inference", 0.5, 0.5, 0.3, 20.0, 0.105)
+
+
+def test_dcgm_quarantine_keeps_the_raw_line(db: Path) -> None:
+    ingest(SCRAPE, "dcgm", db, mapping_file=MAPPING)
+    (line, raw), = query(db, "SELECT line, raw FROM ingest_quarantine WHERE reason LIKE 'parse%'")
+    assert raw == SCRAPE.read_text().splitlines()[line - 1]
+
+
+def test_dcgm_latin1_file_is_a_clear_error(db: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "scrape.prom"
+    bad.write_bytes('DCGM_FI_DEV_GPU_UTIL{gpu="0",modelName="caf\xe9"} 1\n'.encode("latin-1"))
+    with pytest.raises(UserError, match="not UTF-8"):
+        ingest(bad, "dcgm", db)
+
+
+def test_dcgm_without_namespace_needs_a_mapping(db: Path, tmp_path: Path) -> None:
+    f = tmp_path / "s.prom"
+    f.write_text('DCGM_FI_PROF_SM_ACTIVE{gpu="0",UUID="GPU-1",modelName="NVIDIA H200",pod="p"} 0.5 1763640000000\n')
+    s = ingest(f, "dcgm", db)
+    assert s.quarantine_reasons == {"required(team)": 1}
