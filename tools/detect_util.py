@@ -1,0 +1,116 @@
+"""Detectors on hourly utilization: idle allocations, utilization collapses and energy outliers.
+
+- idle_allocation ("occupied but idle"): one allocation stream (team, project, workload, pool) whose
+  SM activity is under `IDLE_SM` and under a tenth of its own typical (median) level while at least one
+  accelerator is allocated, for `IDLE_MIN_HOURS` or more consecutive hours. Reported per team and pool.
+- utilization_collapse: a pool's (cluster x accelerator type) busy share, over the streams that are
+  not sitting idle, falls below half of its same-hour-of-week median with robust z < -3.5 for
+  `COLLAPSE_MIN_HOURS` hours or more. Idle streams are left out so one idle team is not a pool fault.
+- energy_outlier: a pool's energy per allocated accelerator-hour rises above 1.3x its same-hour-of-week
+  median with robust z > 3.5 for `ENERGY_MIN_HOURS` hours or more.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from tools.scan_sql import PRICE_CTE, Z_THRESHOLD, equals, how, islands, robust_baseline, window_filter
+
+IDLE_SM = 0.1
+IDLE_RELATIVE = 0.1
+IDLE_MIN_HOURS = 6
+COLLAPSE_DROP = 0.5
+COLLAPSE_MIN_HOURS = 3
+ENERGY_RISE = 1.3
+ENERGY_MIN_HOURS = 3
+
+_STREAM = "team, project, workload_type, cluster, accelerator_type"
+_IDLE_ROW = f"u.sm_active < {IDLE_SM} AND u.sm_active < {IDLE_RELATIVE} * s.sm_typical AND u.allocated_hours >= 1"
+
+
+def _stream_typical(where: str) -> str:
+    return f"""stream_typical AS (
+    SELECT {_STREAM}, median(sm_active) AS sm_typical FROM utilization_hourly WHERE {where} GROUP BY {_STREAM}
+)"""
+
+
+def idle_allocation_sql(start: datetime | None, end: datetime | None, team: str | None = None,
+                        cluster: str | None = None, accelerator_type: str | None = None) -> str:
+    """Runs of idle hours per stream, one row per run, priced at the pool's catalog rate."""
+    where = equals({"team": team, "cluster": cluster, "accelerator_type": accelerator_type})
+    return f"""WITH {_stream_typical(where)},
+flagged AS (
+    SELECT u.team, u.project, u.workload_type, u.cluster, u.accelerator_type, u.hour, u.idle_hours, u.sm_active,
+           s.sm_typical
+    FROM utilization_hourly u JOIN stream_typical s USING ({_STREAM})
+    WHERE {_IDLE_ROW} AND {window_filter("u.hour", start, end)}
+), {islands("flagged", _STREAM.split(", "))},
+runs AS (
+    SELECT team, cluster, accelerator_type, min(hour) AS window_start, max(hour) + INTERVAL 1 HOUR AS window_end,
+           count(*) AS hours, avg(sm_active) AS observed, any_value(sm_typical) AS expected, sum(idle_hours) AS idle_hours
+    FROM isl GROUP BY {_STREAM}, run_id HAVING count(*) >= {IDLE_MIN_HOURS}
+), {PRICE_CTE}
+SELECT r.team AS entity, r.cluster, r.accelerator_type, r.window_start, r.window_end, r.hours,
+       round(r.observed, 4) AS observed, round(r.expected, 4) AS expected,
+       round(r.idle_hours, 1) AS idle_accelerator_hours, round(r.idle_hours * p.usd_per_hour, 2) AS impact_usd
+FROM runs r JOIN price p USING (cluster, accelerator_type)
+ORDER BY r.window_start, entity"""
+
+
+def _pool_hours(where: str, value: str) -> str:
+    return f"""{_stream_typical(where)},
+pool AS (
+    SELECT u.cluster, u.accelerator_type, u.hour, {how("u.hour")} AS how,
+           sum(u.allocated_hours) AS alloc, sum(u.busy_hours) AS busy, sum(u.energy_kwh) AS energy, {value} AS x
+    FROM utilization_hourly u JOIN stream_typical s USING ({_STREAM})
+    WHERE NOT ({_IDLE_ROW}) AND {where.replace("cluster", "u.cluster").replace("accelerator_type", "u.accelerator_type")}
+    GROUP BY u.cluster, u.accelerator_type, u.hour HAVING sum(u.allocated_hours) >= 1
+)"""
+
+
+def utilization_collapse_sql(start: datetime | None, end: datetime | None, cluster: str | None = None,
+                             accelerator_type: str | None = None) -> str:
+    """Runs of pool-hours whose busy share collapsed against the same hour of week; lost busy hours priced."""
+    where = equals({"cluster": cluster, "accelerator_type": accelerator_type})
+    return f"""WITH {_pool_hours(where, "sum(u.busy_hours) / sum(u.allocated_hours)")},
+{robust_baseline("pool", ["cluster", "accelerator_type"], "x")},
+flagged AS (
+    SELECT p.*, b.med FROM pool p JOIN base b USING (cluster, accelerator_type, how)
+    WHERE p.x < {COLLAPSE_DROP} * b.med AND b.med - p.x > {Z_THRESHOLD} * greatest(b.mad, 0.01)
+      AND {window_filter("p.hour", start, end)}
+), {islands("flagged", ["cluster", "accelerator_type"])},
+runs AS (
+    SELECT cluster, accelerator_type, min(hour) AS window_start, max(hour) + INTERVAL 1 HOUR AS window_end,
+           count(*) AS hours, sum(busy) / sum(alloc) AS observed, avg(med) AS expected,
+           sum(med * alloc - busy) AS lost_busy_hours
+    FROM isl GROUP BY cluster, accelerator_type, run_id HAVING count(*) >= {COLLAPSE_MIN_HOURS}
+), {PRICE_CTE}
+SELECT r.cluster AS entity, r.cluster, r.accelerator_type, r.window_start, r.window_end, r.hours,
+       round(r.observed, 4) AS observed, round(r.expected, 4) AS expected,
+       round(r.lost_busy_hours, 1) AS lost_busy_hours, round(r.lost_busy_hours * p.usd_per_hour, 2) AS impact_usd
+FROM runs r JOIN price p USING (cluster, accelerator_type)
+ORDER BY r.window_start, entity"""
+
+
+def energy_outlier_sql(start: datetime | None, end: datetime | None, cluster: str | None = None,
+                       accelerator_type: str | None = None) -> str:
+    """Runs of pool-hours drawing far more energy per accelerator-hour than the same hour of week."""
+    where = equals({"cluster": cluster, "accelerator_type": accelerator_type})
+    return f"""WITH {_pool_hours(where, "sum(u.energy_kwh) / sum(u.allocated_hours)")},
+{robust_baseline("pool", ["cluster", "accelerator_type"], "x")},
+flagged AS (
+    SELECT p.*, b.med FROM pool p JOIN base b USING (cluster, accelerator_type, how)
+    WHERE p.x > {ENERGY_RISE} * b.med AND p.x - b.med > {Z_THRESHOLD} * greatest(b.mad, 0.01 * b.med)
+      AND {window_filter("p.hour", start, end)}
+), {islands("flagged", ["cluster", "accelerator_type"])},
+runs AS (
+    SELECT cluster, accelerator_type, min(hour) AS window_start, max(hour) + INTERVAL 1 HOUR AS window_end,
+           count(*) AS hours, sum(energy) / sum(alloc) AS observed, avg(med) AS expected,
+           sum(energy - med * alloc) AS extra_kwh
+    FROM isl GROUP BY cluster, accelerator_type, run_id HAVING count(*) >= {ENERGY_MIN_HOURS}
+)
+SELECT r.cluster AS entity, r.cluster, r.accelerator_type, r.window_start, r.window_end, r.hours,
+       round(r.observed, 4) AS observed, round(r.expected, 4) AS expected, round(r.extra_kwh, 1) AS extra_kwh,
+       round(r.extra_kwh * c.usd_per_kwh, 2) AS impact_usd
+FROM runs r JOIN clusters c USING (cluster)
+ORDER BY r.window_start, entity"""

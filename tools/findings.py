@@ -1,0 +1,132 @@
+"""Findings of the anomaly scan: the pydantic shape, severity, merging and scoring against ground truth.
+
+Severity follows the SEV scale of `telemetry.schema.SEVERITIES` (SEV1 most urgent), from the estimated
+dollar impact, bumped one level for production serving (customers can see it, as Google SRE's
+incident rule puts it):
+
+    impact_usd >= 25,000 -> SEV1;  >= 5,000 -> SEV2;  >= 500 -> SEV3;  else SEV4.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Iterable
+
+from pydantic import BaseModel, Field
+
+SEV_THRESHOLDS: tuple[tuple[float, str], ...] = ((25_000.0, "SEV1"), (5_000.0, "SEV2"), (500.0, "SEV3"))
+
+
+class Finding(BaseModel):
+    """One anomaly: what, where, when, how far from normal, what it cost, and who should look."""
+
+    id: str = ""
+    kind: str
+    entity_type: str = Field(description="team | cluster | endpoint")
+    entity: str
+    cluster: str | None = None
+    accelerator_type: str | None = None
+    start: datetime = Field(description="first anomalous hour (inclusive)")
+    end: datetime = Field(description="end of the window (exclusive)")
+    metric: str
+    observed: float
+    expected: float
+    severity: str
+    impact_usd: float
+    owner: str
+    tier: int = Field(description="support tier that should act: 1 on-call, 2 team lead, 3 escalations")
+    evidence_sql: str
+    notes: list[str] = Field(default_factory=list, description="related symptoms folded into this finding")
+
+    @property
+    def window(self) -> str:
+        return f"{self.start:%Y-%m-%d %H:%M} .. {self.end:%Y-%m-%d %H:%M}"
+
+    def contract(self) -> dict[str, Any]:
+        """The DESIGN.md `pace scan --json` keys, plus the extra identifying fields."""
+        out = self.model_dump(mode="json")
+        out["window"] = {"start": out["start"], "end": out["end"], "text": self.window}
+        return out
+
+
+def severity(impact_usd: float, production: bool = False) -> str:
+    """SEV level from dollar impact; production serving is one level more urgent (floor SEV2)."""
+    level = next((sev for bound, sev in SEV_THRESHOLDS if impact_usd >= bound), "SEV4")
+    if production:
+        level = {"SEV1": "SEV1", "SEV2": "SEV1", "SEV3": "SEV2", "SEV4": "SEV2"}[level]
+    return level
+
+
+def _key(f: Finding) -> tuple[str, str, str | None, str | None]:
+    return (f.kind, f.entity, f.cluster, f.accelerator_type)
+
+
+def merge_overlapping(findings: Iterable[Finding]) -> list[Finding]:
+    """Merge findings of the same kind and entity whose windows overlap or touch.
+
+    The merged window spans both; observed/expected keep the stronger finding's values and impacts
+    add up (the windows come from disjoint hours of one detector, or the same hours seen twice:
+    then the larger impact is kept).
+    """
+    out: list[Finding] = []
+    for f in sorted(findings, key=lambda f: (_key(f)[0], _key(f)[1], str(f.cluster), str(f.accelerator_type), f.start)):
+        last = out[-1] if out else None
+        if last is not None and _key(last) == _key(f) and f.start <= last.end:
+            stronger = last if abs(last.observed - last.expected) >= abs(f.observed - f.expected) else f
+            disjoint = f.start >= last.end
+            impact = last.impact_usd + f.impact_usd if disjoint else max(last.impact_usd, f.impact_usd)
+            out[-1] = stronger.model_copy(
+                update={"start": min(last.start, f.start), "end": max(last.end, f.end), "impact_usd": round(impact, 2)}
+            )
+        else:
+            out.append(f)
+    return out
+
+
+def fold_symptoms(findings: list[Finding]) -> list[Finding]:
+    """Fold queue-wait surges into a quota breach on the same pool at the same time: a team holding far
+    more than its burst limit is what makes everyone else queue, so it is one problem with one owner."""
+    notes: dict[int, list[str]] = {}
+    folded: set[int] = set()
+    for i, f in enumerate(findings):
+        if f.kind != "queue_wait_surge":
+            continue
+        for j, b in enumerate(findings):
+            if (b.kind == "quota_breach" and (b.cluster, b.accelerator_type) == (f.cluster, f.accelerator_type)
+                    and f.start < b.end and b.start < f.end):
+                notes.setdefault(j, []).append(
+                    f"queue waits on {f.cluster} {f.accelerator_type} rose to a median {f.observed:,.0f} min "
+                    f"({f.expected:,.0f} expected) from {f.window}")
+                folded.add(i)
+                break
+    return [f.model_copy(update={"notes": [*f.notes, *notes.get(i, [])]}) for i, f in enumerate(findings) if i not in folded]
+
+
+def _matches(f: Finding, t: dict[str, Any]) -> bool:
+    if f.kind != t["kind"] or f.entity != t["entity"]:
+        return False
+    for col in ("cluster", "accelerator_type"):
+        want = t.get(col)
+        if want is not None and want == want and getattr(f, col) not in (None, want):  # NaN-safe
+            return False
+    return f.start < t["end_at"] and t["start_at"] < f.end
+
+
+def score_against_ground_truth(findings: list[Finding], truth: Iterable[dict[str, Any]]) -> tuple[float, float, float]:
+    """(precision, recall, f1): a finding matches a truth row with the same kind and entity (and the
+    truth's cluster and accelerator type where it names them) whose window overlaps the finding's."""
+    rows = [dict(t) for t in truth]
+    for t in rows:
+        t["start_at"], t["end_at"] = _naive(t["start_at"]), _naive(t["end_at"])
+    tp_findings = sum(any(_matches(f, t) for t in rows) for f in findings)
+    found = sum(any(_matches(f, t) for f in findings) for t in rows)
+    precision = tp_findings / len(findings) if findings else (1.0 if not rows else 0.0)
+    recall = found / len(rows) if rows else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return round(precision, 4), round(recall, 4), round(f1, 4)
+
+
+def _naive(value: Any) -> datetime:
+    if hasattr(value, "to_pydatetime"):
+        value = value.to_pydatetime()
+    return value.replace(tzinfo=None) if isinstance(value, datetime) else datetime.fromisoformat(str(value))

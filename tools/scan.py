@@ -1,0 +1,212 @@
+"""`pace scan`: run every anomaly detector in DuckDB SQL, merge what overlaps, price it, name an owner.
+
+Each detector is one SQL query (see detect_util, detect_ops, detect_cost) that computes its own
+seasonal baseline and returns one row per anomalous run, so the scan's cost grows with the warehouse,
+not with Python loops. Each finding carries the exact SQL, restricted to its entity and window, that
+reproduces it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import pandas as pd
+from pydantic import BaseModel, Field
+
+from telemetry import fleet
+from telemetry.errors import UserError
+from telemetry.settings import Settings
+from tools import detect_cost, detect_ops, detect_util
+from tools._warehouse import run
+from tools.findings import Finding, fold_symptoms, merge_overlapping, score_against_ground_truth, severity
+
+__all__ = ["KINDS", "ScanResult", "scan", "score_against_ground_truth", "load_ground_truth"]
+
+
+@dataclass(frozen=True)
+class Detector:
+    """One kind of anomaly: its SQL builder, which filter keys the builder takes, and how to read a row."""
+
+    kind: str
+    entity_type: str  # team | cluster | endpoint
+    metric: str
+    sql: Callable[..., str]
+    filters: tuple[str, ...]  # builder keyword arguments, filled from a finding to rebuild its evidence
+
+
+DETECTORS: tuple[Detector, ...] = (
+    Detector("idle_allocation", "team", "sm_active", detect_util.idle_allocation_sql, ("team", "cluster", "accelerator_type")),
+    Detector("utilization_collapse", "cluster", "busy_share", detect_util.utilization_collapse_sql, ("cluster", "accelerator_type")),
+    Detector("cost_spike", "team", "EffectiveCost_usd_per_day", detect_cost.cost_spike_sql, ("team",)),
+    Detector("queue_wait_surge", "cluster", "queue_wait_minutes_median", detect_ops.queue_wait_surge_sql, ("cluster", "accelerator_type")),
+    Detector("failure_rate_spike", "team", "failure_rate", detect_ops.failure_rate_spike_sql, ("team", "cluster", "accelerator_type")),
+    Detector("quota_breach", "team", "allocated_accelerators", detect_ops.quota_breach_sql, ("team", "cluster", "accelerator_type")),
+    Detector("latency_spike", "endpoint", "latency_p95_ms", detect_cost.latency_spike_sql, ("endpoint",)),
+    Detector("energy_outlier", "cluster", "kwh_per_accelerator_hour", detect_util.energy_outlier_sql, ("cluster", "accelerator_type")),
+)
+KINDS: tuple[str, ...] = tuple(d.kind for d in DETECTORS)
+COLUMNS: tuple[str, ...] = (
+    "id", "kind", "entity", "cluster", "accelerator_type", "start", "end", "metric", "observed", "expected",
+    "severity", "impact_usd", "owner", "tier",
+)
+
+
+class ScanResult(BaseModel):
+    """The scan's findings (most urgent first) and what was scanned."""
+
+    findings: list[Finding]
+    start: datetime | None = Field(description="scan window start (inclusive); None = all data")
+    end: datetime | None = Field(description="scan window end (exclusive); None = all data")
+    kinds: list[str]
+    elapsed_ms: float = 0.0
+
+    @property
+    def columns(self) -> list[str]:
+        return list(COLUMNS)
+
+    @property
+    def rows(self) -> list[list[Any]]:
+        return [[getattr(f, c) for c in COLUMNS] for f in self.findings]
+
+    @property
+    def evidence_sql(self) -> list[str]:
+        return [f.evidence_sql for f in self.findings]
+
+    def to_json(self) -> dict[str, Any]:
+        """DESIGN.md's stable `pace scan --json` shape (extra keys only added, never renamed)."""
+        return {
+            "findings": [f.contract() for f in self.findings],
+            "period": {"start": self.start, "end": self.end},
+            "kinds": self.kinds,
+            "total_impact_usd": round(sum(f.impact_usd for f in self.findings), 2),
+        }
+
+    def summary_text(self) -> str:
+        period = _describe(self.start, self.end)
+        if not self.findings:
+            return f"No anomalies found {period} across {len(self.kinds)} detectors ({', '.join(self.kinds)})."
+        by_kind: dict[str, int] = {}
+        for f in self.findings:
+            by_kind[f.kind] = by_kind.get(f.kind, 0) + 1
+        kinds = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in sorted(by_kind.items(), key=lambda kv: -kv[1]))
+        top = self.findings[0]
+        total = sum(f.impact_usd for f in self.findings)
+        return (
+            f"Found {len(self.findings)} anomalies {period}: {kinds}, with an estimated impact of ${total:,.0f}. "
+            f"Most urgent: {top.severity} {top.kind.replace('_', ' ')} on {top.entity}"
+            f"{_where(top)} from {top.window}, {top.metric} {top.observed:,.4g} vs {top.expected:,.4g} expected "
+            f"(${top.impact_usd:,.0f}); owner {top.owner} (tier {top.tier})."
+        )
+
+
+def _describe(start: datetime | None, end: datetime | None) -> str:
+    if start is None and end is None:
+        return "in all data"
+    return f"between {start:%Y-%m-%d} and {end:%Y-%m-%d}" if start and end else (
+        f"since {start:%Y-%m-%d}" if start else f"before {end:%Y-%m-%d}")
+
+
+def _where(f: Finding) -> str:
+    parts = [p for p in (f.accelerator_type, f.cluster if f.cluster != f.entity else None) if p]
+    return f" ({' on '.join(parts)})" if parts else ""
+
+
+def _as_datetime(value: date | datetime | str | None, name: str) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    try:
+        return datetime.fromisoformat(str(value))
+    except ValueError:
+        raise UserError(f"{name} {value!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-11-16") from None
+
+
+def check_kinds(kinds: list[str] | tuple[str, ...] | None) -> list[str]:
+    """The detector kinds to run (all by default); an unknown kind is a UserError listing the valid ones."""
+    if not kinds:
+        return list(KINDS)
+    unknown = [k for k in kinds if k not in KINDS]
+    if unknown:
+        raise UserError(f"unknown kind {', '.join(map(repr, unknown))}; choose from {', '.join(KINDS)}")
+    return list(dict.fromkeys(kinds))
+
+
+def _owners(settings: Settings) -> dict[str, str]:
+    df = run(settings, "SELECT team, tier2_lead FROM teams ORDER BY team")
+    return dict(zip(df["team"], df["tier2_lead"]))
+
+
+def _endpoint_teams(settings: Settings) -> dict[str, str]:
+    df = run(settings, "SELECT endpoint, team FROM endpoints ORDER BY endpoint")
+    return dict(zip(df["endpoint"], df["team"]))
+
+
+def _to_findings(det: Detector, df: pd.DataFrame, leads: dict[str, str], ep_team: dict[str, str]) -> list[Finding]:
+    out = []
+    for row in df.to_dict("records"):  # one row per anomalous run, not per telemetry row
+        start, end = pd.Timestamp(row["window_start"]).to_pydatetime(), pd.Timestamp(row["window_end"]).to_pydatetime()
+        team = row["entity"] if det.entity_type == "team" else ep_team.get(row["entity"]) if det.entity_type == "endpoint" else None
+        impact = float(row["impact_usd"] or 0.0)
+        sev = severity(impact, production=bool(row.get("production", False)))
+        owner, tier = (leads.get(team, fleet.ONCALL_TIER1), 2) if team else (fleet.ONCALL_TIER1, 1)
+        if sev == "SEV1":
+            tier = 3 if det.entity_type == "cluster" else tier
+        values = {"team": row["entity"], "endpoint": row["entity"], "cluster": _none(row.get("cluster")),
+                  "accelerator_type": _none(row.get("accelerator_type"))}
+        evidence = det.sql(start, end, **{k: values[k] for k in det.filters})
+        out.append(Finding(
+            kind=det.kind, entity_type=det.entity_type, entity=str(row["entity"]),
+            cluster=_none(row.get("cluster")), accelerator_type=_none(row.get("accelerator_type")),
+            start=start, end=end, metric=det.metric, observed=float(row["observed"]), expected=float(row["expected"]),
+            severity=sev, impact_usd=round(impact, 2), owner=owner, tier=tier, evidence_sql=evidence,
+        ))
+    return out
+
+
+def _none(value: Any) -> str | None:
+    return None if value is None or (isinstance(value, float) and value != value) else str(value)
+
+
+def scan(
+    settings: Settings,
+    start: date | datetime | str | None = None,
+    end: date | datetime | str | None = None,
+    kinds: list[str] | tuple[str, ...] | None = None,
+    progress: bool = False,
+) -> ScanResult:
+    """Run the chosen detectors over [start, end) (baselines use all data) and return merged findings,
+    most urgent (severity, then impact) first."""
+    t0 = time.perf_counter()
+    s, e = _as_datetime(start, "--from"), _as_datetime(end, "--to")
+    if s and e and s >= e:
+        raise UserError(f"--from {s:%Y-%m-%d} must be before --to {e:%Y-%m-%d}")
+    chosen = check_kinds(kinds)
+    leads, ep_team = _owners(settings), _endpoint_teams(settings)
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    findings: list[Finding] = []
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  TimeElapsedColumn(), disable=not progress, transient=True) as bar:
+        task = bar.add_task("scanning", total=len(chosen))
+        for det in DETECTORS:
+            if det.kind not in chosen:
+                continue
+            bar.update(task, description=f"scanning {det.kind}")
+            findings += _to_findings(det, run(settings, det.sql(s, e)), leads, ep_team)
+            bar.advance(task)
+    merged = fold_symptoms(merge_overlapping(findings))
+    merged.sort(key=lambda f: (f.severity, -f.impact_usd, f.start))
+    merged = [f.model_copy(update={"id": f"F{i + 1:03d}"}) for i, f in enumerate(merged)]
+    return ScanResult(findings=merged, start=s, end=e, kinds=chosen, elapsed_ms=round((time.perf_counter() - t0) * 1000, 1))
+
+
+def load_ground_truth(settings: Settings) -> list[dict[str, Any]]:
+    """The injected anomalies recorded by the generator (empty for ingested warehouses)."""
+    df = run(settings, "SELECT kind, entity_type, entity, cluster, accelerator_type, start_at, end_at "
+                       "FROM anomaly_ground_truth ORDER BY start_at")
+    return [{k: _none(v) if k in ("cluster", "accelerator_type") else v for k, v in r.items()} for r in df.to_dict("records")]
