@@ -1,0 +1,229 @@
+"""Graph nodes: one function per step, each reading config from the runtime and returning a state patch.
+
+No node reads the environment or the wall clock directly; SQL reaches the warehouse only through
+the engine, which validates it first; model output can only become a Plan.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from datetime import date
+from functools import wraps
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from assistant.graph.context import Context
+from assistant.graph.state import TURN_RESET, State
+from assistant.intents import TOOL_INTENTS, classify
+from assistant.models import plain
+from assistant.planner import llm
+from assistant.planner.lexicon import fold
+from assistant.planner.offline import PlannerInputs, plan_offline
+from assistant.planner.plan import Plan
+from assistant.semantics import Resources, resources_for
+from assistant.timeparse import default_period, resolve_period
+from assistant.toolbox import REGISTRY, coming_soon
+from semantic_layer.query import MetricQuery
+from telemetry.errors import Refused
+
+Node = Callable[[State, Runtime[Context]], dict[str, Any]]
+
+
+def timed(name: str) -> Callable[[Node], Node]:
+    """Record the node's wall time in `timings` (milliseconds)."""
+
+    def deco(fn: Node) -> Node:
+        @wraps(fn)
+        def wrapper(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
+            t0 = time.perf_counter()
+            out = fn(state, runtime)
+            timings = dict(out.get("timings") or state.get("timings") or {})
+            timings[name] = round(timings.get(name, 0.0) + (time.perf_counter() - t0) * 1000, 2)
+            return {**out, "timings": timings}
+
+        return wrapper
+
+    return deco
+
+
+def resources(runtime: Runtime[Context]) -> Resources:
+    ctx = runtime.context
+    return ctx.resources if ctx.resources is not None else resources_for(ctx.settings)
+
+
+def use_llm(ctx: Context) -> bool:
+    """The LLM plans when asked for, or in auto mode when an endpoint is configured."""
+    return ctx.planner == "llm" or (ctx.planner == "auto" and ctx.settings.llm_configured)
+
+
+@timed("understand")
+def understand(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
+    """Intent from the user's words alone; a reply to a pending clarification completes that question."""
+    question = state.get("question") or ""
+    intent = classify(question)
+    out: dict[str, Any] = {**TURN_RESET, "intent": intent.kind, "reason": intent.reason, "resolved_question": question}
+    pending = state.get("pending")
+    if pending and intent.kind == "metric":
+        choice = _pick_option(question, pending.get("options") or [])
+        if choice is not None:
+            out["resolved_question"] = f"{pending['question']} {re.sub(r'[()=]', ' ', choice)}"
+    out["pending"] = None
+    return out
+
+
+def _pick_option(reply: str, options: list[str]) -> str | None:
+    text = reply.strip().rstrip(".").lower()
+    if text.isdigit() and 1 <= int(text) <= len(options):
+        return options[int(text) - 1]
+    for opt in options:
+        if text and (text == opt.lower() or text in opt.lower()):
+            return opt
+    return None
+
+
+@timed("resolve_time")
+def resolve_time(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
+    """The as-of date and the period the question names, as explicit half-open dates."""
+    try:
+        today = resources(runtime).as_of()
+    except Exception:  # noqa: BLE001 - no warehouse metadata: fall back to the injected clock
+        today = runtime.context.clock().date()
+    found = resolve_period(fold(state.get("resolved_question") or state["question"])[:2000], today)
+    period = None if found is None else {"start": found.start.isoformat(), "end": found.end.isoformat(), "label": found.label}
+    return {"as_of": today.isoformat(), "period": period}
+
+
+@timed("plan")
+def plan(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
+    """Offline or LLM plan; in auto mode an LLM failure falls back to offline and says so."""
+    ctx = runtime.context
+    if state.get("intent") == "sql_text":
+        return {"plan": Plan(kind="sql", sql=state["question"], confidence=1.0).model_dump(mode="json")}
+    if use_llm(ctx):
+        try:
+            p, messages = _plan_llm(state, runtime)
+            return {"plan": p.model_dump(mode="json"), "messages": messages}
+        except (llm.LLMUnavailable, llm.MalformedOutput) as exc:
+            if ctx.planner == "llm":
+                return {"plan": Plan(kind="error", planner="llm", message=f"LLM planner failed: {exc}").model_dump(mode="json")}
+            warning = f"The LLM planner failed ({exc}); answered with the offline planner instead."
+            return {"plan": _plan_offline(state, runtime).model_dump(mode="json"), "warnings": [*state.get("warnings", []), warning]}
+    return {"plan": _plan_offline(state, runtime).model_dump(mode="json")}
+
+
+def _as_of(state: State) -> date:
+    return date.fromisoformat(state["as_of"])
+
+
+def _previous(state: State) -> MetricQuery | None:
+    last = state.get("last_query")
+    return MetricQuery.model_validate(last) if last else None
+
+
+def _plan_offline(state: State, runtime: Runtime[Context]) -> Plan:
+    ctx, res = runtime.context, resources(runtime)
+    inputs = PlannerInputs(catalog=res.catalog, lexicon=res.lexicon, today=_as_of(state), default_days=ctx.default_period_days,
+                           threshold=ctx.confidence_threshold, previous=_previous(state))
+    return plan_offline(state.get("resolved_question") or state["question"], inputs)
+
+
+def _client(ctx: Context) -> Any:
+    if ctx.llm_client is not None:
+        return ctx.llm_client
+    s = ctx.settings
+    return llm.make_client(s.openai_api_key, s.openai_base_url, timeout=ctx.llm_timeout_s, max_retries=ctx.llm_max_retries)
+
+
+def _plan_llm(state: State, runtime: Runtime[Context]) -> tuple[Plan, list[dict[str, Any]]]:
+    ctx, res = runtime.context, resources(runtime)
+    today = _as_of(state)
+    d = default_period(today, ctx.default_period_days)
+    system = llm.system_prompt(res.catalog, state["question"], today.isoformat(), state.get("period"),
+                               {"start": d.start.isoformat(), "end": d.end.isoformat(), "label": d.label},
+                               state.get("last_query"), sorted(res.schema))
+    messages = [{"role": "system", "content": system}, {"role": "user", "content": state.get("resolved_question") or state["question"]}]
+    p, transcript = llm.call_planner(_client(ctx), ctx.settings.model, messages)
+    if p.kind == "query" and p.query is not None and p.query.time_range is None:
+        label = (state.get("period") or {}).get("label") or d.label
+        p.notes.append(f"The model named no period; {label}.")
+    return p, transcript
+
+
+@timed("validate")
+def validate(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
+    """Compile a MetricQuery, then pass the SQL through the validator; only passed SQL may run."""
+    p = Plan.model_validate(state["plan"])
+    res = resources(runtime)
+    try:
+        if p.kind == "query" and p.query is not None:
+            sql = res.compile(p.query).sql
+        elif p.kind == "sql" and p.sql:
+            sql = p.sql
+        else:
+            return {"error": p.message or "the planner produced nothing to run", "error_kind": "planner"}
+        res.validate(sql)
+    except Refused as exc:
+        return {"error": str(exc), "error_kind": "refused" if p.kind == "sql" else "validation"}
+    except Exception as exc:  # noqa: BLE001 - compile errors are UserErrors; anything else is reported too
+        return {"error": str(exc), "error_kind": "validation"}
+    return {"sql": sql, "error": None, "error_kind": None}
+
+
+@timed("execute")
+def execute(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
+    """Run through the engine (which validates again), with result checks as warnings."""
+    p = Plan.model_validate(state["plan"])
+    res = resources(runtime)
+    try:
+        result = res.run_query(p.query) if p.kind == "query" and p.query is not None else res.run_sql(state["sql"] or "")
+    except Refused as exc:
+        return {"error": str(exc), "error_kind": "refused"}
+    except Exception as exc:  # noqa: BLE001 - timeouts, DuckDB errors: shown or repaired
+        return {"error": f"{type(exc).__name__}: {exc}", "error_kind": "execution"}
+    warnings = [*state.get("warnings", []), *[str(w) for w in getattr(result, "warnings", []) or []]]
+    return {"columns": list(result.columns), "rows": [[plain(v) for v in r] for r in result.rows], "sql": getattr(result, "sql", None) or state.get("sql"),
+            "warnings": warnings, "error": None, "error_kind": None}
+
+
+@timed("repair")
+def repair(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
+    """Send the error back to the LLM planner for a corrected plan (routing caps the attempts)."""
+    ctx = runtime.context
+    old = Plan.model_validate(state["plan"])
+    messages = llm.repair_messages(state.get("messages") or [], state.get("error") or "unknown error")
+    try:
+        p, transcript = llm.call_planner(_client(ctx), ctx.settings.model, messages)
+    except (llm.LLMUnavailable, llm.MalformedOutput) as exc:
+        p, transcript = Plan(kind="error", planner="llm", message=f"repair failed: {exc}"), messages
+    usage = {k: old.usage.get(k, 0) + p.usage.get(k, 0) for k in set(old.usage) | set(p.usage)}
+    p = p.model_copy(update={"usage": usage, "notes": [*p.notes, f"Repaired after: {state.get('error')}"[:300]]})
+    return {"plan": p.model_dump(mode="json"), "messages": transcript, "repairs": state.get("repairs", 0) + 1,
+            "error": None, "error_kind": None, "sql": None}
+
+
+@timed("clarify")
+def clarify(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
+    """Remember the question and its options, so a reply like '2' or 'billed cost' completes it."""
+    p = Plan.model_validate(state["plan"])
+    return {"pending": {"question": state.get("resolved_question") or state["question"], "options": p.options}}
+
+
+@timed("run_tool")
+def run_tool(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
+    """Call the registered tool for the intent, or say the capability is coming."""
+    ctx = runtime.context
+    intent = state["intent"]
+    tools = ctx.tools if ctx.tools is not None else REGISTRY
+    fn = tools.get(intent) if intent in TOOL_INTENTS else None
+    if fn is None:
+        return {"tool_result": {"status": "abstain", "text": coming_soon(intent)}}
+    try:
+        today = resources(runtime).as_of()
+        result = dict(fn(state["question"], ctx.settings, today))
+    except Exception as exc:  # noqa: BLE001 - a failing tool is an error answer, not a crash
+        return {"tool_result": {"status": "error", "text": f"The {intent} tool failed: {exc}"}}
+    result.setdefault("status", "answered")
+    return {"tool_result": result}

@@ -1,0 +1,148 @@
+"""The respond node: turn the turn's state into an Answer (and update the thread's memory)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from assistant.models import Answer, MetricInfo, Period, Provenance
+from assistant.charts import render_chart
+from assistant.compose import describe_result
+from assistant.graph.context import Context
+from assistant.graph.nodes import resources, timed, use_llm
+from assistant.graph.state import State
+from assistant.planner.plan import Plan
+from assistant.timeparse import Period as TPeriod
+
+ISO_WEEKS = "Weeks start on Monday (ISO 8601)."
+
+
+@timed("respond")
+def respond(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
+    """Build the Answer for whatever path the turn took; answered metric turns become memory."""
+    ctx = runtime.context
+    plan = Plan.model_validate(state["plan"]) if state.get("plan") else None
+    fields = _fields(state, runtime, plan)
+    planner = plan.planner if plan else ("llm" if use_llm(ctx) else "offline")
+    fields["warnings"] = list(dict.fromkeys([*(state.get("warnings") or []), *fields.get("warnings", [])]))
+    answer = Answer(question=state.get("question", ""), planner=planner, thread=ctx.thread_id, **fields)
+    timings = dict(state.get("timings") or {})
+    answer.timings_ms = {**timings, "total": round(sum(timings.values()), 2)}
+    out: dict[str, Any] = {"answer": answer.to_json()}
+    if answer.status == "answered" and plan is not None and plan.kind in ("query", "sql"):
+        out.update(last_query=answer.metric_query, last_sql=answer.sql, last_answer=answer.to_json())
+    return out
+
+
+def _fields(state: State, runtime: Runtime[Context], plan: Plan | None) -> dict[str, Any]:
+    intent = state.get("intent")
+    if intent == "empty":
+        return {"status": "abstain", "text": "Ask me a question about the fleet, e.g. 'effective cost by team last week'."}
+    if intent == "refused":
+        return {"status": "refused", "text": f"Refused: {state.get('reason')}. Nothing was run."}
+    if intent == "help":
+        return _help(runtime)
+    if intent == "show_sql":
+        last = state.get("last_sql")
+        if not last:
+            return {"status": "abstain", "text": "There is no previous answer in this conversation to show SQL for."}
+        prev = state.get("last_answer") or {}
+        return {"status": "answered", "text": f"The SQL behind the last answer ({prev.get('question', '')!r}):\n{last}",
+                "sql": last, "metric_query": state.get("last_query"), "period": prev.get("period")}
+    if state.get("tool_result") is not None:
+        tr = dict(state["tool_result"])
+        keep = {k: tr[k] for k in ("status", "text", "columns", "rows", "sql", "chart") if k in tr}
+        return {**keep, "intent": intent}
+    assert plan is not None, "respond reached without a plan"
+    base: dict[str, Any] = {"confidence": plan.confidence, "usage": plan.usage, "intent": intent}
+    if plan.kind == "clarify":
+        opts = "\n".join(f"  {i}. {o}" for i, o in enumerate(plan.options, 1))
+        return {**base, "status": "clarify", "text": f"{plan.message}\n{opts}\nReply with a number or a name.", "options": plan.options}
+    if plan.kind == "abstain":
+        sugg = "".join(f"\n  - {s}" for s in plan.suggestions)
+        more = f"\nQuestions I can answer that look close:{sugg}" if sugg else ""
+        return {**base, "status": "abstain", "text": f"{plan.message}{more}\nType 'help' to see the metrics I know.",
+                "suggestions": plan.suggestions}
+    err = state.get("error")
+    query = plan.query.model_dump(mode="json") if plan.query else None
+    if state.get("error_kind") == "refused":
+        return {**base, "status": "refused", "text": f"Refused: {err}. Nothing was run.", "metric_query": query}
+    if plan.kind == "error" or err:
+        what = "I could not answer that" if err else "The planner failed"
+        return {**base, "status": "error", "text": f"{what}: {err or plan.message}", "metric_query": query, "sql": state.get("sql")}
+    return {**base, **_answered(state, runtime, plan, query)}
+
+
+def _answered(state: State, runtime: Runtime[Context], plan: Plan, query: dict[str, Any] | None) -> dict[str, Any]:
+    ctx, res = runtime.context, resources(runtime)
+    catalog = res.catalog
+    columns, rows = state.get("columns") or [], state.get("rows") or []
+    used = {n: catalog.metrics[n] for n in (plan.query.metrics if plan.query else []) if n in catalog.metrics}
+    period = None
+    period_text = "the query's rows"
+    if plan.query is not None and plan.query.time_range is not None:
+        tr = plan.query.time_range
+        tp = TPeriod(tr.start, tr.end, plan.period_label or "")
+        label = f" ({plan.period_label.replace(' (no period given)', '')})" if plan.period_label else ""
+        period_text = f"{tp.describe()}{label}"
+        period = Period(start=tr.start.date().isoformat() if tr.start.hour == 0 else tr.start.isoformat(),
+                        end=tr.end.date().isoformat() if tr.end.hour == 0 else tr.end.isoformat(), label=plan.period_label)
+    elif plan.query is not None:
+        period_text = "all data in the warehouse"
+    scope = ", ".join(f"{f.dimension} {'' if f.operator == '=' else f.operator + ' '}{'/'.join(map(str, f.values))}"
+                      for f in (plan.query.filters if plan.query else []))
+    text = describe_result(columns, rows, used, period_text + (f", {scope}" if scope else ""))
+    if plan.kind == "sql" and state.get("intent") == "sql_text":
+        text = f"Your SQL passed the validator and returned {len(rows)} row{'s' * (len(rows) != 1)}."
+    weekly = plan.query is not None and (plan.query.time_grain() == "week" or "week" in (plan.period_label or ""))
+    extra = [*plan.notes, *([ISO_WEEKS] if weekly else [])]
+    if plan.trusted:
+        extra.append(f"Trusted: same query as the verified question '{plan.verified_question}' (period from your question).")
+    if plan.kind == "sql" and plan.planner == "llm":
+        extra.append("Model-written SQL (passed the validator); not built from catalog metrics.")
+    provenance = Provenance(
+        metrics=[MetricInfo(name=n, label=m.label, description=m.description, unit=m.unit) for n, m in used.items()],
+        filters=[f"{f.dimension} {f.operator} {', '.join(map(str, f.values))}" for f in (plan.query.filters if plan.query else [])],
+        period=period_text, freshness=res.freshness(), trusted=plan.trusted, verified_question=plan.verified_question,
+        notes=extra,
+    )
+    chart = None
+    if ctx.charts and used and rows:
+        first = next(iter(used.values()))
+        try:
+            chart = render_chart(columns, rows, first, f"{first.label}: {period_text}", ctx.chart_dir)
+        except Exception:  # noqa: BLE001 - a chart is optional; never fail an answer for it
+            chart = None
+    warnings = _coverage(plan, res.meta)
+    full = text + ("" if not extra else " " + " ".join(extra))
+    return {"status": "answered", "text": full, "columns": columns, "rows": rows, "sql": state.get("sql"),
+            "metric_query": query, "period": period, "chart": chart, "provenance": provenance,
+            "warnings": [*state.get("warnings", []), *warnings]}
+
+
+def _coverage(plan: Plan, meta: dict[str, Any]) -> list[str]:
+    """Warn when the period reaches outside the data the warehouse holds."""
+    if plan.query is None or plan.query.time_range is None:
+        return []
+    start, end = meta.get("data_start"), meta.get("data_end")
+    tr = plan.query.time_range
+    out = []
+    if start is not None and tr.start < start:
+        out.append(f"The period starts before the data does ({start:%Y-%m-%d}); earlier days count as zero or are missing.")
+    if end is not None and tr.end > end:
+        out.append(f"The period runs past the end of the data ({end:%Y-%m-%d %H:%M}); the last days are incomplete or empty.")
+    return out
+
+
+def _help(runtime: Runtime[Context]) -> dict[str, Any]:
+    catalog = resources(runtime).catalog
+    names = ", ".join(f"{m.label} ({n})" for n, m in list(catalog.metrics.items())[:15])
+    dims = ", ".join(sorted(n for n, d in catalog.dimensions.items() if d.kind == "categorical"))
+    examples = [vq.question for vq in (catalog.verified_queries or [])[:5]]
+    ex = "".join(f"\n  - {q}" for q in examples)
+    return {"status": "answered", "intent": "help", "columns": ["metric", "label", "unit"],
+            "rows": [[n, m.label, m.unit] for n, m in catalog.metrics.items()],
+            "text": f"I answer questions about the fleet's metrics: {names}, and more (see `pace metrics`). "
+                    f"Break them down by {dims}; name a period ('last week', 'in October', 'MTD'). "
+                    f"{ISO_WEEKS}\nFor example:{ex}"}

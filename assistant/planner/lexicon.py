@@ -1,0 +1,157 @@
+"""The offline planner's vocabulary: catalog names, synonyms and data values as matchable phrases.
+
+Built once per catalog. Matching is on normalized text (lower case, punctuation to spaces, simple
+plurals folded), exact phrase first and rapidfuzz only for single words of five letters or more, so
+that a near-miss never silently becomes a different entity.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapidfuzz import fuzz, process
+
+_PUNCT = re.compile(r"[^\w\s%$.-]|(?<!\d)\.(?!\d)|_")
+_SPACE = re.compile(r"\s+")
+
+
+def normalize(text: str) -> str:
+    """Lower-case, accents stripped, punctuation to spaces, single spaces.
+
+    >>> normalize("  What's the COST, per-team?? ")
+    'what s the cost per-team'
+    """
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    text = _PUNCT.sub(" ", text)
+    return _SPACE.sub(" ", text).strip()
+
+
+_PLURAL_US = frozenset({"gpus", "tpus", "cpus", "npus", "ipus", "xpus"})
+
+
+def singular(word: str) -> str:
+    """Fold a simple English plural ('H100s' -> 'h100', 'clusters' -> 'cluster', 'classes' kept).
+
+    >>> [singular(w) for w in ["h100s", "teams", "gpus", "ss", "bus", "hours"]]
+    ['h100', 'team', 'gpu', 'ss', 'bus', 'hour']
+    """
+    head, sep, last = word.rpartition("-")
+    if last in _PLURAL_US or (len(last) > 3 and last.endswith("s") and not last.endswith(("ss", "us", "is"))):
+        return f"{head}{sep}{last[:-1]}"
+    return word
+
+
+def fold(text: str) -> str:
+    """Normalized text with every word singular, used on both sides of a match."""
+    return " ".join(singular(w) for w in normalize(text).split())
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A phrase found in the question: what it refers to and where."""
+
+    target: str
+    kind: str
+    start: int
+    end: int
+    phrase: str
+    exact: bool = True
+    value: Any = None
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start
+
+
+@dataclass
+class Lexicon:
+    """Phrase -> targets for metrics, dimensions and dimension values (built from a catalog)."""
+
+    metrics: dict[str, set[str]] = field(default_factory=dict)
+    dimensions: dict[str, set[str]] = field(default_factory=dict)
+    values: dict[str, set[tuple[str, Any]]] = field(default_factory=dict)
+    raw: dict[str, dict[str, str]] = field(default_factory=dict)
+    """kind -> unfolded lower-case phrase -> display text, for typo suggestions."""
+
+    @classmethod
+    def from_catalog(cls, catalog: Any) -> Lexicon:
+        lex = cls(raw={"metric": {}, "dimension": {}, "value": {}})
+        for name, metric in catalog.metrics.items():
+            for phrase in [name, getattr(metric, "label", ""), *getattr(metric, "synonyms", [])]:
+                lex._add(lex.metrics, phrase, name)
+                lex.raw["metric"][normalize(phrase)] = name
+        for name, dim in catalog.dimensions.items():
+            for phrase in [name, getattr(dim, "label", ""), *getattr(dim, "synonyms", [])]:
+                lex._add(lex.dimensions, phrase, name)
+                lex.raw["dimension"][normalize(phrase)] = name
+            if getattr(dim, "kind", "categorical") != "categorical":
+                continue
+            for value in getattr(dim, "values", []) or []:
+                if isinstance(value, bool) or not isinstance(value, str):
+                    continue
+                for phrase in _value_variants(value):
+                    lex.values.setdefault(phrase, set()).add((name, value))
+                lex.raw["value"][normalize(value)] = value
+        return lex
+
+    @staticmethod
+    def _add(index: dict[str, set[str]], phrase: str, target: str) -> None:
+        key = fold(phrase)
+        if key:
+            index.setdefault(key, set()).add(target)
+
+    def find(self, text: str, kind: str) -> list[Hit]:
+        """Every exact phrase of `kind` in folded `text`, longest first, non-overlapping."""
+        index = {"metric": self.metrics, "dimension": self.dimensions, "value": self.values}[kind]
+        hits: list[Hit] = []
+        for phrase, targets in index.items():
+            for m in re.finditer(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", text):
+                for target in sorted(targets, key=str):
+                    if kind == "value":
+                        dim, value = target
+                        hits.append(Hit(dim, kind, m.start(), m.end(), phrase, value=value))
+                    else:
+                        hits.append(Hit(target, kind, m.start(), m.end(), phrase))
+        return _non_overlapping(hits)
+
+    def fuzzy(self, word: str, kind: str, cutoff: float = 80.0) -> list[str]:
+        """Names close to one unknown (unfolded) word: typos like 'clsuter', 'atals'; 4+ letters only."""
+        if len(word) < 4:
+            return []
+        index = self.raw.get(kind, {})
+        found = process.extract(word.lower(), list(index), scorer=fuzz.ratio, score_cutoff=cutoff, limit=3)
+        return list(dict.fromkeys(str(index[phrase]) for phrase, _, _ in found))
+
+
+def _value_variants(value: str) -> set[str]:
+    """'us-east-aws' -> {'us-east-aws', 'us east aws'}; 'TPU v5e' -> {'tpu v5e', 'tpu-v5e'}."""
+    base = fold(value)
+    out = {base, fold(base.replace("-", " ")), base.replace(" ", "-")}
+    parts = base.split("-")
+    if len(parts) >= 3:  # 'us-west-onprem' also answers to 'us-west'
+        out.add("-".join(parts[:2]))
+    return {v for v in out if v and len(v) >= 2}
+
+
+def _non_overlapping(hits: list[Hit]) -> list[Hit]:
+    """Keep the longest hits; equal spans with different targets are all kept (ambiguity)."""
+    hits.sort(key=lambda h: (-h.length, h.start))
+    kept: list[Hit] = []
+    for h in hits:
+        clash = [k for k in kept if k.start < h.end and h.start < k.end]
+        if not clash or all(k.start == h.start and k.end == h.end for k in clash):
+            kept.append(h)
+    return sorted(kept, key=lambda h: h.start)
+
+
+def mask(text: str, spans: list[tuple[int, int]]) -> str:
+    """`text` with each span blanked out (same length, so other offsets stay valid)."""
+    chars = list(text)
+    for start, end in spans:
+        for i in range(start, min(end, len(chars))):
+            chars[i] = " "
+    return "".join(chars)

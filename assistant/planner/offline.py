@@ -1,0 +1,236 @@
+"""The offline planner: deterministic question -> MetricQuery, with a confidence, no network.
+
+Precision beats recall: words it cannot place lower the confidence, a phrase that names several
+metrics or values becomes a clarifying question with concrete options, and below the threshold it
+abstains and offers close questions it can answer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from rapidfuzz import fuzz, process
+
+from assistant.planner.followup import apply_edits, is_followup, is_strong_followup
+from assistant.planner.lexicon import Lexicon, fold, normalize
+from assistant.planner.parse import Parsed, parse
+from assistant.planner.plan import Plan
+from assistant.planner.words import STOPWORDS, generic_senses
+from assistant.timeparse import Period, default_period, resolve_period
+from semantic_layer.query import Filter, GroupBy, MetricQuery, OrderBy, TimeRange
+
+VALUE_PRIORITY = ("team", "cluster", "accelerator_type", "workload_type", "project", "org", "provider", "region")
+
+
+@dataclass
+class PlannerInputs:
+    """Everything the offline planner reads: the catalog, its vocabulary, the as-of date, memory."""
+
+    catalog: Any
+    lexicon: Lexicon
+    today: date
+    default_days: int = 7
+    threshold: float = 0.6
+    previous: MetricQuery | None = None
+    extra_notes: list[str] = field(default_factory=list)
+
+
+def plan_offline(question: str, inp: PlannerInputs) -> Plan:
+    """Plan one question; follow-ups edit `inp.previous` instead of starting over."""
+    verified = _verified_exact(question, inp)
+    if verified is not None:
+        return verified
+    parsed = parse(question, inp.lexicon, inp.today, VALUE_PRIORITY)
+    if parsed.ambiguous_values:
+        hits = parsed.ambiguous_values[0]
+        options = [f"{h.target} = {h.value}" for h in hits]
+        return Plan(kind="clarify", message=f"'{hits[0].phrase}' matches several things; which did you mean?", options=options)
+    unknown = [w for w in parsed.leftover if w not in STOPWORDS and not w.isdigit()]
+    typo = _typo_clarify(question[:2000], unknown, inp.lexicon)
+    if typo is not None:
+        return typo
+    metrics, notes, clarify = _metrics(parsed, inp)
+    if clarify is not None:
+        return clarify
+    if inp.previous is not None and ((not metrics and parsed.has_edit_parts) or (metrics and is_strong_followup(question))):
+        query = apply_edits(inp.previous, parsed, metrics, _time_dims(inp.catalog), _period_range(parsed, None))
+        conf = 0.95 - _unknown_penalty(parsed, unknown)
+        return _finish(query, parsed, notes + ["Follow-up: applied as an edit to the previous question."], conf, inp, question)
+    if not metrics:
+        return _abstain(question, inp, unknown)
+    query = _build(metrics, parsed, inp)
+    confidence = 1.0 - _unknown_penalty(parsed, unknown)
+    if unknown and confidence >= inp.threshold:
+        notes = notes + [f"Ignored words I could not place: {', '.join(w[:30] for w in unknown[:5])}."]
+    return _finish(query, parsed, notes, confidence, inp, question)
+
+
+_FILTER_SLOT = re.compile(r"\b(for|on|in|only|excluding|except|at|from|of|team|cluster|project|where)\s+$")
+
+
+def _unknown_penalty(parsed: Parsed, unknown: list[str]) -> float:
+    """0.3 per unplaced word, 0.5 when it sits where a filter value would (it may be a filter we'd drop)."""
+    penalty = 0.0
+    for word in unknown:
+        m = re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", parsed.rest)
+        slot = bool(m and _FILTER_SLOT.search(parsed.text[: m.start()]))
+        penalty += 0.5 if slot else 0.3
+    return penalty
+
+
+def _finish(query: MetricQuery, parsed: Parsed, notes: list[str], confidence: float, inp: PlannerInputs, question: str) -> Plan:
+    if confidence < inp.threshold:
+        return _abstain(question, inp, [w for w in parsed.leftover if w not in STOPWORDS], confidence)
+    trusted, vq = _matches_verified(query, inp)
+    label = parsed.period.label if parsed.period else None
+    if parsed.period is None and query.time_range is not None and not is_followup(question):
+        label = default_period(inp.today, _default_days(parsed, inp)).label
+        notes = notes + [f"No period given, so this covers the {label.replace(' (no period given)', '')}."]
+    return Plan(kind="query", query=query, confidence=round(max(0.0, min(1.0, confidence)), 2), notes=notes + inp.extra_notes,
+                trusted=trusted, verified_question=vq, period_label=label)
+
+
+def _metrics(parsed: Parsed, inp: PlannerInputs) -> tuple[list[str], list[str], Plan | None]:
+    """Metric names in question order; a phrase naming several metrics -> a sense or a clarify plan."""
+    by_span: dict[tuple[int, int], list[str]] = {}
+    for h in parsed.metric_hits:
+        by_span.setdefault((h.start, h.end), []).append(h.target)
+    chosen: list[str] = []
+    notes: list[str] = []
+    for (start, end), targets in sorted(by_span.items()):
+        phrase = parsed.text[start:end]
+        if len(set(targets)) > 1:
+            sense = generic_senses(phrase, set(targets))
+            if sense is None:
+                options = [f"{inp.catalog.metrics[t].label} ({t})" for t in sorted(set(targets))]
+                return [], [], Plan(kind="clarify", message=f"'{phrase}' could mean several metrics; which one?", options=options)
+            targets, note = [sense[0]], sense[1]
+            notes.append(note)
+        if targets[0] not in chosen:
+            chosen.append(targets[0])
+    if not chosen:
+        for word in parsed.leftover:
+            if word in STOPWORDS:
+                continue
+            vague = generic_senses(word, set(inp.catalog.metrics))
+            if vague is None and word in ("usage", "use", "utilisation", "performance", "spending"):
+                options = _vague_options(word, inp)
+                if options:
+                    return [], [], Plan(kind="clarify", message=f"'{word}' could mean several metrics; which one?", options=options)
+    return chosen, notes, None
+
+
+def _vague_options(word: str, inp: PlannerInputs) -> list[str]:
+    found = process.extract(word, {n: f"{m.label} {m.description}" for n, m in inp.catalog.metrics.items()},
+                            scorer=fuzz.partial_ratio, limit=4, score_cutoff=60)
+    return [f"{inp.catalog.metrics[key].label} ({key})" for _, _, key in found]
+
+
+def _build(metrics: list[str], parsed: Parsed, inp: PlannerInputs) -> MetricQuery:
+    time_dims = _time_dims(inp.catalog)
+    group_by: list[GroupBy] = []
+    grain = parsed.grain
+    for dim in parsed.group_dims:
+        if dim in time_dims:
+            grain = grain or "auto"
+        else:
+            group_by.append(GroupBy(dimension=dim))
+    time_range = _period_range(parsed, _default_days(parsed, inp), inp.today)
+    if grain is not None:
+        days = (time_range.end - time_range.start).days if time_range else 90
+        real = ("day" if days <= 62 else "week") if grain == "auto" else grain
+        if grain == "auto" and real == "day" and days <= 2:
+            real = "hour"
+        group_by.insert(0, GroupBy(dimension=sorted(time_dims)[0] if time_dims else "time", grain=real))
+    filters = [Filter(dimension=d, operator=op if len(v) == 1 else ("in" if op == "=" else "not in"), values=v)
+               for d, (op, v) in parsed.filters.items()]
+    order_by: list[OrderBy] = []
+    limit = None
+    cats = [g for g in group_by if g.grain is None]
+    if parsed.rank is not None and cats:
+        desc, n = parsed.rank
+        if parsed.rank_word in ("best", "worst"):  # best = highest only when higher is better
+            desc = (parsed.rank_word == "best") == bool(getattr(inp.catalog.metrics[metrics[0]], "higher_is_better", True))
+        order_by = [OrderBy(field=metrics[0], descending=desc)]
+        limit = n or (1 if any(w in parsed.text.split() for w in ("which", "who", "what")) else 5)
+    elif cats and not parsed.grain:
+        order_by = [OrderBy(field=metrics[0], descending=True)]
+    return MetricQuery(metrics=metrics, group_by=group_by, filters=filters, time_range=time_range, order_by=order_by,
+                       limit=limit, compare_to_previous=parsed.compare_days is not None)
+
+
+_GRAIN_DAYS = {"week": 56, "month": 90, "quarter": 365, "auto": 30}
+
+
+def _default_days(parsed: Parsed, inp: PlannerInputs) -> int:
+    """Default window: the comparison's, else long enough for the asked grain, else the default."""
+    return parsed.compare_days or _GRAIN_DAYS.get(parsed.grain or "", inp.default_days)
+
+
+def _period_range(parsed: Parsed, default_days: int | None, today: date | None = None) -> TimeRange | None:
+    period: Period | None = parsed.period
+    if period is None and default_days is not None and today is not None:
+        period = default_period(today, default_days)
+    return None if period is None else TimeRange(start=period.start, end=period.end)
+
+
+def _time_dims(catalog: Any) -> set[str]:
+    return {n for n, d in catalog.dimensions.items() if getattr(d, "kind", "categorical") == "time"}
+
+
+def _typo_clarify(question: str, unknown: list[str], lex: Lexicon) -> Plan | None:
+    """An unknown word close to a known value or metric: ask rather than guess ('atals' -> atlas?)."""
+    originals = dict(zip(fold(question).split(), normalize(question).split()))
+    for word in unknown:
+        raw = originals.get(word, word)
+        for kind in ("value", "metric", "dimension"):
+            close = lex.fuzzy(raw, kind)
+            if close:
+                return Plan(kind="clarify", message=f"I don't know '{raw[:40]}'. Did you mean one of these?", options=close)
+    return None
+
+
+def _verified_exact(question: str, inp: PlannerInputs) -> Plan | None:
+    """A question that matches a verified one word for word (ignoring filler) reuses its query."""
+    key = _content_key(question)
+    if not key:
+        return None
+    for vq in getattr(inp.catalog, "verified_queries", []) or []:
+        if _content_key(vq.question) == key:
+            query = vq.query
+            label = None
+            if query.time_range is None:
+                period = resolve_period(fold(question), inp.today)
+                if period is not None:
+                    query = query.model_copy(update={"time_range": TimeRange(start=period.start, end=period.end)})
+                    label = period.label
+            return Plan(kind="query", query=query, confidence=1.0, trusted=True, verified_question=vq.question,
+                        period_label=label, notes=list(inp.extra_notes))
+    return None
+
+
+def _content_key(text: str) -> tuple[str, ...]:
+    return tuple(w for w in fold(text).split() if w not in STOPWORDS)
+
+
+def _matches_verified(query: MetricQuery, inp: PlannerInputs) -> tuple[bool, str | None]:
+    """Trusted when the plan equals a verified query's plan apart from the period."""
+    shape = query.model_dump(exclude={"time_range"})
+    for vq in getattr(inp.catalog, "verified_queries", []) or []:
+        if vq.query.model_dump(exclude={"time_range"}) == shape:
+            return True, vq.question
+    return False, None
+
+
+def _abstain(question: str, inp: PlannerInputs, unknown: list[str], confidence: float = 0.0) -> Plan:
+    vqs = [vq.question for vq in getattr(inp.catalog, "verified_queries", []) or []]
+    close = [q for q, score, _ in process.extract(question[:500], vqs, scorer=fuzz.token_set_ratio, limit=3)] if vqs else []
+    why = f" I could not place: {', '.join(w[:30] for w in unknown[:5])}." if unknown else ""
+    return Plan(kind="abstain", confidence=round(max(0.0, confidence), 2), suggestions=close,
+                message=f"I can't answer that confidently from the metric catalog.{why}")
+
+
+__all__ = ["PlannerInputs", "plan_offline"]

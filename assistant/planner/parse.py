@@ -1,0 +1,164 @@
+"""Question -> the parts the offline planner understands: metrics, filters, groupings, period, rank.
+
+Each recognizer blanks the words it consumed, so whatever is left at the end is text the planner
+did not understand; the planner lowers its confidence for it instead of ignoring it silently.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+from assistant.planner.lexicon import Hit, Lexicon, fold, mask
+from assistant.timeparse import Period, comparison_period, resolve_period
+
+Grain = Literal["hour", "day", "week", "month", "quarter"]
+
+_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+_GRAINS: list[tuple[str, Grain | Literal["auto"]]] = [
+    (r"\b(hourly|per hour|by hour|each hour|hour by hour)\b", "hour"),
+    (r"\b(daily|per day|by day|each day|day by day|a day)\b", "day"),
+    (r"\b(weekly|per week|by week|each week|week by week)\b", "week"),
+    (r"\b(monthly|per month|by month|each month|month by month)\b", "month"),
+    (r"\b(quarterly|per quarter|by quarter|each quarter)\b", "quarter"),
+    (r"\b(over time|trend|trending|time serie|timeserie|timeline)\b", "auto"),
+]
+_RANK = re.compile(
+    r"\b(top|bottom|highest|lowest|largest|smallest|biggest|most|least|fewest|best|worst|max|min|maximum|minimum)"
+    r"(?:\s+(\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten))?\b"
+)
+_WHICH = re.compile(r"\b(which|what|who)\b")
+_COMPARE = re.compile(
+    r"\b(week over week|week-over-week|month over month|month-over-month|day over day|period over period|wow|mom|dod)\b"
+    r"|\b(?:vs|versus|compared (?:to|with)|change from|relative to)\s+(?:the\s+)?(?:previous|prior|preceding|last)\s+"
+    r"(?:period|window|week|month|day)\b|\bvs yesterday\b"
+)
+_GROUP_CUE = re.compile(r"(?:\bby|\bper|\beach|\bevery|\bacross|\bbreakdown of|\bsplit by|\bbroken down by|\bfor each|\bfor every|\bby each)\s+(?:the\s+|a\s+)?$")
+_NEGATION = re.compile(r"\b(excluding|exclude|except|not|without|other than|ignoring|apart from|besides)\s+(?:the\s+)?(?:\w+\s+)?$")
+
+
+@dataclass
+class Parsed:
+    """What was recognized in one question, plus the leftover words nobody consumed."""
+
+    text: str
+    metric_hits: list[Hit] = field(default_factory=list)
+    filters: dict[str, tuple[str, list[Any]]] = field(default_factory=dict)
+    ambiguous_values: list[list[Hit]] = field(default_factory=list)
+    group_dims: list[str] = field(default_factory=list)
+    mentioned_dims: list[str] = field(default_factory=list)
+    grain: Grain | Literal["auto"] | None = None
+    period: Period | None = None
+    compare_days: int | None = None
+    rank: tuple[bool, int | None] | None = None
+    rank_word: str | None = None
+    leftover: list[str] = field(default_factory=list)
+    rest: str = ""
+    """The question with every recognized phrase blanked (offsets match `text`)."""
+
+    @property
+    def has_edit_parts(self) -> bool:
+        return bool(self.filters or self.group_dims or self.grain or self.period or self.rank or self.compare_days is not None)
+
+
+def parse(question: str, lexicon: Lexicon, today: date, value_priority: tuple[str, ...] = ()) -> Parsed:
+    """Recognize every part of `question` against the catalog vocabulary and the as-of date."""
+    text = fold(question)[:2000]
+    out = Parsed(text=text)
+    work = text
+    m = _COMPARE.search(work)
+    if m:
+        out.compare_days = comparison_period(m.group(0)) or 0
+        work = mask(work, [m.span()])
+    out.period = resolve_period(work, today)
+    if out.period is not None:
+        work = mask(work, [out.period.span])
+    for pattern, grain in _GRAINS:
+        gm = re.search(pattern, work)
+        if gm:
+            out.grain = grain
+            work = mask(work, [gm.span()])
+            break
+    rm = _RANK.search(work)
+    if rm:
+        word = rm.group(1)
+        n_raw = rm.group(2)
+        n = (int(n_raw) if n_raw.isdigit() else _NUMBERS[n_raw]) if n_raw else None
+        out.rank = (word not in ("bottom", "lowest", "smallest", "least", "fewest", "min", "minimum", "worst"), n)
+        out.rank_word = word
+        work = mask(work, [rm.span()])
+    hits = _all_hits(work, lexicon)
+    groups = _by_span(hits)
+    last_group_end = -1
+    for i, span_hits in enumerate(groups):
+        kind = span_hits[0].kind
+        h = span_hits[0]
+        before = work[: h.start]
+        if kind == "metric":
+            out.metric_hits.extend(span_hits)
+        elif kind == "dimension":
+            dim = h.target
+            nxt = groups[i + 1] if i + 1 < len(groups) else []
+            names_value = any(n.kind == "value" and n.target == dim for n in nxt) and not work[h.end : nxt[0].start].strip()
+            joined = last_group_end >= 0 and work[last_group_end : h.start].strip() in ("and", ",", "&", "plus")
+            cue = bool(_GROUP_CUE.search(before)) or bool(_WHICH.search(before[-12:])) or joined
+            if not names_value and (cue or (out.rank is not None and not out.group_dims)):
+                if dim not in out.group_dims:
+                    out.group_dims.append(dim)
+                last_group_end = h.end
+            else:
+                out.mentioned_dims.append(dim)
+        else:
+            chosen = _pick_value(span_hits, out.mentioned_dims, value_priority)
+            if chosen is None:
+                out.ambiguous_values.append(span_hits)
+            else:
+                op = "!=" if _NEGATION.search(before[-40:]) else "="
+                prev = out.filters.get(chosen.target)
+                if prev and prev[0] == op:
+                    prev[1].append(chosen.value)
+                else:
+                    out.filters[chosen.target] = (op, [chosen.value])
+        work = mask(work, [(h.start, h.end)])
+    if out.rank is not None and rm and not out.group_dims and rm.group(1) in ("max", "min", "maximum", "minimum"):
+        out.rank = None  # "max utilization" names a statistic, not a ranking
+    out.leftover = [w for w in work.split() if w]
+    out.rest = work
+    return out
+
+
+def _all_hits(work: str, lexicon: Lexicon) -> list[Hit]:
+    """Metric, dimension and value phrases together; the longest wins, metrics first on a tie."""
+    order = {"metric": 0, "dimension": 1, "value": 2}
+    hits = lexicon.find(work, "metric") + lexicon.find(work, "dimension") + lexicon.find(work, "value")
+    hits.sort(key=lambda h: (-h.length, order[h.kind], h.start))
+    kept: list[Hit] = []
+    for h in hits:
+        clash = [k for k in kept if k.start < h.end and h.start < k.end]
+        if not clash or all(k.start == h.start and k.end == h.end and k.kind == h.kind for k in clash):
+            kept.append(h)
+    return sorted(kept, key=lambda h: (h.start, order[h.kind]))
+
+
+def _by_span(hits: list[Hit]) -> list[list[Hit]]:
+    groups: dict[tuple[int, int], list[Hit]] = {}
+    for h in hits:
+        groups.setdefault((h.start, h.end), []).append(h)
+    return [groups[k] for k in sorted(groups)]
+
+
+def _pick_value(hits: list[Hit], mentioned: list[str], priority: tuple[str, ...]) -> Hit | None:
+    """One (dimension, value) for a phrase; several -> the mentioned or higher-priority dimension."""
+    if len({(h.target, h.value) for h in hits}) == 1:
+        return hits[0]
+    for dim in reversed(mentioned):
+        for h in hits:
+            if h.target == dim:
+                return h
+    for dim in priority:
+        same = [h for h in hits if h.target == dim]
+        if same:
+            return same[0]
+    return None

@@ -1,0 +1,50 @@
+"""Filler words the planner may ignore, and the default senses of generic metric words.
+
+STOPWORDS are folded (singular) words that carry no catalog meaning; anything else left over in a
+question lowers the planner's confidence. Generic words resolve to one metric only where the choice
+is standard practice, and the answer states it.
+"""
+
+from __future__ import annotations
+
+STOPWORDS: frozenset[str] = frozenset(
+    """
+    a an the of for in on at to from and or with by per is are was were be been being do doe did does done
+    what whats which who whom how much many show me give tell list get find display report please can could
+    would should will you we our us my i it its this that these those there their them they any all some
+    total overall sum amount number count level value figure stat statistic metric data info
+    s t d ll re ve m about around across over under during within into than then so just only also
+    fleet compute platform infra infrastructure ml accelerator our company org-wide cluster-wide
+    spent spend spending used use using usage run running ran have had has get got see look like
+    current currently now recent recently latest so far overall in total average avg mean
+    vs versus compared compare comparison change previous prior period same time between
+    breakdown break down split each every group grouped chart plot graph table trend
+    high higher low lower big bigger small smaller most least top bottom rank ranked ranking order sorted sort
+    value result answer question hey hi hello thanks thank please pace
+    where when why hour day week month quarter year
+    """.split()
+)
+
+# phrase -> (preferred metric names in order, note the answer states)
+_SENSES: dict[str, tuple[tuple[str, ...], str]] = {
+    "cost": (("effective_cost_usd", "effective_cost", "cost"), "'Cost' means effective cost (amortized, after discounts; FOCUS EffectiveCost). Ask for billed cost for the invoice view."),
+    "spend": (("effective_cost_usd", "effective_cost", "cost"), "'Spend' means effective cost (amortized, after discounts; FOCUS EffectiveCost). Ask for billed cost for the invoice view."),
+    "utilization": (("sm_utilization", "utilization", "sm_active"), "Utilization means SM activity (DCGM SM_ACTIVE), the true busy measure."),
+}
+
+
+def generic_senses(phrase: str, targets: set[str]) -> tuple[str, str] | None:
+    """The standard metric for a generic `phrase` among `targets`, with the note to state; else None.
+
+    >>> generic_senses("cost", {"effective_cost", "billed_cost"})[0]
+    'effective_cost'
+    >>> generic_senses("usage", {"a", "b"}) is None
+    True
+    """
+    sense = _SENSES.get(phrase.strip())
+    if sense is None:
+        return None
+    for name in sense[0]:
+        if name in targets:
+            return name, sense[1]
+    return None

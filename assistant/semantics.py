@@ -1,0 +1,113 @@
+"""The assistant's one door to the semantic layer: catalog, vocabulary, compiler, validator, engine.
+
+Loaded lazily and cached per warehouse file, so the first question pays for reading the catalog and
+the dimension values once and later questions (and threads) reuse them. Every SQL string reaches
+DuckDB only through `Engine.run_query` / `Engine.run_sql`, which validate before running.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, datetime
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from assistant.planner.lexicon import Lexicon
+from telemetry.settings import Settings
+
+_CACHE: dict[tuple[str, float, str], Resources] = {}
+_LOCK = threading.Lock()
+
+
+class Resources:
+    """Catalog with data values, its lexicon, the engine and the warehouse's `pace_meta` row."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._lock = threading.RLock()
+
+    @cached_property
+    def engine(self) -> Any:
+        from semantic_layer.engine import Engine
+
+        return Engine(self.settings)
+
+    @cached_property
+    def catalog(self) -> Any:
+        from semantic_layer.catalog import load_catalog
+
+        with self._lock:
+            return load_catalog().with_values(self.engine)
+
+    @cached_property
+    def lexicon(self) -> Lexicon:
+        return Lexicon.from_catalog(self.catalog)
+
+    @cached_property
+    def meta(self) -> dict[str, Any]:
+        import duckdb
+
+        from telemetry.warehouse import read_meta
+
+        try:
+            with duckdb.connect(str(self.settings.db), read_only=True) as con:
+                return read_meta(con)
+        except duckdb.Error:
+            return {}
+
+    @cached_property
+    def schema(self) -> dict[str, dict[str, str]]:
+        return self.engine.schema()
+
+    def as_of(self) -> date:
+        """PACE_AS_OF, else `pace_meta.data_end` (the exclusive end of data, i.e. 'today')."""
+        if self.settings.as_of is not None:
+            return self.settings.as_of
+        end = self.meta.get("data_end")
+        if isinstance(end, datetime):
+            return end.date()
+        if isinstance(end, date):
+            return end
+        return date.today()
+
+    def freshness(self) -> str:
+        """'data 2026-08-25 to 2026-11-22, built 2026-11-25 20:01 (generated, seed 7)'."""
+        m = self.meta
+        if not m:
+            return "no pace_meta row: data freshness unknown"
+        start, end = m.get("data_start"), m.get("data_end")
+        last = f"{end:%Y-%m-%d %H:%M}" if isinstance(end, datetime) else str(end)
+        first = f"{start:%Y-%m-%d}" if isinstance(start, datetime) else str(start)
+        return f"data from {first} to {last} (exclusive), source {m.get('source', '?')}, built {m.get('built_at', '?')}"
+
+    def compile(self, query: Any) -> Any:
+        from semantic_layer.compiler import compile_query
+
+        return compile_query(self.catalog, query)
+
+    def validate(self, sql: str) -> Any:
+        from semantic_layer.validator import validate_sql
+
+        return validate_sql(sql, self.schema, row_limit=self.settings.row_limit)
+
+    def run_query(self, query: Any) -> Any:
+        return self.engine.run_query(self.catalog, query)
+
+    def run_sql(self, sql: str) -> Any:
+        return self.engine.run_sql(sql)
+
+
+def resources_for(settings: Settings) -> Resources:
+    """Cached resources for this warehouse file (rebuilt when the file changes)."""
+    from telemetry.warehouse import ensure_warehouse
+
+    path = Path(ensure_warehouse(settings, quiet=True))
+    mtime = path.stat().st_mtime if path.exists() else 0.0
+    key = (str(path.resolve()), mtime, str(settings.as_of))
+    with _LOCK:
+        res = _CACHE.get(key)
+        if res is None:
+            res = Resources(settings)
+            _CACHE[key] = res
+        return res
