@@ -8,41 +8,43 @@ are inlined (no bind parameters) so a person can paste it into `pace sql` and ge
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 
 import pandas as pd
 
+from semantic_layer.engine import Engine
 from telemetry.settings import Settings
 
-_ENGINES: dict[tuple[str, float, int], Any] = {}
 
+class Warehouse:
+    """One tool run's engine: opened on first use, closed on exit so no read-only handle outlives the run."""
 
-def _engine(settings: Settings) -> Any | None:
-    """The semantic layer's Engine for these settings, reused across calls (None if not importable)."""
-    try:
-        from semantic_layer.engine import Engine
-    except ImportError:
-        return None
-    key = (str(settings.db), settings.query_timeout_s, settings.row_limit)
-    if key not in _ENGINES:
-        _ENGINES[key] = Engine(settings)
-    return _ENGINES[key]
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._engine: Engine | None = None
+
+    def run(self, sql: str) -> pd.DataFrame:
+        """Validate and run one query; rows as a DataFrame with the SELECT's column names."""
+        if self._engine is None:
+            self._engine = Engine(self.settings)
+        result = self._engine.run_sql(sql)
+        return pd.DataFrame([list(r) for r in result.rows], columns=list(result.columns))
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.close()
+            self._engine = None
+
+    def __enter__(self) -> Warehouse:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def run(settings: Settings, sql: str) -> pd.DataFrame:
-    """Run one tool query and return its rows as a DataFrame (columns in SELECT order)."""
-    engine = _engine(settings)
-    if engine is not None:
-        result = engine.run_sql(sql)
-        return pd.DataFrame([list(r) for r in result.rows], columns=list(result.columns))
-    import duckdb  # fallback until the engine lands: still read-only, external access off
-
-    from telemetry.errors import UserError
-
-    if not settings.db.exists():
-        raise UserError(f"no warehouse at {settings.db}; build one with `pace seed`")
-    with duckdb.connect(str(settings.db), read_only=True, config={"enable_external_access": False}) as con:
-        return con.execute(sql).df()
+    """Run one query on its own short-lived engine (tools that run several use `Warehouse`)."""
+    with Warehouse(settings) as wh:
+        return wh.run(sql)
 
 
 def lit(value: str | None) -> str:

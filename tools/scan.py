@@ -21,7 +21,7 @@ from telemetry import fleet
 from telemetry.errors import UserError
 from telemetry.settings import Settings
 from tools import detect_cost, detect_ops, detect_util
-from tools._warehouse import run
+from tools._warehouse import Warehouse, run
 from tools.findings import Finding, fold_symptoms, merge_overlapping, score_against_ground_truth, severity
 
 __all__ = ["KINDS", "ScanResult", "scan", "score_against_ground_truth", "load_ground_truth"]
@@ -136,13 +136,13 @@ def check_kinds(kinds: list[str] | tuple[str, ...] | None) -> list[str]:
     return list(dict.fromkeys(kinds))
 
 
-def _owners(settings: Settings) -> dict[str, str]:
-    df = run(settings, "SELECT team, tier2_lead FROM teams ORDER BY team")
+def _owners(wh: Warehouse) -> dict[str, str]:
+    df = wh.run("SELECT team, tier2_lead FROM teams ORDER BY team")
     return dict(zip(df["team"], df["tier2_lead"]))
 
 
-def _endpoint_teams(settings: Settings) -> dict[str, str]:
-    df = run(settings, "SELECT endpoint, team FROM endpoints ORDER BY endpoint")
+def _endpoint_teams(wh: Warehouse) -> dict[str, str]:
+    df = wh.run("SELECT endpoint, team FROM endpoints ORDER BY endpoint")
     return dict(zip(df["endpoint"], df["team"]))
 
 
@@ -186,18 +186,18 @@ def scan(
     if s and e and s >= e:
         raise UserError(f"--from {s:%Y-%m-%d} must be before --to {e:%Y-%m-%d}")
     chosen = check_kinds(kinds)
-    leads, ep_team = _owners(settings), _endpoint_teams(settings)
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     findings: list[Finding] = []
-    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+    with Warehouse(settings) as wh, Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   TimeElapsedColumn(), disable=not progress, transient=True) as bar:
+        leads, ep_team = _owners(wh), _endpoint_teams(wh)
         task = bar.add_task("scanning", total=len(chosen))
         for det in DETECTORS:
             if det.kind not in chosen:
                 continue
             bar.update(task, description=f"scanning {det.kind}")
-            findings += _to_findings(det, run(settings, det.sql(s, e)), leads, ep_team)
+            findings += _to_findings(det, wh.run(det.sql(s, e)), leads, ep_team)
             bar.advance(task)
     merged = fold_symptoms(merge_overlapping(findings))
     merged.sort(key=lambda f: (f.severity, -f.impact_usd, f.start))
