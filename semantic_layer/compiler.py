@@ -145,6 +145,18 @@ def plan_facts(plan: Plan) -> Plan:
     return plan
 
 
+def _coalesce(exprs: list[exp.Expression]) -> exp.Expression:
+    return exprs[0] if len(exprs) == 1 else exp.Coalesce(this=exprs[0], expressions=exprs[1:])
+
+
+def _keys_match(labels: list[str], left: list[list[exp.Expression]], right: str) -> exp.Expression:
+    """Null-safe equality on every group key (a NULL team must meet the other fact's NULL team)."""
+    return exp.and_(*[
+        exp.NullSafeEQ(this=exp.column(lbl, table=right, quoted=True), expression=_coalesce([e.copy() for e in exprs]))
+        for lbl, exprs in zip(labels, left)
+    ])
+
+
 def _period_select(plan: Plan, period: TimeRange | None, shift: timedelta | None, prefix: str) -> tuple[list[tuple[str, exp.Select]], exp.Select]:
     """CTEs for one period plus the SELECT that meets them on the group keys and computes the metrics."""
     ctes = [
@@ -152,16 +164,24 @@ def _period_select(plan: Plan, period: TimeRange | None, shift: timedelta | None
         for entity, measures in plan.facts.items()
     ]
     labels, time_label = plan.labels, plan.time_label
+    first = ctes[0][0]
+    keys: list[list[exp.Expression]] = [[exp.column(lbl, table=first, quoted=True)] for lbl in labels]
+    joined = exp.select().from_(exp.to_table(first, quoted=True))
+    for name, _ in ctes[1:]:
+        table = exp.to_table(name, quoted=True)
+        if labels:
+            joined = joined.join(table, on=_keys_match(labels, keys, name), join_type="full outer")
+            for lbl, exprs in zip(labels, keys):
+                exprs.append(exp.column(lbl, table=name, quoted=True))
+        else:
+            joined = joined.join(table, join_type="cross")
+    measures = [exp.column(m, table=name, quoted=True).as_(m, quoted=True) for (name, _), ms in zip(ctes, plan.facts.values()) for m in ms]
+    joined = joined.select(*[_coalesce(exprs).as_(lbl, quoted=True) for lbl, exprs in zip(labels, keys)], *measures)
     others = [lbl for lbl in labels if lbl != time_label]
     cols = [exp.column(lbl, quoted=True) for lbl in labels]
     cols += [metric_expression(plan.catalog, m, time_label, others).as_(m.name, quoted=True) for m in plan.metrics]
-    select = exp.select(*cols).from_(exp.to_table(ctes[0][0], quoted=True))
-    for name, _ in ctes[1:]:
-        if labels:
-            select = select.join(exp.to_table(name, quoted=True), using=[exp.to_identifier(lbl, quoted=True) for lbl in labels], join_type="full outer")
-        else:
-            select = select.join(exp.to_table(name, quoted=True), join_type="cross")
-    return ctes, select
+    source = joined.subquery(f"{prefix}_joined") if len(ctes) > 1 else exp.to_table(first, quoted=True)
+    return ctes, exp.select(*cols).from_(source)
 
 
 def build_select(plan: Plan) -> Plan:
@@ -185,7 +205,8 @@ def build_select(plan: Plan) -> Plan:
             cols += [cur.as_(name, quoted=True), prev.as_(f"{name}__previous", quoted=True), change.as_(f"{name}__change_pct", quoted=True)]
         select = exp.select(*cols).from_(exp.to_table("current_period", quoted=True))
         if plan.labels:
-            select = select.join(exp.to_table("previous_period", quoted=True), using=[exp.to_identifier(lbl, quoted=True) for lbl in plan.labels], join_type="left")
+            current_keys = [[exp.column(lbl, table="current_period", quoted=True)] for lbl in plan.labels]
+            select = select.join(exp.to_table("previous_period", quoted=True), on=_keys_match(plan.labels, current_keys, "previous_period"), join_type="left")
         else:
             select = select.join(exp.to_table("previous_period", quoted=True), join_type="cross")
     for name, cte in ctes:

@@ -1,0 +1,124 @@
+"""Hand-written SQL for every metric, by team, over October 2026: the compiler's answers must match these.
+
+Written from the metric descriptions, not from the compiler, so a wrong join, filter or ratio shows.
+"""
+
+from __future__ import annotations
+
+START, END = "2026-10-01", "2026-11-01"
+U = f"hour >= TIMESTAMP '{START}' AND hour < TIMESTAMP '{END}'"
+C = f"ChargePeriodStart >= TIMESTAMP '{START}' AND ChargePeriodStart < TIMESTAMP '{END}'"
+J = f"submit_at >= TIMESTAMP '{START}' AND submit_at < TIMESTAMP '{END}'"
+R = f"submitted_at >= TIMESTAMP '{START}' AND submitted_at < TIMESTAMP '{END}'"
+I = f"opened_at >= TIMESTAMP '{START}' AND opened_at < TIMESTAMP '{END}'"
+APPROVED = "('approved', 'provisioned', 'active', 'expired', 'released')"
+
+
+def _util(expr: str, join: str = "") -> str:
+    return f"SELECT u.team, {expr} FROM utilization_hourly u {join} WHERE {U.replace('hour', 'u.hour')} GROUP BY u.team"
+
+
+def _quota(expr: str) -> str:
+    return f"""
+        WITH hrs AS (SELECT DISTINCT hour FROM utilization_hourly WHERE {U}),
+        alloc AS (SELECT hour, team, accelerator_type, sum(allocated_hours) AS a FROM utilization_hourly GROUP BY ALL)
+        SELECT q.team, {expr}
+        FROM hrs h JOIN quotas q ON h.hour >= q.effective_from AND (q.effective_to IS NULL OR h.hour < q.effective_to)
+        LEFT JOIN alloc al ON al.hour = h.hour AND al.team = q.team AND al.accelerator_type = q.accelerator_type
+        GROUP BY q.team"""
+
+
+def _cost(expr: str) -> str:
+    return f"SELECT x_team, {expr} FROM cost_daily WHERE {C} GROUP BY x_team"
+
+
+def _jobs(expr: str) -> str:
+    return f"SELECT team, {expr} FROM jobs WHERE {J} GROUP BY team"
+
+
+def _serving(expr: str) -> str:
+    return f"SELECT team, {expr} FROM serving_hourly WHERE {U} GROUP BY team"
+
+
+def _requests(expr: str) -> str:
+    return f"SELECT team, {expr} FROM compute_requests WHERE {R} GROUP BY team"
+
+
+def _incidents(expr: str) -> str:
+    return f"SELECT primary_team, {expr} FROM incidents WHERE {I} GROUP BY primary_team"
+
+
+ACC = "JOIN accelerator_types a ON a.accelerator_type = u.accelerator_type"
+CL = "JOIN clusters c ON c.cluster = u.cluster"
+RESOLVE_H = "date_diff('second', opened_at, resolved_at) / 3600.0"
+
+REFERENCE: dict[str, str] = {
+    "allocated_hours": _util("sum(u.allocated_hours)"),
+    "busy_hours": _util("sum(u.busy_hours)"),
+    "idle_hours": _util("sum(u.idle_hours)"),
+    "utilization_pct": _util("100 * sum(u.busy_hours) / sum(u.allocated_hours)"),
+    "idle_pct": _util("100 * sum(u.idle_hours) / sum(u.allocated_hours)"),
+    "sm_activity_pct": _util("100 * sum(u.sm_active * u.allocated_hours) / sum(u.allocated_hours)"),
+    "memory_used_pct": _util("100 * sum(u.memory_used_gb * u.allocated_hours) / sum(a.memory_gb * u.allocated_hours)", ACC),
+    "avg_memory_used_gb": _util("sum(u.memory_used_gb * u.allocated_hours) / sum(u.allocated_hours)"),
+    "energy_kwh": _util("sum(u.energy_kwh)"),
+    "energy_cost_usd": _util("sum(u.energy_kwh * c.usd_per_kwh)", CL),
+    "idle_cost_usd": _util("sum(u.idle_hours * a.committed_usd_per_hour)", ACC),
+    "serving_cost_usd": _util("sum(CASE WHEN u.workload_type = 'online-inference' THEN u.allocated_hours * a.committed_usd_per_hour ELSE 0 END)", ACC),
+    "cumulative_allocated_hours": _util("sum(u.allocated_hours)"),
+    "quota_accelerator_hours": _quota("sum(q.guaranteed)"),
+    "quota_used_pct": _quota("100 * sum(coalesce(al.a, 0)) / sum(q.guaranteed)"),
+    "over_quota_hours": _quota("sum(greatest(coalesce(al.a, 0) - q.guaranteed, 0))"),
+    "effective_cost_usd": _cost("sum(EffectiveCost)::DOUBLE"),
+    "list_cost_usd": _cost("sum(ListCost)::DOUBLE"),
+    "billed_cost_usd": _cost("sum(BilledCost)::DOUBLE"),
+    "savings_usd": _cost("sum(ListCost)::DOUBLE - sum(EffectiveCost)::DOUBLE"),
+    "effective_savings_rate_pct": _cost("100 * (sum(ListCost)::DOUBLE - sum(EffectiveCost)::DOUBLE) / sum(ListCost)::DOUBLE"),
+    "commitment_coverage_pct": _cost("100 * sum(CASE WHEN PricingCategory = 'Committed' THEN EffectiveCost ELSE 0 END)::DOUBLE / sum(EffectiveCost)::DOUBLE"),
+    "cost_per_busy_hour_usd": f"""
+        SELECT coalesce(c.t, u.t), c.cost / u.busy
+        FROM ({_cost("sum(EffectiveCost)::DOUBLE").replace("SELECT x_team,", "SELECT x_team AS t, ").replace("::DOUBLE FROM", "::DOUBLE AS cost FROM")}) c
+        FULL JOIN (SELECT team AS t, sum(busy_hours) AS busy FROM utilization_hourly WHERE {U} GROUP BY team) u ON c.t = u.t""",
+    "cumulative_effective_cost_usd": _cost("sum(EffectiveCost)::DOUBLE"),
+    "jobs": _jobs("count(*)"),
+    "failed_jobs": _jobs("count_if(state = 'failed')"),
+    "job_failure_rate_pct": _jobs("100.0 * count_if(state = 'failed') / count(*)"),
+    "preemptions": _jobs("count_if(state = 'preempted')"),
+    "preemption_rate_pct": _jobs("100.0 * count_if(state = 'preempted') / count(*)"),
+    "queue_wait_p50_minutes": _jobs("quantile_cont(queue_wait_minutes, 0.5)"),
+    "queue_wait_p95_minutes": _jobs("quantile_cont(queue_wait_minutes, 0.95)"),
+    "job_accelerator_hours": _jobs("sum(accelerator_hours)"),
+    "training_throughput_tokens_per_hour": _jobs("sum(tokens_processed) / sum(accelerator_hours) FILTER (WHERE tokens_processed IS NOT NULL)"),
+    "mfu_pct": _jobs("100 * sum(mfu * accelerator_hours) / sum(accelerator_hours) FILTER (WHERE mfu IS NOT NULL)"),
+    "goodput_pct": _jobs("100 * sum(accelerator_hours) FILTER (WHERE state = 'completed') / sum(accelerator_hours)"),
+    "inference_requests": _serving("sum(requests)::DOUBLE"),
+    "inference_tokens": _serving("sum(tokens)::DOUBLE"),
+    "inference_errors": _serving("sum(errors)::DOUBLE"),
+    "inference_error_rate_pct": _serving("100.0 * sum(errors) / sum(requests)"),
+    "latency_p95_ms": _serving("sum(latency_p95_ms * requests) / sum(requests)"),
+    "latency_p50_ms": _serving("sum(latency_p50_ms * requests) / sum(requests)"),
+    "cost_per_1m_tokens_usd": f"""
+        SELECT coalesce(c.t, s.t), 1e6 * c.cost / s.tokens
+        FROM (SELECT u.team AS t, sum(CASE WHEN u.workload_type = 'online-inference' THEN u.allocated_hours * a.committed_usd_per_hour ELSE 0 END) AS cost
+              FROM utilization_hourly u {ACC} WHERE {U.replace('hour', 'u.hour')} GROUP BY u.team) c
+        FULL JOIN (SELECT team AS t, sum(tokens) AS tokens FROM serving_hourly WHERE {U} GROUP BY team) s ON c.t = s.t""",
+    "cumulative_inference_tokens": _serving("sum(tokens)::DOUBLE"),
+    "requests_submitted": _requests("count(*)"),
+    "requests_approved": _requests(f"count_if(status IN {APPROVED})"),
+    "requests_denied": _requests("count_if(status = 'denied')"),
+    "requests_pending": _requests("count_if(status IN ('submitted', 'needs_info'))"),
+    "approval_rate_pct": _requests(f"100.0 * count_if(status IN {APPROVED}) / nullif(count_if(status IN {APPROVED} OR status = 'denied'), 0)"),
+    "approval_lead_time_hours": _requests(
+        "quantile_cont(date_diff('second', submitted_at, decided_at) / 3600.0, 0.5) FILTER (WHERE decided_at IS NOT NULL AND status <> 'denied')"
+    ),
+    "accelerators_requested": _requests("sum(accelerators_requested)::DOUBLE"),
+    "incidents": _incidents("count(*)"),
+    "major_incidents": _incidents("count_if(severity IN ('SEV1', 'SEV2'))"),
+    "mtta_minutes": _incidents("avg(date_diff('second', opened_at, acknowledged_at) / 60.0)"),
+    "mttr_hours": _incidents(f"avg({RESOLVE_H})"),
+    "resolve_time_p90_hours": _incidents(f"quantile_cont({RESOLVE_H}, 0.9)"),
+    "tier3_escalation_rate_pct": _incidents("100.0 * count_if(escalated_to_tier3) / count(*)"),
+    "sla_breaches": _incidents("count_if(sla_breached)"),
+    "sla_breach_rate_pct": _incidents("100.0 * count_if(sla_breached) / count(*)"),
+    "accelerator_hours_lost": _incidents("sum(accelerator_hours_lost)"),
+}
