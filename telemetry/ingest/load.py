@@ -31,14 +31,18 @@ class Plan:
     """Dimension table -> (value column, team column for projects) in the target."""
 
 
-def check(con: duckdb.DuckDBPyConnection, plan: Plan, source: str = "_raw") -> None:
-    """`_checked`: `_line`, the typed target columns, `_reason` (NULL = passes) and `_raw_text` for failures."""
+def check(con: duckdb.DuckDBPyConnection, plan: Plan, source: str = "_raw", *, has_line: bool = True) -> None:
+    """`_checked` in source order: `_line`, typed columns, `_reason` (NULL = passes), `_raw_text` for failures.
+
+    A streamed source has no `_line` yet (NULL); the caller fills it in for failing rows.
+    """
     exprs = ", ".join(f"{expr} AS {q(col)}" for col, expr in plan.columns.items())
+    line = "_r._line" if has_line else "CAST(NULL AS BIGINT)"
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _checked AS
         SELECT * EXCLUDE (_r), CASE WHEN _reason IS NOT NULL THEN CAST(to_json(_r) AS VARCHAR) END AS _raw_text
         FROM (SELECT *, {reason_sql(plan.gates)} AS _reason
-              FROM (SELECT _r._line AS _line, {exprs}, _r FROM {source} _r))"""
+              FROM (SELECT {line} AS _line, {exprs}, _r FROM {source} _r))"""
     )
 
 
@@ -66,27 +70,41 @@ def quarantine(con: duckdb.DuckDBPyConnection, file: Path, fmt: str, *, extra: s
 
 
 def insert_new(con: duckdb.DuckDBPyConnection, plan: Plan) -> tuple[int, int]:
-    """Insert passing rows whose key is new (first occurrence in the file wins); return (loaded, duplicates)."""
+    """Insert passing rows whose key is new (first in file order wins); return (loaded, duplicates).
+
+    Repeats inside the file are found by grouping a 64-bit hash of the key (one narrow column, fast
+    at 10M rows), then confirmed on the real key columns among the few colliding rows only.
+    """
     cols = ", ".join(q(c) for c in plan.columns)
+    keys = ", ".join(q(k) for k in plan.key)
     good = con.execute("SELECT count(*) FROM _checked WHERE _reason IS NULL").fetchone()[0]
     if good == 0:
         return 0, 0
-    match = " AND ".join(f"t.{q(k)} IS NOT DISTINCT FROM g.{q(k)}" for k in plan.key)
-    window = ""
-    if plan.key_window:
-        w = q(plan.key_window)
-        window = (
-            f" AND t.{w} BETWEEN (SELECT min({w}) FROM _checked WHERE _reason IS NULL) "
-            f"AND (SELECT max({w}) FROM _checked WHERE _reason IS NULL)"
-        )
-    keys = ", ".join(q(k) for k in plan.key)
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _repeats AS
+        WITH h AS (SELECT rowid AS _rid, hash({keys}) AS _h FROM _checked WHERE _reason IS NULL),
+        candidates AS (SELECT _h FROM h GROUP BY _h HAVING count(*) > 1)
+        SELECT _rid FROM (
+            SELECT c.rowid AS _rid, row_number() OVER (PARTITION BY {', '.join('c.' + q(k) for k in plan.key)} ORDER BY c.rowid) AS _n
+            FROM _checked c JOIN h ON c.rowid = h._rid WHERE h._h IN (SELECT _h FROM candidates)
+        ) WHERE _n > 1"""
+    )
+    existing = con.execute(f"SELECT count(*) FROM (SELECT 1 FROM {q(plan.table)} LIMIT 1)").fetchone()[0]
+    not_loaded = ""
+    if existing:
+        match = " AND ".join(f"t.{q(k)} IS NOT DISTINCT FROM g.{q(k)}" for k in plan.key)
+        window = ""
+        if plan.key_window:
+            w = q(plan.key_window)
+            window = (
+                f" AND t.{w} BETWEEN (SELECT min({w}) FROM _checked WHERE _reason IS NULL) "
+                f"AND (SELECT max({w}) FROM _checked WHERE _reason IS NULL)"
+            )
+        not_loaded = f" AND NOT EXISTS (SELECT 1 FROM {q(plan.table)} t WHERE {match}{window})"
     loaded = con.execute(
         f"""INSERT INTO {q(plan.table)} ({cols})
-        SELECT {cols} FROM (
-            SELECT * FROM _checked g WHERE _reason IS NULL
-            QUALIFY row_number() OVER (PARTITION BY {keys} ORDER BY _line) = 1
-        ) g
-        WHERE NOT EXISTS (SELECT 1 FROM {q(plan.table)} t WHERE {match}{window})"""
+        SELECT {cols} FROM _checked g WHERE _reason IS NULL
+        AND g.rowid NOT IN (SELECT _rid FROM _repeats){not_loaded}"""
     ).fetchone()[0]
     return int(loaded), int(good - loaded)
 

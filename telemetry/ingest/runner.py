@@ -13,8 +13,16 @@ import duckdb
 from telemetry.errors import UserError
 from telemetry.ingest import dcgm, focus, mapping, sacct, tables
 from telemetry.ingest.catalog import ensure_catalog, record_meta
-from telemetry.ingest.load import add_dimensions, check, insert_new, quarantine
-from telemetry.ingest.staging import check_file, require_columns, stage_csv, stage_parquet
+from telemetry.ingest.load import Plan, add_dimensions, check, insert_new, quarantine
+from telemetry.ingest.staging import (
+    check_file,
+    csv_source,
+    finish_csv,
+    prepare_rejects,
+    require_columns,
+    stage_csv,
+    stage_parquet,
+)
 from telemetry.ingest.summary import IngestSummary
 from telemetry.warehouse import open_writable
 
@@ -31,6 +39,7 @@ def ingest(
     table: str | None = None,
     mapping_file: Path | None = None,
     progress: bool = False,
+    threads: int | None = None,
 ) -> IngestSummary:
     """Load `path` into the warehouse at `db`; all or nothing (one transaction), counts reconciled."""
     path = Path(path)
@@ -43,6 +52,8 @@ def ingest(
     started = time.perf_counter()
     with open_writable(db) as con, _progress(progress, path) as advance:
         con.execute("SET TimeZone = 'UTC'")
+        if threads:
+            con.execute(f"SET threads = {int(threads)}")
         mapping.register(con, triples)
         con.execute("BEGIN TRANSACTION")
         try:
@@ -63,26 +74,25 @@ def _run(
     if fmt == "dcgm":
         return dcgm.ingest_dcgm(con, path, advance)
     parquet = fmt == "parquet" or (fmt == "focus" and path.suffix.lower() == ".parquet")
-    if parquet:
-        staged = stage_parquet(con, path)
-    else:
-        staged = stage_csv(con, path, delim="|" if fmt == "sacct" else ",",
-                           nullstr=focus.NULLS if fmt == "focus" else ("",))
-    advance("read")
     skipped: dict[str, int] = {}
-    if fmt == "focus":
-        require_columns(staged.columns, focus.REQUIRED, "FOCUS", path)
-        plan = focus.plan(con, staged.columns, path)
-        source = "_raw"
-    elif fmt == "sacct":
+    if fmt == "sacct":
+        staged = stage_csv(con, path, delim="|")
+        advance("read")
         require_columns(staged.columns, sacct.REQUIRED, "sacct --parsable2", path)
         plan, source, skipped = sacct.plan(con, staged.columns)
+        check(con, plan, source)
+    elif parquet:
+        staged = stage_parquet(con, path)
+        advance("read")
+        plan = _plan(con, fmt, table, staged.columns, path)
+        check(con, plan, "_raw")
     else:
-        if not table:
-            raise UserError(f"--format {fmt} needs --table (one of {', '.join(tables.TABLES)})")
-        plan = tables.plan(con, table, staged.columns, path, fmt)
-        source = "_raw"
-    check(con, plan, source)
+        columns, source = csv_source(path, nullstr=focus.NULLS if fmt == "focus" else ("",))
+        plan = _plan(con, fmt, table, columns, path)
+        prepare_rejects(con)
+        advance("read")
+        check(con, plan, source, has_line=False)
+        staged = finish_csv(con)
     advance("type and gate")
     reasons = quarantine(con, path, fmt)
     quarantined = sum(reasons.values())
@@ -97,6 +107,16 @@ def _run(
         duplicates=duplicates, new_dimension_values=new_values, quarantine_reasons=reasons,
         skipped=skipped, rows_written=loaded,
     )
+
+
+def _plan(con: duckdb.DuckDBPyConnection, fmt: str, table: str | None, columns: tuple[str, ...], path: Path) -> Plan:
+    """The load plan for focus or a pace-shaped table, after checking the file's columns."""
+    if fmt == "focus":
+        require_columns(columns, focus.REQUIRED, "FOCUS", path)
+        return focus.plan(con, columns, path)
+    if not table:
+        raise UserError(f"--format {fmt} needs --table (one of {', '.join(tables.TABLES)})")
+    return tables.plan(con, table, columns, path, fmt)
 
 
 def _progress(enabled: bool, path: Path) -> AbstractContextManager[Callable[[str], None]]:

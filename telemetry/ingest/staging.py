@@ -69,65 +69,95 @@ def header_columns(path: Path, delim: str) -> tuple[str, ...]:
 def stage_csv(
     con: duckdb.DuckDBPyConnection, path: Path, *, delim: str = ",", nullstr: tuple[str, ...] = ("",)
 ) -> Staged:
-    """`_raw` (all VARCHAR, plus `_line`) and `_rejects` (line, reason, raw text) from a CSV file."""
-    columns = header_columns(path, delim)
-    if not columns or columns == ("",):
-        raise UserError(f"{path} has no header line; the first line must name the columns")
-    cols = "{" + ", ".join(f"{lit(c)}: 'VARCHAR'" for c in columns) + "}"
-    con.execute("DROP TABLE IF EXISTS _rejects_errors; DROP TABLE IF EXISTS _rejects_scans")
+    """`_raw` (all VARCHAR, plus `_line`) and `_rejects` from a CSV file, materialized (small files)."""
+    columns, source = csv_source(path, delim=delim, nullstr=nullstr)
+    prepare_rejects(con)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _read AS SELECT * FROM {source}")
+    _build_rejects(con)
+    rows = con.execute("SELECT count(*) FROM _read").fetchone()[0]
+    rejected = con.execute("SELECT count(*) FROM _rejects").fetchone()[0]
+    # Insertion order is file order and rowids are consecutive (offset inside a transaction);
+    # good records take the data line numbers that rejected lines did not.
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE _read AS SELECT * FROM read_csv({lit(str(path))}, "
-        f"{csv_options(delim, nullstr)}, columns = {cols})"
+        f"""CREATE OR REPLACE TEMP TABLE _raw AS SELECT l.n AS _line, r.* FROM
+        (SELECT rowid - (SELECT min(rowid) FROM _read) + 1 AS _k, * FROM _read) r JOIN
+        (SELECT n, row_number() OVER (ORDER BY n) AS _k FROM range(1, {rows + rejected + 1}) t(n)
+         WHERE n NOT IN (SELECT _line FROM _rejects)) l USING (_k)"""
     )
+    con.execute("ALTER TABLE _raw DROP COLUMN _k")
+    con.execute("DROP TABLE _read")
+    return Staged(columns, rows + rejected, rejected)
+
+
+def _build_rejects(con: duckdb.DuckDBPyConnection) -> None:
+    """`_rejects(_line, reason, raw)` from the reader's reject table (wrong column count, bad UTF-8)."""
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _rejects AS SELECT DISTINCT ON (line) line - 1 AS _line, "
         "CASE WHEN error_type = 'INVALID ENCODING' THEN 'encoding: not UTF-8; re-encode the file, e.g. "
         "iconv -f latin1 -t utf-8 IN > OUT' ELSE 'csv(' || error_type || '): ' || error_message END AS reason, "
         "csv_line AS raw FROM _rejects_errors ORDER BY line"
     )
-    rows = con.execute("SELECT count(*) FROM _read").fetchone()[0]
+
+
+def csv_source(path: Path, *, delim: str = ",", nullstr: tuple[str, ...] = ("",)) -> tuple[tuple[str, ...], str]:
+    """(columns, a read_csv table expression) to stream a CSV straight into the gates, all VARCHAR.
+
+    Streaming skips materializing the text (the slow part at 10M rows); the checked table keeps file
+    order, so `finish_csv` recovers line numbers from row ids afterwards.
+    """
+    columns = header_columns(path, delim)
+    if not columns or columns == ("",):
+        raise UserError(f"{path} has no header line; the first line must name the columns")
+    cols = "{" + ", ".join(f"{lit(c)}: 'VARCHAR'" for c in columns) + "}"
+    return columns, f"read_csv({lit(str(path))}, {csv_options(delim, nullstr)}, columns = {cols})"
+
+
+def prepare_rejects(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the reader's reject tables so that the next read_csv starts them afresh."""
+    con.execute("DROP TABLE IF EXISTS _rejects_errors; DROP TABLE IF EXISTS _rejects_scans")
+
+
+def finish_csv(con: duckdb.DuckDBPyConnection) -> Staged:
+    """After a streamed check: `_rejects` from the reader, and `_line` set on failing `_checked` rows."""
+    _build_rejects(con)
+    rows = con.execute("SELECT count(*) FROM _checked").fetchone()[0]
     rejected = con.execute("SELECT count(*) FROM _rejects").fetchone()[0]
-    # Insertion order is file order and rowids are consecutive (offset inside a transaction).
-    rid = "rowid - (SELECT min(rowid) FROM _read)"
+    base = con.execute("SELECT min(rowid) FROM _checked").fetchone()[0] or 0
+    k = f"(rowid - {base} + 1)"
     if rejected == 0:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _raw AS SELECT {rid} + 1 AS _line, * FROM _read")
+        con.execute(f"UPDATE _checked SET _line = {k} WHERE _reason IS NOT NULL")
     else:
-        # Good records take the data line numbers that rejected lines did not.
+        # The k-th good record sits on the k-th data line that the reader did not reject.
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE _lines AS SELECT n AS _line, row_number() OVER (ORDER BY n) - 1 AS _rid "
-            f"FROM range(1, {rows + rejected + 1}) t(n) WHERE n NOT IN (SELECT _line FROM _rejects)"
+            f"""UPDATE _checked c SET _line = l.n FROM (
+                SELECT n, row_number() OVER (ORDER BY n) AS k FROM range(1, {rows + rejected + 1}) t(n)
+                WHERE n NOT IN (SELECT _line FROM _rejects)) l
+            WHERE c._reason IS NOT NULL AND l.k = {k.replace('rowid', 'c.rowid')}"""
         )
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE _raw AS SELECT l._line, r.* FROM (SELECT {rid} AS _rid, * FROM _read) r "
-            "JOIN _lines l USING (_rid)"
-        )
-        con.execute("ALTER TABLE _raw DROP COLUMN _rid")
-        con.execute("DROP TABLE _lines")
-    con.execute("DROP TABLE _read")
-    return Staged(columns, rows + rejected, rejected)
+    return Staged((), rows + rejected, rejected)
 
 
 def stage_parquet(con: duckdb.DuckDBPyConnection, path: Path) -> Staged:
-    """`_raw` from a Parquet file with native types; `_line` is the 1-based row number."""
+    """`_raw`, a view over a Parquet file with native types; `_line` is the 1-based row number."""
     try:
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE _raw AS SELECT file_row_number + 1 AS _line, * EXCLUDE (file_row_number) "
+            f"CREATE OR REPLACE TEMP VIEW _raw AS SELECT file_row_number + 1 AS _line, * EXCLUDE (file_row_number) "
             f"FROM read_parquet({lit(str(path))}, file_row_number = true)"
         )
+        columns = tuple(r[0] for r in con.execute("DESCRIBE _raw").fetchall() if r[0] != "_line")
+        rows = con.execute("SELECT count(*) FROM _raw").fetchone()[0]
     except duckdb.Error as exc:
         raise UserError(f"{path} is not a readable Parquet file ({str(exc).splitlines()[0]}); check --format") from None
     con.execute("CREATE OR REPLACE TEMP TABLE _rejects (_line BIGINT, reason VARCHAR, raw VARCHAR)")
-    columns = tuple(r[0] for r in con.execute("DESCRIBE _raw").fetchall() if r[0] != "_line")
-    rows = con.execute("SELECT count(*) FROM _raw").fetchone()[0]
     return Staged(columns, rows, 0)
 
 
 def raw_type(con: duckdb.DuckDBPyConnection, column: str) -> str:
-    """The DuckDB type of a staged column (VARCHAR for CSV; native for Parquet)."""
-    for name, dtype, *_ in con.execute("DESCRIBE _raw").fetchall():
-        if name == column:
-            return str(dtype)
-    return "VARCHAR"
+    """The DuckDB type of a staged column (VARCHAR for CSV, streamed or not; native for Parquet)."""
+    row = con.execute(
+        "SELECT data_type FROM information_schema.columns WHERE table_name = '_raw' AND column_name = ?", [column]
+    ).fetchone()
+    return str(row[0]) if row else "VARCHAR"
 
 
 def raw_ref(columns: tuple[str, ...], column: str) -> str:
