@@ -43,7 +43,7 @@ def render_chart(columns: list[str], rows: list[list[Any]], metric: Any, title: 
 
     label = next(c for c in columns if c != name and "__" in c) if kind == "line" else next(c for c in columns if c != name and "__previous" not in c and "__change_pct" not in c)
     xi, yi = columns.index(label), columns.index(name)
-    xs = [str(r[xi]) for r in rows]
+    xs = ["(unattributed)" if r[xi] is None else str(r[xi]) for r in rows]
     ys = [float(r[yi]) if isinstance(r[yi], (int, float)) else 0.0 for r in rows]
     digest = hashlib.sha1(json.dumps([title, columns, rows], default=str).encode()).hexdigest()[:16]
     path = chart_dir(out_dir) / f"{digest}.png"
@@ -59,7 +59,8 @@ def render_chart(columns: list[str], rows: list[list[Any]], metric: Any, title: 
             shown = list(zip(xs, ys))[:25][::-1]
             ax.barh([x for x, _ in shown], [y for _, y in shown])
         ax.set_title(title, fontsize=10)
-        ax.set_ylabel("" if kind == "bar" else f"{getattr(metric, 'label', name)} ({getattr(metric, 'unit', '')})")
+        unit_label = f"{getattr(metric, 'label', name)} ({getattr(metric, 'unit', '')})"
+        (ax.set_xlabel if kind == "bar" else ax.set_ylabel)(unit_label)
         ax.grid(alpha=0.3)
         fig.tight_layout()
         fig.savefig(path)

@@ -8,7 +8,7 @@ the start of `today`; to-date windows ("MTD", "this week") run through `today` i
 >>> from datetime import date
 >>> p = resolve_period("cost last week", date(2026, 11, 23))
 >>> (p.start.date().isoformat(), p.end.date().isoformat(), p.label)
-('2026-11-16', '2026-11-23', 'last week (Mon-Sun, ISO weeks)')
+('2026-11-16', '2026-11-23', 'last week')
 """
 
 from __future__ import annotations
@@ -209,9 +209,9 @@ def _calendar(m: re.Match[str], today: date) -> tuple[date, date, str]:
     else:
         start = date(today.year, 1, 1)
     if which == "this":
-        return start, today + timedelta(days=1), f"this {unit} to date" + (" (Mon-Sun, ISO weeks)" if unit == "week" else "")
+        return start, today + timedelta(days=1), f"this {unit} to date"
     prev = start - timedelta(weeks=1) if unit == "week" else _add_months(start, -{"month": 1, "quarter": 3, "year": 12}[unit])
-    return prev, start, f"last {unit}" + (" (Mon-Sun, ISO weeks)" if unit == "week" else "")
+    return prev, start, f"last {unit}"
 
 
 @_rule(r"\b(mtd|month[- ]to[- ]date|ytd|year[- ]to[- ]date|qtd|quarter[- ]to[- ]date|wtd|week[- ]to[- ]date)\b")

@@ -20,7 +20,7 @@ REGISTRY: dict[str, ToolFn] = {}
 # REGISTRY["scan"] = tools.scan.answer_question
 
 COMING: dict[str, str] = {
-    "scan": "Anomaly scans (spikes, idle capacity, failing jobs) are coming to the assistant soon; `pace scan` will run them.",
+    "scan": "Anomaly scans (spikes, idle capacity, failing jobs) are coming soon to the assistant; `pace scan` will run them.",
     "savings": "Savings recommendations (idle and under-used capacity, commitments) are coming soon; `pace savings` will list them.",
     "forecast": "Spend and capacity forecasts are coming soon; `pace forecast` will produce them.",
     "triage": "Incident triage drafts are coming soon; `pace triage` will write them.",

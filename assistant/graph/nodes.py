@@ -69,7 +69,11 @@ def understand(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     if pending and intent.kind == "metric":
         choice = _pick_option(question, pending.get("options") or [])
         if choice is not None:
-            out["resolved_question"] = f"{pending['question']} {re.sub(r'[()=]', ' ', choice)}"
+            word, base = pending.get("replaces"), pending["question"]
+            if word and re.search(rf"(?i)(?<!\w){re.escape(word)}(?!\w)", base):
+                out["resolved_question"] = re.sub(rf"(?i)(?<!\w){re.escape(word)}(?!\w)", choice, base, count=1)
+            else:
+                out["resolved_question"] = f"{base} {re.sub(r'[()=]', ' ', choice)}"
     out["pending"] = None
     return out
 
@@ -208,7 +212,8 @@ def repair(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
 def clarify(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     """Remember the question and its options, so a reply like '2' or 'billed cost' completes it."""
     p = Plan.model_validate(state["plan"])
-    return {"pending": {"question": state.get("resolved_question") or state["question"], "options": p.options}}
+    return {"pending": {"question": state.get("resolved_question") or state["question"], "options": p.options,
+                        "replaces": p.replaces}}
 
 
 @timed("run_tool")

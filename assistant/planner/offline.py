@@ -40,7 +40,7 @@ class PlannerInputs:
 
 def plan_offline(question: str, inp: PlannerInputs) -> Plan:
     """Plan one question; follow-ups edit `inp.previous` instead of starting over."""
-    verified = _verified_exact(question, inp)
+    verified = None if inp.previous is not None and is_followup(question) else _verified_exact(question, inp)
     if verified is not None:
         return verified
     parsed = parse(question, inp.lexicon, inp.today, VALUE_PRIORITY)
@@ -189,7 +189,8 @@ def _typo_clarify(question: str, unknown: list[str], lex: Lexicon) -> Plan | Non
         for kind in ("value", "metric", "dimension"):
             close = lex.fuzzy(raw, kind)
             if close:
-                return Plan(kind="clarify", message=f"I don't know '{raw[:40]}'. Did you mean one of these?", options=close)
+                return Plan(kind="clarify", message=f"I don't know '{raw[:40]}'. Did you mean one of these?", options=close,
+                            replaces=raw)
     return None
 
 
@@ -212,8 +213,13 @@ def _verified_exact(question: str, inp: PlannerInputs) -> Plan | None:
     return None
 
 
+_FILLER = frozenset("a an the what whats which who how much many did do doe does was were is are we our us me show give tell please s "
+                    "can could you i".split())
+
+
 def _content_key(text: str) -> tuple[str, ...]:
-    return tuple(w for w in fold(text).split() if w not in STOPWORDS)
+    """Words that carry meaning, in order: a verified question matches only if all of them match."""
+    return tuple(w for w in fold(text).split() if w not in _FILLER)
 
 
 def _matches_verified(query: MetricQuery, inp: PlannerInputs) -> tuple[bool, str | None]:

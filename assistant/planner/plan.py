@@ -21,6 +21,7 @@ class Plan(BaseModel):
     confidence: float = 0.0
     message: str = Field(default="", description="Clarifying question, abstention reason or error.")
     options: list[str] = Field(default_factory=list, description="Concrete choices offered by a clarify plan.")
+    replaces: str | None = Field(default=None, description="clarify: the word in the question an option replaces.")
     suggestions: list[str] = Field(default_factory=list, description="Answerable questions close to this one.")
     notes: list[str] = Field(default_factory=list, description="Assumptions the answer must state.")
     trusted: bool = Field(default=False, description="Built from a verified query.")

@@ -1,0 +1,80 @@
+"""`pace ask` (one question, one Answer) and `pace chat` (a conversation with memory)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Literal
+
+import typer
+
+from assistant.cli.app import app, console, err_console, print_json
+from assistant.cli.options import DbOption, JsonOption
+from telemetry.settings import Settings, load_settings
+
+PlannerOption = Annotated[
+    str, typer.Option("--planner", help="auto (LLM when OPENAI_API_KEY/OPENAI_BASE_URL is set, else offline), offline or llm.")
+]
+ThreadOption = Annotated[str | None, typer.Option("--thread", help="Conversation id: follow-ups in the same thread edit the last question.")]
+EXIT = {"answered": 0, "clarify": 0, "abstain": 0, "refused": 2, "error": 1}
+
+
+def _planner(value: str) -> Literal["auto", "offline", "llm"]:
+    if value not in ("auto", "offline", "llm"):
+        raise typer.BadParameter(f"--planner must be auto, offline or llm (got {value!r})")
+    return value  # type: ignore[return-value]
+
+
+def _settings(db: object) -> Settings:
+    from telemetry.warehouse import ensure_warehouse
+
+    settings = load_settings(PACE_DB=db)
+    ensure_warehouse(settings, quiet=True)
+    return settings
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The question, in plain words.")],
+    thread: ThreadOption = None,
+    planner: PlannerOption = "auto",
+    show_sql: Annotated[bool, typer.Option("--show-sql", help="Print the SQL that ran.")] = False,
+    db: DbOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Ask one question about the fleet; get a number, a table, a chart and the SQL behind it.
+
+    Examples:
+      pace ask "effective cost by team last week"
+      pace ask "and by cluster?" --thread t1
+      pace ask "top 5 teams by idle hours in October" --json
+    """
+    from assistant.render import print_answer
+    from assistant.service import answer
+
+    mode = _planner(planner)
+    settings = _settings(db)
+    result = answer(question, thread_id=thread, planner=mode, settings=settings)
+    if json:
+        print_json(result.to_json())
+    else:
+        print_answer(result, console, show_sql=show_sql)
+    code = EXIT[result.status]
+    if result.status == "refused":
+        err_console.print(f"refused: {result.text.removeprefix('Refused: ')}", markup=False, highlight=False)
+    elif result.status == "error":
+        err_console.print(f"error: {result.text}", markup=False, highlight=False)
+    if code:
+        raise typer.Exit(code)
+
+
+@app.command()
+def chat(
+    thread: ThreadOption = None,
+    planner: PlannerOption = "auto",
+    db: DbOption = None,
+) -> None:
+    """Talk to pace: questions and follow-ups with memory. Commands: /sql /chart /reset /help /quit."""
+    from assistant.chat import ChatSession
+
+    session = ChatSession(_settings(db), thread or f"chat-{uuid.uuid4().hex[:8]}", _planner(planner), console)
+    session.loop()
