@@ -35,10 +35,14 @@ def _hours(start: datetime, offsets: np.ndarray) -> np.ndarray:
 
 
 def build_jobs(
-    con: duckdb.DuckDBPyConnection, s: StreamArrays, copies: int, start: datetime, n_hours: int, seed: int,
+    con: duckdb.DuckDBPyConnection, s: StreamArrays, job_copies: int, start: datetime, n_hours: int, seed: int,
     anomalies: list[Anomaly],
 ) -> None:
-    """Jobs per stream-day (Poisson on the day's allocation), with queue waits that grow with pool pressure."""
+    """Jobs per stream-day (Poisson on the day's allocation), with queue waits that grow with pool pressure.
+
+    Only the first `job_copies` fleet copies get jobs, which keeps the `large` scale's job table near
+    10M rows while its utilization table passes 100M.
+    """
     rng = np.random.default_rng([seed, 2])
     daily = con.execute(
         """
@@ -51,7 +55,8 @@ def build_jobs(
         """,
         [start],
     ).fetchnumpy()
-    stream, day, alloc = daily["s"].astype(int), daily["day"].astype(int), daily["alloc"]
+    keep = s.copy[daily["s"].astype(int)] < job_copies
+    stream, day, alloc = daily["s"].astype(int)[keep], daily["day"].astype(int)[keep], daily["alloc"][keep]
     workload = s.workload[stream]
     mean_size = np.array([np.mean(JOB_SHAPES[w][0]) * JOB_SHAPES[w][1] for w in s.workload])[stream]
     counts = rng.poisson(np.clip(alloc * 0.6 / mean_size, 0, None))
@@ -78,7 +83,7 @@ def build_jobs(
     model_b = np.array([p[5] for p in params])[shape_idx]
     duration_h = median_h * np.exp(rng.normal(0, 1, n) * sigma)
 
-    pressure = _pool_pressure(con, s, copies, start, n_hours)
+    pressure = _pool_pressure(con, start, n_hours)
     pool_key = np.char.add(np.char.add(s.cluster[job_stream].astype(str), "|"), s.accelerator_type[job_stream].astype(str))
     hour_idx = np.clip(submit_h.astype(int), 0, n_hours - 1)
     p = np.zeros(n)
@@ -146,7 +151,7 @@ def build_jobs(
     con.unregister("jobs_arrow")
 
 
-def _pool_pressure(con: duckdb.DuckDBPyConnection, s: StreamArrays, copies: int, start: datetime, n_hours: int) -> dict[str, np.ndarray]:
+def _pool_pressure(con: duckdb.DuckDBPyConnection, start: datetime, n_hours: int) -> dict[str, np.ndarray]:
     """Allocated / capacity per pool (cluster|type) and hour: the queue backs up as it nears 1."""
     rows = con.execute(
         """

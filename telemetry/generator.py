@@ -34,12 +34,13 @@ class Scale:
     days: int
     fleet_copies: int
     anomalies_per_kind: int
+    job_copies: int  # fleet copies that also get per-job history (jobs are ~1 row per accelerator-hour/10)
 
 
 SCALES: dict[str, Scale] = {
-    "demo": Scale("demo", 90, 1, 2),
-    "small": Scale("small", 365, 4, 3),
-    "large": Scale("large", 1095, 100, 4),
+    "demo": Scale("demo", 90, 1, 2, 1),
+    "small": Scale("small", 365, 4, 3, 4),
+    "large": Scale("large", 1095, 155, 4, 8),
 }
 ROWS_PER_CHUNK = 4_000_000
 
@@ -280,6 +281,7 @@ def generate(
     ) as bar, duckdb.connect(str(path)) as con:
         task = bar.add_task(f"building {scale} warehouse", total=steps)
         con.execute("SET preserve_insertion_order = true")
+        con.execute("SET memory_limit = '4GB'")
         _drop_all(con)
         create_schema(con)
         load_dimensions(con, spec, start_dt, end_dt)
@@ -304,7 +306,7 @@ def generate(
             n = min(chunk_days * 24, n_hours - h0)
             _insert_utilization(con, utilization_chunk(streams, start_dt, h0, n, n_hours, seed, chunk, anomalies), start_dt)
             bar.advance(task)
-        build_jobs(con, streams, spec.fleet_copies, start_dt, n_hours, seed, anomalies)
+        build_jobs(con, streams, spec.job_copies, start_dt, n_hours, seed, anomalies)
         bar.advance(task)
         build_cost_daily(con, start_dt, end_dt, seed, anomalies)
         bar.advance(task)

@@ -102,7 +102,7 @@ def build_compute_requests(con: duckdb.DuckDBPyConnection, start: datetime, end:
     con.execute(
         """
         INSERT INTO compute_requests
-        SELECT 'REQ-' || lpad(CAST(row_number() OVER () AS VARCHAR), 5, '0'), team, project, requester, approver,
+        SELECT 'REQ-' || lpad(CAST(row_number() OVER () AS VARCHAR), 6, '0'), team, project, requester, approver,
                accelerator_type, requested, granted, workload_type, priority, preemptible, justification, status,
                submitted_at, decided_at, provisioned_at, start_date, end_date
         FROM requests_arrow
@@ -161,7 +161,7 @@ def build_incidents(con: duckdb.DuckDBPyConnection, start: datetime, end: dateti
     con.execute(
         """
         INSERT INTO incidents
-        SELECT 'INC-' || lpad(CAST(row_number() OVER () AS VARCHAR), 4, '0'), title, category, severity, cluster,
+        SELECT 'INC-' || lpad(CAST(row_number() OVER () AS VARCHAR), 5, '0'), title, category, severity, cluster,
                acc, primary_team, teams_affected, prod, opened_at, acknowledged_at, resolved_at, resolved_tier,
                escalations, tier3, sla_breached, lost, resolution
         FROM incidents_arrow
