@@ -110,33 +110,33 @@ def insert_new(con: duckdb.DuckDBPyConnection, plan: Plan) -> tuple[int, int]:
 
 
 def add_dimensions(con: duckdb.DuckDBPyConnection, plan: Plan) -> dict[str, list[str]]:
-    """Insert unseen teams, projects and clusters (with placeholder attributes); return the new values."""
+    """Insert unseen teams, projects and clusters (with placeholder attributes); return the new values.
+
+    One grouped scan collects the distinct values; each dimension then works on that small table.
+    """
+    if not plan.dimensions:
+        return {}
+    used = sorted({c for cols in plan.dimensions.values() for c in cols})
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE _dimvals AS SELECT {', '.join(q(c) for c in used)} FROM _checked "
+        f"WHERE _reason IS NULL GROUP BY ALL"
+    )
     added: dict[str, list[str]] = {}
     for dim, cols in plan.dimensions.items():
-        value = q(cols[0])
-        new_sql = (
-            f"SELECT DISTINCT {value} AS v FROM _checked WHERE _reason IS NULL AND {value} IS NOT NULL "
-            f"AND {value} NOT IN (SELECT {dim[:-1]} FROM {dim})"
-        )
-        values = sorted(r[0] for r in con.execute(new_sql).fetchall())
+        value, own = q(cols[0]), dim[:-1]
+        new = f"SELECT DISTINCT {value} AS v FROM _dimvals WHERE {value} IS NOT NULL AND {value} NOT IN (SELECT {own} FROM {dim})"
+        values = sorted(r[0] for r in con.execute(new).fetchall())
         if not values:
             continue
         if dim == "teams":
-            con.execute(
-                f"INSERT INTO teams (team, org, cost_center, tier2_lead) "
-                f"SELECT v, 'unassigned', 'unassigned', 'unassigned' FROM ({new_sql})"
-            )
+            con.execute(f"INSERT INTO teams (team, org, cost_center, tier2_lead) SELECT v, 'unassigned', 'unassigned', 'unassigned' FROM ({new})")
         elif dim == "projects":
-            team = q(cols[1])
+            team = f"coalesce(min({q(cols[1])}), 'unassigned')" if len(cols) > 1 else "'unassigned'"
             con.execute(
-                f"INSERT INTO projects (project, team, primary_workload, description) "
-                f"SELECT {value}, coalesce(any_value({team}), 'unassigned'), 'unknown', 'added by pace ingest' FROM _checked "
-                f"WHERE _reason IS NULL AND {value} IN (SELECT v FROM ({new_sql})) GROUP BY {value}"
+                f"INSERT INTO projects (project, team, primary_workload, description) SELECT {value}, {team}, "
+                f"'unknown', 'added by pace ingest' FROM _dimvals WHERE {value} IN (SELECT v FROM ({new})) GROUP BY {value}"
             )
         elif dim == "clusters":
-            con.execute(
-                "INSERT INTO clusters (cluster, region, provider, is_on_prem) "
-                f"SELECT v, 'unknown', 'unknown', FALSE FROM ({new_sql})"
-            )
+            con.execute(f"INSERT INTO clusters (cluster, region, provider, is_on_prem) SELECT v, 'unknown', 'unknown', FALSE FROM ({new})")
         added[dim] = values
     return added

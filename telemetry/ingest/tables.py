@@ -14,7 +14,7 @@ from telemetry.errors import UserError
 from telemetry.ingest import gates as g
 from telemetry.ingest.gates import lit, q
 from telemetry.ingest.load import Plan
-from telemetry.ingest.staging import raw_ref, require_columns
+from telemetry.ingest.staging import raw_ref, raw_type, require_columns
 from telemetry.schema import DIMENSION_TABLES, FACT_TABLES, JOB_STATES
 
 TABLES: tuple[str, ...] = FACT_TABLES + DIMENSION_TABLES
@@ -77,10 +77,11 @@ def plan(con: duckdb.DuckDBPyConnection, table: str, columns: tuple[str, ...], f
             continue
         if has_default and name not in columns:
             continue  # the table's DEFAULT applies
-        cols[name] = f"TRY_CAST({raw} AS {dtype})"
+        same_type = name in columns and raw_type(con, name) == dtype
+        cols[name] = raw if same_type else f"TRY_CAST({raw} AS {dtype})"
         if not_null:
             checks.append(g.required(name, raw))
-        if name in columns:
+        if name in columns and not same_type:
             checks.append(g.typed(name, dtype, raw))
     checks += [g.in_range(c, lo, hi) for c, lo, hi in RANGES.get(table, ())]
     checks += [g.ordered(a, b, strict=s) for a, b, s in ORDERS.get(table, ())]
