@@ -123,7 +123,7 @@ def build_catalog(documents: list[tuple[str, Any]]) -> tuple[Catalog, list[Issue
                 continue
             for item in items or []:
                 issues.extend(_add(catalog, section, item, file))
-    issues.extend(validate_catalog(catalog))
+    issues.extend(validate_catalog(catalog, prior_errors=any(i.level == "error" for i in issues)))
     return catalog, issues
 
 

@@ -216,12 +216,14 @@ DEFAULT_RULES: tuple[Rule, ...] = (
 )
 
 
-def validate_catalog(catalog: Catalog, rules: tuple[Rule, ...] = DEFAULT_RULES, schema: Schema | None = None) -> list[Issue]:
-    """Run every rule; stop before rules that need a sound catalog when earlier ones found errors."""
+def validate_catalog(
+    catalog: Catalog, rules: tuple[Rule, ...] = DEFAULT_RULES, schema: Schema | None = None, *, prior_errors: bool = False
+) -> list[Issue]:
+    """Run every rule; skip the verified-query check when earlier errors would only echo there."""
     schema = schema or ddl_schema()
     issues: list[Issue] = []
     for rule in rules:
-        if rule is check_verified_queries and any(i.level == "error" for i in issues):
+        if rule is check_verified_queries and (prior_errors or any(i.level == "error" for i in issues)):
             continue
         try:
             issues.extend(rule(catalog, schema))

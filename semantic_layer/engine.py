@@ -130,6 +130,8 @@ def _open_hardened(settings: Settings) -> duckdb.DuckDBPyConnection:
         con = duckdb.connect(str(path), read_only=True)
     except duckdb.Error as exc:
         raise UserError(f"cannot open the warehouse {path} read-only ({str(exc).splitlines()[0]}); run `pace seed` to rebuild it") from None
+    if str(con.execute("SELECT current_setting('lock_configuration')").fetchone()[0]).lower() == "true":
+        return _already_hardened(con, path)  # another connection in this process opened the same database
     known = {r[0] for r in con.execute("SELECT name FROM duckdb_settings()").fetchall()}
     for name, value in _HARDENING:
         if name in known:
@@ -137,6 +139,14 @@ def _open_hardened(settings: Settings) -> duckdb.DuckDBPyConnection:
     con.execute(f"SET memory_limit = '{_quote(settings.memory_limit)}'")
     con.execute(f"SET threads = {int(settings.threads)}")
     con.execute("SET lock_configuration = true")
+    return con
+
+
+def _already_hardened(con: duckdb.DuckDBPyConnection, path: object) -> duckdb.DuckDBPyConnection:
+    """A shared, locked database instance is fine only when external access is already off."""
+    if str(con.execute("SELECT current_setting('enable_external_access')").fetchone()[0]).lower() != "false":
+        con.close()
+        raise UserError(f"the warehouse {path} is open elsewhere in this process with external access on; close it first")
     return con
 
 
