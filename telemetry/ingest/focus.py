@@ -82,7 +82,7 @@ def _tags_sql(con: duckdb.DuckDBPyConnection, columns: tuple[str, ...]) -> tuple
     own = f"CASE WHEN json_valid({tags_text}) THEN CAST({tags_text} AS JSON) END"
     if not extras:
         return own, tags_text
-    pairs = ", ".join(f"{lit(c)}, _r.{q(c)}" for c in extras)
+    pairs = ", ".join(f"{lit(c)}, CAST(_r.{q(c)} AS VARCHAR)" for c in extras)  # same text from CSV or Parquet
     # Merging into '{}' drops extra columns that are NULL; the file's own tags win on a clash.
     merged = f"json_merge_patch(json_merge_patch('{{}}', json_object({pairs})), coalesce({own}, '{{}}'))"
     return merged, tags_text

@@ -51,3 +51,16 @@ def test_small_focus_fixture_gates_and_maps_tags(db: Path) -> None:
     assert query(db, "SELECT min(BilledCost) FROM cost_daily") == [(-25,)]
     lines = [r[0] for r in query(db, "SELECT line FROM ingest_quarantine ORDER BY line")]
     assert lines == [5, 6, 7, 8, 9]
+
+
+def test_focus_parquet_then_same_csv_is_all_duplicates(db: Path, tmp_path: Path) -> None:
+    parquet = tmp_path / "focus.parquet"
+    with duckdb.connect() as con:
+        con.execute(
+            f"COPY (SELECT * FROM read_csv('{FIXTURES / 'focus_small.csv'}', all_varchar=true, nullstr='NULL')) "
+            f"TO '{parquet}' (FORMAT parquet)"
+        )
+    first = ingest(parquet, "focus", db)
+    assert (first.read, first.loaded, first.quarantined, first.duplicates) == (11, 5, 5, 1)
+    again = ingest(FIXTURES / "focus_small.csv", "focus", db)
+    assert (again.loaded, again.duplicates) == (0, 6)
