@@ -98,9 +98,13 @@ class ScanResult(BaseModel):
         return (
             f"Found {len(self.findings)} anomalies {period}: {kinds}, with an estimated impact of ${total:,.0f}. "
             f"Most urgent: {top.severity} {top.kind.replace('_', ' ')} on {top.entity}"
-            f"{_where(top)} from {top.window}, {top.metric} {top.observed:,.4g} vs {top.expected:,.4g} expected "
+            f"{_where(top)} from {top.window}, {top.metric} {_num(top.observed)} vs {_num(top.expected)} expected "
             f"(${top.impact_usd:,.0f}); owner {top.owner} (tier {top.tier})."
         )
+
+
+def _num(x: float) -> str:
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3g}"
 
 
 def _describe(start: datetime | None, end: datetime | None) -> str:

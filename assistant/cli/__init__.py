@@ -11,6 +11,7 @@ from assistant.cli import warehouse  # noqa: F401,E402
 from assistant.cli import ingest  # noqa: F401,E402
 from assistant.cli import metrics  # noqa: F401,E402
 from assistant.cli import ask  # noqa: F401,E402
+from assistant.cli import ops  # noqa: F401,E402
 
 
 def main() -> None:

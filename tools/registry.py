@@ -1,0 +1,123 @@
+"""The ops tools as plain functions for the agent: `TOOLS[name](settings, question, time_range)`.
+
+Every tool returns a `ToolAnswer` with `.summary_text()` (2-5 sentences with numbers), `.columns`,
+`.rows`, `.evidence_sql` (list of the SQL that produced it) and `.result` (the tool's pydantic model).
+`time_range` is None (the tool's default), a `(start, end)` pair of dates/datetimes (end exclusive),
+or any object with `.start` and `.end` (such as `assistant.timeparse.Period`).
+
+`AGENT_TOOLS` adapts them to the graph's toolbox signature `(question, settings, as_of) -> dict`
+with `text`, `columns`, `rows`, `sql` (the first evidence query) and `evidence_sql`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from telemetry.settings import Settings
+from tools.forecast import forecast_capacity, type_in_question
+from tools.impact import utilization_gain_value
+from tools.savings import estimate_savings
+from tools.scan import KINDS, scan
+
+TimeRange = Any  # None | (start, end) | object with .start/.end
+
+
+@dataclass
+class ToolAnswer:
+    """What a tool hands the agent: words with numbers, a table, and the SQL behind it."""
+
+    summary: str
+    columns: list[str]
+    rows: list[list[Any]]
+    evidence_sql: list[str]
+    result: Any = field(repr=False, default=None)
+
+    def summary_text(self) -> str:
+        return self.summary
+
+
+def _bounds(time_range: TimeRange) -> tuple[datetime | date | None, datetime | date | None]:
+    if time_range is None:
+        return None, None
+    if isinstance(time_range, (tuple, list)) and len(time_range) == 2:
+        return time_range[0], time_range[1]
+    if hasattr(time_range, "start") and hasattr(time_range, "end"):
+        return time_range.start, time_range.end
+    raise TypeError(f"time_range must be None, (start, end) or have .start/.end; got {type(time_range).__name__}")
+
+
+def scan_tool(settings: Settings, question: str, time_range: TimeRange = None) -> ToolAnswer:
+    """Anomalies in the period (all data when none), optionally only the kinds the question names."""
+    start, end = _bounds(time_range)
+    text = question.lower().replace("-", " ")
+    kinds = [k for k in KINDS if k.replace("_", " ") in text] or None
+    r = scan(settings, start=start, end=end, kinds=kinds)
+    return ToolAnswer(r.summary_text(), r.columns, r.rows, r.evidence_sql, r)
+
+
+def savings_tool(settings: Settings, question: str, time_range: TimeRange = None) -> ToolAnswer:
+    """Savings measured on the 28 days before the period's end (or the data's end)."""
+    _, end = _bounds(time_range)
+    r = estimate_savings(settings, end=end)
+    return ToolAnswer(r.summary_text(), r.columns, r.rows, r.evidence_sql, r)
+
+
+_WEEKS = re.compile(r"\b(\d{1,2})\s*weeks?\b")
+_MONTHS = re.compile(r"\b(\d{1,2})\s*months?\b|\bnext (month|quarter)\b")
+
+
+def forecast_tool(settings: Settings, question: str, time_range: TimeRange = None) -> ToolAnswer:
+    """Capacity outlook; horizon from the question ('next month' = 5 weeks, 'N weeks'), default 8."""
+    text = question.lower()
+    weeks = 8
+    if m := _WEEKS.search(text):
+        weeks = max(1, min(52, int(m.group(1))))
+    elif m := _MONTHS.search(text):
+        weeks = 13 if m.group(2) == "quarter" else max(5, min(52, round(int(m.group(1) or 1) * 4.35)))
+    r = forecast_capacity(settings, weeks=weeks)
+    return ToolAnswer(r.summary_text(type_in_question(question, r)), r.columns, r.rows, r.evidence_sql, r)
+
+
+_POINTS = re.compile(r"(\d+(?:\.\d+)?)\s*[- ]?(?:percentage[- ])?points?\b")
+_FROM_TO = re.compile(r"from\s+(\d+(?:\.\d+)?)\s*%?\s+to\s+(\d+(?:\.\d+)?)\s*%")
+_TO = re.compile(r"\bto\s+(\d+(?:\.\d+)?)\s*%")
+
+
+def impact_tool(settings: Settings, question: str, time_range: TimeRange = None) -> ToolAnswer:
+    """Value of a utilization gain read from the question ('10-point', 'from 60% to 75%', 'to 80%')."""
+    text = question.lower()
+    kwargs: dict[str, float] = {}
+    if m := _FROM_TO.search(text):
+        kwargs = {"from_pct": float(m.group(1)), "to_pct": float(m.group(2))}
+    elif m := _POINTS.search(text):
+        kwargs = {"points": float(m.group(1))}
+    elif m := _TO.search(text):
+        kwargs = {"to_pct": float(m.group(1))}
+    r = utilization_gain_value(settings, **kwargs)
+    return ToolAnswer(r.summary_text(), r.columns, r.rows, r.evidence_sql, r)
+
+
+TOOLS: dict[str, Callable[[Settings, str, TimeRange], ToolAnswer]] = {
+    "scan": scan_tool,
+    "savings": savings_tool,
+    "forecast": forecast_tool,
+    "impact": impact_tool,
+}
+
+
+def _for_agent(tool: Callable[[Settings, str, TimeRange], ToolAnswer]) -> Callable[[str, Settings, date], dict[str, Any]]:
+    def call(question: str, settings: Settings, as_of: date) -> dict[str, Any]:
+        answer = tool(settings, question, None)
+        return {"text": answer.summary_text(), "columns": answer.columns, "rows": answer.rows,
+                "sql": answer.evidence_sql[0] if answer.evidence_sql else None, "evidence_sql": answer.evidence_sql}
+
+    call.__name__ = f"agent_{tool.__name__}"
+    call.__doc__ = tool.__doc__
+    return call
+
+
+AGENT_TOOLS: dict[str, Callable[[str, Settings, date], dict[str, Any]]] = {k: _for_agent(v) for k, v in TOOLS.items()}
