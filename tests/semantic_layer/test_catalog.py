@@ -157,3 +157,20 @@ def test_yaml_syntax_error_is_reported(tmp_path: Path) -> None:
     (tmp_path / "broken.yaml").write_text("metrics: [\n")
     with pytest.raises(CatalogError, match="broken.yaml"):
         load_catalog(tmp_path)
+
+
+def test_docs_example_metric_loads_and_compiles() -> None:
+    """The 'Adding a metric' example in docs/semantic-layer.md is valid as written."""
+    import re
+    import textwrap
+
+    from semantic_layer.compiler import compile_query
+    from semantic_layer.query import MetricQuery
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "semantic-layer.md").read_text()
+    block = re.search(r"```yaml\n(.*?)```", doc, re.S)
+    assert block is not None
+    example = load_yaml(textwrap.dedent(block.group(1)))
+    catalog, issues = build_catalog(_documents() + [("example.yaml", example)])
+    assert [i for i in issues if i.level == "error"] == []
+    assert compile_query(catalog, MetricQuery(metrics=["cancellation_rate_pct"], group_by=[{"dimension": "team"}])).columns == ["team", "cancellation_rate_pct"]

@@ -159,12 +159,22 @@ FRAGMENTS = [
 ]
 
 
+EXPRS = ["*", "team", "count(*)", "sum(busy_hours)", "getenv('HOME')", "read_text('/etc/passwd')", "current_setting('threads')",
+         "1", "'a' || 'b'", "now()", "team || ';DROP TABLE jobs'", "(SELECT count(*) FROM jobs)", "list_value(1, 2)"]
+SOURCES = ["jobs", "utilization_hourly", "teams", "'x.csv'", "read_csv('x')", "information_schema.tables", "jobs j",
+           "glob('*')", "main.jobs", "(SELECT * FROM jobs) s", "duckdb_tables()", "pace_meta"]
+TAILS = ["", "WHERE 1=1", "GROUP BY ALL", "LIMIT 5", "; DROP TABLE jobs", "-- x", "UNION ALL SELECT 1", "ORDER BY 1",
+         "/* */; COPY jobs TO 'pace_prop.csv'", "WHERE team IN (SELECT team FROM teams)"]
+STRUCTURED = st.builds(lambda e, t, tail: f"SELECT {e} FROM {t} {tail}", st.sampled_from(EXPRS), st.sampled_from(SOURCES), st.sampled_from(TAILS))
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(st.lists(st.sampled_from(FRAGMENTS), min_size=1, max_size=12).map(" ".join) | st.text(max_size=60))
+@given(STRUCTURED | st.lists(st.sampled_from(FRAGMENTS), min_size=1, max_size=12).map(" ".join) | st.text(max_size=60))
 def test_nothing_passes_and_then_escapes(engine: Engine, tmp_path_factory: pytest.TempPathFactory, sql: str) -> None:
     """Whatever passes the validator runs read-only without touching files; nothing raises unhandled."""
     watched = Path("/tmp")
     before = set(os.listdir(watched))
+    db_mtime = engine.settings.db.stat().st_mtime_ns
     try:
         validated = validate_sql(sql, engine.schema())
     except SQLRefused:
@@ -175,4 +185,5 @@ def test_nothing_passes_and_then_escapes(engine: Engine, tmp_path_factory: pytes
     except PaceError:
         pass  # a clear user-facing error (type mismatch, timeout) is fine
     created = {f for f in set(os.listdir(watched)) - before if f.startswith("pace_prop")}
-    assert not created
+    assert not created and not Path("pace_prop.csv").exists()
+    assert engine.settings.db.stat().st_mtime_ns == db_mtime
