@@ -1,0 +1,97 @@
+"""`create_app(settings)`: the Bolt app, built by a factory so tests can hand it a client pointed at a
+local Web API and a fake answer function; nothing is read from the environment at import."""
+
+from __future__ import annotations
+
+import logging
+import weakref
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from assistant.slack.config import SlackConfig
+from assistant.slack.core import AnswerFn, SlackService, ToolFn, new_trace_id
+from assistant.slack.dedupe import Deduper, dedupe_middleware
+from assistant.slack.handlers import register_all
+from assistant.slack.store import SlackStore, state_path
+from telemetry.errors import UserError
+from telemetry.settings import Settings
+
+log = logging.getLogger("pace.slack")
+_SERVICES: weakref.WeakKeyDictionary[App, SlackService] = weakref.WeakKeyDictionary()
+
+
+def default_tools() -> dict[str, ToolFn]:
+    """tools.registry.TOOLS once the tools have landed; until then none (commands say so honestly)."""
+    try:
+        from tools.registry import TOOLS
+    except ImportError:
+        return {}
+    return dict(TOOLS)
+
+
+def _default_answer(question: str, **kwargs: Any) -> Any:
+    from assistant import answer
+
+    return answer(question, **kwargs)
+
+
+def create_app(
+    settings: Settings,
+    *,
+    client: WebClient | None = None,
+    answer_fn: AnswerFn | None = None,
+    tools: Mapping[str, ToolFn] | None = None,
+    config: SlackConfig | None = None,
+    socket_mode: bool = False,
+    planner: str = "auto",
+    process_before_response: bool = False,
+    state_file: Path | None = None,
+) -> App:
+    """The pace Bolt app. HTTP mode verifies signatures with SLACK_SIGNING_SECRET; Socket Mode needs none.
+
+    The bot token comes from `client` when given, else SLACK_BOT_TOKEN; Bolt checks it with auth.test
+    once here, which also tells it the bot's own ids so its own messages are ignored. `state_file`
+    overrides where posted ids and answer records live (default: next to the warehouse).
+    """
+    if client is None:
+        if not settings.slack_bot_token:
+            raise UserError("SLACK_BOT_TOKEN is not set; export the bot token (xoxb-...)")
+        client = WebClient(token=settings.slack_bot_token)
+    if not socket_mode and not settings.slack_signing_secret:
+        raise UserError("SLACK_SIGNING_SECRET is not set; HTTP mode needs it to verify requests")
+    app = App(
+        name="pace",
+        client=client,
+        signing_secret=settings.slack_signing_secret or "socket-mode-does-not-sign",
+        request_verification_enabled=not socket_mode,
+        process_before_response=process_before_response,
+    )
+    service = SlackService(
+        settings=settings,
+        answer_fn=answer_fn or _default_answer,
+        tools=default_tools() if tools is None else tools,
+        config=config or SlackConfig.from_env(),
+        store=SlackStore(state_file or state_path(settings)),
+        planner=planner,
+    )
+    app.use(dedupe_middleware(Deduper()))  # runs after Bolt's signature check: a forged request claims nothing
+    register_all(app, service)
+
+    @app.error
+    def on_error(error: Exception, body: dict[str, Any]) -> None:
+        log.error("unhandled error [trace %s] for %s: %r", new_trace_id(), body.get("type"), error, exc_info=error)
+
+    _SERVICES[app] = service
+    return app
+
+
+def service_of(app: App) -> SlackService:
+    """The service `create_app` attached to this app (for the scheduler and tests)."""
+    try:
+        return _SERVICES[app]
+    except KeyError:
+        raise ValueError("this App was not built by assistant.slack.create_app") from None

@@ -1,0 +1,89 @@
+"""`/pace <subcommand> [text]`: acknowledged at once, the work done in a lazy listener.
+
+`ask` opens a thread in the channel (so follow-ups have memory and the chart has a home); the tools
+reply through the command's response URL, visible in the channel.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from assistant.slack import blocks as bk
+from assistant.slack.core import SlackService
+
+TOOLS = ("scan", "savings", "forecast", "triage", "weekly")
+SUBCOMMANDS = ("ask", *TOOLS, "metrics", "help")
+HELP = "\n".join([
+    "*pace* answers questions about the accelerator fleet.",
+    "• `/pace ask QUESTION`: e.g. `/pace ask cost by team last week` (answered in a thread; follow up there)",
+    "• `/pace scan`: anomalies (spikes, idle capacity, failing jobs)",
+    "• `/pace savings`: where money can be saved",
+    "• `/pace forecast`: demand vs capacity for the coming weeks",
+    "• `/pace triage TEXT`: a triage draft for an alert or incident",
+    "• `/pace weekly`: the executive weekly narrative",
+    "• `/pace metrics`: the metrics and dimensions pace knows",
+    "Or mention @pace in a channel, or DM me.",
+])
+
+
+def parse(text: str) -> tuple[str, str]:
+    """('ask', 'cost by team') from 'ask cost by team'; unknown first words are a question."""
+    head, _, rest = (text or "").strip().partition(" ")
+    sub = head.lower()
+    if not sub:
+        return "help", ""
+    if sub in SUBCOMMANDS:
+        return sub, rest.strip()
+    return "ask", (text or "").strip()
+
+
+def metrics_text() -> str:
+    from semantic_layer.catalog import load_catalog
+
+    catalog = load_catalog()
+    lines = [f"• `{m.name}` ({m.unit}): {m.description}" for m in catalog.metrics.values()]
+    dims = ", ".join(f"`{d}`" for d in catalog.dimensions)
+    return bk.clip(f"*{len(lines)} metrics*\n" + "\n".join(lines) + f"\n*Dimensions:* {dims}")
+
+
+def register(app: App, service: SlackService) -> None:
+    def ack_command(ack: Ack, command: dict[str, Any]) -> None:
+        sub, rest = parse(command.get("text", ""))
+        if sub == "help":
+            ack(text=HELP)
+        elif sub == "ask" and not rest:
+            ack(text="Usage: `/pace ask QUESTION`, e.g. `/pace ask cost by team last week`")
+        else:
+            ack(text=f"Working on `/pace {sub}`…")
+
+    def run_command(command: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        sub, rest = parse(command.get("text", ""))
+        if sub == "help" or (sub == "ask" and not rest):
+            return
+        user, channel = command.get("user_id"), command.get("channel_id")
+        with service.guarded(lambda text: respond(text=text, response_type="ephemeral"), f"/pace {sub}"):
+            if sub == "ask":
+                ask(client, respond, rest, user=user, channel=channel)
+            elif sub == "metrics":
+                respond(text=metrics_text(), response_type="ephemeral")
+            else:
+                blocks, text = service.run_tool(sub, rest, user=user, channel=channel)
+                respond(text=text, blocks=blocks, response_type="in_channel")
+
+    def ask(client: WebClient, respond: Respond, question: str, *, user: str | None, channel: str | None) -> None:
+        try:
+            parent = client.chat_postMessage(channel=channel, text=f"<@{user}> asked: {bk.clip(question, 2000)}")
+        except SlackApiError as exc:  # e.g. not_in_channel: answer privately without a thread
+            if exc.response.get("error") not in ("not_in_channel", "channel_not_found", "is_archived"):
+                raise
+            result, note = service.answer(question, channel=channel or "slash", thread_ts=f"cmd-{user}", user=user)
+            respond(text=bk.fallback_text(result), blocks=bk.answer_blocks(result, key="-", note=note),
+                    response_type="ephemeral")
+            return
+        service.post_answer(client, question, channel=channel, thread_ts=parent["ts"], user=user)
+
+    app.command("/pace")(ack=ack_command, lazy=[run_command])
