@@ -19,4 +19,10 @@ The public surface other packages use (assistant, tools, dashboards, evals); kee
   runs on a read-only hardened connection (`.columns`, `.rows`, `.elapsed_ms`, `.sql`);
   `engine.run_query(catalog, query) -> QueryResult` compiles, validates, runs and applies result checks
   (`.warnings`). `engine.schema()` gives {table: {column: type}} for the queryable tables.
+
+Also available (additions, same stability): `Catalog.metric(name)` / `Catalog.dimension(name)` (a
+`UserError` with did-you-mean), `Catalog.dimensions_for(metric)`, `build_catalog(documents)` (non-raising,
+returns issues), `compiler.DIALECTS`, `CompiledQuery.period` / `.previous_period`,
+`QueryResult.compiled`, `semantic_layer.checks.check_result`, `semantic_layer.schema_info.ddl_schema()`
+(the schema from the DDL, no warehouse needed). See docs/semantic-layer.md.
 """
