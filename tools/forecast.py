@@ -112,9 +112,10 @@ def fit_forecast(y: np.ndarray, steps: int) -> tuple[np.ndarray, np.ndarray, np.
     """(mean, lower, upper, model name) for `steps` ahead; ETS with damped trend, naive drift if too short."""
     if len(y) >= MIN_WEEKS and np.std(y) > 0:
         from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+        from threadpoolctl import threadpool_limits
 
-        try:
-            with warnings.catch_warnings():
+        try:  # one BLAS thread: these are tiny problems, and thread start-up costs 20x the fit itself
+            with warnings.catch_warnings(), threadpool_limits(limits=1):
                 warnings.simplefilter("ignore")
                 res = ETSModel(pd.Series(y, dtype=float), error="add", trend="add", damped_trend=True).fit(disp=False)
                 frame = res.get_prediction(start=len(y), end=len(y) + steps - 1).summary_frame(alpha=ALPHA)
