@@ -25,12 +25,23 @@ _SERVICES: weakref.WeakKeyDictionary[App, SlackService] = weakref.WeakKeyDiction
 
 
 def default_tools() -> dict[str, ToolFn]:
-    """tools.registry.TOOLS once the tools have landed; until then none (commands say so honestly)."""
+    """The agent-shaped tools of `tools.registry` (question, settings, as_of) -> dict, plus the weekly
+    narrative when it is installed but not registered; a tool that is missing is simply absent (the
+    slash command then says it is not available)."""
+    found: dict[str, ToolFn] = {}
     try:
-        from tools.registry import TOOLS
+        from tools.registry import AGENT_TOOLS
+
+        found.update(AGENT_TOOLS)
     except ImportError:
-        return {}
-    return dict(TOOLS)
+        pass
+    if "weekly" not in found:
+        try:
+            from tools.weekly import weekly_narrative
+        except ImportError:
+            return found
+        found["weekly"] = lambda text, settings, as_of: weekly_narrative(settings, text.strip() or None)
+    return found
 
 
 def _default_answer(question: str, **kwargs: Any) -> Any:

@@ -97,7 +97,12 @@ def answer_blocks(answer: Answer, *, key: str, note: str | None = None) -> list[
 
 
 def result_blocks(title: str, result: dict[str, Any], *, key: str, note: str | None = None) -> list[dict[str, Any]]:
-    """Blocks for a tool's result dict (text, columns, rows, sql, warnings)."""
+    """Blocks for a tool's result dict (text, columns, rows, sql, warnings), or the tool's own blocks."""
+    if result.get("blocks"):
+        own = list(result["blocks"])[: MAX_BLOCKS - 3]
+        if note:
+            own.insert(min(1, len(own)), _context(f":lock: {note}"))
+        return own + ([sql_button(key)] if result.get("sql") else []) + [feedback_block(key)]
     blocks: list[dict[str, Any]] = [{"type": "header", "text": {"type": "plain_text", "text": clip(title, 150)}},
                                     _mrkdwn(str(result.get("text") or ""))]
     if note:

@@ -119,11 +119,17 @@ class SlackService:
 
 
 def to_result(value: Any) -> dict[str, Any]:
-    """A tool's return as the toolbox dict contract (text, columns, rows, sql, chart, warnings)."""
+    """A tool's return as the toolbox dict contract (text, columns, rows, sql, chart, warnings), plus
+    `blocks` when the tool renders itself for Slack (the weekly narrative's `to_slack()`)."""
     if isinstance(value, dict):
         return value
     if isinstance(value, str):
         return {"text": value}
+    if hasattr(value, "to_slack") and hasattr(value, "summary_text"):
+        slack = value.to_slack()
+        sql = list(getattr(value, "evidence_sql", []) or [])
+        return {"text": slack.get("text") or value.summary_text(), "blocks": slack.get("blocks"),
+                "sql": ";\n\n".join(sql) or None}
     if hasattr(value, "model_dump"):
         data = value.model_dump(mode="json")
         for attr in ("text", "columns", "rows", "sql"):

@@ -58,10 +58,21 @@ def redact_result(result: dict[str, Any]) -> tuple[dict[str, Any], bool]:
     """The same for a tool's dict result (text, columns, rows, chart)."""
     columns, rows, dropped = redact_table(list(result.get("columns") or []), list(result.get("rows") or []))
     text = redact_text(str(result.get("text") or ""))
-    changed = dropped or text != result.get("text")
+    changed = dropped or text != str(result.get("text") or "")
+    blocks = redact_blocks(result["blocks"]) if result.get("blocks") else None
+    changed = changed or blocks != result.get("blocks")
     if not changed:
         return result, False
-    out = dict(result, columns=columns, rows=rows, text=text)
-    if dropped:
+    out = dict(result, columns=columns, rows=rows, text=text, blocks=blocks)
+    if dropped or blocks:
         out["chart"] = None
     return out, True
+
+
+def redact_blocks(value: Any) -> Any:
+    """Every text string inside Block Kit JSON, with dollar amounts hidden."""
+    if isinstance(value, dict):
+        return {k: (redact_text(v) if k == "text" and isinstance(v, str) else redact_blocks(v)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact_blocks(v) for v in value]
+    return value
