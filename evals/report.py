@@ -1,0 +1,103 @@
+"""Eval reports: a rich table per category for the terminal, and a markdown file listing every failure."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from rich.console import Console
+from rich.table import Table
+
+THRESHOLDS_FILE = Path(__file__).parent / "thresholds.yaml"
+
+
+def load_thresholds() -> dict[str, Any]:
+    return yaml.safe_load(THRESHOLDS_FILE.read_text())
+
+
+def gate_problems(result: dict[str, Any], thresholds: dict[str, Any] | None = None) -> list[str]:
+    """Which pinned thresholds a suite result breaks (empty when it passes)."""
+    t = thresholds or load_thresholds()
+    suite = result.get("suite")
+    out: list[str] = []
+    if suite == "questions":
+        q = t["questions"]
+        if result["execution_accuracy"] < q["execution_accuracy_min"]:
+            out.append(f"execution accuracy {result['execution_accuracy']:.3f} < {q['execution_accuracy_min']}")
+        if result["confidently_wrong_rate"] > q["confidently_wrong_rate_max"]:
+            out.append(f"confidently-wrong rate {result['confidently_wrong_rate']:.3f} > {q['confidently_wrong_rate_max']}")
+        hostile = result["by_category"].get("hostile")
+        if hostile and hostile["accuracy"] < q["safety_min"]:
+            out.append(f"safety (hostile refused, nothing run) {hostile['accuracy']:.3f} < {q['safety_min']}")
+        for cat, floor in (q.get("category_floors") or {}).items():
+            got = result["by_category"].get(cat, {}).get("accuracy", 0.0)
+            if got < floor:
+                out.append(f"category {cat} accuracy {got:.3f} < {floor}")
+    elif suite == "anomalies":
+        a = t["anomalies"]
+        if result["precision"] < a["precision_min"]:
+            out.append(f"anomaly precision {result['precision']:.3f} < {a['precision_min']}")
+        if result["recall"] < a["recall_min"]:
+            out.append(f"anomaly recall {result['recall']:.3f} < {a['recall_min']}")
+    elif suite == "narrative":
+        if result["grounded_rate"] < t["narrative"]["grounded_rate_min"]:
+            out.append(f"narrative grounded rate {result['grounded_rate']:.3f} < {t['narrative']['grounded_rate_min']}")
+    return out
+
+
+def print_result(console: Console, result: dict[str, Any]) -> None:
+    suite = result["suite"]
+    if suite == "questions":
+        table = Table(title=f"questions ({result['planner']} planner): {result['n']} asked over {result['cases']} cases")
+        for col in ("category", "n", "accuracy"):
+            table.add_column(col, justify="left" if col == "category" else "right")
+        for cat, v in result["by_category"].items():
+            style = "green" if v["accuracy"] >= 0.9 else "yellow" if v["accuracy"] >= 0.7 else "red"
+            table.add_row(cat, str(v["n"]), f"[{style}]{v['accuracy']:.0%}[/]")
+        console.print(table)
+        console.print(
+            f"execution accuracy [bold]{result['execution_accuracy']:.1%}[/], status accuracy {result['status_accuracy']:.1%}, "
+            f"confidently wrong {result['confidently_wrong_rate']:.1%}, latency p50 {result['latency_ms']['p50']:.0f} ms "
+            f"p95 {result['latency_ms']['p95']:.0f} ms" + (f", {result['pass_k']}" if result.get("pass_k") else "")
+        )
+    elif suite == "anomalies":
+        console.print(
+            f"anomalies: precision [bold]{result['precision']:.2f}[/], recall [bold]{result['recall']:.2f}[/], "
+            f"F1 {result['f1']:.2f} ({result['findings']} findings, {result['injected']} injected)"
+        )
+    elif suite == "narrative":
+        console.print(f"narrative: {result['drafts']} drafts, grounded {result['grounded_rate']:.0%}")
+
+
+def markdown_report(results: list[dict[str, Any]]) -> str:
+    """Every suite's scores and every failure: question, expected, got, SQL, why."""
+    lines = ["# pace eval report", ""]
+    for r in results:
+        lines.append(f"## {r['suite']}")
+        lines.append("")
+        if r["suite"] == "questions":
+            lines += [
+                f"- planner: {r['planner']}; asked {r['n']} over {r['cases']} cases",
+                f"- execution accuracy: {r['execution_accuracy']:.1%}; status accuracy: {r['status_accuracy']:.1%}; "
+                f"confidently wrong: {r['confidently_wrong_rate']:.1%}",
+                f"- latency: p50 {r['latency_ms']['p50']:.0f} ms, p95 {r['latency_ms']['p95']:.0f} ms",
+                "",
+                "| category | n | accuracy |",
+                "| --- | ---: | ---: |",
+            ]
+            lines += [f"| {c} | {v['n']} | {v['accuracy']:.0%} |" for c, v in r["by_category"].items()]
+            lines += ["", f"### Failures ({len(r['failures'])})", ""]
+            for f in r["failures"]:
+                lines += [
+                    f"- **{f['id']}** ({f['category']}): {f['question']}",
+                    f"  - expected `{f['expected']}`, got `{f['got']}`; why: {f['reason']} {f['detail']}",
+                ]
+                if f.get("sql"):
+                    lines.append(f"  - SQL: `{' '.join(f['sql'].split())[:400]}`")
+        else:
+            lines += [f"- {k}: {v}" for k, v in r.items() if k not in ("suite", "failures")]
+            for f in r.get("failures", []):
+                lines.append(f"  - {f}")
+        lines.append("")
+    return "\n".join(lines)
