@@ -26,6 +26,8 @@ class Resources:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._lock = threading.RLock()
+        self.reach_cache: dict[str, set[str]] = {}
+        """metric -> dimensions it can be split by (filled by the offline planner)."""
 
     @cached_property
     def engine(self) -> Any:

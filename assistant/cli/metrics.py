@@ -134,7 +134,8 @@ def query_command(
 
     ensure_warehouse(settings, quiet=json)
     with Engine(settings) as engine:
-        result = engine.run_query(catalog.with_values(engine), query)
+        # warehouse values only matter for matching filter values ("h100" -> "H100")
+        result = engine.run_query(catalog.with_values(engine) if query.filters else catalog, query)
     period = {"start": query.time_range.start.isoformat(), "end": query.time_range.end.isoformat()} if query.time_range else None
     if json:
         print_json({"columns": result.columns, "rows": result.rows, "sql": result.sql, "metric_query": query,

@@ -130,7 +130,8 @@ def _previous(state: State) -> MetricQuery | None:
 def _plan_offline(state: State, runtime: Runtime[Context]) -> Plan:
     ctx, res = runtime.context, resources(runtime)
     inputs = PlannerInputs(catalog=res.catalog, lexicon=res.lexicon, today=_as_of(state), default_days=ctx.default_period_days,
-                           threshold=ctx.confidence_threshold, previous=_previous(state))
+                           threshold=ctx.confidence_threshold, previous=_previous(state),
+                           reach_cache=getattr(res, "reach_cache", {}))
     return plan_offline(state.get("resolved_question") or state["question"], inputs)
 
 

@@ -105,18 +105,28 @@ class Lexicon:
             index.setdefault(key, set()).add(target)
 
     def find(self, text: str, kind: str) -> list[Hit]:
-        """Every exact phrase of `kind` in folded `text`, longest first, non-overlapping."""
+        """Every phrase of `kind` in folded `text` (leftmost, longest first), non-overlapping."""
         index = {"metric": self.metrics, "dimension": self.dimensions, "value": self.values}[kind]
         hits: list[Hit] = []
-        for phrase, targets in index.items():
-            for m in re.finditer(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", text):
-                for target in sorted(targets, key=str):
-                    if kind == "value":
-                        dim, value = target
-                        hits.append(Hit(dim, kind, m.start(), m.end(), phrase, value=value))
-                    else:
-                        hits.append(Hit(target, kind, m.start(), m.end(), phrase))
+        for m in self._pattern(kind).finditer(text):
+            phrase = m.group(0)
+            for target in sorted(index.get(phrase, ()), key=str):
+                if kind == "value":
+                    dim, value = target
+                    hits.append(Hit(dim, kind, m.start(), m.end(), phrase, value=value))
+                else:
+                    hits.append(Hit(target, kind, m.start(), m.end(), phrase))
         return _non_overlapping(hits)
+
+    def _pattern(self, kind: str) -> re.Pattern[str]:
+        """One alternation per kind, longest phrase first, compiled once."""
+        cache = self.__dict__.setdefault("_patterns", {})
+        if kind not in cache:
+            index = {"metric": self.metrics, "dimension": self.dimensions, "value": self.values}[kind]
+            phrases = sorted(index, key=len, reverse=True) or ["(?!x)x"]
+            body = "|".join(re.escape(p) for p in phrases) if index else phrases[0]
+            cache[kind] = re.compile(rf"(?<![\w-])(?:{body})(?![\w-])")
+        return cache[kind]
 
     def fuzzy(self, word: str, kind: str, cutoff: float = 80.0) -> list[str]:
         """Names close to one unknown (unfolded) word: typos like 'clsuter', 'atals'; 4+ letters only."""

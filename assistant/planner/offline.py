@@ -36,6 +36,7 @@ class PlannerInputs:
     threshold: float = 0.6
     previous: MetricQuery | None = None
     extra_notes: list[str] = field(default_factory=list)
+    reach_cache: dict[str, set[str]] = field(default_factory=dict)
 
 
 def plan_offline(question: str, inp: PlannerInputs) -> Plan:
@@ -82,6 +83,9 @@ def _unknown_penalty(parsed: Parsed, unknown: list[str]) -> float:
 
 
 def _finish(query: MetricQuery, parsed: Parsed, notes: list[str], confidence: float, inp: PlannerInputs, question: str) -> Plan:
+    unreachable = _unreachable(query, inp)
+    if unreachable is not None:
+        return unreachable
     if confidence < inp.threshold:
         return _abstain(question, inp, [w for w in parsed.leftover if w not in STOPWORDS], confidence)
     trusted, vq = _matches_verified(query, inp)
@@ -91,6 +95,27 @@ def _finish(query: MetricQuery, parsed: Parsed, notes: list[str], confidence: fl
         notes = notes + [f"No period given, so this covers the {label.replace(' (no period given)', '')}."]
     return Plan(kind="query", query=query, confidence=round(max(0.0, min(1.0, confidence)), 2), notes=notes + inp.extra_notes,
                 trusted=trusted, verified_question=vq, period_label=label)
+
+
+def _unreachable(query: MetricQuery, inp: PlannerInputs) -> Plan | None:
+    """Abstain (with what is possible) when a metric cannot be split or filtered by a named dimension."""
+    reach = getattr(inp.catalog, "dimensions_for", None)
+    if reach is None:
+        return None
+    wanted = [g.dimension for g in query.group_by if g.grain is None] + [f.dimension for f in query.filters]
+    for metric in query.metrics:
+        if metric not in inp.reach_cache:
+            inp.reach_cache[metric] = set(reach(metric))
+        allowed = inp.reach_cache[metric]
+        bad = [d for d in wanted if d not in allowed]
+        if bad:
+            label = getattr(inp.catalog.metrics[metric], "label", metric)
+            what = ", ".join(f"{f.dimension} = {'/'.join(map(str, f.values))}" if f.dimension in bad else "" for f in query.filters)
+            detail = f" ({what.strip(', ')})" if what.strip(", ") else ""
+            return Plan(kind="abstain", confidence=0.0, message=(
+                f"{label} can't be broken down or filtered by {', '.join(dict.fromkeys(bad))}{detail}: its data has no such "
+                f"attribute. It can be split by: {', '.join(sorted(allowed)) or 'nothing'}."))
+    return None
 
 
 def _metrics(parsed: Parsed, inp: PlannerInputs) -> tuple[list[str], list[str], Plan | None]:
@@ -199,18 +224,33 @@ def _verified_exact(question: str, inp: PlannerInputs) -> Plan | None:
     key = _content_key(question)
     if not key:
         return None
-    for vq in getattr(inp.catalog, "verified_queries", []) or []:
-        if _content_key(vq.question) == key:
-            query = vq.query
-            label = None
-            if query.time_range is None:
-                period = resolve_period(fold(question), inp.today)
-                if period is not None:
-                    query = query.model_copy(update={"time_range": TimeRange(start=period.start, end=period.end)})
-                    label = period.label
-            return Plan(kind="query", query=query, confidence=1.0, trusted=True, verified_question=vq.question,
-                        period_label=label, notes=list(inp.extra_notes))
-    return None
+    vq = _verified_index(inp.catalog).get(key)
+    if vq is None:
+        return None
+    query = vq.query
+    label = None
+    if query.time_range is None:
+        period = resolve_period(fold(question), inp.today)
+        if period is not None:
+            query = query.model_copy(update={"time_range": TimeRange(start=period.start, end=period.end)})
+            label = period.label
+    return Plan(kind="query", query=query, confidence=1.0, trusted=True, verified_question=vq.question,
+                period_label=label, notes=list(inp.extra_notes))
+
+
+_VERIFIED: dict[int, tuple[Any, dict[tuple[str, ...], Any]]] = {}
+
+
+def _verified_index(catalog: Any) -> dict[tuple[str, ...], Any]:
+    """Content key -> verified query, built once per catalog object."""
+    cached = _VERIFIED.get(id(catalog))
+    if cached is None or cached[0] is not catalog:
+        index = {}
+        for vq in getattr(catalog, "verified_queries", []) or []:
+            index.setdefault(_content_key(vq.question), vq)
+        cached = (catalog, index)
+        _VERIFIED[id(catalog)] = cached
+    return cached[1]
 
 
 _FILLER = frozenset("a an the what whats which who how much many did do doe does was were is are we our us me show give tell please s "

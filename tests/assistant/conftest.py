@@ -71,3 +71,24 @@ def ask(settings: Settings, spy: SpyResources, tmp_path: Path) -> Callable[..., 
 @pytest.fixture
 def thread() -> str:
     return f"t-{uuid.uuid4().hex[:8]}"
+
+
+def openai_turn(r1: Any, r2: Any) -> None:
+    """vcrpy matcher for Chat Completions: same model, tool names, turn count and last message
+    (role; content too for a user turn). The system prompt (catalog text) is not compared, so a
+    catalog edit does not invalidate hand-written cassettes; a changed question or flow does."""
+    import json
+
+    a, b = json.loads(r1.body or b"{}"), json.loads(r2.body or b"{}")
+    assert a.get("model") == b.get("model"), "model differs"
+    names = lambda body: [t["function"]["name"] for t in body.get("tools", [])]  # noqa: E731
+    assert names(a) == names(b), "tools differ"
+    assert len(a.get("messages", [])) == len(b.get("messages", [])), "turn count differs"
+    la, lb = a["messages"][-1], b["messages"][-1]
+    assert la["role"] == lb["role"], "last message role differs"
+    if la["role"] == "user":
+        assert la["content"] == lb["content"], "question differs"
+
+
+def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
+    vcr.register_matcher("openai_turn", openai_turn)
