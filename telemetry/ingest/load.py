@@ -32,34 +32,37 @@ class Plan:
 
 
 def check(con: duckdb.DuckDBPyConnection, plan: Plan, source: str = "_raw", *, has_line: bool = True) -> None:
-    """`_checked` in source order: `_line`, typed columns, `_reason` (NULL = passes), `_raw_text` for failures.
+    """`_checked` in source order: `_line`, typed columns, `_reason` (NULL = passes), `_h` (key hash), `_raw_text`.
 
     A streamed source has no `_line` yet (NULL); the caller fills it in for failing rows.
     """
     exprs = ", ".join(f"{expr} AS {q(col)}" for col, expr in plan.columns.items())
     line = "_r._line" if has_line else "CAST(NULL AS BIGINT)"
+    keys = ", ".join(q(k) for k in plan.key)
+    raw = "json_merge_patch(to_json(_r), '{\"_line\": null}')" if has_line else "to_json(_r)"
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _checked AS
-        SELECT * EXCLUDE (_r), CASE WHEN _reason IS NOT NULL THEN CAST(to_json(_r) AS VARCHAR) END AS _raw_text
-        FROM (SELECT *, {reason_sql(plan.gates)} AS _reason
+        SELECT * EXCLUDE (_r), CASE WHEN _reason IS NOT NULL THEN CAST({raw} AS VARCHAR) END AS _raw_text
+        FROM (SELECT *, {reason_sql(plan.gates)} AS _reason, hash({keys}) AS _h
               FROM (SELECT {line} AS _line, {exprs}, _r FROM {source} _r))"""
     )
 
 
-def quarantine(con: duckdb.DuckDBPyConnection, file: Path, fmt: str, *, extra: str | None = None) -> dict[str, int]:
-    """Move rejected and gate-failing rows into `ingest_quarantine`; return counts by gate name."""
-    sources = [
-        "SELECT _line, reason, raw FROM _rejects",
-        "SELECT _line, _reason AS reason, _raw_text AS raw FROM _checked WHERE _reason IS NOT NULL",
-    ]
-    if extra:
-        sources.append(extra)
-    union = " UNION ALL ".join(sources)
+def quarantine(con: duckdb.DuckDBPyConnection, path: Path, fmt: str) -> dict[str, int]:
+    """Copy rejected and gate-failing rows into `ingest_quarantine`; return counts by gate name.
+
+    The file is recorded by its absolute path, so a re-ingest from another directory still matches.
+    """
+    file = str(Path(path).resolve())
+    union = (
+        "SELECT _line, reason, raw FROM _rejects UNION ALL "
+        "SELECT _line, _reason AS reason, _raw_text AS raw FROM _checked WHERE _reason IS NOT NULL"
+    )
     # Rows quarantined by an earlier ingest of the same file are not written twice (idempotent).
     con.execute(
         f"""INSERT INTO ingest_quarantine (ingested_at, file, format, line, reason, raw)
-        SELECT now()::TIMESTAMP, {lit(str(file))}, {lit(fmt)}, _line, reason, raw FROM ({union}) u
-        WHERE NOT EXISTS (SELECT 1 FROM ingest_quarantine x WHERE x.file = {lit(str(file))}
+        SELECT now()::TIMESTAMP, {lit(file)}, {lit(fmt)}, _line, reason, raw FROM ({union}) u
+        WHERE NOT EXISTS (SELECT 1 FROM ingest_quarantine x WHERE x.file = {lit(file)}
             AND x.format = {lit(fmt)} AND x.line IS NOT DISTINCT FROM u._line AND x.reason = u.reason
             AND x.raw IS NOT DISTINCT FROM u.raw)"""
     )
@@ -82,11 +85,10 @@ def insert_new(con: duckdb.DuckDBPyConnection, plan: Plan) -> tuple[int, int]:
         return 0, 0
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _repeats AS
-        WITH h AS (SELECT rowid AS _rid, hash({keys}) AS _h FROM _checked WHERE _reason IS NULL),
-        candidates AS (SELECT _h FROM h GROUP BY _h HAVING count(*) > 1)
+        WITH candidates AS (SELECT _h FROM _checked WHERE _reason IS NULL GROUP BY _h HAVING count(*) > 1)
         SELECT _rid FROM (
-            SELECT c.rowid AS _rid, row_number() OVER (PARTITION BY {', '.join('c.' + q(k) for k in plan.key)} ORDER BY c.rowid) AS _n
-            FROM _checked c JOIN h ON c.rowid = h._rid WHERE h._h IN (SELECT _h FROM candidates)
+            SELECT rowid AS _rid, row_number() OVER (PARTITION BY {keys} ORDER BY rowid) AS _n
+            FROM _checked WHERE _reason IS NULL AND _h IN (SELECT _h FROM candidates)
         ) WHERE _n > 1"""
     )
     existing = con.execute(f"SELECT count(*) FROM (SELECT 1 FROM {q(plan.table)} LIMIT 1)").fetchone()[0]
