@@ -145,6 +145,11 @@ def plan_facts(plan: Plan) -> Plan:
     return plan
 
 
+def _table(name: str) -> exp.Table:
+    """A quoted table reference (CTE names must match their quoted definitions in every dialect)."""
+    return exp.Table(this=exp.to_identifier(name, quoted=True))
+
+
 def _coalesce(exprs: list[exp.Expression]) -> exp.Expression:
     return exprs[0] if len(exprs) == 1 else exp.Coalesce(this=exprs[0], expressions=exprs[1:])
 
@@ -166,9 +171,9 @@ def _period_select(plan: Plan, period: TimeRange | None, shift: timedelta | None
     labels, time_label = plan.labels, plan.time_label
     first = ctes[0][0]
     keys: list[list[exp.Expression]] = [[exp.column(lbl, table=first, quoted=True)] for lbl in labels]
-    joined = exp.select().from_(exp.to_table(first, quoted=True))
+    joined = exp.select().from_(_table(first))
     for name, _ in ctes[1:]:
-        table = exp.to_table(name, quoted=True)
+        table = _table(name)
         if labels:
             joined = joined.join(table, on=_keys_match(labels, keys, name), join_type="full outer")
             for lbl, exprs in zip(labels, keys):
@@ -180,7 +185,7 @@ def _period_select(plan: Plan, period: TimeRange | None, shift: timedelta | None
     others = [lbl for lbl in labels if lbl != time_label]
     cols = [exp.column(lbl, quoted=True) for lbl in labels]
     cols += [metric_expression(plan.catalog, m, time_label, others).as_(m.name, quoted=True) for m in plan.metrics]
-    source = joined.subquery(f"{prefix}_joined") if len(ctes) > 1 else exp.to_table(first, quoted=True)
+    source = joined.subquery(f"{prefix}_joined") if len(ctes) > 1 else _table(first)
     return ctes, exp.select(*cols).from_(source)
 
 
@@ -203,12 +208,12 @@ def build_select(plan: Plan) -> Plan:
                 expression=exp.Nullif(this=exp.Abs(this=prev.copy()), expression=exp.Literal.number(0)),
             )
             cols += [cur.as_(name, quoted=True), prev.as_(f"{name}__previous", quoted=True), change.as_(f"{name}__change_pct", quoted=True)]
-        select = exp.select(*cols).from_(exp.to_table("current_period", quoted=True))
+        select = exp.select(*cols).from_(_table("current_period"))
         if plan.labels:
             current_keys = [[exp.column(lbl, table="current_period", quoted=True)] for lbl in plan.labels]
-            select = select.join(exp.to_table("previous_period", quoted=True), on=_keys_match(plan.labels, current_keys, "previous_period"), join_type="left")
+            select = select.join(_table("previous_period"), on=_keys_match(plan.labels, current_keys, "previous_period"), join_type="left")
         else:
-            select = select.join(exp.to_table("previous_period", quoted=True), join_type="cross")
+            select = select.join(_table("previous_period"), join_type="cross")
     for name, cte in ctes:
         select = select.with_(exp.to_identifier(name, quoted=True), as_=cte)
     plan.expression = select
