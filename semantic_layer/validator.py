@@ -95,6 +95,8 @@ def read_only(state: _State) -> None:
             kind = str(node.this).upper()
         _refuse(f"only SELECT statements may run; `{kind}` is not allowed. pace reads data and never changes, loads or configures anything: ask with SELECT ... FROM one of {', '.join(QUERYABLE_TABLES)}")
     for sub in state.expression.walk():
+        if isinstance(sub, exp.With) and sub.args.get("recursive"):
+            _refuse("recursive CTEs are not allowed (they can run without bound); write the query without WITH RECURSIVE")
         if isinstance(sub, _WRITE_NODES):
             _refuse(f"`{sub.key.upper()}` is not allowed inside a query; use a plain SELECT (no INTO, DDL, DML, PRAGMA, SET, COPY, ATTACH)")
 

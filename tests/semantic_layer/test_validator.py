@@ -78,6 +78,10 @@ HOSTILE: list[str] = [
     "SELECT 1 -- harmless\n; DELETE FROM jobs",
     "SELECT 1 /* ; */ ; COPY jobs TO 'x.csv'",
     "WITH x AS (SELECT 1) DELETE FROM jobs",
+    "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT * FROM r",
+    "SELECT * FROM sqlite_master",
+    "SELECT * FROM duckdb_tables",
+    "SELECT * FROM jobs, 'secrets.parquet'",
     # broken or unknown
     "SELECT gpu_util FROM utilization_hourly",
     "SELECT * FROM jbos",
