@@ -136,8 +136,12 @@ def _open_hardened(settings: Settings) -> duckdb.DuckDBPyConnection:
     for name, value in _HARDENING:
         if name in known:
             con.execute(f"SET {name} = {value}")
-    con.execute(f"SET memory_limit = '{_quote(settings.memory_limit)}'")
-    con.execute(f"SET threads = {int(settings.threads)}")
+    try:
+        con.execute(f"SET memory_limit = '{_quote(settings.memory_limit)}'")
+        con.execute(f"SET threads = {int(settings.threads)}")
+    except duckdb.Error as exc:
+        con.close()
+        raise UserError(f"PACE_MEMORY_LIMIT / PACE_THREADS rejected by DuckDB ({str(exc).splitlines()[0]}); use e.g. 4GB and 2") from None
     con.execute("SET lock_configuration = true")
     return con
 

@@ -89,3 +89,12 @@ def test_run_query_attaches_compiled_query_and_no_warnings(engine: Engine, catal
     assert result.compiled is not None and result.columns == result.compiled.columns
     assert result.warnings == []
     assert all(0 <= row[1] <= 100 for row in result.rows)
+
+
+def test_bad_memory_limit_is_a_user_error(tmp_path: Path, demo_db: Path) -> None:
+    import shutil
+
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(demo_db, copy)  # a separate database instance, so its settings are still open
+    with pytest.raises(UserError, match="PACE_MEMORY_LIMIT"):
+        Engine(Settings(PACE_DB=copy, PACE_MEMORY_LIMIT="lots")).run_sql("SELECT 1")
