@@ -18,7 +18,7 @@ FORMAT_HELP = "focus (FinOps FOCUS CSV/Parquet), dcgm (Prometheus scrape), sacct
 @app.command()
 def ingest(
     path: Annotated[Path, typer.Argument(help="The file to load.", show_default=False)],
-    format: Annotated[str, typer.Option("--format", "-f", help=FORMAT_HELP, show_default=False)],
+    fmt: Annotated[str, typer.Option("--format", "-f", help=FORMAT_HELP, show_default=False)],
     table: Annotated[str | None, typer.Option("--table", help="Target table for --format csv|parquet, e.g. jobs.")] = None,
     mapping: Annotated[
         Path | None, typer.Option("--mapping", help="YAML/CSV mapping of namespaces/accounts to teams, partitions to types.")
@@ -37,11 +37,11 @@ def ingest(
     from telemetry.ingest import ingest as run_ingest
 
     settings = load_settings(PACE_DB=db)
-    summary = run_ingest(path, format, settings.db, table=table, mapping_file=mapping, progress=not json)
+    summary = run_ingest(path, fmt, settings.db, table=table, mapping_file=mapping, progress=not json)
     if json:
         print_json(summary.to_json())
         return
-    out = Table(title=f"{summary.file} ({summary.format}) -> {summary.table}", show_header=False)
+    out = Table(title=f"{path.name} ({summary.format}) -> {summary.table}", show_header=False)
     out.add_column("what")
     out.add_column("n", justify="right")
     for label in ("read", "loaded", "quarantined", "duplicates"):
