@@ -45,7 +45,7 @@ def default_tools() -> dict[str, ToolFn]:
 
 
 def _default_answer(question: str, **kwargs: Any) -> Any:
-    from assistant import answer
+    from assistant.service import answer  # the submodule: robust where tests/ shadows `assistant`
 
     return answer(question, **kwargs)
 
