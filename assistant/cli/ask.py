@@ -9,6 +9,7 @@ import typer
 
 from assistant.cli.app import app, console, err_console, print_json
 from assistant.cli.options import DbOption, JsonOption
+from telemetry.errors import Refused, UserError
 from telemetry.settings import Settings, load_settings
 
 PlannerOption = Annotated[
@@ -20,7 +21,7 @@ EXIT = {"answered": 0, "clarify": 0, "abstain": 0, "refused": 2, "error": 1}
 
 def _planner(value: str) -> Literal["auto", "offline", "llm"]:
     if value not in ("auto", "offline", "llm"):
-        raise typer.BadParameter(f"--planner must be auto, offline or llm (got {value!r})")
+        raise UserError(f"--planner must be auto, offline or llm (got {value!r})")
     return value  # type: ignore[return-value]
 
 
@@ -58,13 +59,20 @@ def ask(
         print_json(result.to_json())
     else:
         print_answer(result, console, show_sql=show_sql)
-    code = EXIT[result.status]
-    if result.status == "refused":
-        err_console.print(f"refused: {result.text.removeprefix('Refused: ')}", markup=False, highlight=False)
-    elif result.status == "error":
-        err_console.print(f"error: {result.text}", markup=False, highlight=False)
-    if code:
-        raise typer.Exit(code)
+    finish(result.status, result.text)
+
+
+def finish(status: str, text: str) -> None:
+    """DESIGN.md exit codes. Refused -> `Refused` (run_app prints `refused:` and exits 2); error -> exit 1.
+
+    SystemExit is used for 1 because `run_app` drops the return code of a `typer.Exit` raised inside a
+    command when typer runs with standalone_mode=False.
+    """
+    if status == "refused":
+        raise Refused(text.removeprefix("Refused: ").removesuffix(" Nothing was run.") + " (nothing was run)")
+    if EXIT[status]:
+        err_console.print(f"error: {text}", markup=False, highlight=False)
+        raise SystemExit(EXIT[status])
 
 
 @app.command()
