@@ -85,7 +85,7 @@ def plan(con: duckdb.DuckDBPyConnection, columns: tuple[str, ...]) -> tuple[Plan
     cols = {
         "job_id": f"{cluster} || '/' || _r.\"JobID\"",
         "team": f"coalesce({lookup('team', ACCT)}, {ACCT})",
-        "project": f"coalesce({lookup('project', ACCT)}, {ACCT})",
+        "project": f"coalesce({lookup('project', ACCT)}, nullif({raw_ref(columns, 'WCKey')}, ''), {ACCT})",
         "user_name": '_r."User"',
         "cluster": cluster,
         "accelerator_type": accel,

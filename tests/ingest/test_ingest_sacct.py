@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from telemetry.errors import UserError
 from telemetry.ingest import ingest
 from tests.ingest.support import FIXTURES, query
 
@@ -39,3 +42,24 @@ def test_sacct_mapping_file_sets_cluster_team_and_partition_type(db: Path, tmp_p
         ("pulse", "hpc-1", "H200", "training")
     ]
     assert query(db, "SELECT team FROM jobs WHERE job_id = 'hpc-1/1003'") == [("atlas",)]
+
+
+def test_cluster_and_wckey_columns(db: Path, tmp_path: Path) -> None:
+    f = tmp_path / "sacct.txt"
+    f.write_text(
+        "JobID|Cluster|WCKey|User|Account|Partition|State|Submit|Start|End|AllocTRES\n"
+        "77|hpc-east|llm-pretrain|ann|atlas|gpu|COMPLETED|2026-11-20T08:00:00|2026-11-20T08:30:00|"
+        "2026-11-20T09:30:00|cpu=8,gres/gpu:a100=2\n"
+    )
+    s = ingest(f, "sacct", db)
+    assert (s.read, s.loaded) == (1, 1)
+    assert query(db, "SELECT job_id, project, cluster, accelerator_type, accelerators, accelerator_hours FROM jobs") == [
+        ("hpc-east/77", "llm-pretrain", "hpc-east", "A100", 2, 2.0)
+    ]
+
+
+def test_missing_sacct_columns_name_the_format(db: Path, tmp_path: Path) -> None:
+    f = tmp_path / "sacct.txt"
+    f.write_text("JobID|User|State\n1|a|COMPLETED\n")
+    with pytest.raises(UserError, match=r"sacct --parsable2 column\(s\): Account, Partition, Submit, Start, End, AllocTRES"):
+        ingest(f, "sacct", db)
