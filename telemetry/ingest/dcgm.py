@@ -108,7 +108,7 @@ def _plan(con: duckdb.DuckDBPyConnection) -> Plan:
     )
     checks = (
         g.Gate("parse", "NOT _r.ok", "'not a Prometheus sample line (name{labels} value [timestamp_ms])'"),
-        g.Gate("type(value)", "value IS NULL OR isnan(value)", "'value is not a number: ' || _r.value_text"),
+        g.Gate("type(value)", "value IS NULL OR isnan(value) OR isinf(value)", "'value is not a number: ' || _r.value_text"),
         g.Gate("range(value)", ranges, "metric || ' out of range: ' || CAST(value AS VARCHAR)"),
         g.Gate("required(gpu)", "gpu_id IS NULL", "'no UUID label, nor Hostname and gpu labels'"),
         g.Gate("required(modelName)", "accelerator_type IS NULL", "'no modelName label'"),

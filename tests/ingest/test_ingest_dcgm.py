@@ -47,3 +47,19 @@ def test_dcgm_without_namespace_needs_a_mapping(db: Path, tmp_path: Path) -> Non
     f.write_text('DCGM_FI_PROF_SM_ACTIVE{gpu="0",UUID="GPU-1",modelName="NVIDIA H200",pod="p"} 0.5 1763640000000\n')
     s = ingest(f, "dcgm", db)
     assert s.quarantine_reasons == {"required(team)": 1}
+
+
+def test_energy_counter_and_samples_without_timestamps(db: Path, tmp_path: Path) -> None:
+    labels = 'gpu="0",UUID="GPU-9",modelName="NVIDIA H200",Hostname="n",namespace="atlas",pod="p"'
+    f = tmp_path / "energy.prom"
+    f.write_text(
+        f"DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION{{{labels}}} 1000000000 1763640000000\n"
+        f"DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION{{{labels}}} 2800000000 1763643000000\n"
+        f"DCGM_FI_DEV_FB_USED{{{labels}}} +Inf 1763643000000\n"
+    )
+    s = ingest(f, "dcgm", db)
+    assert s.quarantine_reasons == {"type(value)": 1}
+    assert query(db, "SELECT accelerator_type, round(energy_kwh, 3) FROM utilization_hourly") == [("H200", 0.5)]
+    untimed = tmp_path / "untimed.prom"
+    untimed.write_text(f"DCGM_FI_PROF_SM_ACTIVE{{{labels}}} 0.5\n")
+    assert ingest(untimed, "dcgm", db).loaded == 1  # takes the file's modification time
