@@ -7,10 +7,12 @@
 - failure_rate_spike: per team and pool, jobs bucketed by 6 hours of submission; a bucket is flagged
   when at least 3 jobs failed, the rate is 3x or more the pool's overall rate for that team, and the
   binomial z > 3.5. Adjacent flagged buckets (up to one bucket apart) form one run, which must
-  span two buckets or more (12 h sustained) with at least 8 failed jobs.
+  span two buckets or more (12 h sustained) with at least 8 failed jobs and a run-level binomial
+  z >= 6 (thousands of team-pool buckets a year would otherwise yield chance clusters).
 - quota_breach: a team's allocation of an accelerator type, summed over clusters, above the
   `burst_limit` of the quota in effect that hour (an absolute condition, no baseline). The cluster is
-  the one whose allocation rose most above its median during the run.
+  the one whose allocation rose most above its median during the run; `rise_usd` prices the whole
+  rise above the team's medians (what the breach added to the bill).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ FAILURE_MIN_FAILED = 3
 FAILURE_RATIO = 3.0
 FAILURE_MIN_BUCKETS = 2
 FAILURE_MIN_RUN_FAILED = 8
+FAILURE_RUN_Z = 6.0  # the run as a whole; keeps chance clusters out across thousands of buckets a year
 QUOTA_MIN_HOURS = 1
 
 
@@ -102,6 +105,7 @@ runs AS (
            (sum(failed) - sum(n) * any_value(p0)) * any_value(hours_per_failure) AS excess_failed_hours
     FROM isl GROUP BY team, cluster, accelerator_type, run_id
     HAVING count(*) >= {FAILURE_MIN_BUCKETS} AND sum(failed) >= {FAILURE_MIN_RUN_FAILED}
+       AND (sum(failed) - sum(n) * any_value(p0)) / sqrt(sum(n) * any_value(p0) * (1 - any_value(p0))) >= {FAILURE_RUN_Z}
 ), {PRICE_CTE}
 SELECT r.team AS entity, r.cluster, r.accelerator_type, r.window_start, r.window_end, r.jobs,
        round(r.observed, 4) AS observed, round(r.expected, 4) AS expected,
@@ -134,18 +138,19 @@ runs AS (
            count(*) AS hours, max(alloc) AS observed, min(burst_limit) AS expected, sum(alloc - burst_limit) AS over_hours
     FROM isl GROUP BY team, accelerator_type, run_id HAVING count(*) >= {QUOTA_MIN_HOURS}
 ), by_cluster AS (
-    SELECT r.team, r.accelerator_type, r.run_id, tc.cluster, sum(tc.alloc - y.typical) AS rise
+    SELECT r.team, r.accelerator_type, r.run_id, tc.cluster, sum(greatest(tc.alloc - y.typical, 0)) AS rise
     FROM runs r JOIN tc ON tc.team = r.team AND tc.accelerator_type = r.accelerator_type
      AND tc.hour >= r.window_start AND tc.hour < r.window_end
     JOIN tc_typical y ON y.team = tc.team AND y.accelerator_type = tc.accelerator_type AND y.cluster = tc.cluster
     GROUP BY ALL
 ), attributed AS (
-    SELECT team, accelerator_type, run_id, arg_max(cluster, rise) AS cluster FROM by_cluster GROUP BY ALL
+    SELECT team, accelerator_type, run_id, arg_max(cluster, rise) AS cluster, sum(rise) AS rise
+    FROM by_cluster GROUP BY ALL
 ), {PRICE_CTE}
 SELECT * FROM (
     SELECT r.team AS entity, a.cluster, r.accelerator_type, r.window_start, r.window_end, r.hours,
            round(r.observed, 1) AS observed, r.expected, round(r.over_hours, 1) AS over_burst_accelerator_hours,
-           round(r.over_hours * p.usd_per_hour, 2) AS impact_usd
+           round(r.over_hours * p.usd_per_hour, 2) AS impact_usd, round(a.rise * p.usd_per_hour, 2) AS rise_usd
     FROM runs r JOIN attributed a USING (team, accelerator_type, run_id)
     JOIN price p ON p.cluster = a.cluster AND p.accelerator_type = r.accelerator_type
 ) {pick}

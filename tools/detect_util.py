@@ -3,11 +3,13 @@
 - idle_allocation ("occupied but idle"): one allocation stream (team, project, workload, pool) whose
   SM activity is under `IDLE_SM` and under a tenth of its own typical (median) level while at least one
   accelerator is allocated, for `IDLE_MIN_HOURS` or more consecutive hours. Reported per team and pool.
-- utilization_collapse: a pool's (cluster x accelerator type) busy share, over the streams that are
-  not sitting idle, falls below half of its same-hour-of-week median with robust z < -3.5 for
-  `COLLAPSE_MIN_HOURS` hours or more. Idle streams are left out so one idle team is not a pool fault.
-- energy_outlier: a pool's energy per allocated accelerator-hour rises above 1.3x its same-hour-of-week
-  median with robust z > 3.5 for `ENERGY_MIN_HOURS` hours or more.
+- utilization_collapse: a team's busy share on a pool (cluster x accelerator type), over its streams
+  that are not sitting idle, falls below half of its same-hour-of-week median with robust z < -3.5
+  for `COLLAPSE_MIN_HOURS` hours or more; the teams' runs are gathered per pool, so a fault on part
+  of a big pool is found even when the pool-wide share barely moves. Idle streams are left out so one
+  idle team is not a pool fault.
+- energy_outlier: the same on energy per allocated accelerator-hour, above 1.3x the team's
+  same-hour-of-week median with robust z > 3.5 for `ENERGY_MIN_HOURS` hours or more.
 """
 
 from __future__ import annotations
@@ -57,35 +59,52 @@ FROM runs r JOIN price p USING (cluster, accelerator_type)
 ORDER BY r.window_start, entity"""
 
 
-def _pool_hours(where: str, value: str) -> str:
+def _team_pool_hours(where: str, value: str) -> str:
+    """CTE `tp`: per team, pool and hour (idle stream-hours left out), with `x` = the measured ratio."""
     return f"""{_stream_typical(where)},
-pool AS (
-    SELECT u.cluster, u.accelerator_type, u.hour, {how("u.hour")} AS how,
+tp AS (
+    SELECT u.team, u.cluster, u.accelerator_type, u.hour, {how("u.hour")} AS how,
            sum(u.allocated_hours) AS alloc, sum(u.busy_hours) AS busy, sum(u.energy_kwh) AS energy, {value} AS x
     FROM utilization_hourly u JOIN stream_typical s USING ({_STREAM})
     WHERE NOT ({_IDLE_ROW}) AND {where.replace("cluster", "u.cluster").replace("accelerator_type", "u.accelerator_type")}
-    GROUP BY u.cluster, u.accelerator_type, u.hour HAVING sum(u.allocated_hours) >= 1
+    GROUP BY u.team, u.cluster, u.accelerator_type, u.hour HAVING sum(u.allocated_hours) >= 1
 )"""
+
+
+def _pool_runs(condition: str, start: datetime | None, end: datetime | None, min_hours: int) -> str:
+    """Team-pool hours meeting `condition` for `min_hours`+ in a row, gathered into runs per pool (a
+    fault on some nodes of a pool hits the teams on them at once; each team's own baseline finds it)."""
+    keys = ["team", "cluster", "accelerator_type"]
+    return f"""{robust_baseline("tp", keys, "x")},
+flagged AS (
+    SELECT t.*, b.med FROM tp t JOIN base b USING (team, cluster, accelerator_type, how)
+    WHERE {condition} AND {window_filter("t.hour", start, end)}
+), {islands("flagged", keys)},
+team_runs AS (
+    SELECT team, cluster, accelerator_type, run_id FROM isl
+    GROUP BY team, cluster, accelerator_type, run_id HAVING count(*) >= {min_hours}
+), pool_flagged AS (
+    SELECT i.cluster, i.accelerator_type, i.hour, sum(i.alloc) AS alloc, sum(i.busy) AS busy, sum(i.energy) AS energy,
+           sum(i.med * i.alloc) AS expected_total, count(*) AS teams
+    FROM isl i JOIN team_runs r USING (team, cluster, accelerator_type, run_id)
+    GROUP BY i.cluster, i.accelerator_type, i.hour
+), {islands("pool_flagged", ["cluster", "accelerator_type"], name="pisl")}"""
 
 
 def utilization_collapse_sql(start: datetime | None, end: datetime | None, cluster: str | None = None,
                              accelerator_type: str | None = None) -> str:
-    """Runs of pool-hours whose busy share collapsed against the same hour of week; lost busy hours priced."""
+    """Runs of pool-hours in which teams' busy shares collapsed against their same hour of week."""
     where = equals({"cluster": cluster, "accelerator_type": accelerator_type})
-    return f"""WITH {_pool_hours(where, "sum(u.busy_hours) / sum(u.allocated_hours)")},
-{robust_baseline("pool", ["cluster", "accelerator_type"], "x")},
-flagged AS (
-    SELECT p.*, b.med FROM pool p JOIN base b USING (cluster, accelerator_type, how)
-    WHERE p.x < {COLLAPSE_DROP} * b.med AND b.med - p.x > {Z_THRESHOLD} * greatest(b.mad, 0.01)
-      AND {window_filter("p.hour", start, end)}
-), {islands("flagged", ["cluster", "accelerator_type"])},
+    condition = f"t.x < {COLLAPSE_DROP} * b.med AND b.med - t.x > {Z_THRESHOLD} * greatest(b.mad, 0.01)"
+    return f"""WITH {_team_pool_hours(where, "sum(u.busy_hours) / sum(u.allocated_hours)")},
+{_pool_runs(condition, start, end, COLLAPSE_MIN_HOURS)},
 runs AS (
     SELECT cluster, accelerator_type, min(hour) AS window_start, max(hour) + INTERVAL 1 HOUR AS window_end,
-           count(*) AS hours, sum(busy) / sum(alloc) AS observed, avg(med) AS expected,
-           sum(med * alloc - busy) AS lost_busy_hours
-    FROM isl GROUP BY cluster, accelerator_type, run_id HAVING count(*) >= {COLLAPSE_MIN_HOURS}
+           count(*) AS hours, max(teams) AS teams, sum(busy) / sum(alloc) AS observed,
+           sum(expected_total) / sum(alloc) AS expected, sum(expected_total - busy) AS lost_busy_hours
+    FROM pisl GROUP BY cluster, accelerator_type, run_id
 ), {PRICE_CTE}
-SELECT r.cluster AS entity, r.cluster, r.accelerator_type, r.window_start, r.window_end, r.hours,
+SELECT r.cluster AS entity, r.cluster, r.accelerator_type, r.window_start, r.window_end, r.hours, r.teams,
        round(r.observed, 4) AS observed, round(r.expected, 4) AS expected,
        round(r.lost_busy_hours, 1) AS lost_busy_hours, round(r.lost_busy_hours * p.usd_per_hour, 2) AS impact_usd
 FROM runs r JOIN price p USING (cluster, accelerator_type)
@@ -94,22 +113,18 @@ ORDER BY r.window_start, entity"""
 
 def energy_outlier_sql(start: datetime | None, end: datetime | None, cluster: str | None = None,
                        accelerator_type: str | None = None) -> str:
-    """Runs of pool-hours drawing far more energy per accelerator-hour than the same hour of week."""
+    """Runs of pool-hours in which teams drew far more energy per accelerator-hour than their usual."""
     where = equals({"cluster": cluster, "accelerator_type": accelerator_type})
-    return f"""WITH {_pool_hours(where, "sum(u.energy_kwh) / sum(u.allocated_hours)")},
-{robust_baseline("pool", ["cluster", "accelerator_type"], "x")},
-flagged AS (
-    SELECT p.*, b.med FROM pool p JOIN base b USING (cluster, accelerator_type, how)
-    WHERE p.x > {ENERGY_RISE} * b.med AND p.x - b.med > {Z_THRESHOLD} * greatest(b.mad, 0.01 * b.med)
-      AND {window_filter("p.hour", start, end)}
-), {islands("flagged", ["cluster", "accelerator_type"])},
+    condition = f"t.x > {ENERGY_RISE} * b.med AND t.x - b.med > {Z_THRESHOLD} * greatest(b.mad, 0.01 * b.med)"
+    return f"""WITH {_team_pool_hours(where, "sum(u.energy_kwh) / sum(u.allocated_hours)")},
+{_pool_runs(condition, start, end, ENERGY_MIN_HOURS)},
 runs AS (
     SELECT cluster, accelerator_type, min(hour) AS window_start, max(hour) + INTERVAL 1 HOUR AS window_end,
-           count(*) AS hours, sum(energy) / sum(alloc) AS observed, avg(med) AS expected,
-           sum(energy - med * alloc) AS extra_kwh
-    FROM isl GROUP BY cluster, accelerator_type, run_id HAVING count(*) >= {ENERGY_MIN_HOURS}
+           count(*) AS hours, max(teams) AS teams, sum(energy) / sum(alloc) AS observed,
+           sum(expected_total) / sum(alloc) AS expected, sum(energy - expected_total) AS extra_kwh
+    FROM pisl GROUP BY cluster, accelerator_type, run_id
 )
-SELECT r.cluster AS entity, r.cluster, r.accelerator_type, r.window_start, r.window_end, r.hours,
+SELECT r.cluster AS entity, r.cluster, r.accelerator_type, r.window_start, r.window_end, r.hours, r.teams,
        round(r.observed, 4) AS observed, round(r.expected, 4) AS expected, round(r.extra_kwh, 1) AS extra_kwh,
        round(r.extra_kwh * c.usd_per_kwh, 2) AS impact_usd
 FROM runs r JOIN clusters c USING (cluster)

@@ -37,6 +37,7 @@ class Finding(BaseModel):
     tier: int = Field(description="support tier that should act: 1 on-call, 2 team lead, 3 escalations")
     evidence_sql: str
     notes: list[str] = Field(default_factory=list, description="related symptoms folded into this finding")
+    details: dict[str, float] = Field(default_factory=dict, description="the detector's other measures (hours, jobs...)")
 
     @property
     def window(self) -> str:
@@ -83,22 +84,35 @@ def merge_overlapping(findings: Iterable[Finding]) -> list[Finding]:
     return out
 
 
+COST_FOLD_FACTOR = 1.5
+
+
+def _explains(cause: Finding, f: Finding) -> bool:
+    """A quota breach explains a queue-wait surge on its pool, and a cost rise of its team no larger than
+    1.5x what the breach's extra allocation cost (`rise_usd`), when their windows overlap."""
+    if cause.kind != "quota_breach" or not (f.start < cause.end and cause.start < f.end):
+        return False
+    if f.kind == "queue_wait_surge":
+        return (cause.cluster, cause.accelerator_type) == (f.cluster, f.accelerator_type)
+    if f.kind == "cost_spike":
+        return f.entity == cause.entity and f.impact_usd <= COST_FOLD_FACTOR * cause.details.get("rise_usd", 0.0)
+    return False
+
+
 def fold_symptoms(findings: list[Finding]) -> list[Finding]:
-    """Fold queue-wait surges into a quota breach on the same pool at the same time: a team holding far
-    more than its burst limit is what makes everyone else queue, so it is one problem with one owner."""
+    """Fold symptoms into their cause: a team holding far more than its burst limit is what makes everyone
+    else on the pool queue, and what raises its own bill that day; one problem, one owner, one finding
+    (the symptom is kept as a note on the cause)."""
     notes: dict[int, list[str]] = {}
     folded: set[int] = set()
     for i, f in enumerate(findings):
-        if f.kind != "queue_wait_surge":
+        j = next((j for j, c in enumerate(findings) if _explains(c, f)), None)
+        if j is None:
             continue
-        for j, b in enumerate(findings):
-            if (b.kind == "quota_breach" and (b.cluster, b.accelerator_type) == (f.cluster, f.accelerator_type)
-                    and f.start < b.end and b.start < f.end):
-                notes.setdefault(j, []).append(
-                    f"queue waits on {f.cluster} {f.accelerator_type} rose to a median {f.observed:,.0f} min "
-                    f"({f.expected:,.0f} expected) from {f.window}")
-                folded.add(i)
-                break
+        what = "queue waits" if f.kind == "queue_wait_surge" else "daily cost"
+        notes.setdefault(j, []).append(
+            f"{what} rose to {f.observed:,.0f} ({f.expected:,.0f} expected) on {f.entity} from {f.window}")
+        folded.add(i)
     return [f.model_copy(update={"notes": [*f.notes, *notes.get(i, [])]}) for i, f in enumerate(findings) if i not in folded]
 
 

@@ -168,8 +168,13 @@ def _to_findings(det: Detector, df: pd.DataFrame, leads: dict[str, str], ep_team
             cluster=_none(row.get("cluster")), accelerator_type=_none(row.get("accelerator_type")),
             start=start, end=end, metric=det.metric, observed=float(row["observed"]), expected=float(row["expected"]),
             severity=sev, impact_usd=round(impact, 2), owner=owner, tier=tier, evidence_sql=evidence,
+            details={k: float(v) for k, v in row.items() if k not in _STANDARD and isinstance(v, (int, float)) and v == v},
         ))
     return out
+
+
+_STANDARD = {"entity", "cluster", "accelerator_type", "window_start", "window_end", "observed", "expected", "impact_usd",
+             "production"}
 
 
 def _none(value: Any) -> str | None:
