@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import weakref
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,7 @@ def create_app(
     planner: str = "auto",
     process_before_response: bool = False,
     state_file: Path | None = None,
+    workers: int = 32,
 ) -> App:
     """The pace Bolt app. HTTP mode verifies signatures with SLACK_SIGNING_SECRET; Socket Mode needs none.
 
@@ -80,6 +82,8 @@ def create_app(
         signing_secret=settings.slack_signing_secret or "socket-mode-does-not-sign",
         request_verification_enabled=not socket_mode,
         process_before_response=process_before_response,
+        # Bolt's default pool has 5 workers; answers wait on DuckDB and the LLM, not the CPU.
+        listener_executor=ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pace-slack"),
     )
     service = SlackService(
         settings=settings,

@@ -104,3 +104,16 @@ def test_assistant_pane_sets_status_and_title_then_answers(serve, mock_api, fake
     assert mock_api.wait_for("/api/chat.postMessage")[0]["thread_ts"] == "31.1"
     time.sleep(0.2)
     assert len(fake_answer.calls) == 1
+
+
+def test_command_ack_does_not_wait_for_busy_workers(serve, mock_api, fake_answer) -> None:
+    def slow(question, **kw):
+        time.sleep(2.5)
+        return fake_answer(question, **kw)
+
+    srv = serve(answer_fn=slow, workers=1)  # the only worker is busy answering
+    srv.event(mention("cost", channel="CBUSY", ts="1.1"))
+    time.sleep(0.2)
+    status, text, elapsed = srv.command("scan", response_url=mock_api.base + "/respond/busy")
+    assert status == 200 and "Working on" in text and elapsed < 1.0
+    assert "not available" in mock_api.wait_for("/respond/busy", timeout=10)[0]["text"]

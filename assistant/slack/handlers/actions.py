@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -20,8 +21,14 @@ def _where(body: dict[str, Any]) -> tuple[str | None, str | None, str | None]:
     return channel, thread_ts, (body.get("user") or {}).get("id")
 
 
-def _ack(ack: Ack) -> None:
+def ack_first(ack: Ack, next: Callable[[], Any]) -> None:  # noqa: A002 - Bolt's name
+    """Acknowledge in the request thread (a listener middleware), never queued behind slow work."""
     ack()
+    next()
+
+
+def _acked(ack: Ack) -> None:
+    """Already acknowledged by `ack_first`."""
 
 
 def register(app: App, service: SlackService) -> None:
@@ -53,5 +60,5 @@ def register(app: App, service: SlackService) -> None:
             ephemeral(client, body, "Thanks, feedback recorded." if written else
                       "Thanks, feedback saved; it will reach the warehouse shortly.")
 
-    app.action(bk.SHOW_SQL)(ack=_ack, lazy=[show_sql])
-    app.action(bk.FEEDBACK)(ack=_ack, lazy=[feedback])
+    app.action(bk.SHOW_SQL, middleware=[ack_first])(ack=_acked, lazy=[show_sql])
+    app.action(bk.FEEDBACK, middleware=[ack_first])(ack=_acked, lazy=[feedback])

@@ -6,6 +6,7 @@ reply through the command's response URL, visible in the channel.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -50,15 +51,24 @@ def metrics_text() -> str:
     return bk.clip(f"*{len(lines)} metrics*\n" + "\n".join(lines) + f"\n*Dimensions:* {dims}")
 
 
+def ack_command(ack: Ack, command: dict[str, Any], next: Callable[[], Any]) -> None:  # noqa: A002 - Bolt's name
+    """A listener middleware, so it runs in the request's own thread: the ack never waits for a worker
+    that slow answers keep busy (Bolt would otherwise run the ack function in the shared pool)."""
+    sub, rest = parse(command.get("text", ""))
+    if sub == "help":
+        ack(text=HELP)
+    elif sub == "ask" and not rest:
+        ack(text="Usage: `/pace ask QUESTION`, e.g. `/pace ask cost by team last week`")
+    else:
+        ack(text=f"Working on `/pace {sub}`…")
+    next()
+
+
+def _acked(ack: Ack) -> None:
+    """Already acknowledged by `ack_command`."""
+
+
 def register(app: App, service: SlackService) -> None:
-    def ack_command(ack: Ack, command: dict[str, Any]) -> None:
-        sub, rest = parse(command.get("text", ""))
-        if sub == "help":
-            ack(text=HELP)
-        elif sub == "ask" and not rest:
-            ack(text="Usage: `/pace ask QUESTION`, e.g. `/pace ask cost by team last week`")
-        else:
-            ack(text=f"Working on `/pace {sub}`…")
 
     def run_command(command: dict[str, Any], client: WebClient, respond: Respond) -> None:
         sub, rest = parse(command.get("text", ""))
@@ -86,4 +96,4 @@ def register(app: App, service: SlackService) -> None:
             return
         service.post_answer(client, question, channel=channel, thread_ts=parent["ts"], user=user)
 
-    app.command("/pace")(ack=ack_command, lazy=[run_command])
+    app.command("/pace", middleware=[ack_command])(ack=_acked, lazy=[run_command])
