@@ -15,7 +15,9 @@ What `check_grounding` exempts (removed before numbers are read), in this order:
      percentile names `p50`, `p90`, `p95`, `p99`;
   5. identifiers: a word that starts with a letter and contains a digit (`H100`, `TPU v5e`, `INC-00012`,
      `REQ-000123`, `us-west-2`);
-  6. markdown numbered-list markers at the start of a line (`1. `).
+  6. markdown numbered-list markers at the start of a line (`1. `);
+  7. inline code spans (`` `text` ``): verbatim warehouse text such as an incident title ("XID 79 errors")
+     or a quoted report, which the draft shows as data, not as a claim of its own.
 Every other number (`$1,234`, `45.2%`, `+3.1 pp`, `12`, `1.2M`) must match a fact: a number followed by
 a footnote marker `[n]` must equal fact n (1-based, in `facts` order); a number without a marker must
 equal some fact. Numbers compare as displayed: commas and `$` are ignored, a `-` sign must match, a
@@ -32,7 +34,7 @@ equal some fact. Numbers compare as displayed: commas and `$` are ignored, a `-`
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from string import Formatter
 from typing import Any
@@ -40,10 +42,11 @@ from typing import Any
 APPENDIX_HEADING = "## Sources"
 _EXEMPT: tuple[re.Pattern[str], ...] = (
     re.compile(r"```.*?```", re.S),
+    re.compile(r"`[^`\n]*`"),
     re.compile(r"\[\^?\d+\]"),
-    re.compile(r"\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?)?\b"),
-    re.compile(r"\b\d{4}-W\d{2}\b"),
-    re.compile(r"\b\d{1,2}:\d{2}(?::\d{2})?\b"),
+    re.compile(r"(?<!\d)\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?(?!\d)"),
+    re.compile(r"(?<!\d)\d{4}-W\d{2}(?!\d)"),
+    re.compile(r"(?<!\d)\d{1,2}:\d{2}(?::\d{2})?(?!\d)"),
     re.compile(r"\bSEV-?[1-5]\b", re.I),
     re.compile(r"\btier[- ]?[1-3]\b", re.I),
     re.compile(r"\bp(?:50|90|95|99)\b"),
@@ -105,13 +108,25 @@ class Rendered:
     facts: list[Fact]
     names: list[str]
 
+    def queries(self) -> list[str]:
+        """The distinct SQL texts behind the footnotes, in first-cited order (query k is `queries()[k-1]`)."""
+        return list(dict.fromkeys(f.sql for f in self.facts))
+
     def appendix(self) -> str:
-        """The markdown appendix: each footnote's label, SQL, params and as-of."""
+        """The markdown appendix: each footnote's label, value, cell and query, then each query's SQL once."""
+        queries = self.queries()
         out = [APPENDIX_HEADING, ""]
         for i, (name, fact) in enumerate(zip(self.names, self.facts), start=1):
-            params = ", ".join(f"{k}={v}" for k, v in fact.params.items())
-            out += [f"[{i}] {fact.label or name} (as of {fact.as_of}; {params})", "", "```sql", fact.sql, "```", ""]
+            out.append(f"[{i}] {fact.label or name}: {fact.text()} (Q{queries.index(fact.sql) + 1}; {cell(fact)})")
+        out += ["", "Every query ran read-only on the warehouse as of " + (self.facts[0].as_of if self.facts else "?") + ".", ""]
+        for k, sql in enumerate(queries, start=1):
+            out += [f"Q{k}:", "", "```sql", sql, "```", ""]
         return "\n".join(out)
+
+
+def cell(fact: Fact) -> str:
+    """Where a fact sits in its query's result, and the query's inputs, as 'key=value' text."""
+    return ", ".join(f"{k}={v}" for k, v in fact.params.items())
 
 
 @dataclass
@@ -153,6 +168,11 @@ class Draft:
 def template_fields(text: str) -> list[str]:
     """The `{name}` placeholders of a template, in order."""
     return [name for _, name, _, _ in Formatter().parse(text) if name]
+
+
+def fill_parts(template: str, literal: Callable[[str], str], field: Callable[[str], str]) -> str:
+    """Fill a template with `field(name)` per placeholder and `literal(text)` between (e.g. HTML-escaped)."""
+    return "".join(literal(text) + (field(name) if name else "") for text, name, _, _ in Formatter().parse(template))
 
 
 def fill(template: str, values: Mapping[str, str]) -> str:

@@ -1,0 +1,258 @@
+"""`pace weekly`: the executive one-pager for an ISO week, every number a cited query result.
+
+`weekly_narrative(settings, week)` runs the queries of `weekly_sql` (and the savings and forecast tools
+where they are installed), turns each cell it quotes into a `grounding.Fact`, writes the prose from the
+templates of `weekly_prose`, lets a configured LLM rewrite that prose under the grounding check, and
+returns a `WeeklyReport` that renders as markdown, self-contained HTML, Slack blocks or JSON.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import pandas as pd
+
+from telemetry.errors import UserError
+from telemetry.settings import Settings
+from tools import weekly_sql as q
+from tools._warehouse import Warehouse
+from tools.grounding import Draft, Fact, Rendered, check_grounding
+from tools.weekly_sql import Week
+
+WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$")
+
+
+def parse_week(text: str) -> Week:
+    """'2026-W47' -> Week(Mon 2026-11-16, Mon 2026-11-23); anything else is a UserError."""
+    m = WEEK_RE.match(text.strip())
+    if not m:
+        raise UserError(f"--week {text!r} is not an ISO week; write it as YYYY-Www, e.g. 2026-W47")
+    try:
+        start = date.fromisocalendar(int(m[1]), int(m[2]), 1)
+    except ValueError:
+        raise UserError(f"--week {text!r} does not exist: ISO year {m[1]} has no week {m[2]}") from None
+    return Week(f"{m[1]}-W{m[2]}", start, start + timedelta(days=7))
+
+
+def week_of(day: date) -> Week:
+    iso = day.isocalendar()
+    return parse_week(f"{iso.year}-W{iso.week:02d}")
+
+
+def resolve_week(week: str | None, as_of: date, data_start: date) -> Week:
+    """The requested week, or the last complete week on or before `as_of` (the last day of data)."""
+    last = week_of(as_of + timedelta(days=1) - timedelta(days=7))
+    first = week_of(data_start)
+    if week is None:
+        return last
+    chosen = parse_week(week)
+    if chosen.start < first.start or chosen.start > last.start:
+        raise UserError(f"week {chosen.label} is outside the data: pick one from {first.label} to {last.label}")
+    return chosen
+
+
+class FactBook:
+    """Runs queries and records the cells the narrative quotes as facts (with SQL, params, as-of)."""
+
+    def __init__(self, wh: Warehouse, week: Week, as_of: date) -> None:
+        self.wh, self.week, self.as_of = wh, week, as_of.isoformat()
+        self.facts: dict[str, Fact] = {}
+        self.charts: list[dict[str, Any]] = []
+
+    def rows(self, sql: str) -> tuple[list[dict[str, Any]], str]:
+        df = self.wh.run(sql)
+        return [{k: _plain(v) for k, v in r.items()} for r in df.to_dict("records")], sql
+
+    def add(self, name: str, result: tuple[list[dict[str, Any]], str], column: str, unit: str, fmt: str,
+            label: str, row: int = 0, **params: Any) -> Fact:
+        rows, sql = result
+        value = rows[row][column] if row < len(rows) else None
+        where = {"row": rows[row].get("key")} if row < len(rows) and "key" in rows[row] else {}
+        fact = Fact(value, unit, fmt, sql, {**self.week.params(), **params, **where, "column": column}, self.as_of, label)
+        self.facts[name] = fact
+        return fact
+
+    def external(self, name: str, value: float | None, unit: str, fmt: str, sql: str, label: str, **params: Any) -> Fact:
+        fact = Fact(value, unit, fmt, sql, {**self.week.params(), **params}, self.as_of, label)
+        self.facts[name] = fact
+        return fact
+
+
+def _plain(v: Any) -> Any:
+    if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NaT:
+        return None
+    if hasattr(v, "item"):
+        v = v.item()
+    return v
+
+
+@dataclass
+class WeeklyReport:
+    """The narrative for one week: its draft (templates + facts), prose source and chart data."""
+
+    week: Week
+    as_of: date
+    draft: Draft
+    charts: list[dict[str, Any]]
+    prose_source: str = "template"
+    """'template', or 'llm' when a model's rewrite passed the grounding check."""
+    llm_note: str = ""
+    """Why a model's rewrite was rejected (or why none was tried)."""
+    unavailable: list[str] = field(default_factory=list)
+
+    def note(self) -> str:
+        """The reader-facing, number-free line about the model (details stay in `llm_note` and the JSON)."""
+        if not self.llm_note:
+            return ""
+        if "rejected" in self.llm_note:
+            return "A model rewrite of this prose was rejected by the grounding check; the template prose is shown."
+        return "The model was unavailable; the template prose is shown."
+
+    def rendered(self) -> Rendered:
+        return self.draft.render()
+
+    def problems(self) -> list[str]:
+        r = self.rendered()
+        return [str(p) for p in check_grounding(r.body, r.facts)]
+
+    def to_markdown(self) -> str:
+        from tools.weekly_render import markdown
+        return markdown(self)
+
+    def to_html(self) -> str:
+        from tools.weekly_render import html
+        return html(self)
+
+    def to_slack(self) -> dict[str, Any]:
+        from tools.weekly_render import slack
+        return slack(self)
+
+    def to_json(self) -> dict[str, Any]:
+        from tools.weekly_render import as_json
+        return as_json(self)
+
+    def render(self, fmt: str) -> str:
+        """The report in one of md, html, slack (Block Kit JSON), json."""
+        import json
+
+        if fmt == "md":
+            return self.to_markdown()
+        if fmt == "html":
+            return self.to_html()
+        if fmt in ("slack", "json"):
+            return json.dumps(self.to_slack() if fmt == "slack" else self.to_json(), indent=2, default=str)
+        raise UserError(f"--format {fmt!r} is not one of md, html, slack, json")
+
+    # The agent's tool-result shape (tools/registry.py).
+    def summary_text(self) -> str:
+        return self.rendered().body
+
+    @property
+    def columns(self) -> list[str]:
+        return ["fact", "label", "value", "text"]
+
+    @property
+    def rows(self) -> list[list[Any]]:
+        r = self.rendered()
+        return [[n, f.label, f.value, f.text()] for n, f in zip(r.names, r.facts)]
+
+    @property
+    def evidence_sql(self) -> list[str]:
+        return list(dict.fromkeys(f.sql for f in self.rendered().facts))
+
+
+def weekly_narrative(settings: Settings, week: str | None = None, *, client: Any = None,
+                     with_tools: bool = True) -> WeeklyReport:
+    """Build the week's report (default: last complete ISO week before the as-of date).
+
+    `client` is an OpenAI-style client used only when `settings.llm_configured` (tests pass a fake);
+    `with_tools=False` skips the savings and forecast tools (faster, sections say 'not available').
+    """
+    from tools import weekly_prose
+
+    with Warehouse(settings) as wh:
+        bounds = wh.run(q.data_bounds()).iloc[0]
+        if pd.isna(bounds["data_end"]):
+            raise UserError("the warehouse has no pace_meta row; build one with `pace seed`")
+        data_end = pd.Timestamp(bounds["data_end"]).date()
+        as_of = settings.as_of or (data_end - timedelta(days=1))
+        chosen = resolve_week(week, as_of, pd.Timestamp(bounds["data_start"]).date())
+        book = FactBook(wh, chosen, as_of)
+        collect(book)
+    unavailable: list[str] = []
+    extras = weekly_prose.tool_facts(settings, book, unavailable) if with_tools else None
+    if not with_tools:
+        unavailable += ["savings tool skipped", "forecast tool skipped"]
+    draft = weekly_prose.build_draft(book, extras or {})
+    report = WeeklyReport(chosen, as_of, draft, book.charts, unavailable=unavailable)
+    if settings.llm_configured:
+        weekly_prose.rewrite_with_llm(report, settings, client)
+    return report
+
+
+def collect(book: FactBook) -> None:
+    """Every warehouse query of the narrative, each quoted cell recorded as a fact."""
+    w = book.week
+    spend = book.rows(q.spend(w))
+    book.add("spend", spend, "this_week", "USD", ",.0f", "Spend (EffectiveCost) this week")
+    book.add("spend_prev", spend, "last_week", "USD", ",.0f", "Spend (EffectiveCost) last week")
+    book.add("spend_pct", spend, "change_pct", "%", "+.1f", "Spend change week over week")
+    util = book.rows(q.utilization(w))
+    book.add("util", util, "this_week", "%", ".1f", "Utilization (busy / allocated accelerator-hours)")
+    book.add("util_pp", util, "change", "pp", "+.1f", "Utilization change week over week")
+    idle = book.rows(q.idle_cost(w))
+    book.add("idle", idle, "this_week", "USD", ",.0f", "Idle cost (idle hours x committed $/h)")
+    book.add("idle_pct", idle, "change_pct", "%", "+.1f", "Idle cost change week over week")
+    hours = book.rows(q.hours_by_type(w))
+    for i, r in enumerate(hours[0]):
+        book.add(f"hours_{i}", hours, "this_week", "count", ",.0f", f"{r['key']} accelerator-hours", row=i)
+        book.add(f"hours_{i}_pct", hours, "change_pct", "%", "+.1f", f"{r['key']} accelerator-hours change", row=i)
+    book.charts.append({"kind": "hours_by_type", "title": "Accelerator-hours by type", "sql": hours[1], "rows": hours[0]})
+    for dim, column in (("team", "x_team"), ("type", "x_accelerator_type")):
+        movers = book.rows(q.spend_movers(w, column))
+        for i, _ in enumerate(movers[0]):
+            book.add(f"mover_{dim}_{i}", movers, "change", "USD", "+,.0f", f"Spend change, {dim} {movers[0][i]['key']}", row=i)
+            book.add(f"mover_{dim}_{i}_now", movers, "this_week", "USD", ",.0f", f"Spend this week, {dim} {movers[0][i]['key']}", row=i)
+    top_idle = book.rows(q.idle_by_team(w))
+    book.add("idle_top", top_idle, "idle_usd", "USD", ",.0f", "Idle cost of the team with the most")
+    book.add("idle_top_share", top_idle, "share_pct", "%", ".0f", "That team's share of idle cost")
+    base = book.rows(q.idle_vs_baseline(w))
+    book.add("idle_base", base, "baseline", "USD", ",.0f", "Idle cost, weekly average of the prior four weeks")
+    book.add("idle_reduction", base, "reduction", "USD", "+,.0f", "Idle cost reduction vs the prior four-week average")
+    book.add("idle_difference", base, "difference", "USD", ",.0f", "Idle cost difference from the prior four-week average")
+    daily = book.rows(q.daily_spend(w))
+    book.charts.insert(0, {"kind": "daily_spend", "title": "Daily spend, this week vs last", "sql": daily[1], "rows": daily[0]})
+    gov = book.rows(q.governance(w))
+    for col, unit, fmt, label in (("pending", "count", ",d", "Requests pending at week end"),
+                                  ("submitted", "count", ",d", "Requests submitted"),
+                                  ("approved", "count", ",d", "Requests approved"),
+                                  ("denied", "count", ",d", "Requests denied"),
+                                  ("lead_p50_hours", "hours", ",.1f", "Approval lead time, median"),
+                                  ("lead_p90_hours", "hours", ",.1f", "Approval lead time, p90")):
+        book.add(f"gov_{col}", gov, col, unit, fmt, label)
+    inc = book.rows(q.incidents(w))
+    for col, unit, fmt, label in (("this_week", "count", ",d", "Incidents opened"), ("change", "count", "+,d", "Incidents vs last week"),
+                                  ("sev1", "count", ",d", "SEV1 incidents"), ("sev2", "count", ",d", "SEV2 incidents"),
+                                  ("sev3", "count", ",d", "SEV3 incidents"), ("sev4", "count", ",d", "SEV4 incidents"),
+                                  ("tier3", "count", ",d", "Tier-3 escalations"),
+                                  ("hours_lost", "count", ",.0f", "Accelerator-hours lost to incidents"),
+                                  ("mtta_p50_minutes", "minutes", ",.0f", "Time to acknowledge, median")):
+        book.add(f"inc_{col}", inc, col, unit, fmt, label)
+    res = book.rows(q.resolution(w))
+    book.add("inc_resolved", res, "resolved", "count", ",d", "Incidents resolved")
+    book.add("mttr_p50", res, "mttr_p50_hours", "hours", ",.1f", "Time to resolve, median")
+    book.add("mttr_p90", res, "mttr_p90_hours", "hours", ",.1f", "Time to resolve, p90")
+    cap = book.rows(q.capacity_headroom(w))
+    for i, _ in enumerate(cap[0]):
+        book.add(f"pool_{i}_pct", cap, "peak_pct", "%", ".0f", f"Peak allocation / capacity, {cap[0][i]['key']}", row=i)
+        book.add(f"pool_{i}_peak", cap, "peak_allocated", "count", ",.0f", f"Peak accelerators allocated, {cap[0][i]['key']}", row=i)
+        book.add(f"pool_{i}_cap", cap, "capacity", "count", ",.0f", f"Installed accelerators, {cap[0][i]['key']}", row=i)
+
+
+def key_of(fact: Fact) -> str:
+    """The row label (team, type, pool) a fact's cell belongs to, as words for the prose."""
+    return str(fact.params.get("row", ""))
