@@ -5,6 +5,7 @@ mean per team and type (what quotas are sized against). Each series gets an ETS 
 error, damped additive trend; statsmodels' ETSModel) with 90% prediction intervals. The first week
 whose central (or upper) forecast exceeds the installed capacity answers "when do we run out?".
 The model is backtested: refit without the last `holdout` weeks, forecast them, report MAPE.
+Team outlooks cover the `MAX_TEAM_SERIES` team x type series closest to their burst quota.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from tools._warehouse import Warehouse
 
 ALPHA = 0.10  # 90% prediction intervals
 MIN_WEEKS = 6
+HISTORY_WEEKS = 52  # fit on the last year: long enough for a trend, short enough to reflect today's fleet
+MAX_TEAM_SERIES = 40  # team x type series closest to their burst quota (peak weekly demand / burst limit)
 PEAK_QUANTILE = 0.9
 COLUMNS: tuple[str, ...] = ("accelerator_type", "week", "demand", "lower", "upper", "capacity", "quota_burst")
 
@@ -138,25 +141,35 @@ def mape(actual: np.ndarray, predicted: np.ndarray) -> float:
 
 def _sql(end: datetime) -> dict[str, str]:
     stop = f"TIMESTAMP '{end:%Y-%m-%d %H:%M:%S}'"
+    since = f"{stop} - INTERVAL {HISTORY_WEEKS * 7} DAY"
+    quotas = f"""SELECT team, accelerator_type, guaranteed, burst_limit FROM quotas
+WHERE effective_from < {stop} AND (effective_to IS NULL OR effective_to >= {stop})"""
     return {
         "types": f"""WITH h AS (
     SELECT accelerator_type, hour, sum(allocated_hours) AS alloc FROM utilization_hourly
-    WHERE hour < {stop} GROUP BY accelerator_type, hour
+    WHERE hour >= {since} AND hour < {stop} GROUP BY accelerator_type, hour
 )
 SELECT accelerator_type, date_trunc('week', hour) AS week, quantile_cont(alloc, {PEAK_QUANTILE}) AS demand, count(*) AS hours
 FROM h GROUP BY accelerator_type, date_trunc('week', hour) HAVING count(*) >= 160
 ORDER BY accelerator_type, week""",
-        "teams": f"""SELECT team, accelerator_type, date_trunc('week', hour) AS week, sum(allocated_hours) / 168 AS demand
-FROM utilization_hourly WHERE hour < {stop} AND hour >= date_trunc('week', hour)
-GROUP BY team, accelerator_type, date_trunc('week', hour) HAVING count(DISTINCT hour) >= 160
-ORDER BY team, accelerator_type, week""",
+        "teams": f"""WITH w AS (
+    SELECT team, accelerator_type, date_trunc('week', hour) AS week, sum(allocated_hours) / 168 AS demand
+    FROM utilization_hourly WHERE hour >= {since} AND hour < {stop}
+    GROUP BY team, accelerator_type, date_trunc('week', hour) HAVING count(DISTINCT hour) >= 160
+), q AS ({quotas}
+), pick AS (
+    SELECT w.team, w.accelerator_type, max(w.demand) / nullif(any_value(q.burst_limit), 0) AS pressure
+    FROM w LEFT JOIN q ON q.team = w.team AND q.accelerator_type = w.accelerator_type
+    GROUP BY w.team, w.accelerator_type
+    ORDER BY pressure DESC NULLS LAST, w.team, w.accelerator_type LIMIT {MAX_TEAM_SERIES}
+)
+SELECT w.team, w.accelerator_type, w.week, w.demand FROM w JOIN pick p ON p.team = w.team AND p.accelerator_type = w.accelerator_type
+ORDER BY w.team, w.accelerator_type, w.week""",
         "capacity": f"""SELECT accelerator_type, sum(accelerators) AS capacity FROM (
     SELECT cluster, accelerator_type, arg_max(accelerators, effective_from) AS accelerators
     FROM cluster_capacity WHERE effective_from < {stop} GROUP BY cluster, accelerator_type
 ) GROUP BY accelerator_type ORDER BY accelerator_type""",
-        "quotas": f"""SELECT team, accelerator_type, guaranteed, burst_limit FROM quotas
-WHERE effective_from < {stop} AND (effective_to IS NULL OR effective_to >= {stop})
-ORDER BY team, accelerator_type""",
+        "quotas": quotas + "\nORDER BY team, accelerator_type",
     }
 
 

@@ -72,6 +72,7 @@ def scan_command(
 @app.command("savings")
 def savings_command(
     days: Annotated[int, typer.Option(help="Days of history to measure (ending at the data's end).")] = 28,
+    top: Annotated[int, typer.Option(help="Rows to show in the table (--json always has all).")] = 20,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -86,7 +87,7 @@ def savings_command(
     if json:
         print_json(report.to_json())
         return
-    rows = [[o.lever, o.action, o.monthly_usd, o.confidence] for o in report.opportunities]
+    rows = [[o.lever, o.action, o.monthly_usd, o.confidence] for o in report.opportunities[:top]]
     console.print(_table(f"${report.total_monthly_usd:,.0f} a month in {len(report.opportunities)} opportunities",
                          ["lever", "action", "monthly_usd", "confidence"], rows, caption=report.rule))
     console.print(report.summary_text())
