@@ -12,6 +12,7 @@ from typing import Any
 
 from slack_bolt import App
 from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from assistant.slack.config import SlackConfig
 from assistant.slack.core import AnswerFn, SlackService, ToolFn, new_trace_id
@@ -74,6 +75,8 @@ def create_app(
         if not settings.slack_bot_token:
             raise UserError("SLACK_BOT_TOKEN is not set; export the bot token (xoxb-...)")
         client = WebClient(token=settings.slack_bot_token)
+    if not any(isinstance(h, RateLimitErrorRetryHandler) for h in client.retry_handlers):
+        client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))  # 429s carry Retry-After
     if not socket_mode and not settings.slack_signing_secret:
         raise UserError("SLACK_SIGNING_SECRET is not set; HTTP mode needs it to verify requests")
     app = App(

@@ -117,3 +117,19 @@ def test_command_ack_does_not_wait_for_busy_workers(serve, mock_api, fake_answer
     status, text, elapsed = srv.command("scan", response_url=mock_api.base + "/respond/busy")
     assert status == 200 and "Working on" in text and elapsed < 1.0
     assert "not available" in mock_api.wait_for("/respond/busy", timeout=10)[0]["text"]
+
+
+def test_assistant_pane_failure_still_says_something(serve, mock_api, fake_answer) -> None:
+    srv = serve(answer_fn=fake_answer)
+    srv.event({"type": "message", "channel_type": "im", "user": "U1", "text": "boom", "channel": "D4",
+               "ts": "41.2", "thread_ts": "41.1"})
+    post = mock_api.wait_for("/api/chat.postMessage")[0]
+    assert post["thread_ts"] == "41.1" and "trace id" in post["text"]
+
+
+def test_ask_where_the_bot_is_not_a_member_answers_privately(serve, mock_api, fake_answer) -> None:
+    mock_api.errors["chat.postMessage"] = "not_in_channel"
+    srv = serve(answer_fn=fake_answer)
+    srv.command("ask cost by team", channel="CNOTIN", response_url=mock_api.base + "/respond/private")
+    reply = mock_api.wait_for("/respond/private")[0]
+    assert reply["response_type"] == "ephemeral" and reply["blocks"][0]["type"] == "header"
