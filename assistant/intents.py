@@ -23,6 +23,10 @@ _UNSAFE: list[tuple[str, str]] = [
      r"|\binsert\s+into\b|\bupdate\s+\w+\s+set\b|\balter\s+(table|view)\b|\bcreate\s+(or\s+replace\s+)?(table|view|secret|macro|function|index)\b"
      r"|\b(grant|revoke)\s+(all|select|insert|update|delete)\b|\b(wipe|erase|remove|purge)\s+(all\s+)?(the\s+)?(rows|data|records|tables?|database|warehouse)\b",
      "it asks to change or delete data; pace only reads the warehouse"),
+    (r"\bupdate\s+(the\s+)?\w+\s+(table|quotas?|data|records?|rows?)\b|\binsert\b.{0,60}\binto\b"
+     r"|\b(set|change|modify|increase|raise|bump|lower|reset|edit)\b.{0,40}\b(quota|limit|budget|capacity)s?\b.{0,20}\bto\s+\d+"
+     r"|\b(fake|forge|fabricate|falsify)\b.{0,30}\b(incident|request|job|row|record|cost|data)s?\b",
+     "it asks to change data; pace only reads the warehouse (quota and request changes go through `pace request`)"),
     (r"\b(attach|detach|copy\s+\w+\s+(to|from)|install\s+\w+|load\s+extension|pragma|set\s+(global\s+)?\w+\s*=|export\s+database|import\s+database)\b",
      "it asks for a database operation pace does not run for questions"),
     (r"(/etc/|/proc/|/home/|~/|\.\./|c:\\|\bpasswd\b|\bshadow\b|\.ssh\b|id_rsa|\.env\b|read_(csv|parquet|json|text|blob)\w*|\bglob\s*\(|file://|https?://|\bcurl\b|\bwget\b)",

@@ -44,7 +44,9 @@ class Resources:
 
     @cached_property
     def lexicon(self) -> Lexicon:
-        return Lexicon.from_catalog(self.catalog)
+        from assistant.planner.words import ALIASES
+
+        return Lexicon.from_catalog(self.catalog, ALIASES)
 
     @cached_property
     def meta(self) -> dict[str, Any]:

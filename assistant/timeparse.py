@@ -301,6 +301,9 @@ def comparison_period(text: str) -> int | None:
     (7, 30, None)
     """
     t = text.lower()
+    unit = re.search(r"\b(week|month|day|quarter|year)\b", t)
+    if re.search(r"\b(before|previous|prior|preceding|over)\b", t) and unit and not re.search(r"\bperiod\b", t):
+        return {"day": 1, "week": 7, "month": 30, "quarter": 90, "year": 365}[unit.group(1)]
     if re.search(r"\b(week[- ]over[- ]week|wow|vs\.? (?:the )?(?:last|previous|prior) week|compared (?:to|with) (?:the )?(?:last|previous|prior) week)\b", t):
         return 7
     if re.search(r"\b(month[- ]over[- ]month|mom|vs\.? (?:the )?(?:last|previous|prior) month|compared (?:to|with) (?:the )?(?:last|previous|prior) month)\b", t):

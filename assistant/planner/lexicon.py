@@ -45,9 +45,16 @@ def singular(word: str) -> str:
     return word
 
 
+_WORD_HYPHEN = re.compile(r"(?<=[a-z])-(?=[a-z])")
+
+
 def fold(text: str) -> str:
-    """Normalized text with every word singular, used on both sides of a match."""
-    return " ".join(singular(w) for w in normalize(text).split())
+    """Normalized text, hyphens between letters as spaces, every word singular (both sides of a match).
+
+    >>> fold("Accelerator-hours on us-east-aws since 2026-10-01")
+    'accelerator hour on us east aws since 2026-10-01'
+    """
+    return " ".join(singular(w) for w in _WORD_HYPHEN.sub(" ", normalize(text)).split())
 
 
 @dataclass(frozen=True)
@@ -61,6 +68,11 @@ class Hit:
     phrase: str
     exact: bool = True
     value: Any = None
+    parts: tuple[tuple[int, int], ...] = ()
+    """For a scattered match ('idle accelerator hours' for 'idle hours'): the spans actually matched."""
+
+    def spans(self) -> tuple[tuple[int, int], ...]:
+        return self.parts or ((self.start, self.end),)
 
     @property
     def length(self) -> int:
@@ -78,8 +90,11 @@ class Lexicon:
     """kind -> unfolded lower-case phrase -> display text, for typo suggestions."""
 
     @classmethod
-    def from_catalog(cls, catalog: Any) -> Lexicon:
+    def from_catalog(cls, catalog: Any, aliases: dict[str, str] | None = None) -> Lexicon:
         lex = cls(raw={"metric": {}, "dimension": {}, "value": {}})
+        for phrase, name in (aliases or {}).items():
+            if name in catalog.metrics:
+                lex._add(lex.metrics, phrase, name)
         for name, metric in catalog.metrics.items():
             for phrase in [name, getattr(metric, "label", ""), *getattr(metric, "synonyms", [])]:
                 lex._add(lex.metrics, phrase, name)
@@ -118,6 +133,36 @@ class Lexicon:
                     hits.append(Hit(target, kind, m.start(), m.end(), phrase))
         return _non_overlapping(hits)
 
+    def scattered(self, text: str, gap_ok: frozenset[str], max_gap: int = 2) -> list[Hit]:
+        """Metric phrases whose words appear in order with up to `max_gap` filler words between them.
+
+        'idle accelerator hours' finds 'idle hours'; 'requests are pending' finds 'requests pending'.
+        Only words in `gap_ok` may sit in the gaps, so a value ('H100') is never swallowed.
+        """
+        words = [(m.group(0), m.start(), m.end()) for m in re.finditer(r"\S+", text)]
+        hits: list[Hit] = []
+        for phrase, targets in self.metrics.items():
+            toks = phrase.split()
+            if len(toks) < 2:
+                continue
+            for i, (w, _, _) in enumerate(words):
+                if w != toks[0]:
+                    continue
+                parts, j, ok = [(words[i][1], words[i][2])], i + 1, True
+                for tok in toks[1:]:
+                    gap = 0
+                    while j < len(words) and words[j][0] != tok and words[j][0] in gap_ok and gap < max_gap:
+                        j, gap = j + 1, gap + 1
+                    if j >= len(words) or words[j][0] != tok:
+                        ok = False
+                        break
+                    parts.append((words[j][1], words[j][2]))
+                    j += 1
+                if ok and parts[-1][1] - parts[0][0] > len(phrase):
+                    for target in sorted(targets):
+                        hits.append(Hit(target, "metric", parts[0][0], parts[-1][1], phrase, parts=tuple(parts)))
+        return hits
+
     def _pattern(self, kind: str) -> re.Pattern[str]:
         """One alternation per kind, longest phrase first, compiled once."""
         cache = self.__dict__.setdefault("_patterns", {})
@@ -134,16 +179,17 @@ class Lexicon:
             return []
         index = self.raw.get(kind, {})
         found = process.extract(word.lower(), list(index), scorer=fuzz.ratio, score_cutoff=cutoff, limit=3)
-        return list(dict.fromkeys(str(index[phrase]) for phrase, _, _ in found))
+        close = [p for p, _, _ in found if abs(len(p) - len(word)) <= 1]  # 'nvda' is not 'nvidia'
+        return list(dict.fromkeys(str(index[phrase]) for phrase in close))
 
 
 def _value_variants(value: str) -> set[str]:
     """'us-east-aws' -> {'us-east-aws', 'us east aws'}; 'TPU v5e' -> {'tpu v5e', 'tpu-v5e'}."""
     base = fold(value)
-    out = {base, fold(base.replace("-", " ")), base.replace(" ", "-")}
-    parts = base.split("-")
+    out = {base, fold(value.replace("-", " "))}
+    parts = value.lower().split("-")
     if len(parts) >= 3:  # 'us-west-onprem' also answers to 'us-west'
-        out.add("-".join(parts[:2]))
+        out.add(fold("-".join(parts[:2])))
     return {v for v in out if v and len(v) >= 2}
 
 

@@ -18,7 +18,7 @@ from assistant.planner.followup import apply_edits, is_followup, is_strong_follo
 from assistant.planner.lexicon import Lexicon, fold, normalize
 from assistant.planner.parse import Parsed, parse
 from assistant.planner.plan import Plan
-from assistant.planner.words import STOPWORDS, generic_senses
+from assistant.planner.words import STOPWORDS, VAGUE, VERB_VALUES, generic_senses
 from assistant.timeparse import Period, default_period, resolve_period
 from semantic_layer.query import Filter, GroupBy, MetricQuery, OrderBy, TimeRange
 
@@ -83,6 +83,7 @@ def _unknown_penalty(parsed: Parsed, unknown: list[str]) -> float:
 
 
 def _finish(query: MetricQuery, parsed: Parsed, notes: list[str], confidence: float, inp: PlannerInputs, question: str) -> Plan:
+    query = _drop_verb_filters(query, inp)
     unreachable = _unreachable(query, inp)
     if unreachable is not None:
         return unreachable
@@ -95,6 +96,26 @@ def _finish(query: MetricQuery, parsed: Parsed, notes: list[str], confidence: fl
         notes = notes + [f"No period given, so this covers the {label.replace(' (no period given)', '')}."]
     return Plan(kind="query", query=query, confidence=round(max(0.0, min(1.0, confidence)), 2), notes=notes + inp.extra_notes,
                 trusted=trusted, verified_question=vq, period_label=label)
+
+
+def _reach(metric: str, inp: PlannerInputs) -> set[str] | None:
+    reach = getattr(inp.catalog, "dimensions_for", None)
+    if reach is None:
+        return None
+    if metric not in inp.reach_cache:
+        inp.reach_cache[metric] = set(reach(metric))
+    return inp.reach_cache[metric]
+
+
+def _drop_verb_filters(query: MetricQuery, inp: PlannerInputs) -> MetricQuery:
+    """'jobs submitted last week': 'submitted' is a request status, but here only a verb."""
+    keep = []
+    for f in query.filters:
+        unreachable = any((r := _reach(m, inp)) is not None and f.dimension not in r for m in query.metrics)
+        if unreachable and all(str(v).lower() in VERB_VALUES for v in f.values):
+            continue
+        keep.append(f)
+    return query if len(keep) == len(query.filters) else query.model_copy(update={"filters": keep})
 
 
 def _unreachable(query: MetricQuery, inp: PlannerInputs) -> Plan | None:
@@ -136,22 +157,27 @@ def _metrics(parsed: Parsed, inp: PlannerInputs) -> tuple[list[str], list[str], 
             notes.append(note)
         if targets[0] not in chosen:
             chosen.append(targets[0])
-    if not chosen:
-        for word in parsed.leftover:
-            if word in STOPWORDS:
-                continue
-            vague = generic_senses(word, set(inp.catalog.metrics))
-            if vague is None and word in ("usage", "use", "utilisation", "performance", "spending"):
-                options = _vague_options(word, inp)
-                if options:
-                    return [], [], Plan(kind="clarify", message=f"'{word}' could mean several metrics; which one?", options=options)
+    vague = _vague(parsed, chosen, by_span, inp)
+    if vague is not None:
+        return [], [], vague
     return chosen, notes, None
 
 
-def _vague_options(word: str, inp: PlannerInputs) -> list[str]:
-    found = process.extract(word, {n: f"{m.label} {m.description}" for n, m in inp.catalog.metrics.items()},
-                            scorer=fuzz.partial_ratio, limit=4, score_cutoff=60)
-    return [f"{inp.catalog.metrics[key].label} ({key})" for _, _, key in found]
+def _vague(parsed: Parsed, chosen: list[str], by_span: dict[tuple[int, int], list[str]], inp: PlannerInputs) -> Plan | None:
+    """'what was the cost?', 'show me usage', 'how efficient are we?': ask which metric, with options."""
+    words: list[str] = []
+    if not chosen:
+        words = [w for w in parsed.leftover if w in VAGUE]
+    elif len(by_span) == 1 and not parsed.has_edit_parts:
+        (start, end), _ = next(iter(by_span.items()))
+        phrase = parsed.text[start:end].strip()
+        content = [w for w in parsed.leftover if w not in STOPWORDS]
+        words = [phrase] if phrase in VAGUE and not content else []
+    for word in words:
+        options = [f"{inp.catalog.metrics[n].label} ({n})" for n in VAGUE[word] if n in inp.catalog.metrics]
+        if len(options) > 1:
+            return Plan(kind="clarify", message=f"'{word}' could mean several metrics; which one?", options=options)
+    return None
 
 
 def _build(metrics: list[str], parsed: Parsed, inp: PlannerInputs) -> MetricQuery:

@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any, Literal
 
 from assistant.planner.lexicon import Hit, Lexicon, fold, mask
+from assistant.planner.words import GAP_OK
 from assistant.timeparse import Period, comparison_period, resolve_period
 
 Grain = Literal["hour", "day", "week", "month", "quarter"]
@@ -29,11 +30,13 @@ _RANK = re.compile(
     r"\b(top|bottom|highest|lowest|largest|smallest|biggest|most|least|fewest|best|worst|max|min|maximum|minimum)"
     r"(?:\s+(\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten))?\b"
 )
+_LEAD_N = re.compile(r"\b(?:which|what|the|top|our)\s+(\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten)\b(?!\s*(?:day|week|month|hour|quarter|year|%))")
 _WHICH = re.compile(r"\b(which|what|who)\b")
+_UNIT = r"(?:period|window|week|month|day|quarter|year)"
 _COMPARE = re.compile(
-    r"\b(week over week|week-over-week|month over month|month-over-month|day over day|period over period|wow|mom|dod)\b"
-    r"|\b(?:vs|versus|compared (?:to|with)|change from|relative to)\s+(?:the\s+)?(?:previous|prior|preceding|last)\s+"
-    r"(?:period|window|week|month|day)\b|\bvs yesterday\b"
+    r"\b(week over week|month over month|day over day|quarter over quarter|year over year|period over period|wow|mom|dod|qoq|yoy)\b"
+    rf"|\b(?:vs|versus|against|compared?(?: (?:to|with|against))?|change from|relative to)\s+(?:the\s+|a\s+)?"
+    rf"(?:(?:previous|prior|preceding|last)\s+{_UNIT}|{_UNIT}\s+before|one before)\b|\bvs yesterday\b"
 )
 _GROUP_CUE = re.compile(r"(?:\bby|\bper|\beach|\bevery|\bacross|\bbreakdown of|\bsplit by|\bbroken down by|\bfor each|\bfor every|\bby each)\s+(?:the\s+|a\s+)?$")
 _NEGATION = re.compile(r"\b(excluding|exclude|except|not|without|other than|ignoring|apart from|besides)\s+(?:the\s+)?(?:\w+\s+)?$")
@@ -85,6 +88,10 @@ def parse(question: str, lexicon: Lexicon, today: date, value_priority: tuple[st
     if rm:
         word = rm.group(1)
         n_raw = rm.group(2)
+        lead = _LEAD_N.search(work)  # "which 3 teams ... the most", "the three least utilized teams"
+        if not n_raw and lead:
+            n_raw = lead.group(1)
+            work = mask(work, [lead.span(1)])
         n = (int(n_raw) if n_raw.isdigit() else _NUMBERS[n_raw]) if n_raw else None
         out.rank = (word not in ("bottom", "lowest", "smallest", "least", "fewest", "min", "minimum", "worst"), n)
         out.rank_word = word
@@ -121,7 +128,7 @@ def parse(question: str, lexicon: Lexicon, today: date, value_priority: tuple[st
                     prev[1].append(chosen.value)
                 else:
                     out.filters[chosen.target] = (op, [chosen.value])
-        work = mask(work, [(h.start, h.end)])
+        work = mask(work, list(h.spans()))
     if out.rank is not None and rm and not out.group_dims and rm.group(1) in ("max", "min", "maximum", "minimum"):
         out.rank = None  # "max utilization" names a statistic, not a ranking
     out.leftover = [w for w in work.split() if w]
@@ -129,14 +136,19 @@ def parse(question: str, lexicon: Lexicon, today: date, value_priority: tuple[st
     return out
 
 
+def _overlaps(a: Hit, b: Hit) -> bool:
+    return any(s1 < e2 and s2 < e1 for s1, e1 in a.spans() for s2, e2 in b.spans())
+
+
 def _all_hits(work: str, lexicon: Lexicon) -> list[Hit]:
     """Metric, dimension and value phrases together; the longest wins, metrics first on a tie."""
     order = {"metric": 0, "dimension": 1, "value": 2}
-    hits = lexicon.find(work, "metric") + lexicon.find(work, "dimension") + lexicon.find(work, "value")
+    hits = (lexicon.find(work, "metric") + lexicon.scattered(work, GAP_OK) + lexicon.find(work, "dimension")
+            + lexicon.find(work, "value"))
     hits.sort(key=lambda h: (-h.length, order[h.kind], h.start))
     kept: list[Hit] = []
     for h in hits:
-        clash = [k for k in kept if k.start < h.end and h.start < k.end]
+        clash = [k for k in kept if _overlaps(k, h)]
         if not clash or all(k.start == h.start and k.end == h.end and k.kind == h.kind for k in clash):
             kept.append(h)
     return sorted(kept, key=lambda h: (h.start, order[h.kind]))

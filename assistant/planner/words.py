@@ -22,8 +22,14 @@ STOPWORDS: frozenset[str] = frozenset(
     high higher low lower big bigger small smaller most least top bottom rank ranked ranking order sorted sort
     value result answer question hey hi hello thanks thank please pace
     where when why hour day week month quarter year
+    draw drew serve served submit host hosted consume consumed allocate incur incurred so far still
     """.split()
 )
+
+GAP_OK: frozenset[str] = frozenset(
+    "accelerator gpu gpus compute the our of in on were was are is that did we had have been total overall all".split()
+)
+"""Words allowed between the words of a metric phrase ('idle *accelerator* hours')."""
 
 # phrase -> (preferred metric names in order, note the answer states)
 _SENSES: dict[str, tuple[tuple[str, ...], str]] = {
@@ -48,3 +54,35 @@ def generic_senses(phrase: str, targets: set[str]) -> tuple[str, str] | None:
         if name in targets:
             return name, sense[1]
     return None
+
+
+# Vague words that name no single metric: asked alone, they get a clarifying question with these options.
+VAGUE: dict[str, tuple[str, ...]] = {
+    "cost": ("effective_cost_usd", "billed_cost_usd", "list_cost_usd"),
+    "spend": ("effective_cost_usd", "billed_cost_usd", "list_cost_usd"),
+    "usage": ("allocated_hours", "busy_hours", "utilization_pct"),
+    "use": ("allocated_hours", "busy_hours", "utilization_pct"),
+    "efficiency": ("utilization_pct", "sm_activity_pct", "cost_per_busy_hour_usd", "effective_savings_rate_pct"),
+    "efficient": ("utilization_pct", "sm_activity_pct", "cost_per_busy_hour_usd", "effective_savings_rate_pct"),
+    "performance": ("latency_p95_ms", "inference_error_rate_pct", "job_failure_rate_pct", "utilization_pct"),
+}
+
+# Assistant-side phrasings for catalog metrics (candidates to move into the catalog's synonyms).
+ALIASES: dict[str, str] = {
+    "how busy": "utilization_pct",
+    "utilized": "utilization_pct",
+    "list price": "list_cost_usd",
+    "covered by commitment": "commitment_coverage_pct",
+    "waiting for a decision": "requests_pending",
+    "asked for": "accelerators_requested",
+    "accelerators requested": "accelerators_requested",
+    "accelerator requested": "accelerators_requested",
+    "wasted": "idle_cost_usd",
+    "95th percentile queue wait": "queue_wait_p95_minutes",
+    "approval take": "approval_lead_time_hours",
+    "approvals take": "approval_lead_time_hours",
+}
+
+# Verbs that are also dimension values ('submitted' is a request status): dropped, not used as a
+# filter, when the metric cannot be filtered by that dimension.
+VERB_VALUES: frozenset[str] = frozenset({"submitted", "requested", "approved", "served", "completed", "active"})
