@@ -14,6 +14,7 @@ from typing import Any
 
 import duckdb
 
+from semantic_layer import live_requests
 from semantic_layer.catalog import Catalog
 from semantic_layer.checks import check_result
 from semantic_layer.compiler import CompiledQuery, compile_query
@@ -78,7 +79,7 @@ class Engine:
     def run_sql(self, sql: str, *, row_limit: int | None = None) -> QueryResult:
         """Validate any SQL, then run it on its own cursor with the timeout."""
         validated = validate_sql(sql, self.schema(), row_limit=row_limit or self.settings.row_limit)
-        return self._execute(validated.sql)
+        return self._execute(validated.sql, live=live_requests.TABLE in validated.tables)
 
     def run_query(self, catalog: Catalog, query: MetricQuery) -> QueryResult:
         """Compile, validate and run a MetricQuery, then attach result-check warnings."""
@@ -88,8 +89,10 @@ class Engine:
         result.warnings = check_result(compiled, result.columns, result.rows)
         return result
 
-    def _execute(self, sql: str) -> QueryResult:
+    def _execute(self, sql: str, *, live: bool = False) -> QueryResult:
         cur = self.connection().cursor()
+        if live:  # governance requests submitted since the warehouse was built (see live_requests.py)
+            live_requests.overlay(cur, self.settings)
         timer = threading.Timer(self.settings.query_timeout_s, cur.interrupt)
         start = time.perf_counter()
         timer.start()

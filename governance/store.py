@@ -1,0 +1,256 @@
+"""The governance store: requests, an append-only audit log and a Slack outbox in one SQLite file.
+
+Why SQLite (WAL) and not the warehouse: DuckDB allows one writing process per file, while the CLI,
+the Slack app and `pace ingest` are separate processes. SQLite in WAL mode lets any number of
+processes write, one short transaction at a time, while readers (the question engine) never wait.
+Every write is `BEGIN IMMEDIATE` (the write lock is taken up front, so two writers queue on
+busy_timeout instead of failing mid-transaction), and a status change is a conditional
+`UPDATE ... WHERE status = ?` inside that transaction, so two approvals racing yield one transition.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from governance.lifecycle import IllegalTransition, next_status
+from governance.requests import Request
+from semantic_layer.live_requests import store_path
+from telemetry.errors import UserError
+from telemetry.settings import Settings
+
+BUSY_TIMEOUT_MS = 30_000
+CHANNELS = ("cli", "slack")
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS requests (
+    seq INTEGER PRIMARY KEY,
+    request_id TEXT NOT NULL UNIQUE,
+    team TEXT NOT NULL, project TEXT NOT NULL, requester TEXT NOT NULL, approver TEXT,
+    accelerator_type TEXT NOT NULL, accelerators_requested INTEGER NOT NULL, accelerators_granted INTEGER,
+    workload_type TEXT NOT NULL, priority TEXT NOT NULL, preemptible INTEGER NOT NULL, justification TEXT NOT NULL,
+    status TEXT NOT NULL, submitted_at TEXT NOT NULL, decided_at TEXT, provisioned_at TEXT,
+    start_date TEXT NOT NULL, end_date TEXT NOT NULL,
+    facts TEXT NOT NULL DEFAULT '{}', slack_channel TEXT, slack_ts TEXT, updated_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS requests_status ON requests (status, accelerator_type);
+CREATE TABLE IF NOT EXISTS audit (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    request_id TEXT NOT NULL, at TEXT NOT NULL, actor TEXT NOT NULL,
+    from_status TEXT, to_status TEXT NOT NULL, reason TEXT NOT NULL DEFAULT '',
+    channel TEXT NOT NULL CHECK (channel IN ('cli', 'slack'))
+);
+CREATE INDEX IF NOT EXISTS audit_request ON audit (request_id, seq);
+CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'audit is append-only'); END;
+CREATE TABLE IF NOT EXISTS outbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    request_id TEXT NOT NULL, kind TEXT NOT NULL, created_at TEXT NOT NULL, delivered_at TEXT
+);
+CREATE TABLE IF NOT EXISTS reminders (
+    request_id TEXT NOT NULL, kind TEXT NOT NULL, day TEXT NOT NULL, PRIMARY KEY (request_id, kind, day)
+);
+"""
+Authorize = Callable[[Request], None]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+def _ts(value: datetime | None) -> str | None:
+    return value.isoformat(sep=" ") if value else None
+
+
+class Store:
+    """One governance store file; open a short-lived connection per operation (safe across threads)."""
+
+    def __init__(self, path: Path, clock: Callable[[], datetime] = utcnow) -> None:
+        self.path, self.clock = Path(path), clock
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as con:
+            mode = con.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                raise UserError(f"the governance store {self.path} cannot use WAL mode (got {mode}); put it on a local disk")
+            con.executescript("BEGIN IMMEDIATE;" + SCHEMA + "COMMIT;")
+
+    @classmethod
+    def for_settings(cls, settings: Settings, **kw: Any) -> Store:
+        return cls(store_path(settings), **kw)
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        con = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        try:
+            con.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            con.execute("PRAGMA synchronous = NORMAL")
+            con.row_factory = sqlite3.Row
+            yield con
+        finally:
+            con.close()
+
+    @contextmanager
+    def _write(self, con: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE ... COMMIT, rolled back on any error; a lock past the busy timeout is retried."""
+        for attempt in range(5):
+            try:
+                con.execute("BEGIN IMMEDIATE")
+                break
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc) or attempt == 4:
+                    raise UserError(f"the governance store {self.path} stayed busy; try again in a moment") from None
+                time.sleep(0.05 * (attempt + 1))
+        try:
+            yield con
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("COMMIT")
+
+    # -- writes -------------------------------------------------------------------------------------
+    def submit(self, request: Request, *, channel: str, auto_reason: str | None = None) -> Request:
+        """Store a new request (status submitted) with its audit row; approve it at once when auto_reason."""
+        _check_channel(channel)
+        now = self.clock()
+        with self._connect() as con, self._write(con):
+            seq = con.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM requests").fetchone()[0]
+            request.id, request.status, request.submitted_at = f"GR-{seq:06d}", "submitted", now
+            con.execute(
+                "INSERT INTO requests (seq, request_id, team, project, requester, accelerator_type, accelerators_requested,"
+                " workload_type, priority, preemptible, justification, status, submitted_at, start_date, end_date, facts,"
+                " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'submitted', ?, ?, ?, ?, ?)",
+                (seq, request.id, request.team, request.project, request.requester, request.accelerator, request.count,
+                 request.workload, request.priority, int(request.preemptible), request.justification, _ts(now),
+                 request.start.isoformat(), request.end.isoformat(), json.dumps(request.facts, default=str), _ts(now)),
+            )
+            _audit(con, request.id, now, request.requester, None, "submitted", "submitted", channel)
+            if auto_reason:
+                from governance.policy import AUTO_ACTOR
+
+                con.execute("UPDATE requests SET status = 'approved', accelerators_granted = ?, approver = ?, decided_at = ?,"
+                            " updated_at = ? WHERE request_id = ? AND status = 'submitted'",
+                            (request.count, AUTO_ACTOR, _ts(now), _ts(now), request.id))
+                _audit(con, request.id, now, AUTO_ACTOR, "submitted", "approved", auto_reason, channel)
+                request.status, request.granted, request.approver, request.decided_at = "approved", request.count, AUTO_ACTOR, now
+        return request
+
+    def transition(self, request_id: str, action: str, *, actor: str, channel: str, reason: str = "",
+                   granted: int | None = None, authorize: Authorize | None = None) -> Request:
+        """Apply one lifecycle action atomically; refusals (illegal, not allowed, lost race) change nothing."""
+        _check_channel(channel)
+        now = self.clock()
+        with self._connect() as con, self._write(con):
+            before = self._get(con, request_id)
+            to = next_status(before.status, action)
+            if authorize:
+                authorize(before)
+            sets, args = ["status = ?", "updated_at = ?"], [to, _ts(now)]
+            if action in ("approve", "deny"):
+                sets += ["approver = ?", "decided_at = ?"]
+                args += [actor, _ts(now)]
+            if action == "approve":
+                grant = before.count if granted is None else granted
+                if not 0 < grant <= before.count:
+                    raise UserError(f"--count {grant} must be between 1 and the {before.count} requested (grant less, never more)")
+                sets.append("accelerators_granted = ?")
+                args.append(grant)
+            if action == "provision":
+                sets.append("provisioned_at = ?")
+                args.append(_ts(now))
+            cur = con.execute(f"UPDATE requests SET {', '.join(sets)} WHERE request_id = ? AND status = ?",
+                              (*args, request_id, before.status))
+            if cur.rowcount != 1:  # unreachable under BEGIN IMMEDIATE, kept as the atomicity guard
+                raise IllegalTransition(f"{request_id} changed while this {action} was applied; show it and try again")
+            note = reason or action.replace("_", " ")
+            if action == "approve" and granted is not None and granted < before.count:
+                note = f"{note} (granted {granted} of {before.count})"
+            _audit(con, request_id, now, actor, before.status, to, note, channel)
+            con.execute("INSERT INTO outbox (request_id, kind, created_at) VALUES (?, ?, ?)", (request_id, action, _ts(now)))
+            return self._get(con, request_id)
+
+    def set_slack_message(self, request_id: str, channel: str, ts: str) -> None:
+        with self._connect() as con, self._write(con):
+            con.execute("UPDATE requests SET slack_channel = ?, slack_ts = ? WHERE request_id = ?", (channel, ts, request_id))
+
+    def take_outbox(self) -> list[tuple[int, str, str]]:
+        """Undelivered notifications [(seq, request_id, kind)], claimed so a second worker skips them."""
+        with self._connect() as con, self._write(con):
+            rows = con.execute("SELECT seq, request_id, kind FROM outbox WHERE delivered_at IS NULL ORDER BY seq").fetchall()
+            con.executemany("UPDATE outbox SET delivered_at = ? WHERE seq = ?", [(_ts(self.clock()), r[0]) for r in rows])
+        return [tuple(r) for r in rows]
+
+    def remind_once(self, request_id: str, kind: str, day: date) -> bool:
+        """True the first time (request, kind, day) is claimed: one SLA reminder per request per day."""
+        with self._connect() as con, self._write(con):
+            cur = con.execute("INSERT OR IGNORE INTO reminders VALUES (?, ?, ?)", (request_id, kind, day.isoformat()))
+            return cur.rowcount == 1
+
+    # -- reads --------------------------------------------------------------------------------------
+    def get(self, request_id: str) -> Request:
+        with self._connect() as con:
+            return self._get(con, request_id)
+
+    def slack_message(self, request_id: str) -> tuple[str, str] | None:
+        with self._connect() as con:
+            row = con.execute("SELECT slack_channel, slack_ts FROM requests WHERE request_id = ?", (request_id,)).fetchone()
+        return (row[0], row[1]) if row and row[0] else None
+
+    def list(self, *, status: str | list[str] | None = None, team: str | None = None,
+             accelerator: str | None = None) -> list[Request]:
+        where, args = [], []
+        if status:
+            statuses = [status] if isinstance(status, str) else list(status)
+            where.append(f"status IN ({', '.join('?' * len(statuses))})")
+            args += statuses
+        if team:
+            where.append("team = ?")
+            args.append(team)
+        if accelerator:
+            where.append("accelerator_type = ?")
+            args.append(accelerator)
+        sql = "SELECT * FROM requests" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY seq"
+        with self._connect() as con:
+            return [_row_to_request(r) for r in con.execute(sql, args).fetchall()]
+
+    def audit(self, request_id: str) -> list[dict[str, Any]]:
+        with self._connect() as con:
+            rows = con.execute("SELECT at, actor, from_status, to_status, reason, channel FROM audit"
+                               " WHERE request_id = ? ORDER BY seq", (request_id,)).fetchall()
+        return [{"at": r[0].replace(" ", "T"), "actor": r[1], "from": r[2], "to": r[3], "reason": r[4], "channel": r[5]}
+                for r in rows]
+
+    def _get(self, con: sqlite3.Connection, request_id: str) -> Request:
+        row = con.execute("SELECT * FROM requests WHERE request_id = ?", (request_id,)).fetchone()
+        if row is None:
+            raise UserError(f"no request {request_id!r}; list them with `pace request list`")
+        return _row_to_request(row)
+
+
+def _audit(con: sqlite3.Connection, rid: str, at: datetime, actor: str, frm: str | None, to: str, reason: str, channel: str) -> None:
+    con.execute("INSERT INTO audit (request_id, at, actor, from_status, to_status, reason, channel) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (rid, _ts(at), actor, frm, to, reason, channel))
+
+
+def _check_channel(channel: str) -> None:
+    if channel not in CHANNELS:
+        raise ValueError(f"channel {channel!r} must be one of {CHANNELS}")
+
+
+def _dt(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def _row_to_request(row: sqlite3.Row) -> Request:
+    return Request(
+        id=row["request_id"], requester=row["requester"], team=row["team"], project=row["project"],
+        accelerator=row["accelerator_type"], count=row["accelerators_requested"], start=date.fromisoformat(row["start_date"]),
+        end=date.fromisoformat(row["end_date"]), workload=row["workload_type"], priority=row["priority"],
+        justification=row["justification"], preemptible=bool(row["preemptible"]), status=row["status"],
+        granted=row["accelerators_granted"], approver=row["approver"], submitted_at=_dt(row["submitted_at"]),
+        decided_at=_dt(row["decided_at"]), provisioned_at=_dt(row["provisioned_at"]), facts=json.loads(row["facts"] or "{}"),
+    )
