@@ -18,6 +18,7 @@ from datetime import date, datetime
 from typing import Any
 
 from telemetry.settings import Settings
+from tools.drafting_tools import triage_tool, weekly_tool
 from tools.forecast import forecast_capacity, type_in_question
 from tools.impact import utilization_gain_value
 from tools.savings import estimate_savings
@@ -106,6 +107,8 @@ TOOLS: dict[str, Callable[[Settings, str, TimeRange], ToolAnswer]] = {
     "savings": savings_tool,
     "forecast": forecast_tool,
     "impact": impact_tool,
+    "weekly": weekly_tool,
+    "triage": triage_tool,
 }
 
 

@@ -14,6 +14,7 @@ from assistant.cli import ask  # noqa: F401,E402
 from assistant.cli import ops  # noqa: F401,E402
 from assistant.cli import evals  # noqa: F401,E402
 from assistant.cli import requests  # noqa: F401,E402
+from assistant.cli import drafting  # noqa: F401,E402
 from assistant.cli import slack  # noqa: F401,E402
 
 
