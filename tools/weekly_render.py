@@ -103,7 +103,7 @@ header p{margin:4px 0 0;color:#cbd5e1;font-size:13px}
 .charts img{width:100%;border:1px solid #e2e8f0;border-radius:10px}
 .body{padding:0 32px 16px}
 h2{font-size:17px;margin:22px 0 6px;padding-bottom:4px;border-bottom:2px solid #e2e8f0}
-ul{margin:6px 0;padding-left:22px} li{margin:3px 0}
+ul,ol{margin:6px 0;padding-left:22px} li{margin:3px 0} ul.cols{columns:2;column-gap:32px} ul.cols li{break-inside:avoid}
 .note{color:#64748b;font-style:italic}
 sup a{color:#2563eb;text-decoration:none;font-size:10px;margin-left:1px}
 .sources{background:#f8fafc;border-top:1px solid #e2e8f0;padding:8px 32px 24px;font-size:13px}
@@ -146,7 +146,8 @@ def html(r: WeeklyReport) -> str:
             body.append(f"<p>{fill_parts(s.template, esc, refs.html)}</p>")
         if s.bullets:
             tag = "ol" if s.title == "Recommended actions" else "ul"
-            body.append(f"<{tag}>" + "".join(f"<li>{fill_parts(b, esc, refs.html)}</li>" for b in s.bullets) + f"</{tag}>")
+            cls = ' class="cols"' if len(s.bullets) > 5 and tag == "ul" else ""
+            body.append(f"<{tag}{cls}>" + "".join(f"<li>{fill_parts(b, esc, refs.html)}</li>" for b in s.bullets) + f"</{tag}>")
         if s.note:
             body.append(f'<p class="note">{esc(s.note)}</p>')
     if r.note():
