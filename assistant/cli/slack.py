@@ -86,6 +86,8 @@ def run(settings: Settings, config: object, *, socket: bool, host: str, port: in
         slack_app = create_app(settings, config=config, socket_mode=socket, planner=planner)  # type: ignore[arg-type]
     except BoltError as exc:
         raise UserError(f"SLACK_BOT_TOKEN was rejected by Slack: {exc}") from None
+    except OSError as exc:  # no route to slack.com: auth.test could not run
+        raise UserError(f"could not reach Slack to check SLACK_BOT_TOKEN ({exc}); check the network or proxy") from None
     from assistant.slack.app import service_of
 
     flush_pending(settings, service_of(slack_app).store)

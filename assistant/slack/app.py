@@ -71,23 +71,23 @@ def create_app(
     once here, which also tells it the bot's own ids so its own messages are ignored. `state_file`
     overrides where posted ids and answer records live (default: next to the warehouse).
     """
-    if client is None:
-        if not settings.slack_bot_token:
-            raise UserError("SLACK_BOT_TOKEN is not set; export the bot token (xoxb-...)")
-        client = WebClient(token=settings.slack_bot_token)
-    if not any(isinstance(h, RateLimitErrorRetryHandler) for h in client.retry_handlers):
-        client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))  # 429s carry Retry-After
+    if client is None and not settings.slack_bot_token:
+        raise UserError("SLACK_BOT_TOKEN is not set; export the bot token (xoxb-...)")
     if not socket_mode and not settings.slack_signing_secret:
         raise UserError("SLACK_SIGNING_SECRET is not set; HTTP mode needs it to verify requests")
+    # Bolt builds its own client from the token (passing both makes it warn), or uses the given one.
+    auth: dict[str, Any] = {"client": client} if client is not None else {"token": settings.slack_bot_token}
     app = App(
         name="pace",
-        client=client,
+        **auth,
         signing_secret=settings.slack_signing_secret or "socket-mode-does-not-sign",
         request_verification_enabled=not socket_mode,
         process_before_response=process_before_response,
         # Bolt's default pool has 5 workers; answers wait on DuckDB and the LLM, not the CPU.
         listener_executor=ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pace-slack"),
     )
+    if not any(isinstance(h, RateLimitErrorRetryHandler) for h in app.client.retry_handlers):
+        app.client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))  # 429s carry Retry-After
     service = SlackService(
         settings=settings,
         answer_fn=answer_fn or _default_answer,

@@ -24,7 +24,7 @@ class AppServer:
         self.app, self.secret = app, secret
         self.server = make_http_server(app, "127.0.0.1", 0)
         self.url = f"http://127.0.0.1:{self.server.server_port}{PATH}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
 
     def close(self) -> None:
         self.server.shutdown()
