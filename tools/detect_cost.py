@@ -1,7 +1,9 @@
 """Detectors on money and serving: team cost spikes and inference latency or error-rate spikes.
 
-- cost_spike: a team's daily EffectiveCost (FOCUS, amortized) against the median and scaled MAD of
-  the same team's cost on the same day of week; flagged at 1.5x or more and robust z > 3.5.
+- cost_spike: a team's daily EffectiveCost (FOCUS, amortized) against the median of the same team's
+  cost on the same weekday over the 4 weeks either side (a local baseline, so growth over years does
+  not read as a spike); flagged at 1.5x or more with a robust z > 3.5 on the log ratio (scaled MAD of
+  the team's log ratios).
 - latency_spike: an endpoint's hourly p95 latency (or error rate) against the same hour of week;
   flagged at 2x or more and robust z > 3.5, sustained `LATENCY_MIN_HOURS` hours or more. The impact
   is the cost of the accelerators serving the endpoint's team on that pool while it was degraded.
@@ -14,6 +16,7 @@ from datetime import datetime
 from tools.scan_sql import MAD_SCALE, PRICE_CTE, Z_THRESHOLD, equals, how, islands, robust_baseline, window_filter
 
 COST_RATIO = 1.5
+COST_WEEKS = 4  # the baseline is the median of the same weekday over the 4 weeks either side (9 points)
 LATENCY_RATIO = 2.0
 LATENCY_MIN_HOURS = 2
 
@@ -22,17 +25,19 @@ def cost_spike_sql(start: datetime | None, end: datetime | None, team: str | Non
     """Runs of days on which a team's cost far exceeded its usual cost for that day of week."""
     where = equals({"x_team": team})
     return f"""WITH daily AS (
-    SELECT x_team AS team, ChargePeriodStart AS hour, extract(isodow FROM ChargePeriodStart) AS how,
+    SELECT x_team AS team, ChargePeriodStart AS hour, extract(isodow FROM ChargePeriodStart) AS dow,
            CAST(sum(EffectiveCost) AS DOUBLE) AS x
     FROM cost_daily WHERE x_team IS NOT NULL AND {where} GROUP BY ALL
-), med AS (
-    SELECT team, how, median(x) AS med FROM daily GROUP BY ALL
-), base AS (
-    SELECT d.team, d.how, any_value(m.med) AS med, {MAD_SCALE} * median(abs(d.x - m.med)) AS mad
-    FROM daily d JOIN med m USING (team, how) GROUP BY ALL
+), local AS (
+    SELECT *, median(x) OVER (PARTITION BY team, dow ORDER BY hour ROWS BETWEEN {COST_WEEKS} PRECEDING AND {COST_WEEKS} FOLLOWING) AS med
+    FROM daily
+), resid AS (
+    SELECT *, ln(greatest(x, 0.01) / greatest(med, 0.01)) AS r FROM local
+), spread AS (
+    SELECT team, {MAD_SCALE} * median(abs(r)) AS mad FROM resid GROUP BY team
 ), flagged AS (
-    SELECT d.*, b.med FROM daily d JOIN base b USING (team, how)
-    WHERE d.x >= {COST_RATIO} * b.med AND d.x - b.med > {Z_THRESHOLD} * greatest(b.mad, 0.01 * b.med)
+    SELECT d.* FROM resid d JOIN spread s USING (team)
+    WHERE d.x >= {COST_RATIO} * d.med AND d.r > {Z_THRESHOLD} * greatest(s.mad, 0.01)
       AND {window_filter("d.hour", start, end)}
 ), {islands("flagged", ["team"], 24)}
 SELECT team AS entity, NULL AS cluster, NULL AS accelerator_type, min(hour) AS window_start,

@@ -26,7 +26,9 @@ QUEUE_RATIO = 3.0
 QUEUE_MIN_EXTRA_MIN = 60.0
 QUEUE_GAP_HOURS = 8
 QUEUE_MIN_JOBS = 2
+QUEUE_MIN_HOURS = 2
 QUEUE_MIN_SHARE = 0.5
+QUEUE_BASELINE_DAYS = 14
 FAILURE_BUCKET_HOURS = 6
 FAILURE_MIN_FAILED = 3
 FAILURE_RATIO = 3.0
@@ -41,36 +43,39 @@ def queue_wait_surge_sql(start: datetime | None, end: datetime | None, cluster: 
     """Runs of jobs whose queue wait was far above their pool's usual for that hour of day."""
     where = equals({"cluster": cluster, "accelerator_type": accelerator_type})
     return f"""WITH j AS (
-    SELECT cluster, accelerator_type, submit_at AS hour, extract(hour FROM submit_at) AS hod, queue_wait_minutes AS wait,
-           ln(1 + queue_wait_minutes) AS lw, accelerators
+    SELECT cluster, accelerator_type, submit_at, accelerators, queue_wait_minutes AS wait
     FROM jobs WHERE {where}
-), med AS (
-    SELECT cluster, accelerator_type, hod, median(lw) AS m, median(wait) AS wait_med FROM j GROUP BY ALL
-), base AS (
-    SELECT j.cluster, j.accelerator_type, j.hod, any_value(med.m) AS m, any_value(med.wait_med) AS wait_med,
-           {MAD_SCALE} * median(abs(j.lw - med.m)) AS mad
-    FROM j JOIN med USING (cluster, accelerator_type, hod) GROUP BY ALL
+), ph AS (
+    SELECT cluster, accelerator_type, date_trunc('hour', submit_at) AS hour, extract(hour FROM submit_at) AS hod,
+           count(*) AS n, median(wait) AS wait, median(ln(1 + wait)) AS lw, sum(accelerators * wait) AS acc_wait
+    FROM j GROUP BY cluster, accelerator_type, date_trunc('hour', submit_at), extract(hour FROM submit_at)
+), local AS (
+    SELECT *, median(lw) OVER (PARTITION BY cluster, accelerator_type, hod ORDER BY hour
+                               RANGE BETWEEN INTERVAL {QUEUE_BASELINE_DAYS} DAYS PRECEDING
+                                         AND INTERVAL {QUEUE_BASELINE_DAYS} DAYS FOLLOWING) AS m
+    FROM ph
+), spread AS (
+    SELECT cluster, accelerator_type, hod, {MAD_SCALE} * median(abs(lw - m)) AS mad FROM local GROUP BY ALL
 ), flagged AS (
-    SELECT j.*, b.wait_med FROM j JOIN base b USING (cluster, accelerator_type, hod)
-    WHERE j.lw - b.m > {Z_THRESHOLD} * greatest(b.mad, 0.05) AND j.wait >= {QUEUE_RATIO} * b.wait_med
-      AND j.wait - b.wait_med >= {QUEUE_MIN_EXTRA_MIN} AND {window_filter("j.hour", start, end)}
+    SELECT l.*, exp(l.m) - 1 AS wait_med FROM local l JOIN spread s USING (cluster, accelerator_type, hod)
+    WHERE l.lw - l.m > {Z_THRESHOLD} * greatest(s.mad, 0.05) AND l.wait >= {QUEUE_RATIO} * (exp(l.m) - 1)
+      AND l.wait - (exp(l.m) - 1) >= {QUEUE_MIN_EXTRA_MIN} AND {window_filter("l.hour", start, end)}
 ), {islands("flagged", ["cluster", "accelerator_type"], QUEUE_GAP_HOURS)},
 runs AS (
-    SELECT cluster, accelerator_type, date_trunc('hour', min(hour)) AS window_start,
-           date_trunc('hour', max(hour)) + INTERVAL 1 HOUR AS window_end, count(*) AS jobs,
-           median(wait) AS observed, median(wait_med) AS expected,
-           sum((wait - wait_med) * accelerators) / 60 AS waiting_accelerator_hours
-    FROM isl GROUP BY cluster, accelerator_type, run_id HAVING count(*) >= {QUEUE_MIN_JOBS}
+    SELECT cluster, accelerator_type, min(hour) AS window_start, max(hour) + INTERVAL 1 HOUR AS window_end,
+           sum(n) AS jobs, sum(wait * n) / sum(n) AS observed, sum(wait_med * n) / sum(n) AS expected,
+           (sum(acc_wait) - sum(wait_med * n)) / 60 AS waiting_accelerator_hours
+    FROM isl GROUP BY cluster, accelerator_type, run_id HAVING sum(n) >= {QUEUE_MIN_JOBS} AND count(*) >= {QUEUE_MIN_HOURS}
 ), share AS (
-    SELECT r.cluster, r.accelerator_type, r.window_start, count(*) AS all_jobs
-    FROM runs r JOIN j ON j.cluster = r.cluster AND j.accelerator_type = r.accelerator_type
-     AND j.hour >= r.window_start AND j.hour < r.window_end
+    SELECT r.cluster, r.accelerator_type, r.window_start, sum(p.n) AS all_jobs
+    FROM runs r JOIN ph p ON p.cluster = r.cluster AND p.accelerator_type = r.accelerator_type
+     AND p.hour >= r.window_start AND p.hour < r.window_end
     GROUP BY ALL
 ), {PRICE_CTE}
 SELECT r.cluster AS entity, r.cluster, r.accelerator_type, r.window_start, r.window_end, r.jobs,
        round(r.observed, 1) AS observed, round(r.expected, 1) AS expected,
-       round(r.waiting_accelerator_hours, 1) AS waiting_accelerator_hours,
-       round(r.waiting_accelerator_hours * p.usd_per_hour, 2) AS impact_usd
+       round(greatest(r.waiting_accelerator_hours, 0), 1) AS waiting_accelerator_hours,
+       round(greatest(r.waiting_accelerator_hours, 0) * p.usd_per_hour, 2) AS impact_usd
 FROM runs r JOIN share s USING (cluster, accelerator_type, window_start)
 JOIN price p USING (cluster, accelerator_type)
 WHERE r.jobs >= {QUEUE_MIN_SHARE} * s.all_jobs
