@@ -1,0 +1,63 @@
+"""`pace dashboard NAME --out FILE.html [--png]`: one self-contained file (charts are inline SVG,
+the stylesheet inlined, no script), and optionally an image of it taken by headless Chromium.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from dashboards.loader import load_dashboards
+from dashboards.page import render_page
+from dashboards.runner import DashboardContext
+from telemetry.errors import UserError
+from telemetry.settings import Settings
+
+CHROMIUM_PATHS = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
+
+
+def export_html(settings: Settings, name: str, params: dict[str, str], out: Path) -> dict[str, object]:
+    """Render one dashboard view to `out`; returns what was written and how long the tiles took."""
+    with DashboardContext(settings) as ctx:
+        dashboards = load_dashboards(ctx.catalog)
+        if name not in dashboards:
+            raise UserError(f"no dashboard `{name}`; choose one of {', '.join(dashboards)}")
+        dash = dashboards[name]
+        state = ctx.state(params, dash)
+        results = ctx.run(dash, state)
+        html = render_page(ctx, dash, state, results, dashboards, mode="export")
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(html, encoding="utf-8")
+    return {"file": str(out), "dashboard": name, "bytes": len(html.encode()), "tiles": len(results),
+            "failed_tiles": [r.tile.id for r in results if r.error], "period": state.describe()}
+
+
+def chromium_path() -> str | None:
+    """Debian's chromium (or another installed Chrome); pace never downloads a browser."""
+    for path in CHROMIUM_PATHS:
+        if Path(path).exists():
+            return path
+    return shutil.which("chromium")
+
+
+def export_png(html: Path, png: Path, *, width: int = 1400) -> Path:
+    """A full-page screenshot of an exported file, with every non-file request blocked."""
+    exe = chromium_path()
+    if exe is None:
+        raise UserError("--png needs Chromium: install it (Debian: apt-get install chromium), then retry")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        raise UserError("--png needs playwright: pip install 'pace[browser]'") from None
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=exe, args=["--no-sandbox"])
+        try:
+            page = browser.new_page(viewport={"width": width, "height": 900})
+            page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(("file:", "data:"))
+                       else route.abort())
+            page.goto(Path(html).resolve().as_uri())
+            page.screenshot(path=str(png), full_page=True)
+        finally:
+            browser.close()
+    return Path(png)

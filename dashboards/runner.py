@@ -1,0 +1,122 @@
+"""Run a dashboard's tiles concurrently through the sandboxed engine; a failing tile carries its error.
+
+One `DashboardContext` per warehouse holds the read-only Engine (one cursor per request inside it),
+the catalog with warehouse values, and what `pace_meta` says about the data (for presets and freshness).
+"""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from dashboards.query import build_query
+from dashboards.spec import Dashboard, Tile
+from dashboards.state import FilterState, from_params
+from dashboards.tools import TOOL_QUESTIONS, TOOLS
+from semantic_layer.catalog import Catalog, load_catalog
+from semantic_layer.engine import Engine
+from telemetry.errors import PaceError
+from telemetry.settings import Settings
+
+MAX_WORKERS = 8
+
+
+@dataclass
+class TileResult:
+    """One tile's data in one view, or its error."""
+
+    tile: Tile
+    columns: list[str] = field(default_factory=list)
+    rows: list[list[Any]] = field(default_factory=list)
+    sql: list[str] = field(default_factory=list)
+    error: str | None = None
+    elapsed_ms: float = 0.0
+    applied: dict[str, str] = field(default_factory=dict)
+    ignored: list[str] = field(default_factory=list)
+    question: str = ""
+    metric_query: Any = None
+    summary: str = ""
+    warnings: list[str] = field(default_factory=list)
+
+    def records(self) -> list[dict[str, Any]]:
+        return [dict(zip(self.columns, r)) for r in self.rows]
+
+
+class DashboardContext:
+    """Everything tiles need from one warehouse; build once per app or export, close when done."""
+
+    def __init__(self, settings: Settings, catalog: Catalog | None = None) -> None:
+        self.settings = settings
+        self.engine = Engine(settings)
+        self.catalog = (catalog or load_catalog()).with_values(self.engine)
+        meta = self.engine.run_sql("SELECT data_start, data_end, built_at, scale, seed FROM pace_meta LIMIT 1").records()
+        m = meta[0] if meta else {}
+        self.data_start: datetime = m.get("data_start") or datetime(2000, 1, 1)
+        end = m.get("data_end") or datetime.now().replace(hour=0, minute=0, second=0, microsecond=0)
+        if settings.as_of:
+            end = datetime(settings.as_of.year, settings.as_of.month, settings.as_of.day)
+        self.data_end: datetime = end
+        self.built_at: datetime | None = m.get("built_at")
+        self.scale: str = str(m.get("scale") or "")
+        self.stamp = (self.built_at, self.data_end)
+        self._pool = ThreadPoolExecutor(max_workers=MAX_WORKERS, thread_name_prefix="tile")
+
+    def state(self, params: dict[str, str], dashboard: Dashboard | None = None) -> FilterState:
+        """The view's filters from URL parameters (presets end at the data's end)."""
+        return from_params(params, data_start=self.data_start, data_end=self.data_end,
+                           default=dashboard.default_range if dashboard else "7d")
+
+    def freshness(self) -> str:
+        last = self.data_end - timedelta(hours=1)
+        built = f", warehouse built {self.built_at:%Y-%m-%d %H:%M} UTC" if self.built_at else ""
+        return f"data through {last:%Y-%m-%d %H:00} (exclusive end {self.data_end:%Y-%m-%d}){built}"
+
+    def run(self, dashboard: Dashboard, state: FilterState) -> list[TileResult]:
+        """Every tile, concurrently, in the dashboard's order."""
+        futures = [self._pool.submit(run_tile, self, tile, state) for tile in dashboard.tiles()]
+        return [f.result() for f in futures]
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        self.engine.close()
+
+    def __enter__(self) -> DashboardContext:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def run_tile(ctx: DashboardContext, tile: Tile, state: FilterState) -> TileResult:
+    """One tile; pace's own errors (bad filter value, timeout, refused SQL) and crashes become `.error`."""
+    out = TileResult(tile=tile)
+    t0 = time.perf_counter()
+    try:
+        if tile.tool:
+            out.question = TOOL_QUESTIONS.get(tile.tool, tile.title)
+            res = TOOLS[tile.tool](ctx, state)
+            out.columns, out.rows, out.sql, out.ignored, out.summary = res.columns, res.rows, res.sql, res.ignored, res.summary
+            out.applied = {k: v for k, v in state.values.items() if k not in res.ignored}
+            out.question = _tool_question(tile, out.question, state)
+        else:
+            built = build_query(tile, state, ctx.catalog)
+            out.applied, out.ignored, out.question, out.metric_query = built.applied, built.ignored, built.question, built.query
+            result = ctx.engine.run_query(ctx.catalog, built.query)
+            out.columns, out.rows, out.sql, out.warnings = result.columns, [list(r) for r in result.rows], [result.sql], result.warnings
+    except PaceError as exc:
+        out.error = str(exc)
+    except Exception as exc:  # noqa: BLE001 - one broken tile must not take the dashboard down
+        out.error = f"internal error: {type(exc).__name__}: {exc}"
+    out.elapsed_ms = (time.perf_counter() - t0) * 1000
+    return out
+
+
+def _tool_question(tile: Tile, base: str, state: FilterState) -> str:
+    text = tile.question or base
+    conds = [f"{k.replace('_', ' ')} {v}" for k, v in state.values.items()]
+    if conds:
+        text += " for " + " and ".join(conds)
+    return text + f" from {state.describe().replace(' to ', ' to ')}"

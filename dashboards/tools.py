@@ -1,0 +1,119 @@
+"""Tool tiles: the ops tools (scan, savings, forecast) and the validated-SQL sources, by name.
+
+Each returns a `ToolOutput` (columns, rows, the SQL behind it, filters it could not apply). The ops
+tools are slow next to a metric query (seconds), so their results are cached per warehouse and
+period; the global filters are applied to their rows afterwards.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from dashboards import sql_sources
+from dashboards.state import FilterState
+
+if TYPE_CHECKING:
+    from dashboards.runner import DashboardContext
+
+
+@dataclass
+class ToolOutput:
+    """What a tool tile shows."""
+
+    columns: list[str]
+    rows: list[list[Any]]
+    sql: list[str]
+    ignored: list[str] = field(default_factory=list)
+    summary: str = ""
+
+
+def _sql_tool(builder: Callable[[FilterState], tuple[str, list[str]]]) -> Callable[[DashboardContext, FilterState], ToolOutput]:
+    def run(ctx: DashboardContext, state: FilterState) -> ToolOutput:
+        sql, ignored = builder(state)
+        result = ctx.engine.run_sql(sql)
+        return ToolOutput(result.columns, [list(r) for r in result.rows], [result.sql], ignored)
+
+    run.__doc__ = builder.__doc__
+    return run
+
+
+_CACHE: dict[tuple[Any, ...], Any] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def _cached(key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
+    """One computation per key at a time; later callers reuse it (the warehouse is read-only)."""
+    with _CACHE_LOCK:
+        entry = _CACHE.setdefault(key, [threading.Lock(), None])
+    with entry[0]:
+        if entry[1] is None:
+            entry[1] = make()
+        return entry[1]
+
+
+def _keep(columns: list[str], rows: list[list[Any]], state: FilterState, mapping: dict[str, str]) -> tuple[list[list[Any]], list[str]]:
+    """Rows matching the view's filters on the columns the tool has; names of filters it lacks."""
+    ignored = [k for k in state.values if k not in mapping]
+    checks = [(columns.index(mapping[k]), v) for k, v in state.values.items() if k in mapping and mapping[k] in columns]
+    return [r for r in rows if all(str(r[i]) == v for i, v in checks)], ignored
+
+
+def scan_tool(ctx: DashboardContext, state: FilterState) -> ToolOutput:
+    """Anomaly findings in the period, most urgent first."""
+    from tools.scan import scan
+
+    result = _cached(("scan", str(ctx.settings.db), ctx.stamp, state.start, state.end),
+                     lambda: scan(ctx.settings, start=state.start, end=state.end))
+    keep = ["severity", "kind", "entity", "cluster", "accelerator_type", "start", "impact_usd", "owner"]
+    idx = [result.columns.index(c) for c in keep]
+    rows = [[r[i] for i in idx] for r in result.rows]
+    rows, ignored = _keep(keep, rows, state, {"cluster": "cluster", "accelerator_type": "accelerator_type", "team": "entity"})
+    return ToolOutput(keep, rows, result.evidence_sql[:5], ignored, result.summary_text())
+
+
+def savings_tool(ctx: DashboardContext, state: FilterState) -> ToolOutput:
+    """Open savings opportunities over the 28 days to the period's end, $ per month."""
+    from tools.savings import estimate_savings
+
+    report = _cached(("savings", str(ctx.settings.db), ctx.stamp, state.end),
+                     lambda: estimate_savings(ctx.settings, end=state.end))
+    keep = ["lever", "entity", "cluster", "accelerator_type", "action", "monthly_usd", "confidence"]
+    idx = [report.columns.index(c) for c in keep]
+    rows = [[r[i] for i in idx] for r in report.rows]
+    rows, ignored = _keep(keep, rows, state, {"cluster": "cluster", "accelerator_type": "accelerator_type", "team": "entity"})
+    return ToolOutput(keep, rows, report.evidence_sql[:5], ignored, report.summary_text())
+
+
+def forecast_tool(ctx: DashboardContext, state: FilterState) -> ToolOutput:
+    """Weekly peak accelerator demand for 8 weeks vs installed capacity and quota burst, 90% interval."""
+    from tools.forecast import forecast_capacity
+
+    result = _cached(("forecast", str(ctx.settings.db), ctx.stamp), lambda: forecast_capacity(ctx.settings, weeks=8))
+    rows, ignored = _keep(result.columns, [list(r) for r in result.rows], state, {"accelerator_type": "accelerator_type"})
+    return ToolOutput(result.columns, rows, result.evidence_sql[:5], ignored, result.summary_text())
+
+
+TOOLS: dict[str, Callable[[DashboardContext, FilterState], ToolOutput]] = {
+    "scan": scan_tool,
+    "savings": savings_tool,
+    "forecast": forecast_tool,
+    "fleet_capacity": _sql_tool(sql_sources.fleet_capacity_sql),
+    "hour_of_day_utilization": _sql_tool(sql_sources.hour_of_day_sql),
+    "idle_allocations": _sql_tool(sql_sources.idle_allocations_sql),
+    "quota_headroom": _sql_tool(sql_sources.quota_headroom_sql),
+    "pending_requests": _sql_tool(sql_sources.pending_requests_sql),
+}
+
+TOOL_QUESTIONS: dict[str, str] = {
+    "scan": "What anomalies are open",
+    "savings": "Where can we save money",
+    "forecast": "Will we run out of capacity in the next 8 weeks",
+    "fleet_capacity": "How many accelerators are installed, allocated and busy",
+    "hour_of_day_utilization": "Utilization by cluster and hour of day",
+    "idle_allocations": "Which allocations sat idle for 3 hours or more",
+    "quota_headroom": "Quota headroom by team and accelerator type",
+    "pending_requests": "Pending compute requests by age",
+}

@@ -1,0 +1,95 @@
+"""The web app: 200 on every dashboard and every URL in docs/dashboards.md; filters change the tiles;
+a failing tile shows its error while the rest render; loopback unless asked; only pace's own assets."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from dashboards.app import check_host
+from telemetry.errors import UserError
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "dashboards.md"
+DOC_URLS = sorted(set(re.findall(r"`(/d/[^`\s]+)`", DOC.read_text())))
+
+
+def test_docs_list_urls() -> None:
+    assert len(DOC_URLS) >= 8
+
+
+@pytest.mark.parametrize("url", DOC_URLS + ["/d/team", "/d/governance", "/d/reliability", "/d/serving", "/d/anomalies"])
+def test_every_documented_view_answers_200(client, url: str) -> None:  # noqa: ANN001
+    r = client.get(url)
+    assert r.status_code == 200, r.text[:500]
+    assert 'data-status="error"' not in r.text, re.findall(r'tile-error" role="alert">(.{0,200})', r.text)
+    assert "<svg" in r.text or "<table" in r.text
+
+
+def test_root_redirects_to_the_first_dashboard(client) -> None:  # noqa: ANN001
+    r = client.get("/?range=3d", follow_redirects=False)
+    assert r.status_code == 307 and r.headers["location"] == "/d/fleet?range=3d"
+
+
+def test_filters_live_in_the_url_and_change_tiles(client) -> None:  # noqa: ANN001
+    base = client.get("/api/d/fleet?range=7d").json()
+    one = client.get("/api/d/fleet?range=7d&cluster=us-east-aws").json()
+    assert one["filters"] == {"cluster": "us-east-aws"}
+    spend = {t["id"]: t for t in base["tiles"]}["spend"]["rows"][0][0]
+    spend_one = {t["id"]: t for t in one["tiles"]}["spend"]["rows"][0][0]
+    assert 0 < spend_one < spend
+    page = client.get("/d/fleet?range=7d&cluster=us-east-aws").text
+    assert '<option value="us-east-aws" selected>' in page
+    assert 'href="/d/team?range=7d&amp;cluster=us-east-aws"' in page  # navigation keeps the view
+
+
+def test_grain_follows_the_range(client) -> None:  # noqa: ANN001
+    assert client.get("/api/d/fleet?range=3d").json()["grain"] == "hour"
+    assert client.get("/api/d/fleet?range=30d").json()["grain"] == "day"
+    assert client.get("/api/d/fleet?range=all").json()["grain"] == "day"
+    util = {t["id"]: t for t in client.get("/api/d/fleet?range=24h").json()["tiles"]}["util_by_type"]
+    assert "time__hour" in util["columns"]
+
+
+def test_tile_shows_sql_freshness_and_chat_form(client) -> None:  # noqa: ANN001
+    page = client.get("/d/fleet?range=7d&team=atlas").text
+    assert "<summary>SQL, freshness and chat form</summary>" in page
+    assert "data through 2026-11-22 23:00" in page
+    assert "pace ask &quot;Utilization by accelerator type per day for team atlas from 2026-11-16 to 2026-11-22&quot;" in page
+    assert "SELECT" in page
+
+
+def test_bad_filters_are_a_400_with_the_fix(client) -> None:  # noqa: ANN001
+    r = client.get("/d/fleet?range=2w")
+    assert r.status_code == 400 and "unknown range `2w`" in r.text
+    assert client.get("/d/fleet?from=2026-11-10").status_code == 400
+    assert client.get("/d/nope").status_code == 404
+
+
+def test_a_failing_tile_shows_its_error_and_the_rest_render(client, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    from dashboards import tools
+
+    def boom(ctx, state):  # noqa: ANN001, ANN202
+        raise RuntimeError("warehouse on fire")
+
+    monkeypatch.setitem(tools.TOOLS, "hour_of_day_utilization", boom)
+    page = client.get("/d/fleet?range=14d").text
+    assert page.count('data-status="error"') == 1
+    assert "internal error: RuntimeError: warehouse on fire" in page
+    assert page.count('data-status="ok"') == 17
+
+
+def test_only_own_assets_no_cdn(client) -> None:  # noqa: ANN001
+    page = client.get("/d/fleet").text
+    assert not re.search(r'(src|href)="(https?:)?//', page)
+    assert client.get("/static/dashboard.css").status_code == 200
+    assert client.get("/static/dashboard.js").status_code == 200
+
+
+def test_loopback_by_default() -> None:
+    check_host("127.0.0.1", False)
+    check_host("::1", False)
+    with pytest.raises(UserError, match="--allow-remote"):
+        check_host("0.0.0.0", False)
+    check_host("0.0.0.0", True)
