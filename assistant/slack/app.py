@@ -6,7 +6,8 @@ from __future__ import annotations
 import logging
 import weakref
 from concurrent.futures import ThreadPoolExecutor
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -27,23 +28,21 @@ _SERVICES: weakref.WeakKeyDictionary[App, SlackService] = weakref.WeakKeyDiction
 
 
 def default_tools() -> dict[str, ToolFn]:
-    """The agent-shaped tools of `tools.registry` (question, settings, as_of) -> dict, plus the weekly
-    narrative when it is installed but not registered; a tool that is missing is simply absent (the
-    slash command then says it is not available)."""
-    found: dict[str, ToolFn] = {}
+    """The tools of `tools.registry` (scan, savings, forecast, triage, weekly...), called with the
+    command's text and the tool's default period; a tool missing there is absent here, and the slash
+    command says it is not available."""
     try:
-        from tools.registry import AGENT_TOOLS
-
-        found.update(AGENT_TOOLS)
+        from tools.registry import TOOLS
     except ImportError:
-        pass
-    if "weekly" not in found:
-        try:
-            from tools.weekly import weekly_narrative
-        except ImportError:
-            return found
-        found["weekly"] = lambda text, settings, as_of: weekly_narrative(settings, text.strip() or None)
-    return found
+        return {}
+    return {name: _from_registry(fn) for name, fn in TOOLS.items()}
+
+
+def _from_registry(fn: Callable[..., Any]) -> ToolFn:
+    def call(text: str, settings: Settings, as_of: date) -> Any:
+        return fn(settings, text, None)
+
+    return call
 
 
 def _default_answer(question: str, **kwargs: Any) -> Any:

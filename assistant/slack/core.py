@@ -3,6 +3,7 @@ failure into a friendly message with a trace id that is also in the log. Handler
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from collections.abc import Callable, Mapping
@@ -19,6 +20,7 @@ from assistant.slack import blocks as bk
 from assistant.slack.config import SlackConfig
 from assistant.slack.policy import NOTE, redact_answer, redact_result
 from assistant.slack.store import SlackStore
+from telemetry.errors import Refused, UserError
 from telemetry.settings import Settings
 
 log = logging.getLogger("pace.slack")
@@ -57,6 +59,9 @@ class SlackService:
         """Log any exception with a trace id and tell the user through `notify`; never re-raise."""
         try:
             yield
+        except (UserError, Refused) as exc:  # the user's to fix: say what, no trace needed
+            log.info("user error while %s: %s", what, exc)
+            notify(f":warning: {exc}")
         except Exception:  # noqa: BLE001 - the face's boundary: users get a message, the log gets the trace
             trace = new_trace_id()
             log.exception("pace slack failure [trace %s] while %s", trace, what)
@@ -119,21 +124,27 @@ class SlackService:
 
 
 def to_result(value: Any) -> dict[str, Any]:
-    """A tool's return as the toolbox dict contract (text, columns, rows, sql, chart, warnings), plus
-    `blocks` when the tool renders itself for Slack (the weekly narrative's `to_slack()`)."""
+    """A tool's return as a dict: text, columns, rows, sql (all evidence queries), and `blocks` when the
+    tool renders itself for Slack (`render("slack")`: the weekly narrative, triage drafts)."""
     if isinstance(value, dict):
         return value
     if isinstance(value, str):
         return {"text": value}
-    if hasattr(value, "to_slack") and hasattr(value, "summary_text"):
-        slack = value.to_slack()
-        sql = list(getattr(value, "evidence_sql", []) or [])
-        return {"text": slack.get("text") or value.summary_text(), "blocks": slack.get("blocks"),
-                "sql": ";\n\n".join(sql) or None}
-    if hasattr(value, "model_dump"):
-        data = value.model_dump(mode="json")
-        for attr in ("text", "columns", "rows", "sql"):
-            if attr not in data and hasattr(value, attr):
-                data[attr] = getattr(value, attr)
-        return data
-    return {"text": str(value)}
+    out: dict[str, Any] = {}
+    if hasattr(value, "summary_text"):
+        evidence = [q for q in (getattr(value, "evidence_sql", None) or []) if q]
+        out = {"text": value.summary_text(), "columns": list(getattr(value, "columns", []) or []),
+               "rows": [list(r) for r in (getattr(value, "rows", []) or [])], "sql": ";\n\n".join(evidence) or None}
+    elif hasattr(value, "model_dump"):
+        out = value.model_dump(mode="json")
+    else:
+        return {"text": str(value)}
+    render = getattr(value, "render", None)
+    if callable(render):
+        try:
+            slack = json.loads(render("slack"))
+        except Exception:  # noqa: BLE001 - no Slack form: the table is shown instead
+            slack = None
+        if isinstance(slack, dict) and slack.get("blocks"):
+            out.update(blocks=slack["blocks"], text=slack.get("text") or out.get("text"))
+    return out

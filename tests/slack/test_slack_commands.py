@@ -133,3 +133,24 @@ def test_ask_where_the_bot_is_not_a_member_answers_privately(serve, mock_api, fa
     srv.command("ask cost by team", channel="CNOTIN", response_url=mock_api.base + "/respond/private")
     reply = mock_api.wait_for("/respond/private")[0]
     assert reply["response_type"] == "ephemeral" and reply["blocks"][0]["type"] == "header"
+
+
+def test_real_triage_tool_posts_its_own_slack_blocks(serve, mock_api) -> None:
+    srv = serve(answer_fn=lambda q, **k: None, tools=None)  # None: the tools of tools.registry
+    srv.command("triage training jobs keep failing", response_url=mock_api.base + "/respond/triage")
+    reply = mock_api.wait_for("/respond/triage", timeout=30)[0]
+    assert reply["response_type"] == "in_channel" and "Triage" in reply["text"]
+    types = [b["type"] for b in reply["blocks"]]
+    assert types[0] == "header" and "actions" in types and types[-1] == "context_actions"  # Show SQL, feedback
+
+
+def test_a_tool_user_error_is_shown_plainly(serve, mock_api) -> None:
+    from telemetry.errors import UserError
+
+    def bad(question, settings, as_of):
+        raise UserError("no incident 'INC-9'; recent ones: INC-00001")
+
+    srv = serve(answer_fn=lambda q, **k: None, tools={"triage": bad})
+    srv.command("triage INC-9", response_url=mock_api.base + "/respond/bad")
+    reply = mock_api.wait_for("/respond/bad")[0]
+    assert "no incident 'INC-9'" in reply["text"] and "trace id" not in reply["text"]
