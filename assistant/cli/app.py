@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 import typer
+from typer.exceptions import TyperException
 from rich.console import Console
 
 from telemetry.errors import Refused, UserError
@@ -57,11 +58,10 @@ def run_app(argv: list[str] | None = None) -> int:
     except typer.Abort:
         err_console.print("error: aborted", markup=False)
         return 2
-    except Exception as exc:  # click's usage errors carry their own exit code
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            return 2 if exc.exit_code == 2 else exc.exit_code
-        raise
+    except TyperException as exc:  # usage errors (unknown option, missing argument) carry their own exit code
+        show = getattr(exc, "show", None)
+        if show:
+            show()
+        code = getattr(exc, "exit_code", 2)
+        return code if code else 2
     return 0

@@ -31,3 +31,16 @@ def test_bad_environment_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, capsy
     monkeypatch.setenv("PACE_AS_OF", "yesterday-ish")
     assert run_app(["seed", "--json"]) == 2
     assert "PACE_AS_OF" in capsys.readouterr().err
+
+
+def test_usage_errors_exit_2_without_a_traceback(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_app(["seed", "--bogus"]) == 2
+    err = capsys.readouterr().err
+    assert "No such option: --bogus" in err and "Traceback" not in err
+
+
+def test_help_lists_the_working_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_app(["--help"]) == 0
+    out = capsys.readouterr().out
+    for command in ("seed", "demo", "ask", "metrics", "query", "sql", "ingest", "eval"):
+        assert command in out
