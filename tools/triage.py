@@ -21,7 +21,7 @@ from telemetry.schema import WORKLOAD_TYPES
 from telemetry.settings import Settings
 from tools import triage_sql as q
 from tools._warehouse import Warehouse, lit, ts
-from tools.grounding import Draft, Fact, Rendered, Section, check_grounding
+from tools.grounding import Draft, Fact, Rendered, check_grounding
 from tools.triage_rules import Decision, Signals, category_of, load_rules, route, severity
 from tools.triage_sql import Scope
 
@@ -57,6 +57,8 @@ class Subject:
     incident: dict[str, Any] | None = None
     finding: Any = None
     matched: dict[str, list[str]] = field(default_factory=dict)
+    scanned: list[Any] | None = None
+    """The full scan's findings when one already ran (a --finding triage), reused for 'what changed'."""
 
 
 @dataclass
@@ -156,7 +158,7 @@ def _subject(wh: Warehouse, settings: Settings, end: datetime, text: str | None,
         scope = Scope(cluster=f.cluster, team=team, accelerator_type=f.accelerator_type,
                       endpoint=f.entity if f.entity_type == "endpoint" else None)
         return Subject("finding", f"{f.id}: {f.kind.replace('_', ' ')} on {f.entity}", scope, f.start, f.end,
-                       KIND_CATEGORY.get(f.kind), finding=f)
+                       KIND_CATEGORY.get(f.kind), finding=f, scanned=found)
     values = {dim: [r["value"] for r in _rows(wh, sql)] for dim, sql in q.DIMENSIONS.items()}
     matched = parse_text(text or "", values)
     scope = Scope(**{dim: vals[0] for dim, vals in matched.items()})
@@ -273,6 +275,7 @@ def _correlated(settings: Settings, s: Subject) -> list[Any]:
         return []
     lo, hi = s.start - timedelta(days=1), max(s.end, s.start + timedelta(hours=1))
     keys = {v for v in (s.scope.cluster, s.scope.team, s.scope.accelerator_type, s.scope.endpoint) if v}
-    return [f for f in scan(settings).findings
+    found = s.scanned if s.scanned is not None else scan(settings).findings
+    return [f for f in found
             if f.start < hi and f.end > lo and (not keys or keys & {f.entity, f.cluster, f.accelerator_type})
             and (s.finding is None or f.id != s.finding.id)][:5]

@@ -179,7 +179,7 @@ def weekly_narrative(settings: Settings, week: str | None = None, *, client: Any
         if pd.isna(bounds["data_end"]):
             raise UserError("the warehouse has no pace_meta row; build one with `pace seed`")
         data_end = pd.Timestamp(bounds["data_end"]).date()
-        as_of = settings.as_of or (data_end - timedelta(days=1))
+        as_of = min(settings.as_of or data_end, data_end - timedelta(days=1))  # never past the data
         chosen = resolve_week(week, as_of, pd.Timestamp(bounds["data_start"]).date())
         book = FactBook(wh, chosen, as_of)
         collect(book)
@@ -251,8 +251,3 @@ def collect(book: FactBook) -> None:
         book.add(f"pool_{i}_pct", cap, "peak_pct", "%", ".0f", f"Peak allocation / capacity, {cap[0][i]['key']}", row=i)
         book.add(f"pool_{i}_peak", cap, "peak_allocated", "count", ",.0f", f"Peak accelerators allocated, {cap[0][i]['key']}", row=i)
         book.add(f"pool_{i}_cap", cap, "capacity", "count", ",.0f", f"Installed accelerators, {cap[0][i]['key']}", row=i)
-
-
-def key_of(fact: Fact) -> str:
-    """The row label (team, type, pool) a fact's cell belongs to, as words for the prose."""
-    return str(fact.params.get("row", ""))

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from assistant.cli.app import app, console
-from assistant.cli.options import DbOption
+from assistant.cli.options import DbOption, JsonOption
 from telemetry.errors import UserError
 from telemetry.settings import load_settings
 
@@ -31,6 +31,7 @@ def weekly(
     format: Annotated[str, typer.Option("--format", help="md, html (self-contained, charts embedded), slack (Block Kit JSON) or json.")] = "md",
     out: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of stdout.")] = None,
     db: DbOption = None,
+    json: JsonOption = False,
 ) -> None:
     """The executive weekly narrative: spend, utilization, idle cost, movers, savings, governance,
     reliability, risks and three actions; every number footnoted to its SQL.
@@ -40,6 +41,7 @@ def weekly(
     from telemetry.warehouse import ensure_warehouse
     from tools.weekly import parse_week, weekly_narrative
 
+    format = "json" if json else format
     if format not in WEEKLY_FORMATS:
         raise UserError(f"--format {format!r} is not one of {', '.join(WEEKLY_FORMATS)}")
     if week is not None:
@@ -57,6 +59,7 @@ def triage(
     finding: Annotated[str | None, typer.Option("--finding", help="Triage a `pace scan` finding by id, e.g. F003.")] = None,
     format: Annotated[str, typer.Option("--format", help="md, slack (Block Kit JSON) or json.")] = "md",
     db: DbOption = None,
+    json: JsonOption = False,
 ) -> None:
     """Draft an incident triage: severity by rubric, impact, what changed, similar incidents, routing,
     next steps and a timeline (rules in tools/rules/*.yaml, see docs/support-model.md).
@@ -66,6 +69,7 @@ def triage(
     from telemetry.warehouse import ensure_warehouse
     from tools.triage import triage as run_triage
 
+    format = "json" if json else format
     if format not in TRIAGE_FORMATS:
         raise UserError(f"--format {format!r} is not one of {', '.join(TRIAGE_FORMATS)}")
     if sum(x is not None for x in (text, incident, finding)) != 1:

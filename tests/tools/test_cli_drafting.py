@@ -47,7 +47,7 @@ def test_weekly_bad_input(demo_db: Path, capsys: pytest.CaptureFixture[str], arg
 
 
 def test_triage_text_json(demo_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert run_app(["triage", "training jobs on cluster us-west-onprem keep failing", "--format", "json", "--db", str(demo_db)]) == 0
+    assert run_app(["triage", "training jobs on cluster us-west-onprem keep failing", "--json", "--db", str(demo_db)]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["scope"]["cluster"] == "us-west-onprem" and data["severity"] in ("SEV1", "SEV2", "SEV3", "SEV4")
     assert data["owner"] and data["grounding_problems"] == []
