@@ -1,23 +1,23 @@
-"""Tool registry: intent -> callable. Tools live in `tools/` (built separately); wire each in one line.
+"""Tool registry: intent -> callable, filled from `tools/` with one line per tool.
 
-A tool takes (question, settings, as_of) and returns a dict with at least `text`, optionally
-`columns`, `rows`, `sql`, `chart`, `warnings`. Until a tool is registered, its intent answers that
-the capability is coming, with the command to use meanwhile, instead of faking a result.
+A tool takes (question, settings, as_of, period) -- `period` is the (start, end) the question named,
+or None for the tool's default -- and returns a dict with at least `text`, optionally `columns`,
+`rows`, `sql`, `warnings`. An intent with no registered tool answers that the capability is coming.
+Tools run their SQL through the semantic layer's engine (validated, read-only) like answers do.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from telemetry.settings import Settings
 
-ToolFn = Callable[[str, Settings, date], dict[str, Any]]
+Period = tuple[datetime, datetime] | None
+ToolFn = Callable[[str, Settings, date, Period], dict[str, Any]]
 
 REGISTRY: dict[str, ToolFn] = {}
-# When tools/ lands, add one line per tool, e.g.:
-# REGISTRY["scan"] = tools.scan.answer_question
 
 COMING: dict[str, str] = {
     "scan": "Anomaly scans (spikes, idle capacity, failing jobs) are coming soon to the assistant; `pace scan` will run them.",
@@ -26,6 +26,28 @@ COMING: dict[str, str] = {
     "triage": "Incident triage drafts are coming soon; `pace triage` will write them.",
     "weekly": "The weekly executive narrative is coming soon; `pace weekly` will write it.",
 }
+
+
+def _adapt(name: str) -> ToolFn:
+    """`tools.registry.TOOLS[name]` in the graph's signature (imported on first call: tools are heavy)."""
+
+    def call(question: str, settings: Settings, as_of: date, period: Period) -> dict[str, Any]:
+        from tools.registry import TOOLS
+
+        result = TOOLS[name](settings, question, period)
+        evidence = list(result.evidence_sql)
+        return {"text": result.summary_text(), "columns": list(result.columns), "rows": [list(r) for r in result.rows],
+                "sql": evidence[0] if evidence else None}
+
+    call.__name__ = f"tool_{name}"
+    return call
+
+
+REGISTRY["scan"] = _adapt("scan")
+REGISTRY["savings"] = _adapt("savings")
+REGISTRY["forecast"] = _adapt("forecast")
+REGISTRY["triage"] = _adapt("triage")
+REGISTRY["weekly"] = _adapt("weekly")
 
 
 def coming_soon(intent: str) -> str:

@@ -1,6 +1,6 @@
 """Wiring only: nodes and routers into a StateGraph; `build_graph()` compiles a fresh one.
 
-understand -> (resolve_time -> plan -> validate -> execute | clarify | repair) | run_tool -> respond
+understand -> resolve_time -> (plan -> validate -> execute | clarify | repair) | run_tool -> respond
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def build_graph(checkpointer: Any = None, *, max_repairs: int = 2) -> Any:
     g.add_node("respond", respond)
     g.add_edge(START, "understand")
     g.add_conditional_edges("understand", routing.route_intent)
-    g.add_edge("resolve_time", "plan")
+    g.add_conditional_edges("resolve_time", routing.route_resolved, ["plan", "run_tool"])
     g.add_conditional_edges("plan", partial(routing.route_plan, max_repairs=max_repairs), ["validate", "clarify", "repair", "respond"])
     g.add_conditional_edges("repair", partial(routing.route_plan, max_repairs=max_repairs), ["validate", "clarify", "repair", "respond"])
     g.add_conditional_edges("validate", partial(routing.route_validated, max_repairs=max_repairs), ["execute", "repair", "respond"])

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from functools import wraps
 from typing import Any
 
@@ -227,8 +227,10 @@ def run_tool(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     if fn is None:
         return {"tool_result": {"status": "abstain", "text": coming_soon(intent)}}
     try:
-        today = resources(runtime).as_of()
-        result = dict(fn(state["question"], ctx.settings, today))
+        today = date.fromisoformat(state["as_of"]) if state.get("as_of") else resources(runtime).as_of()
+        p = state.get("period")
+        period = (datetime.fromisoformat(p["start"]), datetime.fromisoformat(p["end"])) if p else None
+        result = dict(fn(state["question"], ctx.settings, today, period))
     except Exception as exc:  # noqa: BLE001 - a failing tool is an error answer, not a crash
         return {"tool_result": {"status": "error", "text": f"The {intent} tool failed: {exc}"}}
     result.setdefault("status", "answered")

@@ -9,16 +9,24 @@ from assistant.intents import TOOL_INTENTS
 _DIRECT = ("help", "show_sql", "empty", "refused")
 
 
-def route_intent(state: dict[str, Any]) -> Literal["resolve_time", "run_tool", "respond"]:
-    """Metric questions and pasted SQL go to planning, tool intents to the tool, the rest answer directly."""
+def route_intent(state: dict[str, Any]) -> Literal["resolve_time", "respond"]:
+    """Metric questions, pasted SQL and tool intents need the period; the rest answer directly."""
     intent = state.get("intent")
-    if intent in ("metric", "sql_text"):
+    if intent in ("metric", "sql_text") or intent in TOOL_INTENTS:
         return "resolve_time"
-    if intent in TOOL_INTENTS:
-        return "run_tool"
     if intent in _DIRECT:
         return "respond"
     raise ValueError(f"route_intent: unexpected intent {intent!r}")
+
+
+def route_resolved(state: dict[str, Any]) -> Literal["plan", "run_tool"]:
+    """After the period is known: tools run, questions are planned."""
+    intent = state.get("intent")
+    if intent in TOOL_INTENTS:
+        return "run_tool"
+    if intent in ("metric", "sql_text"):
+        return "plan"
+    raise ValueError(f"route_resolved: unexpected intent {intent!r}")
 
 
 def route_plan(state: dict[str, Any], max_repairs: int = 2) -> Literal["validate", "clarify", "repair", "respond"]:

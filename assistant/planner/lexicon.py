@@ -133,17 +133,20 @@ class Lexicon:
                     hits.append(Hit(target, kind, m.start(), m.end(), phrase))
         return _non_overlapping(hits)
 
-    def scattered(self, text: str, gap_ok: frozenset[str], max_gap: int = 2) -> list[Hit]:
+    def scattered(self, text: str, gap_ok: frozenset[str], max_gap: int = 2, skip: frozenset[str] = frozenset()) -> list[Hit]:
         """Metric phrases whose words appear in order with up to `max_gap` filler words between them.
 
         'idle accelerator hours' finds 'idle hours'; 'requests are pending' finds 'requests pending'.
-        Only words in `gap_ok` may sit in the gaps, so a value ('H100') is never swallowed.
+        Only filler (`gap_ok`) or single-word data values may sit in the gaps; values are not consumed
+        (only the phrase's own words are), so 'idle H100 hours' still filters on H100. Phrases with a
+        word in `skip` (verbs such as 'used') are not matched scattered.
         """
         words = [(m.group(0), m.start(), m.end()) for m in re.finditer(r"\S+", text)]
+        gap_ok = gap_ok | {v for v in self.values if " " not in v}
         hits: list[Hit] = []
         for phrase, targets in self.metrics.items():
             toks = phrase.split()
-            if len(toks) < 2:
+            if len(toks) < 2 or any(t in skip for t in toks):
                 continue
             for i, (w, _, _) in enumerate(words):
                 if w != toks[0]:

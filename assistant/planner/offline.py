@@ -18,7 +18,7 @@ from assistant.planner.followup import apply_edits, is_followup, is_strong_follo
 from assistant.planner.lexicon import Lexicon, fold, normalize
 from assistant.planner.parse import Parsed, parse
 from assistant.planner.plan import Plan
-from assistant.planner.words import STOPWORDS, VAGUE, VERB_VALUES, generic_senses
+from assistant.planner.words import SHAPE_WORDS, STOPWORDS, VAGUE, VERB_VALUES, generic_senses
 from assistant.timeparse import Period, default_period, resolve_period
 from semantic_layer.query import Filter, GroupBy, MetricQuery, OrderBy, TimeRange
 
@@ -62,6 +62,13 @@ def plan_offline(question: str, inp: PlannerInputs) -> Plan:
         return _finish(query, parsed, notes + ["Follow-up: applied as an edit to the previous question."], conf, inp, question)
     if not metrics:
         return _abstain(question, inp, unknown)
+    if len(metrics) > 1 and _ratio_of_metrics(parsed):
+        pct = [m for m in metrics if getattr(inp.catalog.metrics[m], "unit", "") == "%"]
+        metrics = pct if len(pct) == 1 else metrics
+    if len(metrics) > 1 and _ratio_of_metrics(parsed):
+        return Plan(kind="abstain", message=(
+            "That looks like a ratio of two metrics that the catalog does not define, so I won't divide them myself. "
+            "Ask for each metric, or for a defined ratio metric (see `pace metrics`)."))
     query = _build(metrics, parsed, inp)
     confidence = 1.0 - _unknown_penalty(parsed, unknown)
     if unknown and confidence >= inp.threshold:
@@ -72,13 +79,20 @@ def plan_offline(question: str, inp: PlannerInputs) -> Plan:
 _FILTER_SLOT = re.compile(r"\b(for|on|in|only|excluding|except|at|from|of|team|cluster|project|where)\s+$")
 
 
+def _ratio_of_metrics(parsed: Parsed) -> bool:
+    """'cost per busy hour', 'share of hours that was idle': two metrics joined by a ratio word."""
+    spans = sorted({(h.start, h.end) for h in parsed.metric_hits})
+    between = parsed.text[spans[0][1] : spans[-1][0]] if len(spans) > 1 else ""
+    return bool(re.search(r"\b(per|over|divided by|as a share of|relative to)\b", between)) or any(w in SHAPE_WORDS for w in parsed.text.split())
+
+
 def _unknown_penalty(parsed: Parsed, unknown: list[str]) -> float:
     """0.3 per unplaced word, 0.5 when it sits where a filter value would (it may be a filter we'd drop)."""
     penalty = 0.0
     for word in unknown:
         m = re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", parsed.rest)
         slot = bool(m and _FILTER_SLOT.search(parsed.text[: m.start()]))
-        penalty += 0.5 if slot else 0.3
+        penalty += 0.5 if slot or word in SHAPE_WORDS else 0.3
     return penalty
 
 

@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any, Literal
 
 from assistant.planner.lexicon import Hit, Lexicon, fold, mask
-from assistant.planner.words import GAP_OK
+from assistant.planner.words import GAP_OK, SCATTER_SKIP
 from assistant.timeparse import Period, comparison_period, resolve_period
 
 Grain = Literal["hour", "day", "week", "month", "quarter"]
@@ -143,7 +143,7 @@ def _overlaps(a: Hit, b: Hit) -> bool:
 def _all_hits(work: str, lexicon: Lexicon) -> list[Hit]:
     """Metric, dimension and value phrases together; the longest wins, metrics first on a tie."""
     order = {"metric": 0, "dimension": 1, "value": 2}
-    hits = (lexicon.find(work, "metric") + lexicon.scattered(work, GAP_OK) + lexicon.find(work, "dimension")
+    hits = (lexicon.find(work, "metric") + lexicon.scattered(work, GAP_OK, skip=SCATTER_SKIP) + lexicon.find(work, "dimension")
             + lexicon.find(work, "value"))
     hits.sort(key=lambda h: (-h.length, order[h.kind], h.start))
     kept: list[Hit] = []

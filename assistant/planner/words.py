@@ -31,6 +31,12 @@ GAP_OK: frozenset[str] = frozenset(
 )
 """Words allowed between the words of a metric phrase ('idle *accelerator* hours')."""
 
+SCATTER_SKIP: frozenset[str] = frozenset("used use using spent spend run ran had have total".split())
+"""Phrases containing these verbs only match contiguously ('used hours' must not claim 'used ... accelerator hours')."""
+
+SHAPE_WORDS: frozenset[str] = frozenset("share ratio percentage fraction proportion portion percent".split())
+"""Words that change what is computed; left unplaced, they make the planner abstain rather than guess."""
+
 # phrase -> (preferred metric names in order, note the answer states)
 _SENSES: dict[str, tuple[tuple[str, ...], str]] = {
     "cost": (("effective_cost_usd", "effective_cost", "cost"), "'Cost' means effective cost (amortized, after discounts; FOCUS EffectiveCost). Ask for billed cost for the invoice view."),
@@ -79,6 +85,9 @@ ALIASES: dict[str, str] = {
     "accelerator requested": "accelerators_requested",
     "wasted": "idle_cost_usd",
     "95th percentile queue wait": "queue_wait_p95_minutes",
+    "queue wait p95": "queue_wait_p95_minutes",
+    "inference error rate": "inference_error_rate_pct",
+    "idle": "idle_hours",
     "approval take": "approval_lead_time_hours",
     "approvals take": "approval_lead_time_hours",
 }

@@ -104,17 +104,29 @@ def test_abstain_suggests_what_it_can_answer(ask: Ask, spy: object) -> None:
     assert "help" in a.text
 
 
-def test_tool_intents_say_coming_soon(ask: Ask) -> None:
+def test_tool_intents_without_a_tool_say_coming_soon(ask: Ask) -> None:
     for q in ("any anomalies last week?", "forecast spend for next month", "write the weekly report"):
-        a = ask(q)
+        a = ask(q, tools={})
         assert a.status == "abstain" and "coming soon" in a.text and a.sql is None
 
 
 def test_tool_registry_is_one_line_per_tool(ask: Ask) -> None:
     calls = []
-    tools = {"scan": lambda q, s, d: calls.append(q) or {"text": "2 findings", "columns": ["kind"], "rows": [["spike"]]}}
-    a = ask("scan for anomalies", tools=tools)
-    assert a.status == "answered" and a.text == "2 findings" and calls == ["scan for anomalies"]
+    def scan(q: str, s: object, d: object, period: object) -> dict:
+        calls.append((q, period))
+        return {"text": "2 findings", "columns": ["kind"], "rows": [["spike"]]}
+
+    a = ask("scan for anomalies last week", tools={"scan": scan})
+    assert a.status == "answered" and a.text == "2 findings"
+    assert calls[0][0] == "scan for anomalies last week" and str(calls[0][1][0]).startswith("2026-11-16")
+
+
+def test_registered_tools_answer(ask: Ask) -> None:
+    from assistant.toolbox import REGISTRY
+
+    assert set(REGISTRY) == {"scan", "savings", "forecast", "triage", "weekly"}
+    a = ask("any savings opportunities?")
+    assert a.status == "answered" and a.intent == "savings" and a.rows and "$" in a.text
 
 
 def test_help_lists_metrics(ask: Ask) -> None:

@@ -10,11 +10,17 @@ from assistant.graph.routing import route_executed, route_intent, route_plan, ro
 
 @pytest.mark.parametrize(
     ("intent", "node"),
-    [("metric", "resolve_time"), ("sql_text", "resolve_time"), ("scan", "run_tool"), ("weekly", "run_tool"),
+    [("metric", "resolve_time"), ("sql_text", "resolve_time"), ("scan", "resolve_time"), ("weekly", "resolve_time"),
      ("refused", "respond"), ("help", "respond"), ("show_sql", "respond"), ("empty", "respond")],
 )
 def test_route_intent(intent: str, node: str) -> None:
     assert route_intent({"intent": intent}) == node
+
+
+def test_route_resolved() -> None:
+    from assistant.graph.routing import route_resolved
+
+    assert route_resolved({"intent": "scan"}) == "run_tool" and route_resolved({"intent": "metric"}) == "plan"
 
 
 def test_routers_reject_unexpected_values() -> None:
