@@ -85,7 +85,8 @@ class Policy:
             failed = [c for c in CONDITIONS if c in rule.when and not _holds(c, rule.when[c], request)]
             if failed:
                 continue
-            approvers = tuple(dict.fromkeys(u for r in rule.approvers for u in self.members(r, request)))
+            # Never route a request to its own requester (a lead asking for their team goes to the other roles).
+            approvers = tuple(dict.fromkeys(u for r in rule.approvers for u in self.members(r, request) if u != request.requester))
             return Route(rule.name, rule.auto, rule.approvers, approvers, rule.description)
         raise UserError("policy.yaml has no rule that matches every request; end the rules with one whose `when` is {}")
 

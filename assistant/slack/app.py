@@ -18,6 +18,7 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from assistant.slack.config import SlackConfig
 from assistant.slack.core import AnswerFn, SlackService, ToolFn, new_trace_id
 from assistant.slack.dedupe import Deduper, dedupe_middleware
+from assistant.slack.governance import register as register_governance
 from assistant.slack.handlers import register_all
 from assistant.slack.store import SlackStore, state_path
 from telemetry.errors import UserError
@@ -96,6 +97,7 @@ def create_app(
         planner=planner,
     )
     app.use(dedupe_middleware(Deduper()))  # runs after Bolt's signature check: a forged request claims nothing
+    register_governance(app, settings)  # before register_all: its `/pace` listener takes any text
     register_all(app, service)
 
     @app.error
