@@ -17,6 +17,8 @@ from telemetry.schema import SEVERITIES
 
 RULES_DIR = Path(__file__).parent / "rules"
 SIGNALS: tuple[str, ...] = ("accelerator_hours_lost", "teams_affected", "duration_hours")
+WORDS = {"accelerator_hours_lost": "accelerator-hours lost", "teams_affected": "teams affected",
+         "duration_hours": "duration", "production_inference_affected": "production inference impact"}
 
 
 @dataclass
@@ -56,7 +58,7 @@ def severity(signals: Signals, rubric: dict[str, Any] | None = None) -> Decision
     margin = float(rubric.get("unsure_margin", 0.0))
     level, reason = rubric.get("default", "SEV4"), "no threshold met"
     for lv in rubric["levels"]:
-        hits = [f"{sig.replace('_', ' ')} meets the {lv['level']} threshold"
+        hits = [f"{WORDS[sig]} meets the {lv['level']} threshold"
                 + (" within the unsure margin" if (getattr(signals, sig) or 0) < lv[sig] else "")
                 for sig in SIGNALS if sig in lv and _meets(getattr(signals, sig), float(lv[sig]), margin)]
         if "production_inference_hours" in lv and signals.production_inference_affected and \
@@ -70,7 +72,7 @@ def severity(signals: Signals, rubric: dict[str, Any] | None = None) -> Decision
     if unknown and rubric.get("unknown_escalates", True):
         higher = SEVERITIES[max(0, SEVERITIES.index(level) - 1)]
         if higher != level:
-            reason += f"; raised from {level} because {', '.join(unknown)} could not be measured"
+            reason += f"; raised from {level} because {', '.join(WORDS[u] for u in unknown)} could not be measured"
             level = higher
     return Decision(level, reason)
 

@@ -38,6 +38,11 @@ def test_week_parsing_and_default() -> None:
         resolve_week("2026-W20", date(2026, 11, 22), date(2026, 8, 25))
 
 
+def test_as_of_picks_the_last_complete_week(demo_db: Path) -> None:
+    r = weekly_narrative(Settings(PACE_DB=demo_db, PACE_AS_OF=date(2026, 11, 18)), with_tools=False)
+    assert r.week.label == "2026-W46" and r.as_of == date(2026, 11, 18) and r.problems() == []
+
+
 def test_default_week_and_sections(report) -> None:  # type: ignore[no-untyped-def]
     assert report.week.label == "2026-W47" and report.as_of == date(2026, 11, 22)
     titles = [s.title for s in report.draft.sections]
