@@ -8,12 +8,15 @@ what it is: kind, entity, cluster, accelerator type and start hour.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import logging
+import tempfile
 import threading
 import uuid
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from slack_bolt import App
@@ -92,6 +95,26 @@ def post_alerts(app: App, svc: SlackService, now: datetime, scan_fn: ScanFn) -> 
     return posted
 
 
+def weekly_charts(report: Any) -> list[str]:
+    """PNG files of the weekly report's charts (tools.weekly_render draws them); none when unavailable."""
+    if not getattr(report, "charts", None):
+        return []
+    try:
+        from tools.weekly_render import chart_images
+
+        images = chart_images(report)
+    except Exception:  # noqa: BLE001 - a post without charts beats no post
+        log.exception("weekly charts could not be drawn")
+        return []
+    out_dir = Path(tempfile.mkdtemp(prefix="pace-weekly-"))
+    paths = []
+    for i, data in enumerate(images.values()):
+        path = out_dir / f"weekly-{i + 1}.png"
+        path.write_bytes(base64.b64decode(data))
+        paths.append(str(path))
+    return paths
+
+
 def post_weekly(app: App, svc: SlackService, now: datetime, weekly_fn: Callable[..., Any] | None) -> str | None:
     channel = svc.config.weekly_channel
     monday, label = last_complete_week(now)
@@ -102,18 +125,21 @@ def post_weekly(app: App, svc: SlackService, now: datetime, weekly_fn: Callable[
     if not svc.store.claim(key, channel):
         return None
     try:
-        result = to_result(weekly_fn(label, svc.settings, monday + timedelta(days=7)))
+        report = weekly_fn(label, svc.settings, monday + timedelta(days=7))
+        result = to_result(report)
+        charts = weekly_charts(report)
         note = None
         if not svc.config.may_see_cost(None, channel):
             result, hidden = redact_result(result)
             note = NOTE if hidden else None
+            charts = []  # the weekly charts plot spend
         answer_key = uuid.uuid4().hex[:16]
         svc.store.save_answer(answer_key, f"weekly {label}", result.get("sql"), channel, None)
         resp = app.client.chat_postMessage(channel=channel, text=bk.clip(str(result.get("text") or label), 300),
                                            blocks=bk.result_blocks(f"Weekly summary {label}", result, key=answer_key, note=note))
         svc.store.confirm(key, resp.get("ts"))
-        if result.get("chart"):
-            svc.upload_chart(app.client, str(result["chart"]), channel=channel, thread_ts=resp["ts"], title=f"Weekly {label}")
+        for path in charts + ([str(result["chart"])] if result.get("chart") else []):
+            svc.upload_chart(app.client, path, channel=channel, thread_ts=resp["ts"], title=f"Weekly {label}")
         return key
     except Exception:  # noqa: BLE001
         svc.store.release(key)

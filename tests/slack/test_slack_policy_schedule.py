@@ -103,3 +103,18 @@ def test_real_scan_feeds_alerts(serve, mock_api) -> None:
     again = run_scheduled(srv.app, service_of(srv.app).settings, datetime(2026, 11, 23))
     assert again["alerts"] == []
     assert len(mock_api.by_path("/api/chat.postMessage")) == len(out["alerts"])
+
+
+def test_scheduled_weekly_uses_the_real_narrative_with_its_charts(serve, mock_api) -> None:
+    from tools.weekly import weekly_narrative
+
+    def weekly(label, settings, as_of):  # the real narrative, without the slow savings/forecast sections
+        return weekly_narrative(settings, label, with_tools=False)
+
+    srv = serve(answer_fn=lambda q, **k: None, config=SlackConfig(weekly_channel="CWEEK"))
+    out = run_scheduled(srv.app, service_of(srv.app).settings, datetime(2026, 11, 24, 9), weekly_fn=weekly)
+    assert out["weekly"] == "weekly:2026-W47"
+    post = mock_api.by_path("/api/chat.postMessage")[0]
+    assert post["channel"] == "CWEEK" and "2026-W47" in post["blocks"][0]["text"]["text"]
+    uploads = mock_api.wait_for("/api/files.completeUploadExternal")
+    assert uploads[0]["thread_ts"] == "1800000000.000001" and all(u["png"] for u in mock_api.by_path("/upload/"))
