@@ -154,3 +154,10 @@ def test_a_tool_user_error_is_shown_plainly(serve, mock_api) -> None:
     srv.command("triage INC-9", response_url=mock_api.base + "/respond/bad")
     reply = mock_api.wait_for("/respond/bad")[0]
     assert "no incident 'INC-9'" in reply["text"] and "trace id" not in reply["text"]
+
+
+def test_metrics_lists_the_catalog_privately(serve, mock_api) -> None:
+    srv = serve(answer_fn=lambda q, **k: None)
+    srv.command("metrics", response_url=mock_api.base + "/respond/metrics")
+    reply = mock_api.wait_for("/respond/metrics")[0]
+    assert reply["response_type"] == "ephemeral" and "effective_cost_usd" in reply["text"] and "Dimensions" in reply["text"]

@@ -26,6 +26,7 @@ HELP = "\n".join([
     "• `/pace forecast`: demand vs capacity for the coming weeks",
     "• `/pace triage TEXT`: a triage draft for an alert or incident",
     "• `/pace weekly`: the executive weekly narrative",
+    "• `/pace request`: ask for accelerators (a form; the approver gets Approve / Deny buttons)",
     "• `/pace metrics`: the metrics and dimensions pace knows",
     "Or mention @pace in a channel, or DM me.",
 ])
