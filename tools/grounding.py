@@ -76,6 +76,12 @@ class Fact:
     as_of: str = ""
     label: str = ""
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Fact:
+        """A fact from its JSON form (the `facts` list of `pace weekly --json` / `pace triage --json`)."""
+        return cls(data["value"], data.get("unit", "count"), data.get("format", ",.0f"), data.get("sql", ""),
+                   dict(data.get("params") or {}), data.get("as_of", ""), data.get("label", ""))
+
     def text(self) -> str:
         """The value as prose shows it, e.g. '$1,234', '45.2%', '+3.1 pp', 'n/a' for a missing value."""
         if self.value is None:

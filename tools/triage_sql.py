@@ -100,10 +100,13 @@ def serving_impact(endpoint: str, w0: datetime, w1: datetime, b0: datetime) -> s
 
 
 def recent_requests(scope: Scope, w0: datetime, w1: datetime, limit: int = 5) -> str:
+    """Requests for the scope's team and type; for a cluster, only the types that cluster has."""
+    on_cluster = (f" AND accelerator_type IN (SELECT accelerator_type FROM cluster_capacity WHERE cluster = {lit(scope.cluster)})"
+                  if scope.cluster and not scope.accelerator_type else "")
     return (
         "SELECT request_id, team, accelerator_type, accelerators_requested, status, submitted_at FROM compute_requests\n"
-        f"WHERE submitted_at >= {ts(w0)} AND submitted_at < {ts(w1)} AND {scope.where(columns=('team', 'accelerator_type'))}\n"
-        f"ORDER BY submitted_at DESC LIMIT {limit}"
+        f"WHERE submitted_at >= {ts(w0)} AND submitted_at < {ts(w1)} AND {scope.where(columns=('team', 'accelerator_type'))}"
+        f"{on_cluster}\nORDER BY submitted_at DESC LIMIT {limit}"
     )
 
 

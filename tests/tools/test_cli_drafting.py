@@ -9,6 +9,7 @@ import pytest
 
 import assistant.cli  # noqa: F401  (registers every command)
 from assistant.cli.app import run_app
+from tools.grounding import Fact, check_grounding
 
 
 @pytest.fixture
@@ -51,6 +52,9 @@ def test_triage_text_json(demo_db: Path, capsys: pytest.CaptureFixture[str]) -> 
     data = json.loads(capsys.readouterr().out)
     assert data["scope"]["cluster"] == "us-west-onprem" and data["severity"] in ("SEV1", "SEV2", "SEV3", "SEV4")
     assert data["owner"] and data["grounding_problems"] == []
+    facts = [Fact.from_dict(f) for f in data["facts"]]  # what the evals do with the JSON output
+    assert check_grounding(data["markdown"], facts) == []
+    assert check_grounding(data["markdown"].replace(facts[0].text() + " [1]", "9,999 [1]", 1), facts)
 
 
 def test_triage_incident_markdown(demo_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
