@@ -160,4 +160,6 @@ def test_metrics_lists_the_catalog_privately(serve, mock_api) -> None:
     srv = serve(answer_fn=lambda q, **k: None)
     srv.command("metrics", response_url=mock_api.base + "/respond/metrics")
     reply = mock_api.wait_for("/respond/metrics")[0]
-    assert reply["response_type"] == "ephemeral" and "effective_cost_usd" in reply["text"] and "Dimensions" in reply["text"]
+    blocks = str(reply["blocks"])
+    assert reply["response_type"] == "ephemeral" and "metrics" in reply["text"]
+    assert "effective_cost_usd" in blocks and "Dimensions" in blocks and len(reply["blocks"]) <= 50

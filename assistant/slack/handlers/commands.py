@@ -43,13 +43,23 @@ def parse(text: str) -> tuple[str, str]:
     return "ask", (text or "").strip()
 
 
-def metrics_text() -> str:
+def metrics_blocks() -> tuple[list[dict[str, Any]], str]:
+    """The catalog as compact sections (name and unit; `pace metrics` has the descriptions)."""
     from semantic_layer.catalog import load_catalog
 
     catalog = load_catalog()
-    lines = [f"• `{m.name}` ({m.unit}): {m.description}" for m in catalog.metrics.values()]
-    dims = ", ".join(f"`{d}`" for d in catalog.dimensions)
-    return bk.clip(f"*{len(lines)} metrics*\n" + "\n".join(lines) + f"\n*Dimensions:* {dims}")
+    lines = [f"`{m.name}` ({m.unit})" for m in catalog.metrics.values()]
+    chunks: list[str] = []
+    for line in lines:
+        if chunks and len(chunks[-1]) + len(line) < 2800:
+            chunks[-1] += " · " + line
+        else:
+            chunks.append(line)
+    dims = " · ".join(f"`{d}`" for d in catalog.dimensions)
+    title = f"{len(lines)} metrics, {len(catalog.dimensions)} dimensions"
+    blocks = [{"type": "header", "text": {"type": "plain_text", "text": title}},
+              *(bk.text_blocks(c)[0] for c in chunks), bk.text_blocks(bk.clip(f"*Dimensions:* {dims}"))[0]]
+    return blocks[: bk.MAX_BLOCKS], title
 
 
 def ack_command(ack: Ack, command: dict[str, Any], next: Callable[[], Any]) -> None:  # noqa: A002 - Bolt's name
@@ -80,7 +90,8 @@ def register(app: App, service: SlackService) -> None:
             if sub == "ask":
                 ask(client, respond, rest, user=user, channel=channel)
             elif sub == "metrics":
-                respond(text=metrics_text(), response_type="ephemeral")
+                blocks, title = metrics_blocks()
+                respond(text=title, blocks=blocks, response_type="ephemeral")
             else:
                 blocks, text = service.run_tool(sub, rest, user=user, channel=channel)
                 respond(text=text, blocks=blocks, response_type="in_channel")
