@@ -75,8 +75,11 @@ def _filter_form(ctx: DashboardContext, dash: Dashboard, state: FilterState) -> 
 def _tile(ctx: DashboardContext, res: TileResult, state: FilterState, mode: str) -> str:
     tile = res.tile
     notes = []
-    if res.ignored:
-        notes.append("Not filtered by " + ", ".join(FILTER_LABELS.get(k, k).lower() for k in res.ignored) + ": the data has no such field.")
+    missing = [k for k in res.ignored if k not in tile.ignore_filters]
+    if missing:
+        notes.append("Not filtered by " + ", ".join(FILTER_LABELS.get(k, k).lower() for k in missing) + ": the data has no such field.")
+    if res.summary and not res.error:
+        notes.insert(0, res.summary)
     if tile.note:
         notes.append(tile.note)
     notes += [f"Check: {w}" for w in res.warnings]

@@ -7,7 +7,7 @@ the output embeds as-is in the served page and in the exported single-file HTML.
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from datetime import datetime, timezone
 from html import escape
 
 PALETTE = ("#2563eb", "#f59e0b", "#10b981", "#ef4444", "#8b5cf6", "#06b6d4", "#ec4899", "#84cc16", "#64748b", "#f97316")
@@ -30,7 +30,7 @@ def fmt(v: float) -> str:
         return f"{v / 1e3:.0f}k"
     if a >= 1e3:
         return f"{v / 1e3:.1f}k"
-    if a >= 10 or v == 0:
+    if a >= 10 or v == int(v):
         return f"{v:.0f}"
     return f"{v:.2g}" if a < 1 else f"{v:.1f}"
 
@@ -51,16 +51,34 @@ def _svg(body: str, label: str, height: int = H, width: int = W) -> str:
             f'xmlns="http://www.w3.org/2000/svg" font-family="system-ui,sans-serif" font-size="11">{body}</svg>')
 
 
+def _ts(x: datetime) -> float:
+    """Seconds since the epoch, reading naive times as UTC (the warehouse's convention)."""
+    return (x if x.tzinfo else x.replace(tzinfo=timezone.utc)).timestamp()
+
+
+def _dt(t: float) -> datetime:
+    return datetime.fromtimestamp(t, timezone.utc).replace(tzinfo=None)
+
+
+STEPS_H = (1, 3, 6, 12, 24, 48, 72, 168, 336, 720)
+
+
 def _x_labels(xs: list[datetime], sx: object) -> str:
+    """At most six labels at round times (every 6 h, 12 h, day, week...), aligned to midnight UTC."""
     if not xs:
         return ""
-    span = (xs[-1] - xs[0]).total_seconds()
-    style = "%H:%M" if span <= 86400 else "%m-%d %H:00" if span <= 3 * 86400 else "%m-%d"
-    step = max(1, len(xs) // 6)
+    t0, t1 = _ts(xs[0]), _ts(xs[-1])
+    step = next((h * 3600 for h in STEPS_H if (t1 - t0) / (h * 3600) <= 6), 720 * 3600)
+    style = "%m-%d %H:00" if step < 86400 else "%m-%d"
+    first = (t0 // step + (1 if t0 % step else 0)) * step
     out = []
-    for x in xs[::step]:
-        anchor = "end" if sx(x) > W - 40 else "middle"
-        out.append(f'<text x="{sx(x):.1f}" y="{H - 8}" text-anchor="{anchor}" fill="#475569">{x.strftime(style)}</text>')
+    t = first if t1 > t0 else t0
+    while t <= t1:
+        x = _dt(t)
+        px = sx(x)
+        anchor = "end" if px > W - 40 else "start" if px < L + 20 else "middle"
+        out.append(f'<text x="{px:.1f}" y="{H - 8}" text-anchor="{anchor}" fill="#475569">{x.strftime(style)}</text>')
+        t += step
     return "".join(out)
 
 
@@ -88,10 +106,10 @@ def time_chart(series: dict[str, list[tuple[datetime, float]]], *, stacked: bool
         lo, hi = min(0.0, min(ys)), max(ys) if ys else 1.0
     ticks = nice_ticks(lo, hi)
     y0, y1 = ticks[0], ticks[-1]
-    t0, t1 = xs[0].timestamp(), max(xs[-1].timestamp(), xs[0].timestamp() + 1)
+    t0, t1 = _ts(xs[0]), max(_ts(xs[-1]), _ts(xs[0]) + 1)
 
     def sx(x: datetime) -> float:
-        return L + (x.timestamp() - t0) / (t1 - t0) * (W - L - R)
+        return L + (_ts(x) - t0) / (t1 - t0) * (W - L - R)
 
     def sy(y: float) -> float:
         return T + (1 - (y - y0) / ((y1 - y0) or 1)) * (H - T - B)
@@ -138,12 +156,12 @@ def bar_chart(items: list[tuple[str, float]], *, label: str = "", value_format: 
     return _svg("".join(parts), label, height, width)
 
 
-def heatmap(rows: list[str], cols: list[str], cells: dict[tuple[str, str], float], *, label: str = "") -> str:
+def heatmap(rows: list[str], cols: list[str], cells: dict[tuple[str, str], float], *, label: str = "", width: int = W) -> str:
     """A grid of cells shaded by value (light = low, dark blue = high), values printed when they fit."""
     if not rows or not cols:
         return '<p class="empty">No data in this period.</p>'
-    left = 110
-    cw = (W - left - R) / len(cols)
+    left = 110 if width >= 400 else 70
+    cw = (width - left - R) / len(cols)
     ch = 22 if len(rows) <= 8 else 16
     height = T + len(rows) * ch + 22
     vals = [v for v in cells.values() if v is not None]
@@ -151,7 +169,7 @@ def heatmap(rows: list[str], cols: list[str], cells: dict[tuple[str, str], float
     parts = []
     for r_i, r in enumerate(rows):
         y = T + r_i * ch
-        parts.append(f'<text x="{left - 6}" y="{y + ch / 2 + 4:.1f}" text-anchor="end" fill="#1e293b">{escape(str(r)[:18])}</text>')
+        parts.append(f'<text x="{left - 6}" y="{y + ch / 2 + 4:.1f}" text-anchor="end" fill="#1e293b">{escape(str(r)[: left // 6])}</text>')
         for c_i, c in enumerate(cols):
             v = cells.get((r, c))
             share = 0.0 if v is None or hi == lo else (v - lo) / (hi - lo)
@@ -167,7 +185,7 @@ def heatmap(rows: list[str], cols: list[str], cells: dict[tuple[str, str], float
         x = left + c_i * step * cw + cw / 2
         parts.append(f'<text x="{x:.1f}" y="{height - 6}" text-anchor="middle" fill="#475569">{escape(str(c)[:10])}</text>')
     legend = f'<div class="legend">low {fmt(lo)} <span class="ramp"></span> high {fmt(hi)}</div>'
-    return _svg("".join(parts), label, height) + legend
+    return _svg("".join(parts), label, height, width) + legend
 
 
 def _blend(share: float) -> str:

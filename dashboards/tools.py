@@ -88,12 +88,22 @@ def savings_tool(ctx: DashboardContext, state: FilterState) -> ToolOutput:
 
 
 def forecast_tool(ctx: DashboardContext, state: FilterState) -> ToolOutput:
-    """Weekly peak accelerator demand for 8 weeks vs installed capacity and quota burst, 90% interval."""
+    """Per accelerator type: weekly peak demand now and in 8 weeks (90% upper bound) vs capacity."""
     from tools.forecast import forecast_capacity
 
     result = _cached(("forecast", str(ctx.settings.db), ctx.stamp), lambda: forecast_capacity(ctx.settings, weeks=8))
-    rows, ignored = _keep(result.columns, [list(r) for r in result.rows], state, {"accelerator_type": "accelerator_type"})
-    return ToolOutput(result.columns, rows, result.evidence_sql[:5], ignored, result.summary_text())
+    columns = ["accelerator_type", "demand_now", "forecast_8w", "upper_8w", "capacity", "headroom_at_upper",
+               "runs_out_week", "runs_out_week_upper", "backtest_mape_pct"]
+    rows = []
+    for t in result.types:
+        last = t.forecast[-1] if t.forecast else {"demand": None, "upper": None}
+        upper = max((f["upper"] for f in t.forecast), default=None)
+        rows.append([t.accelerator_type, t.history[-1]["demand"] if t.history else None, last["demand"], last["upper"],
+                     t.capacity, None if upper is None else t.capacity - upper, t.runs_out_week, t.runs_out_week_upper,
+                     None if t.backtest_mape is None else 100 * t.backtest_mape])
+    rows.sort(key=lambda r: (r[5] is None, r[5]))
+    rows, ignored = _keep(columns, rows, state, {"accelerator_type": "accelerator_type"})
+    return ToolOutput(columns, rows, result.evidence_sql[:5], ignored, result.summary_text())
 
 
 TOOLS: dict[str, Callable[[DashboardContext, FilterState], ToolOutput]] = {

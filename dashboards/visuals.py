@@ -35,7 +35,7 @@ def format_value(value: Any, column: str, catalog: Catalog) -> str:
     metric = catalog.metrics.get(base)
     if metric is not None:
         text = format(value, metric.format or ",.2f")
-        if metric.unit == "USD":
+        if metric.unit.startswith("USD"):
             return "$" + text if value >= 0 else "-$" + text.lstrip("-")
         return text + ("%" if metric.unit == "%" else "")
     if column.endswith(("usd", "_usd")):
@@ -132,10 +132,12 @@ def _bar(res: TileResult, catalog: Catalog) -> str:
     m = res.tile.metrics[0]
     d = cols.index(res.tile.group_by[0])
     mi = cols.index(m)
-    items = [(r[d] if r[d] is not None else "(none)", float(r[mi]) if r[mi] is not None else 0.0) for r in res.rows]
+    items = [(r[d] if r[d] is not None else "(none)", float(r[mi])) for r in res.rows if r[mi]]
     items.sort(key=lambda kv: -kv[1])
-    return svg.bar_chart(items, label=res.tile.title, value_format=lambda v: format_value(v, m, catalog),
-                         width=300 if res.tile.width == 1 else svg.W)
+    hidden = len(res.rows) - len(items)
+    foot = f'<p class="tile-note">{hidden} with no value or zero not shown.</p>' if hidden else ""
+    return foot if not items else svg.bar_chart(items, label=res.tile.title, value_format=lambda v: format_value(v, m, catalog),
+                         width=300 if res.tile.width == 1 else svg.W) + foot
 
 
 def _heatmap(res: TileResult) -> str:
@@ -150,7 +152,8 @@ def _heatmap(res: TileResult) -> str:
     rows = sorted({key(r[r_i]) for r in res.rows})
     columns = sorted({r[c_i] for r in res.rows}, key=lambda v: (isinstance(v, str), v))
     cells = {(key(r[r_i]), key(r[c_i])): (None if r[v_i] is None else float(r[v_i])) for r in res.rows}
-    return svg.heatmap(rows, [key(c) for c in columns], cells, label=res.tile.title)
+    return svg.heatmap(rows, [key(c) for c in columns], cells, label=res.tile.title,
+                       width=300 if res.tile.width == 1 else svg.W)
 
 
 def table(res: TileResult, catalog: Catalog) -> str:
@@ -159,11 +162,16 @@ def table(res: TileResult, catalog: Catalog) -> str:
     body = []
     for r in res.rows[:MAX_TABLE_ROWS]:
         cells = "".join(
-            f'<td class="{"num" if isinstance(v, (int, float, Decimal)) and not isinstance(v, bool) else ""}">'
-            f"{escape(format_value(v, c, catalog))}</td>" for c, v in zip(res.columns, r))
+            f'<td class="{_cell_class(v)}">{escape(format_value(v, c, catalog))}</td>' for c, v in zip(res.columns, r))
         body.append(f"<tr>{cells}</tr>")
     more = f'<p class="more">{len(res.rows) - MAX_TABLE_ROWS} more rows not shown</p>' if len(res.rows) > MAX_TABLE_ROWS else ""
     return f'<div class="table-wrap"><table><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>{more}'
+
+
+def _cell_class(value: Any) -> str:
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return "num"
+    return "wrap" if isinstance(value, str) and len(value) > 32 else ""
 
 
 def _header(column: str, catalog: Catalog) -> str:

@@ -1,5 +1,5 @@
 """Tile specs snapshot-tested without a browser or a warehouse: for a fixed view, each tile's
-MetricQuery (or tool SQL), visual and chat question. Regenerate with PACE_UPDATE_SNAPSHOTS=1."""
+MetricQuery (or tool SQL), visual and chat question. Regenerate with SNAPSHOT_UPDATE=1."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ def spec(name: str) -> dict[str, Any]:
 def test_tile_specs_match_snapshot(name: str) -> None:
     path = SNAPSHOTS / f"{name}.json"
     got = json.dumps(spec(name), indent=2, sort_keys=True) + "\n"
-    if os.environ.get("PACE_UPDATE_SNAPSHOTS") == "1" or not path.exists():
+    if os.environ.get("SNAPSHOT_UPDATE") or not path.exists():
         SNAPSHOTS.mkdir(exist_ok=True)
         path.write_text(got)
-    assert got == path.read_text(), f"{path} changed; rerun with PACE_UPDATE_SNAPSHOTS=1 if intended"
+    assert got == path.read_text(), f"{path} changed; rerun with SNAPSHOT_UPDATE=1 if intended"
