@@ -1,0 +1,103 @@
+"""The warehouse queries behind a platform review, over the window [since, end) for one type.
+
+Incumbents are the other types running the same workload types in the same window, so every
+comparison is like for like: same work, same weeks.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from tools._warehouse import lit, ts
+
+
+def _window(column: str, since: datetime, end: datetime) -> str:
+    return f"{column} >= {ts(since)} AND {column} < {ts(end)}"
+
+
+def _workloads(acc: str, since: datetime, end: datetime) -> str:
+    return (f"SELECT DISTINCT workload_type FROM utilization_hourly WHERE accelerator_type = {lit(acc)} "
+            f"AND {_window('hour', since, end)}")
+
+
+def adoption_sql(acc: str, since: datetime, end: datetime) -> str:
+    """Weekly accelerator-hours, teams and utilization of the type: adoption and its ramp."""
+    return f"""SELECT date_trunc('week', hour) AS week, sum(allocated_hours) AS accelerator_hours,
+       count(DISTINCT team) AS teams, sum(busy_hours) / nullif(sum(allocated_hours), 0) AS busy_share,
+       sum(sm_active * allocated_hours) / nullif(sum(allocated_hours), 0) AS sm_active
+FROM utilization_hourly
+WHERE accelerator_type = {lit(acc)} AND {_window('hour', since, end)}
+GROUP BY date_trunc('week', hour)
+ORDER BY week"""
+
+
+def compare_sql(acc: str, since: datetime, end: datetime) -> str:
+    """Per type and workload (the type's workloads only): hours, utilization, power, reliability, throughput, price."""
+    wl = _workloads(acc, since, end)
+    return f"""WITH u AS (
+    SELECT accelerator_type, workload_type, sum(allocated_hours) AS accelerator_hours,
+           sum(busy_hours) / nullif(sum(allocated_hours), 0) AS busy_share,
+           sum(energy_kwh) / nullif(sum(allocated_hours), 0) AS kw_per_accelerator
+    FROM utilization_hourly
+    WHERE {_window('hour', since, end)} AND workload_type IN ({wl})
+    GROUP BY accelerator_type, workload_type
+), j AS (
+    SELECT accelerator_type, workload_type, count(*) AS jobs,
+           avg(CASE WHEN state = 'failed' THEN 1.0 ELSE 0.0 END) AS failure_rate,
+           avg(CASE WHEN state = 'preempted' THEN 1.0 ELSE 0.0 END) AS preemption_rate,
+           sum(coalesce(tokens_processed, samples_processed)) FILTER (WHERE state = 'completed')
+             / nullif(sum(accelerator_hours) FILTER (WHERE state = 'completed'), 0) AS work_per_accelerator_hour,
+           CASE WHEN count(tokens_processed) > 0 THEN 'tokens' ELSE 'samples' END AS work_unit,
+           median(mfu) FILTER (WHERE state = 'completed') AS mfu
+    FROM jobs
+    WHERE {_window('submit_at', since, end)} AND workload_type IN ({wl})
+    GROUP BY accelerator_type, workload_type
+), p AS (
+    SELECT x_accelerator_type AS accelerator_type,
+           sum(EffectiveCost)::DOUBLE / nullif(sum(PricingQuantity), 0)::DOUBLE AS usd_per_accelerator_hour
+    FROM cost_daily
+    WHERE {_window('ChargePeriodStart', since, end)}
+    GROUP BY x_accelerator_type
+)
+SELECT u.accelerator_type, u.workload_type, u.accelerator_hours, u.busy_share, u.kw_per_accelerator,
+       j.jobs, j.failure_rate, j.preemption_rate, j.work_per_accelerator_hour, j.work_unit, j.mfu,
+       p.usd_per_accelerator_hour
+FROM u
+LEFT JOIN j ON j.accelerator_type = u.accelerator_type AND j.workload_type = u.workload_type
+LEFT JOIN p ON p.accelerator_type = u.accelerator_type
+ORDER BY u.workload_type, u.accelerator_type"""
+
+
+def incidents_sql(since: datetime, end: datetime) -> str:
+    """Incidents per type in the window, with the type's allocated hours to put them per 1,000 hours."""
+    return f"""WITH inc AS (
+    SELECT accelerator_type, count(*) AS incidents,
+           count(*) FILTER (WHERE severity IN ('SEV1', 'SEV2')) AS major,
+           count(*) FILTER (WHERE resolved_at IS NULL) AS open_incidents,
+           sum(accelerator_hours_lost) AS hours_lost
+    FROM incidents
+    WHERE accelerator_type IS NOT NULL AND {_window('opened_at', since, end)}
+    GROUP BY accelerator_type
+), a AS (
+    SELECT accelerator_type, sum(allocated_hours) AS accelerator_hours FROM utilization_hourly
+    WHERE {_window('hour', since, end)} GROUP BY accelerator_type
+)
+SELECT a.accelerator_type, a.accelerator_hours, coalesce(inc.incidents, 0) AS incidents,
+       coalesce(inc.major, 0) AS major, coalesce(inc.open_incidents, 0) AS open_incidents,
+       coalesce(inc.hours_lost, 0) AS hours_lost
+FROM a LEFT JOIN inc ON inc.accelerator_type = a.accelerator_type
+ORDER BY a.accelerator_type"""
+
+
+def open_issues_sql(acc: str, since: datetime, end: datetime) -> str:
+    """The type's incidents in the window (open ones first) and its pending compute requests."""
+    return f"""SELECT 'incident' AS kind, incident_id AS id, severity AS detail, title, opened_at AS at,
+       resolved_at IS NULL AS open
+FROM incidents
+WHERE accelerator_type = {lit(acc)} AND {_window('opened_at', since, end)}
+UNION ALL
+SELECT 'request', request_id, status, team || ' asks for ' || CAST(accelerators_requested AS VARCHAR) || ' for ' || workload_type,
+       submitted_at, TRUE
+FROM compute_requests
+WHERE accelerator_type = {lit(acc)} AND status IN ('submitted', 'needs_info', 'approved')
+ORDER BY open DESC, at DESC"""
