@@ -7,7 +7,6 @@ import time
 
 import duckdb
 
-from assistant.slack import create_app, service_of  # noqa: F401 - service_of used below
 from assistant.slack.blocks import FEEDBACK, FEEDBACK_BLOCK, SHOW_SQL
 from tests.slack.harness import mention
 

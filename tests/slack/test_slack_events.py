@@ -7,7 +7,6 @@ import logging
 import time
 import uuid
 
-import pytest
 
 from tests.slack.harness import mention
 
