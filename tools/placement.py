@@ -116,7 +116,8 @@ class Placement(BaseModel):
             lead += (f" {a.accelerator} costs ${a.usd_per_1m_tokens:.3f} per 1M tokens against ${b.usd_per_1m_tokens:.3f} "
                      f"on {b.accelerator}: {abs(diff):.0%} {'cheaper' if diff < 0 else 'dearer'} "
                      f"({a.basis} vs {b.basis} throughput). {a.why.split('. ')[0]}.")
-        others = "; ".join(c.why.split(". ")[0] for c in self.candidates[1:3] if c.accelerator not in {n.accelerator for n in named})
+        others = "; ".join(c.why.split(". ")[0] + ("" if _feasible(c) else f" ({_blockers(c)})")
+                           for c in self.candidates[1:3] if c.accelerator not in {n.accelerator for n in named})
         out = lead + (f" Next: {others}." if others else "")
         held = [e["accelerator"] for e in self.excluded if e["why"].startswith("needs")]
         if held:

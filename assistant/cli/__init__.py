@@ -17,6 +17,7 @@ from assistant.cli import dashboard  # noqa: F401,E402
 from assistant.cli import requests  # noqa: F401,E402
 from assistant.cli import drafting  # noqa: F401,E402
 from assistant.cli import slack  # noqa: F401,E402
+from assistant.cli import placement  # noqa: F401,E402
 
 
 def main() -> None:
