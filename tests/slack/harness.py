@@ -19,6 +19,27 @@ from assistant.slack.server import PATH, make_http_server
 SECRET = "test-signing-secret"
 
 
+def signed_post(url: str, secret: str, body: str, content_type: str, *, headers: dict[str, str] | None = None,
+                timestamp: int | None = None) -> tuple[int, str, float]:
+    """POST `body` with Slack's signature headers; (status, text, seconds from send to response)."""
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    sig = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
+    hdrs = {"Content-Type": content_type, "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": sig, **(headers or {})}
+    t0 = time.perf_counter()
+    try:
+        with urlopen(Request(url, data=body.encode(), headers=hdrs, method="POST"), timeout=10) as r:
+            return r.status, r.read().decode(), time.perf_counter() - t0
+    except HTTPError as e:
+        return e.code, e.read().decode(), time.perf_counter() - t0
+
+
+def event_body(event: dict[str, Any], event_id: str | None = None) -> dict[str, Any]:
+    """An Events API envelope around `event`."""
+    return {"token": "legacy", "team_id": "T1", "api_app_id": "A1", "type": "event_callback",
+            "event_id": event_id or f"Ev{uuid.uuid4().hex[:10]}", "event_time": int(time.time()),
+            "authorizations": [{"team_id": "T1", "user_id": "UBOT", "is_bot": True}], "event": event}
+
+
 class AppServer:
     def __init__(self, app: App, secret: str = SECRET) -> None:
         self.app, self.secret = app, secret
@@ -33,21 +54,10 @@ class AppServer:
     def post(self, body: str, content_type: str, *, headers: dict[str, str] | None = None,
              timestamp: int | None = None, secret: str | None = None) -> tuple[int, str, float]:
         """POST a body signed with the secret (or a wrong one); returns (status, text, seconds to response)."""
-        ts = str(int(time.time()) if timestamp is None else timestamp)
-        sig = SignatureVerifier(secret or self.secret).generate_signature(timestamp=ts, body=body)
-        hdrs = {"Content-Type": content_type, "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": sig, **(headers or {})}
-        t0 = time.perf_counter()
-        try:
-            with urlopen(Request(self.url, data=body.encode(), headers=hdrs, method="POST"), timeout=10) as r:
-                return r.status, r.read().decode(), time.perf_counter() - t0
-        except HTTPError as e:
-            return e.code, e.read().decode(), time.perf_counter() - t0
+        return signed_post(self.url, secret or self.secret, body, content_type, headers=headers, timestamp=timestamp)
 
     def event(self, event: dict[str, Any], *, event_id: str | None = None, **kw: Any) -> tuple[int, str, float]:
-        body = {"token": "legacy", "team_id": "T1", "api_app_id": "A1", "type": "event_callback",
-                "event_id": event_id or f"Ev{uuid.uuid4().hex[:10]}", "event_time": int(time.time()),
-                "authorizations": [{"team_id": "T1", "user_id": "UBOT", "is_bot": True}], "event": event}
-        return self.post(json.dumps(body), "application/json", **kw)
+        return self.post(json.dumps(event_body(event, event_id)), "application/json", **kw)
 
     def command(self, text: str, *, user: str = "U1", channel: str = "C1", response_url: str = "") -> tuple[int, str, float]:
         form = {"token": "legacy", "team_id": "T1", "channel_id": channel, "user_id": user, "command": "/pace",
