@@ -18,17 +18,19 @@ What `check_grounding` exempts (removed before numbers are read), in this order:
   6. markdown numbered-list markers at the start of a line (`1. `);
   7. inline code spans (`` `text` ``): verbatim warehouse text such as an incident title ("XID 79 errors")
      or a quoted report, which the draft shows as data, not as a claim of its own.
-Every other number (`$1,234`, `45.2%`, `+3.1 pp`, `12`, `1.2M`) must match a fact: a number followed by
-a footnote marker `[n]` must equal fact n (1-based, in `facts` order); a number without a marker must
-equal some fact. Numbers compare as displayed: commas and `$` are ignored, a `-` sign must match, a
-`%` or k/M/B suffix must match, and 12.30 equals 12.3.
+Every other number (`$1,234`, `45.2%`, `+3.1 pp`, `12`, `1.2M`) must be cited: followed by a footnote
+marker `[n]` and equal to fact n (1-based, in `facts` order). A number without a marker fails, even if
+it happens to equal some fact (a coincidence is not a source); pass `require_citation=False` for text
+whose markers were stripped, and then a number must merely equal some fact. Numbers compare as
+displayed: commas and `$` are ignored, a `-` sign must match, a `%` or k/M/B suffix must match, and
+12.30 equals 12.3.
 
 >>> f = {"spend": Fact(value=1234.5, unit="USD", format=",.0f", sql="SELECT 1", label="Spend")}
 >>> d = Draft(sections=[Section("Spend", "We spent {spend} last week.")], facts=f)
 >>> d.render().body
 '## Spend\\n\\nWe spent $1,234 [1] last week.\\n'
 >>> check_grounding("We spent $1,234 [1] last week, 7 days.", list(f.values()))[0].reason
-'number not backed by any fact'
+'number without a footnote, backed by no fact'
 """
 
 from __future__ import annotations
@@ -55,7 +57,7 @@ _EXEMPT: tuple[re.Pattern[str], ...] = (
 )
 _NUMBER = re.compile(
     r"(?P<sign>[-+\u2212])?\$?(?P<digits>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?P<suffix>%|[kMB]\b)?"
-    r"(?P<marker>\s*\[\^?(?P<ref>\d+)\])?"
+    r"(?P<unit>\s?(?:pp|h|min)\b)?(?P<marker>\s*\[\^?(?P<ref>\d+)\])?"
 )
 _PREFIX = {"USD": "$"}
 _SUFFIX = {"%": "%", "pp": " pp", "hours": " h", "minutes": " min"}
@@ -216,11 +218,12 @@ def strip_exempt(text: str) -> str:
     return text
 
 
-def check_grounding(text: str, facts: Sequence[Fact] | Mapping[str, Fact] | Iterable[Fact]) -> list[GroundingProblem]:
-    """Problems with the numbers in `text`; an empty list means every number is backed by a fact.
+def check_grounding(text: str, facts: Sequence[Fact] | Mapping[str, Fact] | Iterable[Fact], *,
+                    require_citation: bool = True) -> list[GroundingProblem]:
+    """Problems with the numbers in `text`; an empty list means every number is a cited fact.
 
     `facts` are in footnote order (footnote n is the n-th fact); a mapping's values are taken in order.
-    Exempt tokens are listed in this module's docstring.
+    Exempt tokens and the citation rule are described in this module's docstring.
     """
     facts = list(facts.values()) if isinstance(facts, Mapping) else list(facts)
     per_fact = [_fact_numbers(f) for f in facts]
@@ -242,7 +245,11 @@ def check_grounding(text: str, facts: Sequence[Fact] | Mapping[str, Fact] | Iter
                 problems.append(GroundingProblem(
                     written, context, f"footnote [{n}] cites {facts[n - 1].label or 'a fact'} = {facts[n - 1].text()}"))
         elif number not in anywhere:
-            problems.append(GroundingProblem(written, context, "number not backed by any fact"))
+            reason = "number without a footnote, backed by no fact" if require_citation else "number not backed by any fact"
+            problems.append(GroundingProblem(written, context, reason))
+        elif require_citation:
+            problems.append(GroundingProblem(written, context, "number without a footnote (it equals a fact's value, "
+                                                               "but nothing cites it)"))
     return problems
 
 

@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from telemetry.errors import UserError
-from telemetry.schema import WORKLOAD_TYPES
+from telemetry.schema import SEVERITIES, WORKLOAD_TYPES
 from telemetry.settings import Settings
 from tools import triage_sql as q
 from tools._warehouse import Warehouse, lit, ts
@@ -231,6 +231,10 @@ def _draft(wh: Warehouse, settings: Settings, s: Subject, end: datetime) -> Tria
         duration = (s.end - s.start).total_seconds() / 3600 if s.kind == "finding" else (j["failure_span_hours"] if elevated else 0.0)
         signals = Signals(j["excess_failed_hours"], j["teams_affected"], prod, duration if duration is not None else 0.0)
     sev = severity(signals)
+    recorded = (s.incident or {}).get("severity") or (s.finding.severity if s.finding is not None else None)
+    if recorded in SEVERITIES and SEVERITIES.index(recorded) < SEVERITIES.index(sev.value):
+        source = "incident record" if s.incident else "scan"
+        sev = Decision(recorded, f"{sev.reason}; the {source} says {recorded}, and the more urgent level is kept")
     similar_sql = q.similar_incidents(load_rules("routing").get("incident_categories", {}).get(s.category, s.category), s.scope, s.start, s.incident["incident_id"] if s.incident else None)
     similar = _rows(wh, similar_sql)
     for col, unit, fmt, label in (("similar_total", "count", ",d", "Similar past incidents"),

@@ -61,7 +61,7 @@ def build_sections(s: Subject, sev: Decision, rt: Decision, facts: dict[str, Fac
         impact = (f"The scan measured {esc(f.metric)} at {{find_observed}} against {{find_expected}} expected on "
                   f"{esc(f.entity)}, an estimated impact of {{find_impact}}. In the same scope and window, " + impact[0].lower() + impact[1:])
     if s.incident and s.incident["severity"] != sev.value:
-        summary += f" The incident record says {s.incident['severity']}; the rubric gives {sev.value}."
+        summary += f" The incident record says {s.incident['severity']}; the rubric gives the more urgent {sev.value}."
     if "srv_error_rate_pct" in facts:
         impact += (f" Endpoint {esc(s.scope.endpoint)}: error rate {{srv_error_rate_pct}} against {{srv_baseline_error_rate_pct}} "
                    "before; worst hourly p95 latency {srv_p95_ms_max} ms against a usual {srv_p95_ms_baseline} ms.")

@@ -135,7 +135,7 @@ def _risks(book: FactBook, extras: dict[str, Any]) -> Section:
     for i, (acc, week, out, out_upper) in enumerate(extras.get("forecast", [])):
         when = (f"; the central forecast exceeds capacity in the week of {out}" if out else
                 f"; the upper bound crosses capacity in the week of {out_upper}" if out_upper else "")
-        bullets.append(f"{esc(acc)}: forecast peak demand up to {{fc_{i}_upper}} accelerators (upper 90% bound) by the week "
+        bullets.append(f"{esc(acc)}: forecast peak demand up to {{fc_{i}_upper}} accelerators (top of the prediction interval) by the week "
                        f"of {week}, against {{fc_{i}_cap}} installed{when}.")
     for team, acc, week in extras.get("burst", []):
         bullets.append(f"{esc(team)} is forecast above its {esc(acc)} burst quota from the week of {week}.")
