@@ -82,13 +82,17 @@ class SlackService:
         redacted, hidden = redact_answer(result)
         return redacted, (NOTE if hidden else None)
 
-    def post_answer(self, client: WebClient, question: str, *, channel: str, thread_ts: str, user: str | None) -> str | None:
-        """Answer `question` into the thread: blocks, then the chart as a file in the same thread."""
+    def answer_message(self, question: str, *, channel: str, thread_ts: str, user: str | None) -> tuple[Answer, list[dict[str, Any]], str]:
+        """The answer, its blocks and fallback text; the question and SQL are stored for the buttons."""
         result, note = self.answer(question, channel=channel, thread_ts=thread_ts, user=user)
         key = uuid.uuid4().hex[:16]
         self.store.save_answer(key, question, result.sql, channel, thread_id(channel, thread_ts))
-        resp = client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=bk.fallback_text(result),
-                                       blocks=bk.answer_blocks(result, key=key, note=note))
+        return result, bk.answer_blocks(result, key=key, note=note), bk.fallback_text(result)
+
+    def post_answer(self, client: WebClient, question: str, *, channel: str, thread_ts: str, user: str | None) -> str | None:
+        """Answer `question` into the thread: blocks, then the chart as a file in the same thread."""
+        result, blocks, text = self.answer_message(question, channel=channel, thread_ts=thread_ts, user=user)
+        resp = client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=text, blocks=blocks)
         if result.chart:
             self.upload_chart(client, result.chart, channel=channel, thread_ts=thread_ts, title=question)
         return resp.get("ts")

@@ -102,9 +102,9 @@ def register(app: App, service: SlackService) -> None:
         except SlackApiError as exc:  # e.g. not_in_channel: answer privately without a thread
             if exc.response.get("error") not in ("not_in_channel", "channel_not_found", "is_archived"):
                 raise
-            result, note = service.answer(question, channel=channel or "slash", thread_ts=f"cmd-{user}", user=user)
-            respond(text=bk.fallback_text(result), blocks=bk.answer_blocks(result, key="-", note=note),
-                    response_type="ephemeral")
+            _, blocks, text = service.answer_message(question, channel=channel or "slash", thread_ts=f"cmd-{user}",
+                                                     user=user)
+            respond(text=text, blocks=blocks, response_type="ephemeral")
             return
         service.post_answer(client, question, channel=channel, thread_ts=parent["ts"], user=user)
 
