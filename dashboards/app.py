@@ -19,7 +19,6 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from dashboards.loader import load_dashboards
 from dashboards.page import STATIC_DIR, render_page
 from dashboards.runner import DashboardContext
 from dashboards.spec import Dashboard
@@ -29,8 +28,8 @@ from telemetry.settings import Settings
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
-def create_app(settings: Settings, *, dashboards: dict[str, Dashboard] | None = None) -> Starlette:
-    """Build the app; the warehouse is opened (read-only) on the first request, not here."""
+def create_app(settings: Settings, *, dashboards: dict[str, Dashboard] | None = None, warm: bool = True) -> Starlette:
+    """Build the app; the warehouse is opened (read-only) at server start-up (or first request), not here."""
     holder: dict[str, Any] = {}
     lock = threading.Lock()
 
@@ -38,7 +37,7 @@ def create_app(settings: Settings, *, dashboards: dict[str, Dashboard] | None = 
         with lock:
             if "ctx" not in holder:
                 ctx = DashboardContext(settings)
-                holder["dash"] = dashboards if dashboards is not None else load_dashboards(ctx.catalog)
+                holder["dash"] = dashboards if dashboards is not None else ctx.dashboards()
                 holder["ctx"] = ctx
             return holder["ctx"], holder["dash"]
 
@@ -95,6 +94,10 @@ def create_app(settings: Settings, *, dashboards: dict[str, Dashboard] | None = 
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if warm:  # open the engine and validate the dashboards when the server starts, not on the first page
+            import anyio
+
+            await anyio.to_thread.run_sync(context)
         yield
         if "ctx" in holder:
             holder["ctx"].close()

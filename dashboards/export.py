@@ -7,7 +7,6 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from dashboards.loader import load_dashboards
 from dashboards.page import render_page
 from dashboards.runner import DashboardContext
 from telemetry.errors import UserError
@@ -16,16 +15,22 @@ from telemetry.settings import Settings
 CHROMIUM_PATHS = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 
 
-def export_html(settings: Settings, name: str, params: dict[str, str], out: Path) -> dict[str, object]:
-    """Render one dashboard view to `out`; returns what was written and how long the tiles took."""
-    with DashboardContext(settings) as ctx:
-        dashboards = load_dashboards(ctx.catalog)
+def export_html(settings: Settings, name: str, params: dict[str, str], out: Path,
+                ctx: DashboardContext | None = None) -> dict[str, object]:
+    """Render one dashboard view to `out` (reusing `ctx` when given); returns what was written."""
+    own = ctx is None
+    ctx = ctx or DashboardContext(settings)
+    try:
+        dashboards = ctx.dashboards()
         if name not in dashboards:
             raise UserError(f"no dashboard `{name}`; choose one of {', '.join(dashboards)}")
         dash = dashboards[name]
         state = ctx.state(params, dash)
         results = ctx.run(dash, state)
         html = render_page(ctx, dash, state, results, dashboards, mode="export")
+    finally:
+        if own:
+            ctx.close()
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(html, encoding="utf-8")

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from dashboards.loader import load_dashboards
 from dashboards.query import build_query
 from dashboards.spec import Dashboard, Tile
 from dashboards.state import FilterState, from_params
@@ -63,6 +64,13 @@ class DashboardContext:
         self.scale: str = str(m.get("scale") or "")
         self.stamp = (self.built_at, self.data_end)
         self._pool = ThreadPoolExecutor(max_workers=MAX_WORKERS, thread_name_prefix="tile")
+        self._dashboards: dict[str, Dashboard] | None = None
+
+    def dashboards(self) -> dict[str, Dashboard]:
+        """The shipped dashboards, validated against this catalog once."""
+        if self._dashboards is None:
+            self._dashboards = load_dashboards(self.catalog)
+        return self._dashboards
 
     def state(self, params: dict[str, str], dashboard: Dashboard | None = None) -> FilterState:
         """The view's filters from URL parameters (presets end at the data's end)."""

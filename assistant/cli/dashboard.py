@@ -83,11 +83,10 @@ def dashboard_command(
 
 
 def _print(settings: Settings, name: str | None, params: dict[str, str], json: bool) -> None:
-    from dashboards.loader import load_dashboards
     from dashboards.runner import DashboardContext
 
     with DashboardContext(settings) as ctx:
-        dashboards = load_dashboards(ctx.catalog)
+        dashboards = ctx.dashboards()
         if name is None:
             rows = [{"name": d.name, "title": d.title, "tiles": len(d.tiles()), "description": d.description} for d in dashboards.values()]
             if json:

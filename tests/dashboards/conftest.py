@@ -20,9 +20,7 @@ def dash_ctx(demo_db: Path) -> Iterator[object]:
 
 @pytest.fixture(scope="module")
 def shipped(dash_ctx: object) -> dict[str, object]:
-    from dashboards.loader import load_dashboards
-
-    return load_dashboards(dash_ctx.catalog)  # type: ignore[attr-defined]
+    return dash_ctx.dashboards()  # type: ignore[attr-defined]
 
 
 @pytest.fixture(scope="module")

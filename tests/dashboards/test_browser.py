@@ -129,7 +129,7 @@ def test_served_dashboards(browser, server: str, shots: Path) -> None:  # noqa: 
     assert watch.errors == []
 
 
-def test_exported_files(browser, demo_db: Path, tmp_path: Path, shots: Path) -> None:  # noqa: ANN001
+def test_exported_files(browser, dash_ctx, demo_db: Path, tmp_path: Path, shots: Path) -> None:  # noqa: ANN001
     from dashboards.export import export_html
 
     watch = Watch()
@@ -137,7 +137,7 @@ def test_exported_files(browser, demo_db: Path, tmp_path: Path, shots: Path) -> 
     for name in DASHBOARDS:
         out = tmp_path / f"{name}.html"
         params = {"team": "atlas"} if name == "team" else {}
-        info = export_html(Settings(PACE_DB=demo_db), name, params, out)
+        info = export_html(Settings(PACE_DB=demo_db), name, params, out, ctx=dash_ctx)
         assert info["failed_tiles"] == []
         page.goto(out.as_uri(), wait_until="load")
         assert page.locator("section.tile").count() >= 4

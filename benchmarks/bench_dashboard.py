@@ -1,0 +1,75 @@
+"""Time to first render of the fleet overview, server side, on a given warehouse.
+
+Usage: .venv/bin/python benchmarks/bench_dashboard.py --db PATH [--dashboard fleet] [--range 7d] [--repeat 5]
+
+Server start-up (the lifespan: open the hardened engine, read the catalog's filter values and pace_meta,
+validate the dashboards) is timed apart from the first render (every tile concurrently, then the HTML
+with inline SVG charts), which is what a person waits for on the first page load. It then times warm renders of the same view and of other
+ranges, and lists the slowest tiles. Measured through the ASGI app (starlette TestClient), so routing
+and the response are included. A script, not a test: figures are printed, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from starlette.testclient import TestClient  # noqa: E402
+
+from dashboards.app import create_app  # noqa: E402
+from dashboards.runner import DashboardContext  # noqa: E402
+from telemetry.settings import Settings  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", type=Path, required=True)
+    parser.add_argument("--dashboard", default="fleet")
+    parser.add_argument("--range", default="7d", dest="range_")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=2, help="DuckDB threads (default 2, the target machine)")
+    args = parser.parse_args()
+    settings = Settings(PACE_DB=args.db, PACE_THREADS=args.threads, PACE_QUERY_TIMEOUT_S=600)
+    url = f"/d/{args.dashboard}?range={args.range_}"
+
+    t0 = time.perf_counter()
+    with TestClient(create_app(settings)) as client:  # runs the lifespan: engine, catalog values, dashboards
+        startup = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        first = client.get(url)
+        cold = time.perf_counter() - t0
+        assert first.status_code == 200, first.text[:300]
+        warm = []
+        for _ in range(args.repeat):
+            t = time.perf_counter()
+            client.get(url)
+            warm.append(time.perf_counter() - t)
+        others = {}
+        for rng in ("24h", "30d", "90d"):
+            t = time.perf_counter()
+            client.get(f"/d/{args.dashboard}?range={rng}&accelerator_type=H100")
+            others[rng] = time.perf_counter() - t
+    failed = first.text.count('data-status="error"')
+    print(f"warehouse {args.db} ({args.db.stat().st_size / 1e6:,.0f} MB), dashboard {args.dashboard}, range {args.range_}")
+    print(f"server start-up (engine open, catalog + values, dashboards validated): {startup * 1000:8.0f} ms")
+    print(f"first render (every tile concurrently + HTML):                  {cold * 1000:8.0f} ms"
+          f"  ({len(first.text) / 1024:,.0f} KiB, {failed} failed tiles)")
+    print(f"warm render, median of {args.repeat}:                                      {statistics.median(warm) * 1000:8.0f} ms")
+    for rng, s in others.items():
+        print(f"  range {rng:>4} + accelerator_type=H100:                             {s * 1000:8.0f} ms")
+
+    with DashboardContext(settings) as ctx:
+        dash = ctx.dashboards()[args.dashboard]
+        results = ctx.run(dash, ctx.state({"range": args.range_}, dash))
+    print("slowest tiles (warm engine, concurrent):")
+    for r in sorted(results, key=lambda r: -r.elapsed_ms)[:5]:
+        print(f"  {r.tile.id:24s} {r.elapsed_ms:8.0f} ms{'  ERROR ' + r.error if r.error else ''}")
+
+
+if __name__ == "__main__":
+    main()
