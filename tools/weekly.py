@@ -209,7 +209,7 @@ def collect(book: FactBook) -> None:
     book.add("idle_pct", idle, "change_pct", "%", "+.1f", "Idle cost change week over week")
     hours = book.rows(q.hours_by_type(w))
     for i, r in enumerate(hours[0]):
-        book.add(f"hours_{i}", hours, "this_week", "count", ",.0f", f"{r['key']} accelerator-hours", row=i)
+        book.add(f"hours_{i}", hours, "this_week", "hours", ",.0f", f"{r['key']} accelerator-hours", row=i)
         book.add(f"hours_{i}_pct", hours, "change_pct", "%", "+.1f", f"{r['key']} accelerator-hours change", row=i)
     book.charts.append({"kind": "hours_by_type", "title": "Accelerator-hours by type", "sql": hours[1], "rows": hours[0]})
     for dim, column in (("team", "x_team"), ("type", "x_accelerator_type")):

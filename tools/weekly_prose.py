@@ -97,7 +97,7 @@ def build_draft(book: FactBook, extras: dict[str, Any]) -> Draft:
             "({util_pp} on the week before), and idle accelerator time cost {idle} ({idle_pct}).")),
         Section("Recommended actions", bullets=recommendations(book, extras)),
         Section("Accelerator-hours by type", "Allocated accelerator-hours, with the change on the week before:",
-                bullets=[f"{_key(book, f'hours_{i}')}: {{hours_{i}}} h ({{hours_{i}_pct}})"
+                bullets=[f"{_key(book, f'hours_{i}')}: {{hours_{i}}} ({{hours_{i}_pct}})"
                          for i in range(10) if f"hours_{i}" in book.facts]),
         Section("Top movers", "Largest week-over-week spend changes by team and by accelerator type:",
                 bullets=[f"{dim.capitalize()} {_key(book, f'mover_{dim}_{i}')}: {{mover_{dim}_{i}}}, to {{mover_{dim}_{i}_now}}"
