@@ -16,7 +16,7 @@ from typing import Any
 from assistant.planner.lexicon import Lexicon
 from telemetry.settings import Settings
 
-_CACHE: dict[tuple[str, float, str], Resources] = {}
+_CACHE: dict[tuple[str, float, str, str, str], Resources] = {}
 _LOCK = threading.Lock()
 
 
@@ -31,9 +31,9 @@ class Resources:
 
     @cached_property
     def engine(self) -> Any:
-        from semantic_layer.engine import Engine
+        from semantic_layer.engine import open_engine
 
-        return Engine(self.settings)
+        return open_engine(self.settings)  # DuckDB, or Spark when settings.engine == "spark"
 
     @cached_property
     def catalog(self) -> Any:
@@ -108,7 +108,7 @@ def resources_for(settings: Settings) -> Resources:
 
     path = Path(ensure_warehouse(settings, quiet=True))
     mtime = path.stat().st_mtime if path.exists() else 0.0
-    key = (str(path.resolve()), mtime, str(settings.as_of))
+    key = (str(path.resolve()), mtime, str(settings.as_of), settings.engine, str(settings.warehouse_path))
     with _LOCK:
         res = _CACHE.get(key)
         if res is None:

@@ -250,6 +250,15 @@ def order_and_limit(plan: Plan) -> Plan:
 DEFAULT_STEPS: tuple[Step, ...] = (resolve_names, check_reachability, plan_facts, build_select, order_and_limit)
 
 
+def _render(expression: exp.Expression, dialect: str, pretty: bool) -> str:
+    """SQL text for `dialect`; Spark gets pace's allowlisted renderings (semantic_layer.spark_dialect)."""
+    if dialect == "spark":
+        from semantic_layer.spark_dialect import to_spark
+
+        return to_spark(expression, pretty=pretty)
+    return expression.sql(dialect=dialect, pretty=pretty)
+
+
 def compile_query(catalog: Catalog, query: MetricQuery, dialect: str = "duckdb", *, steps: tuple[Step, ...] = DEFAULT_STEPS, pretty: bool = False) -> CompiledQuery:
     """Compile a MetricQuery for `dialect` (duckdb runs here; the others are transpiled for export)."""
     if dialect not in DIALECTS:
@@ -259,7 +268,7 @@ def compile_query(catalog: Catalog, query: MetricQuery, dialect: str = "duckdb",
         plan = step(plan)
     assert plan.expression is not None
     return CompiledQuery(
-        sql=plan.expression.sql(dialect=dialect, pretty=pretty),
+        sql=_render(plan.expression, dialect, pretty),
         expression=plan.expression,
         columns=plan.columns,
         metrics=plan.metrics,

@@ -125,6 +125,18 @@ class Engine:
         self.close()
 
 
+def open_engine(settings: Settings) -> Any:
+    """The engine `settings.engine` names: this DuckDB `Engine`, or the Spark one (imported only then).
+
+    Both offer `run_sql`, `run_query`, `schema`, `close` and the context manager.
+    """
+    if settings.engine == "spark":
+        from semantic_layer.spark_engine import SparkEngine
+
+        return SparkEngine(settings)
+    return Engine(settings)
+
+
 def _open_hardened(settings: Settings) -> duckdb.DuckDBPyConnection:
     path = settings.db
     if not path.exists():

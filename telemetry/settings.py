@@ -46,7 +46,10 @@ class Settings(BaseSettings):
     slack_app_token: str | None = Field(default=None, alias="SLACK_APP_TOKEN", repr=False)
     slack_signing_secret: str | None = Field(default=None, alias="SLACK_SIGNING_SECRET", repr=False)
     spark_master: str = Field(default="local[2]", alias="PACE_SPARK_MASTER")
-    warehouse_path: Path | None = Field(default=None, alias="PACE_WAREHOUSE_PATH")
+    warehouse_path: str | None = Field(
+        default=None, alias="PACE_WAREHOUSE_PATH",
+        description="Parquet export for Spark: a folder or an object-store URL (s3a://...); default <db>.parquet beside the DB.",
+    )
     query_timeout_s: float = Field(default=30.0, alias="PACE_QUERY_TIMEOUT_S", gt=0)
     memory_limit: str = Field(default="4GB", alias="PACE_MEMORY_LIMIT")
     threads: int = Field(default=2, alias="PACE_THREADS", ge=1)

@@ -13,6 +13,7 @@ from assistant.cli import metrics  # noqa: F401,E402
 from assistant.cli import ask  # noqa: F401,E402
 from assistant.cli import ops  # noqa: F401,E402
 from assistant.cli import evals  # noqa: F401,E402
+from assistant.cli import export  # noqa: F401,E402
 from assistant.cli import dashboard  # noqa: F401,E402
 from assistant.cli import requests  # noqa: F401,E402
 from assistant.cli import drafting  # noqa: F401,E402

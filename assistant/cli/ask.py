@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 import typer
 
 from assistant.cli.app import app, console, err_console, print_json
-from assistant.cli.options import DbOption, JsonOption
+from assistant.cli.options import DbOption, EngineOption, JsonOption
 from telemetry.errors import Refused, UserError
 from telemetry.settings import Settings, load_settings
 
@@ -25,10 +25,10 @@ def _planner(value: str) -> Literal["auto", "offline", "llm"]:
     return value  # type: ignore[return-value]
 
 
-def _settings(db: object) -> Settings:
+def _settings(db: object, engine: str | None = None) -> Settings:
     from telemetry.warehouse import ensure_warehouse
 
-    settings = load_settings(PACE_DB=db)
+    settings = load_settings(PACE_DB=db, PACE_ENGINE=engine)
     ensure_warehouse(settings, quiet=True)
     return settings
 
@@ -41,6 +41,7 @@ def ask(
     show_sql: Annotated[bool, typer.Option("--show-sql", help="Print the SQL that ran.")] = False,
     db: DbOption = None,
     json: JsonOption = False,
+    engine: EngineOption = None,
 ) -> None:
     """Ask one question about the fleet; get a number, a table, a chart and the SQL behind it.
 
@@ -53,7 +54,7 @@ def ask(
     from assistant.service import answer
 
     mode = _planner(planner)
-    settings = _settings(db)
+    settings = _settings(db, engine)
     result = answer(question, thread_id=thread, planner=mode, settings=settings)
     if json:
         print_json(result.to_json())

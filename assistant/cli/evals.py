@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from assistant.cli.app import app, console, print_json
-from assistant.cli.options import DbOption, JsonOption
+from assistant.cli.options import DbOption, EngineOption, JsonOption
 from telemetry.errors import UserError
 from telemetry.settings import load_settings
 
@@ -26,6 +26,7 @@ def eval_command(
     report: Annotated[Path | None, typer.Option(help="Write a markdown report with every failure here.")] = None,
     db: DbOption = None,
     json: JsonOption = False,
+    engine: EngineOption = None,
 ) -> None:
     """Score answer accuracy, anomaly-scan quality and narrative grounding.
 
@@ -43,7 +44,7 @@ def eval_command(
         raise UserError(f"--suite {suite!r} is not one of {', '.join(SUITES)}")
     if planner not in ("offline", "llm"):
         raise UserError(f"--planner {planner!r} is not one of offline, llm")
-    settings = load_settings(PACE_DB=db)
+    settings = load_settings(PACE_DB=db, PACE_ENGINE=engine)
     if planner == "llm" and not settings.llm_configured:
         raise UserError("--planner llm needs OPENAI_API_KEY (or OPENAI_BASE_URL for a local server)")
     ensure_warehouse(settings, quiet=json)
@@ -53,7 +54,7 @@ def eval_command(
         with Progress(disable=json, transient=True, console=console) as bar:
             task = bar.add_task("asking", total=count_items(cases, repeat))
             results.append(
-                run_questions(settings, planner=planner, cases=cases, repeat=repeat, on_item=lambda: bar.advance(task)).to_json()
+                run_questions(settings, planner=planner, cases=cases, repeat=repeat, engine=settings.engine, on_item=lambda: bar.advance(task)).to_json()
             )
     if suite in ("anomalies", "all"):
         results.append(run_anomalies(settings))

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from assistant.cli.app import app, console, err_console, print_json
-from assistant.cli.options import DbOption, JsonOption
+from assistant.cli.options import DbOption, EngineOption, JsonOption
 from telemetry.errors import UserError
 from telemetry.settings import load_settings
 
@@ -99,6 +99,7 @@ def query_command(
     dialect: Annotated[str, typer.Option("--dialect", help="duckdb runs it; trino|spark|bigquery|snowflake|postgres print the SQL.")] = "duckdb",
     db: DbOption = None,
     json: JsonOption = False,
+    engine: EngineOption = None,
 ) -> None:
     """Run one structured metric query (no planner): the SQL comes from the compiler.
 
@@ -109,7 +110,7 @@ def query_command(
     from semantic_layer.compiler import compile_query
     from semantic_layer.query import MetricQuery
 
-    settings = load_settings(PACE_DB=db)
+    settings = load_settings(PACE_DB=db, PACE_ENGINE=engine)
     catalog = _catalog()
     first, last = _parse_date(start, "--from"), _parse_date(end, "--to")
     if (first is None) != (last is None):
@@ -129,13 +130,13 @@ def query_command(
         else:
             console.print(compiled.sql, markup=False, highlight=False)
         return
-    from semantic_layer.engine import Engine
+    from semantic_layer.engine import open_engine
     from telemetry.warehouse import ensure_warehouse
 
     ensure_warehouse(settings, quiet=json)
-    with Engine(settings) as engine:
+    with open_engine(settings) as runner:
         # warehouse values only matter for matching filter values ("h100" -> "H100")
-        result = engine.run_query(catalog.with_values(engine) if query.filters else catalog, query)
+        result = runner.run_query(catalog.with_values(runner) if query.filters else catalog, query)
     period = {"start": query.time_range.start.isoformat(), "end": query.time_range.end.isoformat()} if query.time_range else None
     if json:
         print_json({"columns": result.columns, "rows": result.rows, "sql": result.sql, "metric_query": query,
@@ -148,18 +149,20 @@ def query_command(
 
 
 @app.command("sql")
-def sql_command(sql: Annotated[str, typer.Argument(help="One SELECT statement.")], db: DbOption = None, json: JsonOption = False) -> None:
+def sql_command(
+    sql: Annotated[str, typer.Argument(help="One SELECT statement.")], db: DbOption = None, json: JsonOption = False, engine: EngineOption = None
+) -> None:
     """Run SQL through the validator on the read-only warehouse; refused SQL exits 2 and says what to change.
 
     Example: pace sql "SELECT team, sum(busy_hours) FROM utilization_hourly GROUP BY team"
     """
-    from semantic_layer.engine import Engine
+    from semantic_layer.engine import open_engine
     from telemetry.warehouse import ensure_warehouse
 
-    settings = load_settings(PACE_DB=db)
+    settings = load_settings(PACE_DB=db, PACE_ENGINE=engine)
     ensure_warehouse(settings, quiet=json)
-    with Engine(settings) as engine:
-        result = engine.run_sql(sql)
+    with open_engine(settings) as runner:
+        result = runner.run_sql(sql)
     if json:
         print_json({"columns": result.columns, "rows": result.rows, "sql": result.sql, "elapsed_ms": round(result.elapsed_ms, 2)})
         return

@@ -12,3 +12,7 @@ DbOption = Annotated[
     typer.Option("--db", help="Warehouse DuckDB file (default: $PACE_DB, else ~/.local/share/pace/warehouse.duckdb).", show_default=False),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON instead of tables.")]
+EngineOption = Annotated[
+    str | None,
+    typer.Option("--engine", help="duckdb (default) or spark (Parquet from `pace export` under $PACE_WAREHOUSE_PATH); default: $PACE_ENGINE.", show_default=False),
+]

@@ -33,9 +33,9 @@ SELECT
   `current_period`.`team` AS `team`,
   `current_period`.`effective_cost_usd` AS `effective_cost_usd`,
   `previous_period`.`effective_cost_usd` AS `effective_cost_usd__previous`,
-  (
+  CAST((
     `current_period`.`effective_cost_usd` - `previous_period`.`effective_cost_usd`
-  ) * 100.0 / NULLIF(ABS(`previous_period`.`effective_cost_usd`), 0) AS `effective_cost_usd__change_pct`
+  ) * 100.0 AS DOUBLE) / NULLIF(ABS(`previous_period`.`effective_cost_usd`), 0) AS `effective_cost_usd__change_pct`
 FROM `current_period`
 LEFT JOIN `previous_period`
   ON `previous_period`.`team` IS NOT DISTINCT FROM `current_period`.`team`

@@ -1,6 +1,6 @@
 WITH `cur_utilization_hourly` AS (
   SELECT
-    DATE_TRUNC('WEEK', `utilization_hourly`.`hour`) AS `time__week`,
+    CAST(DATE_TRUNC('WEEK', `utilization_hourly`.`hour`) AS TIMESTAMP) AS `time__week`,
     CAST(SUM(`utilization_hourly`.`busy_hours`) AS DOUBLE) AS `busy_hours`,
     CAST(SUM(`utilization_hourly`.`allocated_hours`) AS DOUBLE) AS `allocated_hours`
   FROM `utilization_hourly` AS `utilization_hourly`
@@ -15,7 +15,7 @@ WITH `cur_utilization_hourly` AS (
 )
 SELECT
   `time__week`,
-  CAST(`busy_hours` AS DOUBLE) * 100.0 / NULLIF(`allocated_hours`, 0) AS `utilization_pct`
+  CAST(CAST(`busy_hours` AS DOUBLE) * 100.0 AS DOUBLE) / NULLIF(`allocated_hours`, 0) AS `utilization_pct`
 FROM `cur_utilization_hourly`
 ORDER BY
   `time__week` ASC NULLS LAST
