@@ -162,3 +162,13 @@ def test_metrics_lists_the_catalog_privately(serve, mock_api) -> None:
     blocks = str(reply["blocks"])
     assert reply["response_type"] == "ephemeral" and "metrics" in reply["text"]
     assert "effective_cost_usd" in blocks and "Dimensions" in blocks and len(reply["blocks"]) <= 50
+
+
+def test_dm_thread_that_refuses_status_is_still_answered(serve, mock_api, fake_answer) -> None:
+    mock_api.errors["assistant.threads.setStatus"] = "channel_not_found"
+    mock_api.errors["assistant.threads.setTitle"] = "channel_not_found"
+    srv = serve(answer_fn=fake_answer)
+    srv.event({"type": "message", "channel_type": "im", "user": "U1", "text": "cost by team", "channel": "D5",
+               "ts": "51.2", "thread_ts": "51.1"})
+    post = mock_api.wait_for("/api/chat.postMessage")[0]
+    assert post["thread_ts"] == "51.1" and post["blocks"][0]["type"] == "header"

@@ -6,6 +6,7 @@ the same answer as a mention. On any failure `say()` is always called, or the st
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from slack_bolt import App, Assistant, Say, SetStatus, SetSuggestedPrompts, SetTitle
@@ -14,6 +15,7 @@ from slack_sdk import WebClient
 from assistant.slack.blocks import clip
 from assistant.slack.core import SlackService
 
+log = logging.getLogger("pace.slack")
 PROMPTS: tuple[tuple[str, str], ...] = (
     ("Spend last week", "cost by team last week"),
     ("H100 utilization", "H100 utilization by cluster last week"),
@@ -33,6 +35,15 @@ def home_view() -> dict[str, Any]:
     ]}
 
 
+def _best_effort(fn: Any, text: str) -> None:
+    """Status and title are cosmetic: a DM thread that is not an assistant thread refuses them, and
+    the answer must still come."""
+    try:
+        fn(text)
+    except Exception as exc:  # noqa: BLE001
+        log.info("assistant pane call skipped: %s", exc)
+
+
 def register(app: App, service: SlackService) -> None:
     assistant = Assistant()
 
@@ -45,8 +56,8 @@ def register(app: App, service: SlackService) -> None:
     def message(payload: dict[str, Any], client: WebClient, say: Say, set_status: SetStatus, set_title: SetTitle) -> None:
         question = (payload.get("text") or "").strip()
         with service.guarded(lambda text: say(text), "answering in the assistant pane"):
-            set_status("thinking...")
-            set_title(clip(question, 60) or "pace")
+            _best_effort(set_status, "thinking...")
+            _best_effort(set_title, clip(question, 60) or "pace")
             service.post_answer(client, question, channel=payload["channel"], thread_ts=payload["thread_ts"],
                                 user=payload.get("user"))
 
