@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import shutil
@@ -122,34 +123,56 @@ def _drop_section(payload):  # type: ignore[no-untyped-def]
     return payload
 
 
+@pytest.fixture(scope="module")
+def w46(demo_db: Path):  # type: ignore[no-untyped-def]
+    """A template report for 2026-W46 without the slower tools; each LLM test rewrites a copy of it."""
+    return weekly_narrative(Settings(PACE_DB=demo_db), "2026-W46", with_tools=False)
+
+
+def _rewrite(report, client):  # type: ignore[no-untyped-def]
+    from tools.weekly_prose import rewrite_with_llm
+
+    r = copy.deepcopy(report)
+    rewrite_with_llm(r, Settings(OPENAI_API_KEY="sk-test"), client)
+    return r
+
+
 @pytest.mark.parametrize("edit, why", [
     (_edit_headline(lambda t: t.replace("{spend}", "$999,999")), "placeholders differ"),
     (_edit_headline(lambda t: t + " Spend rose 12% since August."), "ungrounded"),
     (_drop_section, "section count changed"),
 ])
-def test_llm_draft_that_changes_a_number_is_rejected(demo_db: Path, edit, why) -> None:  # type: ignore[no-untyped-def]
-    llm = Settings(PACE_DB=demo_db, OPENAI_API_KEY="sk-test")
-    r = weekly_narrative(llm, "2026-W46", client=_fake_client(edit), with_tools=False)
+def test_llm_draft_that_changes_a_number_is_rejected(w46, edit, why) -> None:  # type: ignore[no-untyped-def]
+    r = _rewrite(w46, _fake_client(edit))
     assert r.prose_source == "template" and "rejected" in r.llm_note and why in r.llm_note
     md = r.to_markdown()
     assert r.problems() == [] and check_grounding(md, r.rendered().facts) == []
     assert "$999,999" not in md and "12%" not in md and "rejected by the grounding check" in md
 
 
-def test_llm_failure_keeps_the_template(demo_db: Path) -> None:
+def test_llm_failure_keeps_the_template(w46) -> None:  # type: ignore[no-untyped-def]
     def create(**kwargs):  # type: ignore[no-untyped-def]
         raise ConnectionError("no network in tests")
-    client = SimpleNamespace(chat=SimpleNamespace(completions=SimpleNamespace(create=create)))
-    r = weekly_narrative(Settings(PACE_DB=demo_db, OPENAI_API_KEY="sk-test"), "2026-W46", client=client, with_tools=False)
+    r = _rewrite(w46, SimpleNamespace(chat=SimpleNamespace(completions=SimpleNamespace(create=create))))
     assert r.prose_source == "template" and "ConnectionError" in r.llm_note
 
 
-def test_llm_rewrite_that_keeps_numbers_is_used(demo_db: Path) -> None:
-    llm = Settings(PACE_DB=demo_db, OPENAI_API_KEY="sk-test")
-    r = weekly_narrative(llm, "2026-W46", client=_fake_client(_edit_headline(lambda t: "In short: " + t)), with_tools=False)
+def test_llm_rewrite_that_keeps_numbers_is_used(w46) -> None:  # type: ignore[no-untyped-def]
+    r = _rewrite(w46, _fake_client(_edit_headline(lambda t: "In short: " + t)))
     assert r.prose_source == "llm" and r.rendered().body.count("In short:") == 1 and r.problems() == []
-    assert r.unavailable == ["savings tool skipped", "forecast tool skipped"]
-    assert "not available" in next(s.note for s in r.draft.sections if s.title == "Savings")
+    assert w46.unavailable == ["savings tool skipped", "forecast tool skipped"]
+    assert "not available" in next(s.note for s in w46.draft.sections if s.title == "Savings")
+
+
+def test_llm_configured_settings_call_the_model(demo_db: Path) -> None:
+    calls = []
+
+    def edit(payload):  # type: ignore[no-untyped-def]
+        calls.append(payload)
+        return payload
+    r = weekly_narrative(Settings(PACE_DB=demo_db, OPENAI_API_KEY="sk-test"), "2026-W46", client=_fake_client(edit),
+                         with_tools=False)
+    assert len(calls) == 1 and r.prose_source == "llm" and r.problems() == []
 
 
 @pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="needs /usr/bin/chromium (apt-get install chromium)")
