@@ -18,6 +18,7 @@ from slack_sdk import WebClient
 from assistant.models import Answer
 from assistant.slack import blocks as bk
 from assistant.slack.config import SlackConfig
+from assistant.slack.dedupe import Deduper
 from assistant.slack.policy import NOTE, redact_answer, redact_result
 from assistant.slack.store import SlackStore
 from telemetry.errors import Refused, UserError
@@ -53,6 +54,12 @@ class SlackService:
     store: SlackStore
     planner: str = "auto"
     as_of: Callable[[], date] = field(default=date.today)
+    seen: Deduper = field(default_factory=Deduper)
+    """Messages already being answered (one message can arrive as two events)."""
+
+    def claim_message(self, channel: str, ts: str) -> bool:
+        """True for the first handler to answer this message; False for any later one."""
+        return self.seen.first_time(f"msg:{channel}:{ts}")
 
     @contextmanager
     def guarded(self, notify: Callable[[str], Any], what: str) -> Iterator[None]:

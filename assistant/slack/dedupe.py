@@ -1,6 +1,7 @@
-"""Answer each Slack event once: Slack retries (X-Slack-Retry-Num) resend the same event_id, and one
-message can arrive as both `app_mention` and `message.im`; both are dropped here, after Bolt has
-acknowledged nothing yet, so a duplicate gets an empty 200 and no work."""
+"""Answer each Slack event once. Slack retries (X-Slack-Retry-Num) resend the same event_id: the
+middleware here drops them with an empty 200 before any listener runs. One message can also arrive
+as two events (`app_mention` and `message.channels`, with different ids): the handler that is about
+to answer claims the message (channel + ts) with `Deduper.first_time`, so only one of them does."""
 
 from __future__ import annotations
 
@@ -37,14 +38,8 @@ class Deduper:
 
 
 def event_keys(body: dict[str, Any]) -> list[str]:
-    """The keys one delivery is known by: its event_id and, for messages, channel + ts."""
-    keys = []
-    if body.get("event_id"):
-        keys.append(f"event:{body['event_id']}")
-    event = body.get("event") or {}
-    if event.get("type") in ("app_mention", "message") and event.get("channel") and event.get("ts"):
-        keys.append(f"msg:{event['channel']}:{event['ts']}")
-    return keys
+    """The keys one delivery is known by (its event_id)."""
+    return [f"event:{body['event_id']}"] if body.get("event_id") else []
 
 
 def dedupe_middleware(deduper: Deduper) -> Callable[..., Any]:
@@ -52,9 +47,7 @@ def dedupe_middleware(deduper: Deduper) -> Callable[..., Any]:
 
     def middleware(body: dict[str, Any], request: Any, next: Callable[[], Any]) -> Any:  # noqa: A002 - Bolt's name
         keys = event_keys(body)
-        # Every key must be new: checking all (not short-circuiting) records them all.
-        fresh = [deduper.first_time(k) for k in keys]
-        if keys and not all(fresh):
+        if keys and not deduper.first_time(keys[0]):
             retry = (request.headers.get("x-slack-retry-num") or [None])[0]
             log.info("duplicate Slack delivery dropped: %s (retry %s)", keys[0], retry)
             return BoltResponse(status=200, body="")

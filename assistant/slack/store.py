@@ -22,6 +22,7 @@ DDL = (
     "CREATE TABLE IF NOT EXISTS posted (key TEXT PRIMARY KEY, channel TEXT, ts TEXT, posted_at TEXT)",
     "CREATE TABLE IF NOT EXISTS answers (key TEXT PRIMARY KEY, question TEXT, sql TEXT, channel TEXT, "
     "thread TEXT, created_at TEXT)",
+    "CREATE INDEX IF NOT EXISTS answers_thread ON answers (thread)",
     "CREATE TABLE IF NOT EXISTS feedback_pending (id INTEGER PRIMARY KEY AUTOINCREMENT, row TEXT NOT NULL)",
 )
 
@@ -88,6 +89,11 @@ class SlackStore:
         with self._conn() as con:
             row = con.execute("SELECT question, sql, channel, thread FROM answers WHERE key = ?", (key,)).fetchone()
         return None if row is None else dict(zip(("question", "sql", "channel", "thread"), row))
+
+    def has_thread(self, thread: str) -> bool:
+        """True when pace has answered in this thread (`slack:<channel>:<thread_ts>`)."""
+        with self._conn() as con:
+            return con.execute("SELECT 1 FROM answers WHERE thread = ? LIMIT 1", (thread,)).fetchone() is not None
 
     # -- feedback waiting for the warehouse ------------------------------------------------------
     def queue_feedback(self, row: dict[str, Any]) -> None:

@@ -94,3 +94,29 @@ def test_url_verification_challenge(serve) -> None:
     srv = serve(answer_fn=lambda q, **k: None)
     status, text, _ = srv.post(json.dumps({"type": "url_verification", "challenge": "abc"}), "application/json")
     assert status == 200 and "abc" in text
+
+
+def test_replies_in_paces_threads_need_no_mention_and_double_deliveries_answer_once(serve, mock_api, fake_answer) -> None:
+    srv = serve(answer_fn=fake_answer)
+    channel = _chan()
+
+    def channel_message(text: str, ts: str, thread_ts: str | None = None) -> dict:
+        ev = {"type": "message", "channel_type": "channel", "user": "U1", "text": text, "channel": channel, "ts": ts}
+        return {**ev, "thread_ts": thread_ts} if thread_ts else ev
+
+    # A new thread by mention: message.channels arrives first (thread unknown: ignored), then app_mention.
+    srv.event(channel_message("<@UBOT> cost by team", "60.1"))
+    srv.event(mention("cost by team", channel=channel, ts="60.1"))
+    mock_api.wait_for("/api/chat.postMessage")
+    # A reply in that thread without a mention is a follow-up; chatter in other threads is not.
+    srv.event(channel_message("and last month?", "60.2", thread_ts="60.1"))
+    srv.event(channel_message("lunch?", "61.2", thread_ts="61.1"))
+    srv.event(channel_message("top-level chatter", "62.1"))
+    mock_api.wait_for("/api/chat.postMessage", 2)
+    # The same reply with a mention comes twice (message + app_mention): answered once.
+    srv.event(channel_message("<@UBOT> by cluster", "60.3", thread_ts="60.1"))
+    srv.event(mention("by cluster", channel=channel, ts="60.3", thread_ts="60.1"))
+    mock_api.wait_for("/api/chat.postMessage", 3)
+    time.sleep(0.5)
+    assert [c["question"] for c in fake_answer.calls] == ["cost by team", "and last month?", "by cluster"]
+    assert {p["thread_ts"] for p in mock_api.by_path("/api/chat.postMessage")} == {"60.1"}

@@ -55,6 +55,8 @@ def register(app: App, service: SlackService) -> None:
     @assistant.user_message
     def message(payload: dict[str, Any], client: WebClient, say: Say, set_status: SetStatus, set_title: SetTitle) -> None:
         question = (payload.get("text") or "").strip()
+        if not service.claim_message(payload["channel"], payload["ts"]):
+            return
         with service.guarded(lambda text: say(text), "answering in the assistant pane"):
             _best_effort(set_status, "thinking...")
             _best_effort(set_title, clip(question, 60) or "pace")

@@ -1,4 +1,4 @@
-"""@mentions in channels and direct messages, always answered in a thread.
+"""@mentions in channels, direct messages and replies in pace's threads, always answered in a thread.
 
 The work runs as a lazy listener: Bolt acknowledges the event at once (Slack wants that within 3 s)
 and the answer is posted to the thread when it is ready.
@@ -12,7 +12,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from assistant.slack.core import SlackService, in_thread
+from assistant.slack.core import SlackService, in_thread, thread_id
 
 MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
 HELP_HINT = "Ask me about your fleet, e.g. *cost by team last week* or *H100 utilization by cluster*. `/pace help` lists more."
@@ -30,6 +30,8 @@ def _ack(ack: Ack) -> None:
 def register(app: App, service: SlackService) -> None:
     def answer_event(event: dict[str, Any], client: WebClient) -> None:
         channel, ts = event["channel"], event.get("thread_ts") or event["ts"]
+        if not service.claim_message(channel, event["ts"]):
+            return
         question = question_of(event.get("text", ""))
         with service.guarded(in_thread(client, channel, ts), "answering a message"):
             if not question:
@@ -37,11 +39,15 @@ def register(app: App, service: SlackService) -> None:
                 return
             service.post_answer(client, question, channel=channel, thread_ts=ts, user=event.get("user"))
 
-    def direct_message(event: dict[str, Any], client: WebClient) -> None:
-        # Only plain user messages in DMs; channel messages need an @mention, edits and bots are skipped.
-        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+    def message(event: dict[str, Any], client: WebClient) -> None:
+        # Plain user messages only (edits, joins and bots are skipped): every DM, and in channels the
+        # replies in a thread pace has answered (needs message.channels / message.groups events).
+        if event.get("subtype") or event.get("bot_id"):
             return
-        answer_event(event, client)
+        kind, thread = event.get("channel_type"), event.get("thread_ts")
+        if kind == "im" or (kind in ("channel", "group") and thread and service.store.has_thread(
+                thread_id(event["channel"], thread))):
+            answer_event(event, client)
 
     app.event("app_mention")(ack=_ack, lazy=[answer_event])
-    app.event("message")(ack=_ack, lazy=[direct_message])
+    app.event("message")(ack=_ack, lazy=[message])
