@@ -106,6 +106,8 @@ class Section:
     bullets: list[str] = field(default_factory=list)
     note: str = ""
     """Plain words shown when the section has no data (e.g. 'forecast tool not available')."""
+    numbered: bool = False
+    """Render the bullets as a numbered list (e.g. recommended actions)."""
 
 
 @dataclass
@@ -167,7 +169,8 @@ class Draft:
             if s.template:
                 parts.append(fill(s.template, refs) + "\n")
             if s.bullets:
-                parts.append("\n".join("- " + fill(b, refs) for b in s.bullets) + "\n")
+                parts.append("\n".join((f"{i}. " if s.numbered else "- ") + fill(b, refs)
+                                       for i, b in enumerate(s.bullets, start=1)) + "\n")
             if s.note:
                 parts.append(f"_{s.note}_\n")
         return Rendered(body="\n".join(parts), facts=[self.facts[n] for n in names], names=names)

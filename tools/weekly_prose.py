@@ -95,10 +95,10 @@ def build_draft(book: FactBook, extras: dict[str, Any]) -> Draft:
             f"In the week of {w.start.isoformat()} to {end_incl} ({w.label}), accelerator spend was {{spend}}, "
             "{spend_pct} week over week. Utilization, busy over allocated accelerator-hours, was {util} "
             "({util_pp} on the week before), and idle accelerator time cost {idle} ({idle_pct}).")),
-        Section("Recommended actions", bullets=recommendations(book, extras)),
+        Section("Recommended actions", bullets=recommendations(book, extras), numbered=True),
         Section("Accelerator-hours by type", "Allocated accelerator-hours, with the change on the week before:",
                 bullets=[f"{_key(book, f'hours_{i}')}: {{hours_{i}}} ({{hours_{i}_pct}})"
-                         for i in range(10) if f"hours_{i}" in book.facts]),
+                         for i in range(len(book.facts)) if f"hours_{i}" in book.facts]),
         Section("Top movers", "Largest week-over-week spend changes by team and by accelerator type:",
                 bullets=[f"{dim.capitalize()} {_key(book, f'mover_{dim}_{i}')}: {{mover_{dim}_{i}}}, to {{mover_{dim}_{i}_now}}"
                          for dim in ("team", "type") for i in range(3) if f"mover_{dim}_{i}" in book.facts]),
@@ -197,7 +197,7 @@ def rewrite_with_llm(report: WeeklyReport, settings: Settings, client: Any = Non
     if problem:
         report.llm_note = f"model rewrite rejected: {problem}"
         return
-    report.draft = Draft([Section(s.title, p.get("template", ""), list(p.get("bullets", [])), s.note)
+    report.draft = Draft([Section(s.title, p.get("template", ""), list(p.get("bullets", [])), s.note, s.numbered)
                           for s, p in zip(original.sections, proposed)], original.facts)
     report.prose_source = "llm"
 
@@ -217,7 +217,7 @@ def _check_rewrite(original: Draft, proposed: Any) -> str:
                     return f"section {s.title!r} changed its numbers (placeholders differ)"
             except ValueError as exc:
                 return f"section {s.title!r} is not a valid template: {exc}"
-    candidate = Draft([Section(s.title, p.get("template", ""), list(p.get("bullets", [])), s.note)
+    candidate = Draft([Section(s.title, p.get("template", ""), list(p.get("bullets", [])), s.note, s.numbered)
                        for s, p in zip(original.sections, proposed)], original.facts)
     try:
         rendered = candidate.render()

@@ -145,7 +145,7 @@ def html(r: WeeklyReport) -> str:
         if s.template:
             body.append(f"<p>{fill_parts(s.template, esc, refs.html)}</p>")
         if s.bullets:
-            tag = "ol" if s.title == "Recommended actions" else "ul"
+            tag = "ol" if s.numbered else "ul"
             cls = ' class="cols"' if len(s.bullets) > 5 and tag == "ul" else ""
             body.append(f"<{tag}{cls}>" + "".join(f"<li>{fill_parts(b, esc, refs.html)}</li>" for b in s.bullets) + f"</{tag}>")
         if s.note:
@@ -173,7 +173,7 @@ def html(r: WeeklyReport) -> str:
 
 def _section_text(section: Any, refs: dict[str, str]) -> str:
     lines = [fill(section.template, refs)] if section.template else []
-    lines += [("• " if section.title != "Recommended actions" else f"{i}. ") + fill(b, refs)
+    lines += [(f"{i}. " if section.numbered else "• ") + fill(b, refs)
               for i, b in enumerate(section.bullets, start=1)]
     if section.note:
         lines.append(f"_{section.note}_")
