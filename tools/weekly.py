@@ -12,6 +12,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -119,9 +120,21 @@ class WeeklyReport:
         r = self.rendered()
         return [str(p) for p in check_grounding(r.body, r.facts)]
 
-    def to_markdown(self) -> str:
+    def to_markdown(self, chart_paths: dict[str, str] | None = None) -> str:
         from tools.weekly_render import markdown
-        return markdown(self)
+        return markdown(self, chart_paths)
+
+    def write_chart_pngs(self, folder: Path, stem: str) -> dict[str, str]:
+        """Save the charts as `<stem>-<kind>.png` in `folder`; {kind: file name} for `to_markdown`."""
+        import base64
+
+        from tools.weekly_render import chart_images
+
+        names = {}
+        for kind, png in chart_images(self).items():
+            names[kind] = f"{stem}-{kind}.png"
+            (folder / names[kind]).write_bytes(base64.b64decode(png))
+        return names
 
     def to_html(self) -> str:
         from tools.weekly_render import html

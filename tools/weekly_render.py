@@ -28,9 +28,14 @@ def _subtitle(r: WeeklyReport) -> str:
             f"prose: {r.prose_source}")
 
 
-def markdown(r: WeeklyReport) -> str:
+def markdown(r: WeeklyReport, chart_paths: dict[str, str] | None = None) -> str:
+    """Markdown; with `chart_paths` ({chart kind: relative PNG path}) the charts are linked under the title."""
     rendered = r.rendered()
-    out = [f"# Fleet weekly: {r.week.label}", "", f"_{_subtitle(r)}_", "", rendered.body.rstrip(), ""]
+    out = [f"# Fleet weekly: {r.week.label}", "", f"_{_subtitle(r)}_", ""]
+    for chart in r.charts:
+        if chart_paths and chart["kind"] in chart_paths:
+            out += [f"![{chart['title']}]({chart_paths[chart['kind']]})", ""]
+    out += [rendered.body.rstrip(), ""]
     if r.note():
         out += [f"_{r.note()}_", ""]
     out.append(rendered.appendix())

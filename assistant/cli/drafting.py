@@ -37,6 +37,7 @@ def weekly(
     reliability, risks and three actions; every number footnoted to its SQL.
 
     Example: pace weekly --week 2026-W47 --format html --out weekly.html
+    (with --format md --out, the charts are written beside the file as PNGs and linked)
     """
     from telemetry.warehouse import ensure_warehouse
     from tools.weekly import parse_week, weekly_narrative
@@ -49,6 +50,10 @@ def weekly(
     settings = load_settings(PACE_DB=db)
     ensure_warehouse(settings, quiet=True)
     report = weekly_narrative(settings, week)
+    if format == "md" and out is not None:  # markdown cannot embed images: write them beside it
+        out.parent.mkdir(parents=True, exist_ok=True)
+        _emit(report.to_markdown(report.write_chart_pngs(out.parent, out.stem)), out)
+        return
     _emit(report.render(format), out)
 
 

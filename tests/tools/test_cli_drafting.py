@@ -27,6 +27,15 @@ def test_weekly_html_to_file(demo_db: Path, tmp_path: Path, fast_weekly: None) -
     assert "Fleet weekly · 2026-W46" in html and 'src="data:image/png;base64,' in html
 
 
+def test_weekly_markdown_to_file_links_its_charts(demo_db: Path, tmp_path: Path, fast_weekly: None) -> None:
+    out = tmp_path / "weekly-2026-W46.md"
+    assert run_app(["weekly", "--week", "2026-W46", "--out", str(out), "--db", str(demo_db)]) == 0
+    md = out.read_text()
+    pngs = sorted(p.name for p in tmp_path.glob("*.png"))
+    assert pngs == ["weekly-2026-W46-daily_spend.png", "weekly-2026-W46-hours_by_type.png"]
+    assert all(f"]({name})" in md for name in pngs)
+
+
 def test_weekly_json_and_slack(demo_db: Path, capsys: pytest.CaptureFixture[str], fast_weekly: None) -> None:
     assert run_app(["weekly", "--format", "json", "--db", str(demo_db)]) == 0
     data = json.loads(capsys.readouterr().out)
