@@ -111,6 +111,7 @@ def test_replies_in_paces_threads_need_no_mention_and_double_deliveries_answer_o
     # A reply in that thread without a mention is a follow-up; chatter in other threads is not.
     srv.event(channel_message("and last month?", "60.2", thread_ts="60.1"))
     srv.event(channel_message("lunch?", "61.2", thread_ts="61.1"))
+    srv.event(channel_message("<@U2> can you check the quota?", "60.25", thread_ts="60.1"))  # not for pace
     srv.event(channel_message("top-level chatter", "62.1"))
     mock_api.wait_for("/api/chat.postMessage", 2)
     # The same reply with a mention comes twice (message + app_mention): answered once.
