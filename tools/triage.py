@@ -87,6 +87,11 @@ class TriageDraft:
 
         return full_draft(self).render()
 
+    @property
+    def facts(self) -> list[Fact]:
+        """The facts in footnote order: `check_grounding(draft.render("md"), draft.facts)`."""
+        return self.rendered().facts
+
     def problems(self) -> list[str]:
         """The grounding check on the markdown form (empty = every number is a cited fact)."""
         return [str(p) for p in check_grounding(self.render("md"), self.rendered().facts)]

@@ -116,6 +116,11 @@ class WeeklyReport:
     def rendered(self) -> Rendered:
         return self.draft.render()
 
+    @property
+    def facts(self) -> list[Fact]:
+        """The facts in footnote order: `check_grounding(report.to_markdown(), report.facts)`."""
+        return self.rendered().facts
+
     def problems(self) -> list[str]:
         r = self.rendered()
         return [str(p) for p in check_grounding(r.body, r.facts)]

@@ -122,7 +122,7 @@ def test_text_triage_names_the_cluster_quantifies_failures_and_routes(failing, s
     assert f["job_teams_affected"].value == 2
     assert (failing.severity.value, failing.route.tier, failing.route.owner) == ("SEV2", 1, "oncall-fleet")
     md = failing.render("md")
-    assert check_grounding(md, failing.rendered().facts) == [] and failing.problems() == []
+    assert check_grounding(md, failing.facts) == [] and failing.problems() == []
     assert check_grounding(md.replace("27 [2]", "29 [2]"), failing.rendered().facts)  # a changed count is caught
     assert "## Timeline" in md and "## Next steps" in md and "## Similar past incidents" in md
 
