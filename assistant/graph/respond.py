@@ -31,7 +31,8 @@ def respond(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     answer.timings_ms = {**timings, "total": round(sum(timings.values()), 2)}
     out: dict[str, Any] = {"answer": answer.to_json()}
     if answer.status == "answered" and plan is not None and plan.kind in ("query", "sql"):
-        out.update(last_query=answer.metric_query, last_sql=answer.sql, last_answer=answer.to_json())
+        brief = {k: v for k, v in answer.to_json().items() if k in ("question", "period", "chart", "columns")}
+        out.update(last_query=answer.metric_query, last_sql=answer.sql, last_answer=brief)  # no rows: checkpoints stay small
     return out
 
 

@@ -64,7 +64,7 @@ class State(InputState, OutputState, total=False):
     last_sql: str | None
     """Memory: the last SQL run in this thread ('show the SQL')."""
     last_answer: dict[str, Any] | None
-    """Memory: the last answered Answer (for /chart and 'show the SQL')."""
+    """Memory: the last answer's question, period, chart and columns (no rows, to keep checkpoints small)."""
     pending: dict[str, Any] | None
     """Memory: a clarifying question awaiting a reply {question, options}."""
 
