@@ -148,7 +148,7 @@ def _plan_llm(state: State, runtime: Runtime[Context]) -> tuple[Plan, list[dict[
     d = default_period(today, ctx.default_period_days)
     system = llm.system_prompt(res.catalog, state["question"], today.isoformat(), state.get("period"),
                                {"start": d.start.isoformat(), "end": d.end.isoformat(), "label": d.label},
-                               state.get("last_query"), sorted(res.schema))
+                               state.get("last_query"), dict(res.schema))
     messages = [{"role": "system", "content": system}, {"role": "user", "content": state.get("resolved_question") or state["question"]}]
     p, transcript = llm.call_planner(_client(ctx), ctx.settings.model, messages)
     if p.kind == "query" and p.query is not None and p.query.time_range is None:

@@ -31,4 +31,4 @@ The previous question in this conversation was answered with this MetricQuery; a
 REPAIR_PROMPT = """That plan failed: {error}
 Fix it and call a tool again (same rules: catalog names only, or one read-only SELECT)."""
 
-SQL_TABLES_HINT = "Tables for run_sql: {tables}"
+SQL_TABLES_HINT = "Tables and columns for run_sql (DuckDB):\n{tables}"

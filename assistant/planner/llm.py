@@ -52,7 +52,7 @@ def tool_specs() -> list[dict[str, Any]]:
 
 
 def system_prompt(catalog: Any, question: str, as_of: str, period: dict[str, Any] | None,
-                  default_period: dict[str, Any], previous: dict[str, Any] | None, tables: list[str]) -> str:
+                  default_period: dict[str, Any], previous: dict[str, Any] | None, tables: dict[str, dict[str, str]]) -> str:
     """The system message: catalog, closest verified queries, as-of date, resolved period, memory."""
     metrics = "\n".join(
         f"- {m.name}: {m.label}. {m.description} Unit: {m.unit}. Synonyms: {', '.join(m.synonyms) or '-'}"
@@ -73,7 +73,8 @@ def system_prompt(catalog: Any, question: str, as_of: str, period: dict[str, Any
     prev = prompts.PREVIOUS_HINT.format(query=json.dumps(previous)) if previous else ""
     text = prompts.SYSTEM_PROMPT.format(as_of=as_of, period_hint=hint, metrics=metrics, dimensions=dims,
                                         examples=examples, previous=prev)
-    return text + "\n" + prompts.SQL_TABLES_HINT.format(tables=", ".join(tables))
+    listing = "\n".join(f"- {t}({', '.join(cols)})" for t, cols in sorted(tables.items()))
+    return text + "\n" + prompts.SQL_TABLES_HINT.format(tables=listing)
 
 
 def call_planner(client: Any, model: str, messages: list[dict[str, Any]]) -> tuple[Plan, list[dict[str, Any]]]:
