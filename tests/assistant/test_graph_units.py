@@ -72,3 +72,12 @@ def test_understand_node_alone_resets_turn_and_refuses() -> None:
     out = understand({"question": "DROP TABLE jobs", "rows": [[1]], "last_query": {"metrics": ["x"]}},
                      Runtime(context=Context()))
     assert out["intent"] == "refused" and out["rows"] == [] and "last_query" not in out
+
+
+def test_import_assistant_is_light() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, assistant; print(any(m.startswith(('langgraph', 'openai', 'duckdb', 'matplotlib')) for m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
