@@ -82,7 +82,7 @@ def create_app(settings: Settings, *, dashboards: dict[str, Dashboard] | None = 
         if not question:
             return _problem(400, "add ?q=QUESTION")
         try:
-            from assistant import answer
+            from assistant.service import answer
 
             result = answer(question, settings=settings, planner="offline")
             body = (f"<p>{escape(result.text)}</p>" + _answer_table(result.columns, result.rows) +

@@ -54,7 +54,7 @@ def export_png(html: Path, png: Path, *, width: int = 1400) -> Path:
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        raise UserError("--png needs playwright: pip install 'pace[browser]'") from None
+        return _png_with_cli(exe, html, png, width)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=exe, args=["--no-sandbox"])
         try:
@@ -65,4 +65,17 @@ def export_png(html: Path, png: Path, *, width: int = 1400) -> Path:
             page.screenshot(path=str(png), full_page=True)
         finally:
             browser.close()
+    return Path(png)
+
+
+def _png_with_cli(exe: str, html: Path, png: Path, width: int) -> Path:
+    """Without playwright: Chromium's own --screenshot (a fixed, tall window instead of the full page)."""
+    import subprocess
+
+    cmd = [exe, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", f"--screenshot={Path(png).resolve()}",
+           f"--window-size={width},2600", Path(html).resolve().as_uri()]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    if done.returncode != 0 or not Path(png).exists():
+        raise UserError(f"chromium could not take the screenshot ({done.stderr.strip().splitlines()[-1:]}); "
+                        "install playwright (pip install 'pace[browser]') and retry")
     return Path(png)

@@ -6,6 +6,8 @@ the catalog with warehouse values, and what `pace_meta` says about the data (for
 
 from __future__ import annotations
 
+import functools
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -23,6 +25,25 @@ from telemetry.errors import PaceError
 from telemetry.settings import Settings
 
 MAX_WORKERS = 8
+_LOCK = threading.Lock()
+_VALIDATED: dict[tuple[int, tuple[tuple[str, float], ...]], dict[str, Dashboard]] = {}
+
+
+@functools.lru_cache(maxsize=1)
+def base_catalog() -> Catalog:
+    """The catalog as defined (no warehouse values), parsed once per process; it is read-only."""
+    return load_catalog()
+
+
+def validated_dashboards(catalog: Catalog) -> dict[str, Dashboard]:
+    """The shipped dashboards validated against `catalog`, once per catalog and file versions."""
+    from dashboards.loader import DEFINITIONS_DIR
+
+    key = (id(catalog), tuple((p.name, p.stat().st_mtime) for p in sorted(DEFINITIONS_DIR.glob("*.y*ml"))))
+    with _LOCK:
+        if key not in _VALIDATED:
+            _VALIDATED[key] = load_dashboards(catalog)
+        return _VALIDATED[key]
 
 
 @dataclass
@@ -52,7 +73,8 @@ class DashboardContext:
     def __init__(self, settings: Settings, catalog: Catalog | None = None) -> None:
         self.settings = settings
         self.engine = Engine(settings)
-        self.catalog = (catalog or load_catalog()).with_values(self.engine)
+        self.base_catalog = catalog or base_catalog()
+        self.catalog = self.base_catalog.with_values(self.engine)
         meta = self.engine.run_sql("SELECT data_start, data_end, built_at, scale, seed FROM pace_meta LIMIT 1").records()
         m = meta[0] if meta else {}
         self.data_start: datetime = m.get("data_start") or datetime(2000, 1, 1)
@@ -69,7 +91,7 @@ class DashboardContext:
     def dashboards(self) -> dict[str, Dashboard]:
         """The shipped dashboards, validated against this catalog once."""
         if self._dashboards is None:
-            self._dashboards = load_dashboards(self.catalog)
+            self._dashboards = validated_dashboards(self.base_catalog)
         return self._dashboards
 
     def state(self, params: dict[str, str], dashboard: Dashboard | None = None) -> FilterState:

@@ -60,6 +60,9 @@ def dashboard_command(
     params = _params(range_, start, end, where)
     if png and not out:
         raise UserError("--png goes with --out FILE.html (the image is written beside it as FILE.png)")
+    if name is None and not serve and not out:
+        _list(json)
+        return
     if serve:
         from dashboards.app import check_host
 
@@ -82,19 +85,24 @@ def dashboard_command(
     _print(settings, name, params, json)
 
 
-def _print(settings: Settings, name: str | None, params: dict[str, str], json: bool) -> None:
+def _list(json: bool) -> None:
+    """The dashboards, validated; needs the definitions, not the warehouse."""
+    from dashboards.runner import base_catalog, validated_dashboards
+
+    dashboards = validated_dashboards(base_catalog())
+    rows = [{"name": d.name, "title": d.title, "tiles": len(d.tiles()), "description": d.description} for d in dashboards.values()]
+    if json:
+        print_json({"dashboards": rows})
+        return
+    for r in rows:
+        console.print(f"{r['name']:<12} {r['title']} ({r['tiles']} tiles): {r['description']}", markup=False, highlight=False)
+
+
+def _print(settings: Settings, name: str, params: dict[str, str], json: bool) -> None:
     from dashboards.runner import DashboardContext
 
     with DashboardContext(settings) as ctx:
         dashboards = ctx.dashboards()
-        if name is None:
-            rows = [{"name": d.name, "title": d.title, "tiles": len(d.tiles()), "description": d.description} for d in dashboards.values()]
-            if json:
-                print_json({"dashboards": rows})
-            else:
-                for r in rows:
-                    console.print(f"{r['name']:<12} {r['title']} ({r['tiles']} tiles): {r['description']}", markup=False, highlight=False)
-            return
         if name not in dashboards:
             raise UserError(f"no dashboard `{name}`; choose one of {', '.join(dashboards)}")
         state = ctx.state(params, dashboards[name])

@@ -93,3 +93,11 @@ def test_loopback_by_default() -> None:
     with pytest.raises(UserError, match="--allow-remote"):
         check_host("0.0.0.0", False)
     check_host("0.0.0.0", True)
+
+
+def test_ask_link_answers_the_tile_question(client) -> None:  # noqa: ANN001
+    assert client.get("/ask").status_code == 400
+    r = client.get("/ask", params={"q": "Utilization by accelerator type from 2026-11-16 to 2026-11-22"})
+    assert r.status_code == 200
+    assert 'pace ask "Utilization by accelerator type from 2026-11-16 to 2026-11-22"' in r.text
+    assert "H100" in r.text and "SELECT" in r.text
