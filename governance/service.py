@@ -5,7 +5,7 @@ Each call opens the store, applies the policy, and returns plain data; faces onl
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,20 +26,24 @@ class Governance:
     store: Store
     policy: Policy
     use_forecast: bool = True
+    _catalog: tuple[list[str], list[str], dict[str, str]] | None = field(default=None, repr=False)
 
     @classmethod
     def open(cls, settings: Settings, *, policy_path: Path | None = None, use_forecast: bool = True) -> Governance:
         return cls(settings, Store.for_settings(settings), load_policy(policy_path), use_forecast)
 
     def catalog(self) -> tuple[list[str], list[str], dict[str, str]]:
-        """(accelerator types, teams, {project: team}) from the warehouse, for validation and Slack options."""
-        from semantic_layer.engine import Engine
+        """(accelerator types, teams, {project: team}) from the warehouse, for validation and Slack options;
+        read once per Governance (dimensions change only when the warehouse is rebuilt)."""
+        if self._catalog is None:
+            from semantic_layer.engine import Engine
 
-        with Engine(self.settings) as engine:
-            accs = [r[0] for r in engine.run_sql("SELECT accelerator_type FROM accelerator_types ORDER BY accelerator_type").rows]
-            teams = [r[0] for r in engine.run_sql("SELECT team FROM teams ORDER BY team").rows]
-            projects = {r[0]: r[1] for r in engine.run_sql("SELECT project, team FROM projects").rows}
-        return accs, teams, projects
+            with Engine(self.settings) as engine:
+                accs = [r[0] for r in engine.run_sql("SELECT accelerator_type FROM accelerator_types ORDER BY accelerator_type").rows]
+                teams = [r[0] for r in engine.run_sql("SELECT team FROM teams ORDER BY team").rows]
+                projects = {r[0]: r[1] for r in engine.run_sql("SELECT project, team FROM projects").rows}
+            self._catalog = (accs, teams, projects)
+        return self._catalog
 
     def submit(self, draft: RequestDraft, *, channel: str) -> tuple[Request, ImpactCard]:
         """Validate, compute the impact card, route by policy, store (auto-approving when the rule says so)."""

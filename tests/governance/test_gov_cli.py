@@ -95,3 +95,13 @@ def test_cli_submission_is_counted_by_a_question_engine_held_open_in_another_pro
         holder.wait(30)
     assert after["query"] == before["query"] + 1
     assert after["status"] == "answered" and after["answer"] == before["answer"] + 1
+
+
+def test_every_request_command_is_documented() -> None:
+    from assistant.cli.requests import request_app
+
+    doc = (ROOT / "docs" / "governance.md").read_text()
+    for command in request_app.registered_commands:
+        name = command.name or command.callback.__name__
+        assert "Example: pace request" in (command.callback.__doc__ or ""), name
+        assert name in doc, name

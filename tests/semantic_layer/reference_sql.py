@@ -122,3 +122,14 @@ REFERENCE: dict[str, str] = {
     "sla_breach_rate_pct": _incidents("100.0 * count_if(sla_breached) / count(*)"),
     "accelerator_hours_lost": _incidents("sum(accelerator_hours_lost)"),
 }
+
+# The governance workflow's metrics (semantic_layer/definitions/governance_live.yaml).
+REFERENCE.update({
+    "approval_lead_time_p90_hours": _requests(
+        "quantile_cont(date_diff('second', submitted_at, decided_at) / 3600.0, 0.9) FILTER (WHERE decided_at IS NOT NULL AND status <> 'denied')"
+    ),
+    "accelerators_granted": _requests("sum(accelerators_granted)::DOUBLE"),
+    "quota_allocated_accelerator_hours": _quota("sum(coalesce(al.a, 0))"),
+    "quota_headroom_hours": _quota("sum(greatest(q.guaranteed - coalesce(al.a, 0), 0))"),
+    "quota_burst_limit_hours": _quota("sum(q.burst_limit)::DOUBLE"),
+})
