@@ -14,9 +14,10 @@ from typing import Literal
 from assistant.planner.followup import SHOW_SQL
 
 IntentKind = Literal[
-    "metric", "scan", "savings", "forecast", "triage", "weekly", "help", "show_sql", "empty", "refused", "sql_text",
+    "metric", "scan", "savings", "forecast", "triage", "weekly", "placement", "platform_review", "help", "show_sql",
+    "empty", "refused", "sql_text",
 ]
-TOOL_INTENTS: tuple[IntentKind, ...] = ("scan", "savings", "forecast", "triage", "weekly")
+TOOL_INTENTS: tuple[IntentKind, ...] = ("scan", "savings", "forecast", "triage", "weekly", "placement", "platform_review")
 
 _UNSAFE: list[tuple[str, str]] = [
     (r"\b(drop|truncate)\s+(the\s+)?(table|view|schema|database|index|all|everything|\w+\s+table)\b|\btruncate\s+\w+|\bdelete\s+(from|all|every|the|everything)\b"
@@ -42,6 +43,11 @@ _UNSAFE: list[tuple[str, str]] = [
 _UNSAFE_RE = [(re.compile(p, re.IGNORECASE | re.DOTALL), why) for p, why in _UNSAFE]
 
 _TOOLS: list[tuple[IntentKind, str]] = [
+    # before savings/forecast: "cheaper per million tokens than L40S" is a placement question, not a savings hunt
+    ("platform_review", r"\b(pilot|platform[- ]review|new (\w+ )?(platform|accelerator|chip|hardware) (doing|going|paying off|working out)|newly introduced|(rollout|roll-out|adoption) of (the )?\w+)\b"),
+    ("placement", r"\b(where should ([\w-]+ ){1,2}(run|put|place|train|host|serve|fine[- ]?tune)|which (accelerator|gpu|chip|hardware|platform)s? (should|to use|is (best|cheapest)|for)|"
+     r"best (accelerator|gpu|hardware|chip|platform) (for|to)|placement|(cheaper|dearer|more expensive|cheapest) per (million|1m|m|thousand|billion|token)|"
+     r"(cheaper|dearer|faster) than (the )?(h100|h200|a100|l40s|mi300x?|tpu\w*|inferentia\w*|jetson\w*)|\d+(\.\d+)?\s*[bt][- ](param\w*[- ])?(model[- ])?(fine[- ]?tun\w*|pre[- ]?train\w*|train\w*) on)\b"),
     ("weekly", r"\b(weekly (report|summary|digest|narrative|update)|exec(utive)? (summary|report|narrative)|narrative|digest|write[- ]?up of the week|week in review)\b"),
     ("triage", r"\b(triage|diagnose|root[- ]cause|what'?s (wrong|broken)|why is .{0,40}(down|failing|slow|broken)|xid error|incident [A-Z]*-?\d+|inc-\d+|page (the )?on[- ]call)\b"),
     ("forecast", r"\b(forecast|predict|projection|project(ed)? (spend|cost|usage)|next (week|month|quarter)|will we (run out|exceed|hit)|run out of|capacity plan|end of (the )?(month|quarter|year) (spend|cost))\b"),

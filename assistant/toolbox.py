@@ -48,6 +48,8 @@ REGISTRY["savings"] = _adapt("savings")
 REGISTRY["forecast"] = _adapt("forecast")
 REGISTRY["triage"] = _adapt("triage")
 REGISTRY["weekly"] = _adapt("weekly")
+REGISTRY["placement"] = _adapt("placement")
+REGISTRY["platform_review"] = _adapt("platform_review")
 
 
 def coming_soon(intent: str) -> str:

@@ -28,14 +28,17 @@ class Case(BaseModel):
     expect: Status = "answered"
     gold_sql: str | None = None
     ordered: bool = Field(default=False, description="The question asks for an order (top-N, ranked).")
+    expect_tool: str | None = Field(
+        default=None, description="Answered by this registry tool instead of gold SQL: that intent, answered, rows."
+    )
     source: str = ""
 
     @model_validator(mode="after")
     def _consistent(self) -> Case:
         if bool(self.questions) == bool(self.turns):
             raise ValueError(f"case {self.id}: give either questions (paraphrases) or turns (a conversation)")
-        if self.expect == "answered" and not self.gold_sql:
-            raise ValueError(f"case {self.id}: an answerable case needs gold_sql")
+        if self.expect == "answered" and not self.gold_sql and not self.expect_tool:
+            raise ValueError(f"case {self.id}: an answerable case needs gold_sql (or expect_tool for a tool answer)")
         if self.questions and len(self.questions) < 3 and self.category not in ("follow_up",):
             raise ValueError(f"case {self.id}: give the base question and at least 2 paraphrases")
         return self

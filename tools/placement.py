@@ -70,6 +70,7 @@ class Placement(BaseModel):
     candidates: list[Candidate]
     excluded: list[dict[str, str]]
     evidence: list[str]
+    compare: list[str] = Field(default_factory=list, description="two types the summary compares head to head")
 
     @property
     def columns(self) -> list[str]:
@@ -89,7 +90,7 @@ class Placement(BaseModel):
         return next((c for c in self.candidates if c.accelerator.lower() == accelerator.lower()), None)
 
     def to_json(self) -> dict[str, Any]:
-        out = self.model_dump(mode="json", exclude={"evidence"})
+        out = self.model_dump(mode="json", exclude={"evidence", "compare"})
         out["summary"] = self.summary_text()
         out["evidence_sql"] = self.evidence_sql
         return out
@@ -109,13 +110,15 @@ class Placement(BaseModel):
                 f"{best.energy_kwh:,.0f} kWh; {best.basis} throughput, {best.confidence} confidence.")
         if best.fits_capacity is False or best.fits_quota is False or best.meets_deadline is False:
             lead += " No type meets every constraint: " + _blockers(best) + "."
-        named = [c for c in (self.candidate(n) for n in (compare or [])) if c is not None]
+        named = [c for c in (self.candidate(n) for n in (compare or self.compare)) if c is not None]
         if len(named) >= 2:
             a, b = named[0], named[1]
             diff = a.usd_per_1m_tokens / b.usd_per_1m_tokens - 1
-            lead += (f" {a.accelerator} costs ${a.usd_per_1m_tokens:.3f} per 1M tokens against ${b.usd_per_1m_tokens:.3f} "
-                     f"on {b.accelerator}: {abs(diff):.0%} {'cheaper' if diff < 0 else 'dearer'} "
-                     f"({a.basis} vs {b.basis} throughput). {a.why.split('. ')[0]}.")
+            basis = f"{a.basis} throughput on both" if a.basis == b.basis else f"{a.basis} vs {b.basis} throughput"
+            ratio = pm.ratio_words(a.accelerator, b.accelerator, a.tokens_per_hour, b.tokens_per_hour,
+                                   a.usd_per_hour, b.usd_per_hour).split(": ")[1]
+            lead = (f"{a.accelerator} costs ${a.usd_per_1m_tokens:.3f} per 1M tokens against ${b.usd_per_1m_tokens:.3f} on "
+                    f"{b.accelerator}, {abs(diff):.0%} {'cheaper' if diff < 0 else 'dearer'}: {ratio} ({basis}). " + lead)
         others = "; ".join(c.why.split(". ")[0] + ("" if _feasible(c) else f" ({_blockers(c)})")
                            for c in self.candidates[1:3] if c.accelerator not in {n.accelerator for n in named})
         out = lead + (f" Next: {others}." if others else "")
@@ -167,7 +170,7 @@ def place_workload(
             teams = list(wh.run(q.TEAMS_SQL)["team"])
             if team not in teams:
                 raise UserError(f"unknown team {team!r}; known teams: {', '.join(teams)}")
-        queries = {"catalog": q.catalog_sql(), "throughput": q.throughput_sql(wl, end), "power": q.power_sql(wl, end),
+        queries = {"throughput": q.throughput_sql(wl, end), "catalog": q.catalog_sql(), "power": q.power_sql(wl, end),
                    "pools": q.pools_sql(end)} | ({"quota": q.quota_sql(team, end)} if team else {})
         frames = {k: (catalog if k == "catalog" else wh.run(v)) for k, v in queries.items()}
     rates = {row.accelerator_type: _rate(row, frames["throughput"], params, wl) for row in catalog.itertuples()}

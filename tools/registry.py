@@ -21,6 +21,7 @@ from telemetry.settings import Settings
 from tools.drafting_tools import triage_tool, weekly_tool
 from tools.forecast import forecast_capacity, type_in_question
 from tools.impact import utilization_gain_value
+from tools.placement_tools import placement_tool, platform_review_tool
 from tools.savings import estimate_savings
 from tools.scan import KINDS, scan
 
@@ -109,6 +110,8 @@ TOOLS: dict[str, Callable[[Settings, str, TimeRange], ToolAnswer]] = {
     "impact": impact_tool,
     "weekly": weekly_tool,
     "triage": triage_tool,
+    "placement": placement_tool,
+    "platform_review": platform_review_tool,
 }
 
 

@@ -115,3 +115,37 @@ def test_parse_sizes() -> None:
     assert pm.parse_params("1.5T") == 1.5e12 and pm.parse_params("7b") == 7e9 and pm.parse_params("2e9") == 2e9
     with pytest.raises(UserError):
         pm.parse_params("7X")
+
+
+QUESTIONS = {
+    "where should we run a 70B fine-tune on 2B tokens?": "placement",
+    "is the custom inference chip cheaper per million tokens than L40S?": "placement",
+    "how is the TPU pilot going?": "platform_review",
+}
+
+
+def test_question_details_are_read_against_known_names() -> None:
+    from tools.placement_question import read_question
+
+    catalog = [("H100", "GPU", False), ("L40S", "GPU", False), ("Inferentia2", "custom", False),
+               ("Jetson Orin", "custom", True), ("TPU v5e", "TPU", False)]
+    ask = read_question("is the custom inference chip cheaper per 1M tokens than L40S?", catalog, ["orion"])
+    assert (ask.types, ask.reference, ask.tokens) == (["Inferentia2", "L40S"], "L40S", None)  # 'per 1M' is a unit
+    ask = read_question("which GPU should orion use to train a 13B model on 50B tokens within 5 days?", catalog, ["orion"])
+    assert (ask.workload, ask.model_params, ask.tokens, ask.deadline_days, ask.team) == ("training", 13e9, 50e9, 5.0, "orion")
+    hostile = read_question("'; DROP TABLE jobs; -- 7B on H100 " + "x" * 5000, catalog, ["orion"])
+    assert hostile.types == ["H100"] and hostile.team is None
+
+
+def test_the_assistant_answers_through_the_tools(settings: Settings) -> None:
+    from assistant.service import answer
+    from assistant.intents import classify
+
+    for question, tool in QUESTIONS.items():
+        assert classify(question).kind == tool
+        a = answer(question, thread_id=f"t-{tool}", planner="offline", settings=settings)
+        assert (a.status, a.intent) == ("answered", tool) and a.rows and a.sql
+    chip = answer("is the custom inference chip cheaper per million tokens than L40S?", thread_id="t-chip",
+                  planner="offline", settings=settings)
+    assert chip.text.startswith("Inferentia2 costs $") and "per 1M tokens against $" in chip.text
+    assert classify("What was our serving cost per million tokens last month?").kind == "metric"
