@@ -86,7 +86,13 @@ def as_of_today(settings: Settings) -> str:
     return (end.date() if hasattr(end, "date") else date.fromisoformat(str(end)[:10])).isoformat()
 
 
-def _gold_rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
+def _gold_rows(con: duckdb.DuckDBPyConnection, sql: str, settings: Settings | None = None) -> list[tuple]:
+    """Gold rows on the chosen engine: DuckDB as written, or Spark after transpiling (docs/scale-out.md)."""
+    if settings is not None and settings.engine == "spark":
+        from semantic_layer.engine import open_engine
+        from semantic_layer.spark_dialect import transpile_to_spark
+
+        return open_engine(settings).execute(transpile_to_spark(sql)).rows
     return con.execute(sql).fetchall()
 
 
@@ -116,10 +122,16 @@ def run_questions(
     cases: list[Case] | None = None,
     repeat: int = 1,
     on_item: Callable[[], None] | None = None,
+    engine: str | None = None,
 ) -> SuiteResult:
-    """Ask every paraphrase and conversation; with repeat > 1 also report pass^k (all k runs correct)."""
+    """Ask every paraphrase and conversation; with repeat > 1 also report pass^k (all k runs correct).
+
+    `engine` (default: settings.engine) runs both the answers and the gold SQL on DuckDB or Spark.
+    """
     from assistant import answer
 
+    if engine is not None and engine != settings.engine:
+        settings = settings.model_copy(update={"engine": engine})
     cases = cases if cases is not None else load_cases()
     today = as_of_today(settings)
     result = SuiteResult(planner=planner)
@@ -129,7 +141,7 @@ def run_questions(
         for case in cases:
             gold_sql = case.gold(today)
             if gold_sql and case.id not in gold_cache:
-                gold_cache[case.id] = _gold_rows(con, gold_sql)
+                gold_cache[case.id] = _gold_rows(con, gold_sql, settings)
             prompts = [[q] for q in case.questions] if case.questions else [case.turns]
             for turns in prompts:
                 for _ in range(repeat):
