@@ -60,6 +60,11 @@ _HELP = re.compile(
     r"what (questions|data)|show (me )?the catalog|catalog|metrics|how do i use)\b",
     re.IGNORECASE,
 )
+_OFF_DOMAIN = re.compile(
+    r"\b(weather|temperature|rain(fall)?|snow|stock|share price|nvda|salar(y|ies)|news|recipes?|jokes?|poems?|sports?|"
+    r"football|elections?|movies?|horoscope|lottery|bitcoin|crypto)\b",
+    re.IGNORECASE,
+)
 _SQL_TEXT = re.compile(r"^\s*(select|with)\b.*\bfrom\b", re.IGNORECASE | re.DOTALL)
 
 
@@ -91,6 +96,8 @@ def classify(question: str) -> Intent:
         return Intent("help")
     if _SQL_TEXT.match(text):
         return Intent("sql_text")
+    if _OFF_DOMAIN.search(text):
+        return Intent("metric")  # "weather forecast" is no fleet forecast: the planner will abstain
     for kind, pattern in _TOOLS_RE:
         if pattern.search(text):
             return Intent(kind)

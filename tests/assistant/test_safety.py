@@ -116,3 +116,9 @@ def test_model_cannot_call_unknown_tools(ask: Ask, spy: Any) -> None:
     client = SimpleNamespace(chat=SimpleNamespace(completions=fake))
     a = ask("idle hours by team last week", planner="llm", llm_client=client)
     assert a.status == "error" and "unknown tool" in a.text and spy.ran == []
+
+
+@pytest.mark.parametrize("question", ["weather forecast for Paris", "NVDA share price forecast", "predict the football scores"])
+def test_off_domain_words_never_start_a_tool(ask: Ask, question: str) -> None:
+    assert classify(question).kind == "metric"
+    assert ask(question, tools={}).status == "abstain"
