@@ -6,7 +6,8 @@ every case), and refuses the few constructs that have no faithful Spark form ins
 rewrite that changes the answer:
 
 - `quantile_cont(x, q)`: sqlglot emits `PERCENTILE_CONT(x, q)`, which Spark rejects; pace emits
-  Spark's exact `PERCENTILE(x, q)` (linear interpolation, as DuckDB).
+  Spark's exact `PERCENTILE(x, q)` (linear interpolation, as DuckDB). `percentile_cont(q) WITHIN
+  GROUP (ORDER BY x)` stays as written (sqlglot would make it `PERCENTILE_APPROX`).
 - `date_trunc(unit, x)`: DuckDB returns a TIMESTAMP (no time zone). For a date sqlglot emits
   `TRUNC(d, unit)`, a DATE, and Spark's `DATE_TRUNC` returns a session-time-zone TIMESTAMP even for
   TIMESTAMP_NTZ input; pace emits `CAST(DATE_TRUNC(unit, x) AS TIMESTAMP)` (NTZ in pace's session).
@@ -48,9 +49,16 @@ def _unit(node: exp.Expression) -> str:
 
 
 def _percentile(gen: SparkGenerator, node: exp.PercentileCont) -> str:
-    if node.args.get("expression") is None:  # the WITHIN GROUP form: Spark has it natively
+    if node.args.get("expression") is None:  # inside WITHIN GROUP: Spark has that form natively
         return gen.func("PERCENTILE_CONT", node.this)
     return gen.func("PERCENTILE", node.this, node.expression)
+
+
+def _percentile_disc(gen: SparkGenerator, node: exp.PercentileDisc) -> str:
+    if node.args.get("expression") is None:
+        return gen.func("PERCENTILE_DISC", node.this)
+    order = exp.Order(expressions=[exp.Ordered(this=node.this.copy(), nulls_first=False)])
+    return f"{gen.func('PERCENTILE_DISC', node.expression)} WITHIN GROUP ({gen.sql(order).strip()})"
 
 
 def _date_trunc(gen: SparkGenerator, node: exp.DateTrunc | exp.TimestampTrunc) -> str:
@@ -123,6 +131,8 @@ class PaceSpark(Spark):
         TRANSFORMS = {
             **SparkGenerator.TRANSFORMS,
             exp.PercentileCont: _percentile,
+            exp.PercentileDisc: _percentile_disc,
+            exp.WithinGroup: lambda gen, e: gen.withingroup_sql(e),  # not Spark's rewrite to PERCENTILE_APPROX
             exp.DateTrunc: _date_trunc,
             exp.TimestampTrunc: _date_trunc,
             exp.DateDiff: _date_diff,

@@ -19,6 +19,12 @@ def test_percentile_is_spark_exact_percentile_not_percentile_cont() -> None:
     assert "PERCENTILE_CONT(" in sqlglot.transpile("SELECT quantile_cont(x, 0.95) FROM t", read="duckdb", write="spark")[0]
 
 
+def test_within_group_percentile_stays_exact() -> None:
+    sql = "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY x) FROM t"
+    assert "PERCENTILE_APPROX" in sqlglot.transpile(sql, read="duckdb", write="spark")[0]
+    assert transpile_to_spark(sql) == "SELECT PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY x NULLS LAST) FROM t"
+
+
 def test_date_trunc_of_a_date_stays_a_timestamp() -> None:
     sql = transpile_to_spark("SELECT date_trunc('month', DATE '2026-11-19')")
     assert sql == "SELECT CAST(DATE_TRUNC('MONTH', CAST('2026-11-19' AS DATE)) AS TIMESTAMP)"
