@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -87,6 +87,7 @@ class DashboardContext:
         self.stamp = (self.built_at, self.data_end)
         self._pool = ThreadPoolExecutor(max_workers=MAX_WORKERS, thread_name_prefix="tile")
         self._dashboards: dict[str, Dashboard] | None = None
+        self.deadline_s = settings.query_timeout_s + 30  # the ops tools run several queries each
 
     def dashboards(self) -> dict[str, Dashboard]:
         """The shipped dashboards, validated against this catalog once."""
@@ -105,9 +106,14 @@ class DashboardContext:
         return f"data through {last:%Y-%m-%d %H:00} (exclusive end {self.data_end:%Y-%m-%d}){built}"
 
     def run(self, dashboard: Dashboard, state: FilterState) -> list[TileResult]:
-        """Every tile, concurrently, in the dashboard's order."""
-        futures = [self._pool.submit(run_tile, self, tile, state) for tile in dashboard.tiles()]
-        return [f.result() for f in futures]
+        """Every tile, concurrently, in the dashboard's order; a tile past the deadline shows that instead."""
+        tiles = dashboard.tiles()
+        futures = [self._pool.submit(run_tile, self, tile, state) for tile in tiles]
+        wait(futures, timeout=self.deadline_s)
+        return [f.result() if f.done() else TileResult(
+                    tile=t, elapsed_ms=self.deadline_s * 1000,
+                    error=f"still running after {self.deadline_s:g}s; reload in a moment, or narrow the period or filters")
+                for t, f in zip(tiles, futures)]
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)

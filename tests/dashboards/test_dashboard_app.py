@@ -101,3 +101,19 @@ def test_ask_link_answers_the_tile_question(client) -> None:  # noqa: ANN001
     assert r.status_code == 200
     assert 'pace ask "Utilization by accelerator type from 2026-11-16 to 2026-11-22"' in r.text
     assert "H100" in r.text and "SELECT" in r.text
+
+
+def test_a_slow_tile_does_not_hold_the_page(dash_ctx, shipped, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    import time
+    from datetime import datetime
+
+    from dashboards import tools
+    from dashboards.state import FilterState
+
+    monkeypatch.setitem(tools.TOOLS, "hour_of_day_utilization", lambda ctx, state: time.sleep(8))
+    monkeypatch.setattr(dash_ctx, "deadline_s", 3.0)
+    t0 = time.perf_counter()
+    results = {r.tile.id: r for r in dash_ctx.run(shipped["fleet"], FilterState(datetime(2026, 11, 16), datetime(2026, 11, 23)))}
+    assert time.perf_counter() - t0 < 7
+    assert "still running after 3s" in results["util_heatmap"].error
+    assert results["spend"].error is None and results["spend"].rows

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from assistant.cli import run_app
 from dashboards.runner import run_tile
@@ -64,6 +66,18 @@ def test_spend_splits_add_up_to_the_total(dash_ctx, shipped, start: datetime, en
     team_total = run_tile(dash_ctx, shipped["team"].tile("spend"), team_state)
     by_project = run_tile(dash_ctx, shipped["team"].tile("cost_by_project"), team_state)
     assert _total(by_project) == pytest.approx(team_total.rows[0][team_total.columns.index("effective_cost_usd")], rel=1e-9)
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(start_day=st.integers(0, 88), length=st.integers(1, 45), cluster=st.sampled_from([None, "us-east-aws", "us-west-onprem"]))
+def test_spend_splits_add_up_for_any_window(dash_ctx, shipped, start_day: int, length: int, cluster: str | None) -> None:  # noqa: ANN001
+    start = datetime(2026, 8, 25) + timedelta(days=start_day)
+    end = min(start + timedelta(days=length), datetime(2026, 11, 23))
+    state = FilterState(start=start, end=end, values={"cluster": cluster} if cluster else {})
+    total = run_tile(dash_ctx, shipped["fleet"].tile("spend"), state)
+    spend = total.rows[0][total.columns.index("effective_cost_usd")] or 0.0
+    by_category = run_tile(dash_ctx, shipped["fleet"].tile("spend_vs_committed"), state)
+    assert _total(by_category) == pytest.approx(spend, rel=1e-9, abs=1e-6)
 
 
 def test_kpi_capacity_tile_is_consistent_with_metrics(dash_ctx, shipped) -> None:  # noqa: ANN001
