@@ -162,10 +162,10 @@ def place_workload(
         raise UserError(f"--deadline must be a positive number of days, got {deadline_days}")
     amount = pm.parse_amount(tokens) if tokens is not None else None
     with Warehouse(settings) as wh:
-        end = _as_of(wh, settings)
+        end = data_end(wh, settings)
         catalog = wh.run(q.catalog_sql())
         known = list(catalog["accelerator_type"])
-        ref = _known(on_type, known) if on_type else None
+        ref = known_type(on_type, known) if on_type else None
         if team is not None:
             teams = list(wh.run(q.TEAMS_SQL)["team"])
             if team not in teams:
@@ -197,7 +197,8 @@ def place_workload(
                      excluded=excluded, evidence=list(queries.values()))
 
 
-def _as_of(wh: Warehouse, settings: Settings) -> datetime:
+def data_end(wh: Warehouse, settings: Settings) -> datetime:
+    """The exclusive end of 'now': the day after PACE_AS_OF, else the hour after the last utilization row."""
     if settings.as_of is not None:
         return datetime(settings.as_of.year, settings.as_of.month, settings.as_of.day) + timedelta(days=1)
     last = wh.run(q.END_SQL)["last_hour"][0]
@@ -206,7 +207,8 @@ def _as_of(wh: Warehouse, settings: Settings) -> datetime:
     return pd.Timestamp(last).to_pydatetime() + timedelta(hours=1)
 
 
-def _known(name: str, known: list[str]) -> str:
+def known_type(name: str, known: list[str]) -> str:
+    """The catalog spelling of a type named in any case; unknown names list the known ones."""
     match = next((k for k in known if k.lower() == name.strip().lower()), None)
     if match is None:
         raise UserError(f"unknown accelerator type {name!r}; known types: {', '.join(known)}")

@@ -28,7 +28,7 @@ from telemetry.settings import Settings
 from tools import placement_sql as psql
 from tools import platform_review_sql as q
 from tools._warehouse import Warehouse
-from tools.placement import _as_of, _known
+from tools.placement import data_end, known_type
 
 DEFAULT_DAYS = 90
 COLUMNS: tuple[str, ...] = ("accelerator_type", "workload", "role", "accelerator_hours", "busy_pct", "jobs",
@@ -117,9 +117,9 @@ def _x(v: float | None) -> str:
 def review_platform(settings: Settings, accelerator_type: str, since: date | datetime | str | None = None) -> PlatformReview:
     """Review `accelerator_type` from `since` (default: its introduction) to the data's end."""
     with Warehouse(settings) as wh:
-        end = _as_of(wh, settings)
+        end = data_end(wh, settings)
         catalog = wh.run(psql.catalog_sql())
-        acc = _known(accelerator_type, list(catalog["accelerator_type"]))
+        acc = known_type(accelerator_type, list(catalog["accelerator_type"]))
         intro = catalog.loc[catalog["accelerator_type"] == acc, "introduced_on"].iloc[0]
         intro = None if pd.isna(intro) else pd.Timestamp(intro).date()
         start = _start(since, intro, end)

@@ -149,3 +149,18 @@ def test_the_assistant_answers_through_the_tools(settings: Settings) -> None:
                   planner="offline", settings=settings)
     assert chip.text.startswith("Inferentia2 costs $") and "per 1M tokens against $" in chip.text
     assert classify("What was our serving cost per million tokens last month?").kind == "metric"
+
+
+def test_eval_cases_can_expect_a_tool_answer() -> None:
+    from types import SimpleNamespace
+
+    from evals.cases import Case
+    from evals.runner import score_item
+
+    case = Case(id="x", category="placement", expect_tool="placement", questions=["a", "b", "c"])
+    ok = SimpleNamespace(status="answered", intent="placement", rows=[[1]], sql=None)
+    assert score_item(case, ok, None, None)[0]
+    assert score_item(case, SimpleNamespace(**{**vars(ok), "intent": "savings"}), None, None)[1] == "wrong_tool"
+    assert score_item(case, SimpleNamespace(**{**vars(ok), "rows": []}), None, None)[1] == "empty_result"
+    with pytest.raises(ValueError, match="needs gold_sql"):
+        Case(id="y", category="placement", questions=["a", "b", "c"])
