@@ -23,7 +23,7 @@ demo: $(STAMP)
 	$(BIN)/pace demo
 
 test: $(DEV_STAMP)
-	$(BIN)/python -m pytest -n 2 --dist loadfile -q
+	$(BIN)/python -m pytest -n 2 --dist loadfile -q --durations=15
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
