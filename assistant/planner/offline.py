@@ -64,12 +64,17 @@ def plan_offline(question: str, inp: PlannerInputs) -> Plan:
         return _abstain(question, inp, unknown)
     if len(metrics) > 1 and _ratio_of_metrics(parsed):
         pct = [m for m in metrics if getattr(inp.catalog.metrics[m], "unit", "") == "%"]
-        metrics = pct if len(pct) == 1 else metrics
+        defined = _defined_ratio(metrics, inp.catalog)
+        metrics = [defined] if defined else (pct if len(pct) == 1 else metrics)
+        if defined:
+            notes.append(f"Answered with the catalog's ratio metric `{defined}`.")
     if len(metrics) > 1 and _ratio_of_metrics(parsed):
         return Plan(kind="abstain", message=(
             "That looks like a ratio of two metrics that the catalog does not define, so I won't divide them myself. "
             "Ask for each metric, or for a defined ratio metric (see `pace metrics`)."))
     query = _build(metrics, parsed, inp)
+    if any(getattr(inp.catalog.metrics[m], "unit", "") == "%" for m in metrics):
+        unknown = [w for w in unknown if w not in SHAPE_WORDS]  # 'what share ...' is what a % metric answers
     confidence = 1.0 - _unknown_penalty(parsed, unknown)
     if unknown and confidence >= inp.threshold:
         notes = notes + [f"Ignored words I could not place: {', '.join(w[:30] for w in unknown[:5])}."]
@@ -77,6 +82,22 @@ def plan_offline(question: str, inp: PlannerInputs) -> Plan:
 
 
 _FILTER_SLOT = re.compile(r"\b(for|on|in|only|excluding|except|at|from|of|team|cluster|project|where)\s+$")
+
+
+def _defined_ratio(metrics: list[str], catalog: Any) -> str | None:
+    """The catalog metric that divides one of `metrics` by the other ('idle share of allocated hours' -> idle_pct)."""
+    if len(metrics) != 2:
+        return None
+    by_measure = {getattr(m, "measure", None): n for n, m in catalog.metrics.items() if getattr(m, "kind", "") == "simple"}
+    for name, m in catalog.metrics.items():
+        pair: tuple[str | None, str | None] = (None, None)
+        if getattr(m, "kind", "") == "ratio":
+            pair = (by_measure.get(getattr(m, "numerator", None)), by_measure.get(getattr(m, "denominator", None)))
+        elif getattr(m, "kind", "") == "derived" and (e := re.fullmatch(r"\s*(\w+)\s*/\s*(\w+)\s*", getattr(m, "expr", "") or "")):
+            pair = (e.group(1), e.group(2))
+        if set(pair) == set(metrics):
+            return name
+    return None
 
 
 def _ratio_of_metrics(parsed: Parsed) -> bool:

@@ -137,3 +137,13 @@ def test_pasted_select_goes_through_validator(ask: Ask, spy: object) -> None:
     assert a.status == "answered" and len(a.rows) == 10
     b = ask("SELECT * FROM pace_secrets")
     assert b.status in ("refused", "error") and b.rows == []
+
+
+def test_ratio_of_two_metrics_uses_the_catalog_ratio(ask: Ask) -> None:
+    a = ask("What share of each team's allocated hours was idle in the last 30 days?")
+    assert a.status == "answered" and a.metric_query["metrics"] == ["idle_pct"]
+
+
+def test_undefined_ratio_of_two_metrics_abstains(ask: Ask) -> None:
+    a = ask("jobs per kWh by team last week")
+    assert a.status == "abstain" and a.sql is None
