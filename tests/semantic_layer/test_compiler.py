@@ -17,7 +17,7 @@ from semantic_layer.engine import Engine
 from semantic_layer.query import MetricQuery
 from telemetry.errors import UserError
 
-from reference_sql import END, REFERENCE, START  # type: ignore[import-not-found]
+from tests.semantic_layer.reference_sql import END, REFERENCE, START  # type: ignore[import-not-found]
 
 PERIOD = {"start": START, "end": END}
 ZERO_IN_OCTOBER = {"requests_pending"}  # every October request was decided by the data's end
