@@ -125,7 +125,7 @@ def approver_blocks(gov: Governance, req: Any, card: str) -> list[dict[str, Any]
     else:
         last = gov.store.audit(req.id)[-1]
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text":
-                       f"*{req.status}* by {last['actor']} via {last['channel']} at {last['at']}: {last['reason']}"}]})
+                       f"*{req.status.replace('_', ' ')}* by {last['actor']} via {last['channel']} at {last['at']}: {last['reason']}"}]})
     return blocks
 
 
@@ -224,3 +224,14 @@ def register(app: App, settings: Settings) -> None:
     app.command("/pace", matchers=[is_request_command])(open_modal)
     app.view(MODAL)(submitted)
     app.action(ACTION)(decide)
+
+
+def governance_tick(client: WebClient, settings: Settings, now: datetime) -> dict[str, int]:
+    """One scheduler tick: deliver decisions made elsewhere (the CLI) and send due SLA reminders.
+    Does nothing (and creates no file) when this warehouse has no governance store yet."""
+    from semantic_layer.live_requests import store_path
+
+    if not store_path(settings).exists():
+        return {"delivered": 0, "reminders": 0}
+    gov = Governance.open(settings)
+    return {"delivered": deliver_outbox(client, gov), "reminders": send_sla_reminders(client, gov, now)}

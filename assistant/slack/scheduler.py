@@ -162,6 +162,12 @@ def run_scheduled(app: App, settings: Settings, now: datetime, *, scan_fn: ScanF
         except Exception:  # noqa: BLE001
             log.exception("anomaly scan failed; no alerts this run")
     flush_pending(settings, svc.store)
+    try:  # compute-request decisions made on the CLI, and SLA reminders (docs/governance.md)
+        from assistant.slack.governance import governance_tick
+
+        out["governance"] = governance_tick(app.client, settings, now)
+    except Exception:  # noqa: BLE001
+        log.exception("governance tick failed; will retry next run")
     return out
 
 

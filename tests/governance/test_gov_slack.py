@@ -160,3 +160,16 @@ def test_sla_reminders_go_to_the_approver_once_a_day(app_server: AppServer, mock
     reminders = [p for p in mock_api.by_path("/api/chat.postMessage") if p["text"].startswith("Reminder:")]
     assert {p["channel"] for p in reminders} == {LEAD, "U0GOVALV", "U0GOVIYE"}
     assert "past the 48 h SLA" in reminders[0]["text"]
+
+
+def test_scheduler_tick_delivers_cli_decisions_and_reminders(app_server: AppServer, mock_api: MockSlackApi, gov_settings: Settings) -> None:
+    from assistant.slack import run_scheduled
+
+    submit_view(app_server)
+    mock_api.wait_for("/api/chat.postMessage", 2)
+    gov = Governance.open(gov_settings, use_forecast=False)
+    stored_message(gov)
+    gov.act("GR-000001", "ask_info", actor="maria.chen", channel="cli", reason="which checkpoint?")
+    out = run_scheduled(app_server.app, gov_settings, datetime.utcnow() + timedelta(hours=49))
+    assert out["governance"] == {"delivered": 1, "reminders": 1}  # the requester owes the information
+    assert "needs info" in json.dumps(mock_api.wait_for("/api/chat.update")[0]["blocks"])
