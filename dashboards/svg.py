@@ -71,13 +71,16 @@ def _x_labels(xs: list[datetime], sx: object) -> str:
     step = next((h * 3600 for h in STEPS_H if (t1 - t0) / (h * 3600) <= 6), 720 * 3600)
     style = "%m-%d %H:00" if step < 86400 else "%m-%d"
     first = (t0 // step + (1 if t0 % step else 0)) * step
-    out = []
+    out, last_right = [], -1.0
     t = first if t1 > t0 else t0
     while t <= t1:
         x = _dt(t)
-        px = sx(x)
-        anchor = "end" if px > W - 40 else "start" if px < L + 20 else "middle"
-        out.append(f'<text x="{px:.1f}" y="{H - 8}" text-anchor="{anchor}" fill="#475569">{x.strftime(style)}</text>')
+        px, text = sx(x), _dt(t).strftime(style)
+        width = len(text) * 6.2  # 11px system-ui digits
+        anchor, left = ("end", px - width) if px + width / 2 > W - 2 else ("start", px) if px - width / 2 < L - 10 else ("middle", px - width / 2)
+        if left > last_right + 6:  # skip a label that would touch the previous one
+            out.append(f'<text x="{px:.1f}" y="{H - 8}" text-anchor="{anchor}" fill="#475569">{text}</text>')
+            last_right = left + width
         t += step
     return "".join(out)
 
