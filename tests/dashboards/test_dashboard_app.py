@@ -117,3 +117,22 @@ def test_a_slow_tile_does_not_hold_the_page(dash_ctx, shipped, monkeypatch: pyte
     assert time.perf_counter() - t0 < 7
     assert "still running after 3s" in results["util_heatmap"].error
     assert results["spend"].error is None and results["spend"].rows
+
+
+def test_adding_a_tile_is_yaml_only(demo_db: Path, tmp_path: Path) -> None:
+    from starlette.testclient import TestClient
+
+    from dashboards.app import create_app
+    from dashboards.loader import DEFINITIONS_DIR, load_dashboards
+    from dashboards.runner import base_catalog
+    from telemetry.settings import Settings
+
+    text = (DEFINITIONS_DIR / "serving.yaml").read_text() + (
+        "      - id: p50_latency\n        title: Latency p50 by endpoint\n        metrics: [latency_p50_ms]\n"
+        "        group_by: [endpoint]\n        visual: bar\n")
+    (tmp_path / "serving.yaml").write_text(text)
+    dashboards = load_dashboards(base_catalog(), tmp_path)
+    with TestClient(create_app(Settings(PACE_DB=demo_db), dashboards=dashboards)) as client:
+        page = client.get("/d/serving?range=3d").text
+    assert 'id="tile-p50_latency" data-tile="p50_latency" data-status="ok"' in page
+    assert "Latency p50 by endpoint" in page and "search-rerank" in page
