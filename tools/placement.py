@@ -61,6 +61,7 @@ class Placement(BaseModel):
 
     workload: str
     model_params: float
+    params_given: bool = True
     tokens: float
     work_basis: str
     team: str | None
@@ -96,7 +97,7 @@ class Placement(BaseModel):
         return out
 
     def summary_text(self, compare: list[str] | None = None) -> str:
-        size = f"{_size(self.model_params)}-parameter {self.workload}"
+        size = f"{_size(self.model_params)}-parameter{'' if self.params_given else ' (assumed)'} {self.workload}"
         work = f"{_size(self.tokens)} tokens ({self.work_basis})"
         if not self.candidates:
             sized = sorted((e for e in self.excluded if e["why"].startswith("needs")), key=lambda e: int(e["why"].split()[1]))
@@ -192,7 +193,7 @@ def place_workload(
     reference = ref if ref and any(c.accelerator == ref for c in cands) else (
         "H100" if any(c.accelerator == "H100" for c in cands) else (cands[0].accelerator if cands else None))
     _explain(cands, reference)
-    return Placement(workload=wl, model_params=params, tokens=work, work_basis=basis, team=team,
+    return Placement(workload=wl, model_params=params, params_given=model_params is not None, tokens=work, work_basis=basis, team=team,
                      deadline_days=deadline_days, reference=reference, as_of=end, candidates=cands,
                      excluded=excluded, evidence=list(queries.values()))
 
