@@ -40,6 +40,7 @@ def _sql_tool(builder: Callable[[FilterState], tuple[str, list[str]]]) -> Callab
     return run
 
 
+CACHE_SIZE = 64
 _CACHE: dict[tuple[Any, ...], Any] = {}
 _CACHE_LOCK = threading.Lock()
 
@@ -47,6 +48,8 @@ _CACHE_LOCK = threading.Lock()
 def _cached(key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
     """One computation per key at a time; later callers reuse it (the warehouse is read-only)."""
     with _CACHE_LOCK:
+        if key not in _CACHE and len(_CACHE) >= CACHE_SIZE:
+            _CACHE.pop(next(iter(_CACHE)))  # oldest first: dicts keep insertion order
         entry = _CACHE.setdefault(key, [threading.Lock(), None])
     with entry[0]:
         if entry[1] is None:
