@@ -11,14 +11,16 @@ from governance.store import Store
 from tests.governance.helpers import make_request
 
 
-def _approve(path: str, rid: str, actor: str, barrier: object, out: object) -> None:
+def _approve(path: str, rids: list[str], actor: str, barrier: object, out: object) -> None:
+    """One approver process: for each request, wait for the other approver, then approve at once."""
     store = Store(Path(path))
-    barrier.wait()  # type: ignore[attr-defined]
-    try:
-        store.transition(rid, "approve", actor=actor, channel="cli", granted=4 if actor == "gov.iyer" else None)
-        out.put(("won", actor))  # type: ignore[attr-defined]
-    except IllegalTransition as exc:
-        out.put(("refused", str(exc)))  # type: ignore[attr-defined]
+    for rid in rids:
+        barrier.wait()  # type: ignore[attr-defined]
+        try:
+            store.transition(rid, "approve", actor=actor, channel="cli", granted=4 if actor == "gov.iyer" else None)
+            out.put((rid, "won", actor))  # type: ignore[attr-defined]
+        except IllegalTransition as exc:
+            out.put((rid, "refused", str(exc)))  # type: ignore[attr-defined]
 
 
 def test_two_threads_approve_one_wins(store: Store) -> None:
@@ -46,19 +48,20 @@ def test_two_threads_approve_one_wins(store: Store) -> None:
 
 def test_two_processes_approve_one_wins(tmp_path: Path) -> None:
     store = Store(tmp_path / "race.sqlite")
+    rids = [store.submit(make_request(), channel="cli").id for _ in range(10)]
     ctx = mp.get_context("spawn")
-    for _ in range(3):
-        rid = store.submit(make_request(), channel="cli").id
-        barrier, out = ctx.Barrier(2), ctx.Queue()
-        procs = [ctx.Process(target=_approve, args=(str(store.path), rid, a, barrier, out)) for a in ("maria.chen", "gov.iyer")]
-        for p in procs:
-            p.start()
-        for p in procs:
-            p.join(30)
-        results = sorted(out.get(timeout=5) for _ in procs)
-        assert [r[0] for r in results] == ["refused", "won"]
-        assert "cannot approve a request that is approved" in results[0][1]
+    barrier, out = ctx.Barrier(2), ctx.Queue()
+    procs = [ctx.Process(target=_approve, args=(str(store.path), rids, a, barrier, out)) for a in ("maria.chen", "gov.iyer")]
+    for p in procs:
+        p.start()
+    results = [out.get(timeout=60) for _ in range(2 * len(rids))]
+    for p in procs:
+        p.join(30)
+    for rid in rids:
+        mine = sorted((r[1], r[2]) for r in results if r[0] == rid)
+        assert [m[0] for m in mine] == ["refused", "won"], rid
+        assert "cannot approve a request that is approved" in mine[0][1]
         req = store.get(rid)
-        assert req.approver == results[1][1]
+        assert req.approver == mine[1][1]
         assert req.granted == (4 if req.approver == "gov.iyer" else 16)
         assert [a["to"] for a in store.audit(rid)] == ["submitted", "approved"]
