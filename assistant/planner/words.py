@@ -34,7 +34,7 @@ GAP_OK: frozenset[str] = frozenset(
 SCATTER_SKIP: frozenset[str] = frozenset("used use using spent spend run ran had have total".split())
 """Phrases containing these verbs only match contiguously ('used hours' must not claim 'used ... accelerator hours')."""
 
-SHAPE_WORDS: frozenset[str] = frozenset("share ratio percentage fraction proportion portion percent".split())
+SHAPE_WORDS: frozenset[str] = frozenset("share ratio percentage fraction proportion portion percent above below exceed exceeded beyond".split())
 """Words that change what is computed; left unplaced, they make the planner abstain rather than guess."""
 
 # phrase -> (preferred metric names in order, note the answer states)
