@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from tools.scan_sql import MAD_SCALE, PRICE_CTE, Z_THRESHOLD, equals, how, islands, robust_baseline, window_filter
+from tools.scan_sql import (
+    MAD_SCALE, PRICE_CTE, Z_THRESHOLD, equals, history_filter, how, islands, robust_baseline, window_filter,
+)
 
 COST_RATIO = 1.5
 COST_WEEKS = 4  # the baseline is the median of the same weekday over the 4 weeks either side (9 points)
@@ -27,7 +29,8 @@ def cost_spike_sql(start: datetime | None, end: datetime | None, team: str | Non
     return f"""WITH daily AS (
     SELECT x_team AS team, ChargePeriodStart AS hour, extract(isodow FROM ChargePeriodStart) AS dow,
            CAST(sum(EffectiveCost) AS DOUBLE) AS x
-    FROM cost_daily WHERE x_team IS NOT NULL AND {where} GROUP BY ALL
+    FROM cost_daily WHERE x_team IS NOT NULL AND {where} AND {history_filter("ChargePeriodStart", start, end)}
+    GROUP BY ALL
 ), local AS (
     SELECT *, median(x) OVER (PARTITION BY team, dow ORDER BY hour ROWS BETWEEN {COST_WEEKS} PRECEDING AND {COST_WEEKS} FOLLOWING) AS med
     FROM daily
@@ -53,7 +56,7 @@ def latency_spike_sql(start: datetime | None, end: datetime | None, endpoint: st
     return f"""WITH hourly AS (
     SELECT endpoint, team, cluster, accelerator_type, hour, {how()} AS how, latency_p95_ms AS x,
            errors / greatest(requests, 1) AS err
-    FROM serving_hourly WHERE {where}
+    FROM serving_hourly WHERE {where} AND {history_filter("hour", start, end)}
 ), {robust_baseline("hourly", ["endpoint"], "x")},
 {robust_baseline("hourly", ["endpoint"], "err", "ebase")},
 flagged AS (

@@ -20,7 +20,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from tools._warehouse import lit
-from tools.scan_sql import MAD_SCALE, PRICE_CTE, Z_THRESHOLD, equals, islands, window_filter
+from tools.scan_sql import MAD_SCALE, PRICE_CTE, Z_THRESHOLD, equals, history_filter, islands, window_filter
 
 QUEUE_RATIO = 3.0
 QUEUE_MIN_EXTRA_MIN = 60.0
@@ -44,7 +44,7 @@ def queue_wait_surge_sql(start: datetime | None, end: datetime | None, cluster: 
     where = equals({"cluster": cluster, "accelerator_type": accelerator_type})
     return f"""WITH j AS (
     SELECT cluster, accelerator_type, submit_at, accelerators, queue_wait_minutes AS wait
-    FROM jobs WHERE {where}
+    FROM jobs WHERE {where} AND {history_filter("submit_at", start, end)}
 ), ph AS (
     SELECT cluster, accelerator_type, date_trunc('hour', submit_at) AS hour, extract(hour FROM submit_at) AS hod,
            count(*) AS n, median(wait) AS wait, median(ln(1 + wait)) AS lw, sum(accelerators * wait) AS acc_wait
@@ -92,7 +92,7 @@ def failure_rate_spike_sql(start: datetime | None, end: datetime | None, team: s
     SELECT team, cluster, accelerator_type, {bucket} AS hour, count(*) AS n,
            count(*) FILTER (WHERE state = 'failed') AS failed,
            sum(accelerator_hours) FILTER (WHERE state = 'failed') AS failed_hours
-    FROM jobs WHERE {where} GROUP BY ALL
+    FROM jobs WHERE {where} AND {history_filter("submit_at", start, end)} GROUP BY ALL
 ), rate AS (
     SELECT team, cluster, accelerator_type, greatest(sum(failed) / sum(n), 0.005) AS p0,
            sum(failed_hours) / nullif(sum(failed), 0) AS hours_per_failure
@@ -127,7 +127,7 @@ def quota_breach_sql(start: datetime | None, end: datetime | None, team: str | N
     pick = f"WHERE cluster = {lit(cluster)}" if cluster else ""
     return f"""WITH tc AS (
     SELECT team, accelerator_type, cluster, hour, sum(allocated_hours) AS alloc
-    FROM utilization_hourly WHERE {where} GROUP BY ALL
+    FROM utilization_hourly WHERE {where} AND {history_filter("hour", start, end)} GROUP BY ALL
 ), tc_typical AS (
     SELECT team, accelerator_type, cluster, median(alloc) AS typical FROM tc GROUP BY ALL
 ), tt AS (

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from tools.scan_sql import PRICE_CTE, Z_THRESHOLD, equals, how, islands, robust_baseline, window_filter
+from tools.scan_sql import PRICE_CTE, Z_THRESHOLD, equals, history_filter, how, islands, robust_baseline, window_filter
 
 IDLE_SM = 0.1
 IDLE_RELATIVE = 0.1
@@ -27,12 +27,16 @@ ENERGY_RISE = 1.3
 ENERGY_MIN_HOURS = 3
 
 _STREAM = "team, project, workload_type, cluster, accelerator_type"
-_IDLE_ROW = f"u.sm_active < {IDLE_SM} AND u.sm_active < {IDLE_RELATIVE} * s.sm_typical AND u.allocated_hours >= 1"
+_IDLE_ROW = (f"coalesce(u.sm_active < {IDLE_SM} AND u.sm_active < {IDLE_RELATIVE} * s.sm_typical AND u.allocated_hours >= 1,"
+             " FALSE)")
 
 
 def _stream_typical(where: str) -> str:
+    """Median SM activity of the streams that ever dropped under `IDLE_SM` (few; the rest cannot be idle)."""
     return f"""stream_typical AS (
-    SELECT {_STREAM}, median(sm_active) AS sm_typical FROM utilization_hourly WHERE {where} GROUP BY {_STREAM}
+    SELECT {_STREAM}, median(sm_active) AS sm_typical FROM utilization_hourly
+    WHERE {where} AND ({_STREAM}) IN (SELECT ({_STREAM}) FROM utilization_hourly WHERE sm_active < {IDLE_SM} AND {where})
+    GROUP BY {_STREAM}
 )"""
 
 
@@ -40,6 +44,7 @@ def idle_allocation_sql(start: datetime | None, end: datetime | None, team: str 
                         cluster: str | None = None, accelerator_type: str | None = None) -> str:
     """Runs of idle hours per stream, one row per run, priced at the pool's catalog rate."""
     where = equals({"team": team, "cluster": cluster, "accelerator_type": accelerator_type})
+    where += " AND " + history_filter("hour", start, end)
     return f"""WITH {_stream_typical(where)},
 flagged AS (
     SELECT u.team, u.project, u.workload_type, u.cluster, u.accelerator_type, u.hour, u.idle_hours, u.sm_active,
@@ -65,7 +70,7 @@ def _team_pool_hours(where: str, value: str) -> str:
 tp AS (
     SELECT u.team, u.cluster, u.accelerator_type, u.hour, {how("u.hour")} AS how,
            sum(u.allocated_hours) AS alloc, sum(u.busy_hours) AS busy, sum(u.energy_kwh) AS energy, {value} AS x
-    FROM utilization_hourly u JOIN stream_typical s USING ({_STREAM})
+    FROM utilization_hourly u LEFT JOIN stream_typical s USING ({_STREAM})
     WHERE NOT ({_IDLE_ROW}) AND {where.replace("cluster", "u.cluster").replace("accelerator_type", "u.accelerator_type")}
     GROUP BY u.team, u.cluster, u.accelerator_type, u.hour HAVING sum(u.allocated_hours) >= 1
 )"""
@@ -94,7 +99,7 @@ team_runs AS (
 def utilization_collapse_sql(start: datetime | None, end: datetime | None, cluster: str | None = None,
                              accelerator_type: str | None = None) -> str:
     """Runs of pool-hours in which teams' busy shares collapsed against their same hour of week."""
-    where = equals({"cluster": cluster, "accelerator_type": accelerator_type})
+    where = equals({"cluster": cluster, "accelerator_type": accelerator_type}) + " AND " + history_filter("hour", start, end)
     condition = f"t.x < {COLLAPSE_DROP} * b.med AND b.med - t.x > {Z_THRESHOLD} * greatest(b.mad, 0.01)"
     return f"""WITH {_team_pool_hours(where, "sum(u.busy_hours) / sum(u.allocated_hours)")},
 {_pool_runs(condition, start, end, COLLAPSE_MIN_HOURS)},
@@ -114,7 +119,7 @@ ORDER BY r.window_start, entity"""
 def energy_outlier_sql(start: datetime | None, end: datetime | None, cluster: str | None = None,
                        accelerator_type: str | None = None) -> str:
     """Runs of pool-hours in which teams drew far more energy per accelerator-hour than their usual."""
-    where = equals({"cluster": cluster, "accelerator_type": accelerator_type})
+    where = equals({"cluster": cluster, "accelerator_type": accelerator_type}) + " AND " + history_filter("hour", start, end)
     condition = f"t.x > {ENERGY_RISE} * b.med AND t.x - b.med > {Z_THRESHOLD} * greatest(b.mad, 0.01 * b.med)"
     return f"""WITH {_team_pool_hours(where, "sum(u.energy_kwh) / sum(u.allocated_hours)")},
 {_pool_runs(condition, start, end, ENERGY_MIN_HOURS)},

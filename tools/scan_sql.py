@@ -6,7 +6,7 @@ reads), so the semantic layer's validator accepts it and a person can rerun it a
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from tools._warehouse import lit, ts
 
@@ -28,6 +28,15 @@ def window_filter(col: str, start: datetime | None, end: datetime | None) -> str
     if end is not None:
         parts.append(f"{col} < {ts(end)}")
     return " AND ".join(parts) or "TRUE"
+
+
+BASELINE_DAYS = 91  # history read before a scan window: 13 weeks of each hour of week
+
+
+def history_filter(col: str, start: datetime | None, end: datetime | None) -> str:
+    """Rows a detector reads: the scan window plus `BASELINE_DAYS` before it (all data when unbounded),
+    so a scan of recent weeks on a multi-year warehouse reads months, not years."""
+    return window_filter(col, None if start is None else start - timedelta(days=BASELINE_DAYS), end)
 
 
 def equals(filters: dict[str, str | None]) -> str:
