@@ -6,77 +6,122 @@ ATTACH that file; instead, for each query that reads `compute_requests`, the eng
 here with sqlite3 (`mode=ro`: WAL readers never wait for writers and never take a write lock), hands
 them to its own cursor as an Arrow table, and defines a cursor-local TEMP view `compute_requests` =
 the warehouse's historical rows UNION ALL the live ones. Temp objects shadow the main schema and die
-with the cursor, so other cursors, the file and the locked configuration are untouched.
+with the cursor, so other cursors, the file and the locked configuration are untouched. One
+read-only SQLite connection per store is kept, and the rows are re-read only when its
+`PRAGMA data_version` says another connection has committed since.
 """
 
 from __future__ import annotations
 
 import logging
 import sqlite3
+import threading
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pyarrow as pa
 
 from telemetry.settings import Settings
 
+if TYPE_CHECKING:
+    import pyarrow as pa
+
 log = logging.getLogger("pace.semantic_layer")
 TABLE = "compute_requests"
-# The store's `requests` columns that mirror the warehouse's compute_requests, with their Arrow types.
-COLUMNS: tuple[tuple[str, pa.DataType], ...] = (
-    ("request_id", pa.string()), ("team", pa.string()), ("project", pa.string()), ("requester", pa.string()),
-    ("approver", pa.string()), ("accelerator_type", pa.string()), ("accelerators_requested", pa.int32()),
-    ("accelerators_granted", pa.int32()), ("workload_type", pa.string()), ("priority", pa.string()),
-    ("preemptible", pa.bool_()), ("justification", pa.string()), ("status", pa.string()),
-    ("submitted_at", pa.timestamp("us")), ("decided_at", pa.timestamp("us")), ("provisioned_at", pa.timestamp("us")),
-    ("start_date", pa.date32()), ("end_date", pa.date32()),
+# The store's `requests` columns that mirror the warehouse's compute_requests, with their Arrow types
+# (pyarrow is imported only when a store exists, to keep the engine's import light).
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("request_id", "string"), ("team", "string"), ("project", "string"), ("requester", "string"),
+    ("approver", "string"), ("accelerator_type", "string"), ("accelerators_requested", "int32"),
+    ("accelerators_granted", "int32"), ("workload_type", "string"), ("priority", "string"),
+    ("preemptible", "bool"), ("justification", "string"), ("status", "string"),
+    ("submitted_at", "timestamp"), ("decided_at", "timestamp"), ("provisioned_at", "timestamp"),
+    ("start_date", "date"), ("end_date", "date"),
 )
-
 
 def store_path(settings: Settings) -> Path:
     """The governance store that belongs to this warehouse: `<warehouse>.governance.sqlite`."""
     return settings.db.with_name(settings.db.name + ".governance.sqlite")
 
 
+class _Reader:
+    """A read-only connection kept per store, and the rows as of its last `PRAGMA data_version`.
+
+    SQLite changes `data_version` on a connection whenever any other connection (any process) commits,
+    so a question re-reads the rows only after a write, and never serves rows older than the last commit.
+    """
+
+    def __init__(self, path: Path, timeout_s: float) -> None:
+        self.inode = path.stat().st_ino
+        self.con = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True, timeout=timeout_s, check_same_thread=False)
+        self.con.execute(f"PRAGMA busy_timeout = {int(timeout_s * 1000)}")
+        self.version: int | None = None
+        self.table: Any = None
+        self.lock = threading.Lock()
+
+    def read(self) -> pa.Table | None:
+        with self.lock:
+            version = self.con.execute("PRAGMA data_version").fetchall()[0][0]
+            if version != self.version:
+                self.table, self.version = _read(self.con), version
+            return self.table
+
+
+_READERS: dict[Path, _Reader] = {}
+_READERS_LOCK = threading.Lock()
+
+
 def read_live(path: Path, timeout_s: float = 5.0) -> pa.Table | None:
     """Every stored request as an Arrow table shaped like compute_requests; None when there is no store."""
-    if not path.exists():
-        return None
-    uri = f"file:{path.resolve()}?mode=ro"
-    con = sqlite3.connect(uri, uri=True, timeout=timeout_s, detect_types=0)
     try:
-        con.execute(f"PRAGMA busy_timeout = {int(timeout_s * 1000)}")
-        names = ", ".join(c for c, _ in COLUMNS)
-        try:
-            rows = con.execute(f"SELECT {names} FROM requests").fetchall()
-        except sqlite3.OperationalError as exc:
-            if "no such table" in str(exc):
-                return None  # a store created a moment ago, before its schema
-            raise
-    finally:
-        con.close()
+        inode = path.stat().st_ino
+    except FileNotFoundError:
+        return None
+    key = path.resolve()
+    with _READERS_LOCK:
+        reader = _READERS.get(key)
+        if reader is None or reader.inode != inode:  # first use, or the store was replaced
+            if reader is not None:
+                reader.con.close()
+            reader = _READERS[key] = _Reader(path, timeout_s)
+    try:
+        return reader.read()
+    except sqlite3.Error:
+        with _READERS_LOCK:  # start afresh next time
+            if _READERS.get(key) is reader:
+                del _READERS[key]
+        reader.con.close()
+        raise
+
+
+def _read(con: sqlite3.Connection) -> pa.Table | None:
+    import pyarrow as pa
+
+    names = ", ".join(c for c, _ in COLUMNS)
+    try:
+        rows = con.execute(f"SELECT {names} FROM requests").fetchall()
+    except sqlite3.OperationalError as exc:
+        if "no such table" in str(exc):
+            return None  # a store created a moment ago, before its schema
+        raise
     columns = list(zip(*rows)) if rows else [() for _ in COLUMNS]
-    arrays = [_array(values, dtype) for values, (_, dtype) in zip(columns, COLUMNS)]
+    arrays = [_array(values, kind) for values, (_, kind) in zip(columns, COLUMNS)]
     return pa.Table.from_arrays(arrays, names=[c for c, _ in COLUMNS])
 
 
-def _array(values: tuple, dtype: pa.DataType) -> pa.Array:
-    """SQLite hands back text for dates and 0/1 for booleans; convert through pyarrow's casts."""
-    if pa.types.is_timestamp(dtype) or pa.types.is_date(dtype):
+def _array(values: tuple, kind: str) -> pa.Array:
+    """SQLite hands back ISO text for dates and 0/1 for booleans; convert with pyarrow's vectorized casts."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if kind in ("timestamp", "date"):
         text = pa.array([None if v is None else str(v).replace("T", " ") for v in values], pa.string())
-        if pa.types.is_date(dtype):
-            return pa.array([None if v is None else _date(v) for v in text.to_pylist()], dtype)
-        return text.cast(dtype)
-    if pa.types.is_boolean(dtype):
-        return pa.array([None if v is None else bool(v) for v in values], dtype)
-    return pa.array(list(values), dtype)
-
-
-def _date(text: str):  # noqa: ANN202 - datetime.date
-    from datetime import date
-
-    return date.fromisoformat(text[:10])
-
+        if kind == "date":
+            return pc.utf8_slice_codeunits(text, 0, 10).cast(pa.date32())
+        return text.cast(pa.timestamp("us"))
+    if kind == "bool":
+        return pa.array([None if v is None else bool(v) for v in values], pa.bool_())
+    return pa.array(list(values), pa.int32() if kind == "int32" else pa.string())
 
 def overlay(cur: duckdb.DuckDBPyConnection, settings: Settings) -> int:
     """Make `compute_requests` on this cursor include the live requests; returns how many were added."""

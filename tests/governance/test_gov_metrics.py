@@ -11,6 +11,7 @@ from governance.service import Governance
 from semantic_layer.catalog import Catalog, load_catalog
 from semantic_layer.engine import Engine
 from semantic_layer.query import Filter, MetricQuery
+from tests.governance.helpers import make_request
 
 
 @lru_cache(maxsize=1)
@@ -49,3 +50,15 @@ def test_quota_metrics_exist(gov: Governance) -> None:
         burst = value(engine, "over_quota_hours")
         assert guaranteed > 0 and allocated > 0 and value(engine, "quota_burst_limit_hours") >= guaranteed
         assert headroom - burst == pytest.approx(guaranteed - allocated, rel=1e-6)
+
+
+def test_live_rows_are_reread_only_after_a_commit(gov: Governance) -> None:
+    from semantic_layer.live_requests import read_live, store_path
+
+    path = store_path(gov.settings)
+    assert read_live(path).num_rows == 0
+    first = read_live(path)
+    assert read_live(path) is first  # nothing committed: the same table, no re-read
+    gov.store.submit(make_request(), channel="cli")
+    assert read_live(path).num_rows == 1
+
