@@ -17,7 +17,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
-from governance.requests import PRIORITIES, RequestDraft
+from governance.requests import PRIORITIES, RequestDraft, validate_draft
 from governance.service import Governance
 from governance.waiting import sla_flags
 from telemetry.errors import PaceError, Refused
@@ -192,13 +192,19 @@ def register(app: App, settings: Settings) -> None:
         if draft is None:
             ack(response_action="errors", errors=errors)
             return
-        try:
-            req, card = g.submit(draft, channel="slack")
+        try:  # validate before acknowledging (field errors must come back in the ack, within 3 s) ...
+            accs, teams, projects = g.catalog()
+            validate_draft(draft, accelerators=accs, teams=teams, projects=projects)
         except PaceError as exc:
             ack(response_action="errors", errors={_field_of(str(exc)): str(exc)[:150]})
             return
-        ack()
-        dm = g.policy.slack_for_user(req.requester) or slack_user
+        ack()  # ... then the impact card and the forecast, which can take seconds
+        dm = g.policy.slack_for_user(draft.requester) or slack_user
+        try:
+            req, card = g.submit(draft, channel="slack")
+        except PaceError as exc:
+            client.chat_postMessage(channel=dm, text=f"Your request was not stored: {exc}")
+            return
         client.chat_postMessage(channel=dm, text=f"{req.id} is {req.status}.\n{card.text()}\n{g.waiting(req) or ''}")
         route = req.facts.get("route", {})
         target = next((s for s in (g.policy.slack_for_user(u) for u in route.get("approvers", [])) if s), None)

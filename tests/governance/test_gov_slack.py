@@ -48,7 +48,8 @@ def app_server(mock_api: MockSlackApi, gov_settings: Settings, tmp_path: Path) -
     server.close()
 
 
-def submit_view(server: AppServer, *, count: str = "16", days: str = "7", user: str = REQUESTER, team: str = "atlas") -> tuple[int, str]:
+def submit_view(server: AppServer, *, count: str = "16", days: str = "7", user: str = REQUESTER, team: str = "atlas",
+                timed: list[float] | None = None) -> tuple[int, str]:
     def sel(v: str) -> dict[str, Any]:
         return {"type": "static_select", "selected_option": {"value": v}}
 
@@ -60,7 +61,9 @@ def submit_view(server: AppServer, *, count: str = "16", days: str = "7", user: 
               "justification": {"justification": {"type": "plain_text_input", "value": "ablation sweep"}}}
     payload = {"type": "view_submission", "team": {"id": "T1"}, "user": {"id": user}, "api_app_id": "A1",
                "trigger_id": "1.2.3", "view": {"id": "V1", "type": "modal", "callback_id": MODAL, "state": {"values": values}}}
-    status, text, _ = server.post(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
+    status, text, seconds = server.post(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
+    if timed is not None:
+        timed.append(seconds)
     return status, text
 
 
@@ -173,3 +176,15 @@ def test_scheduler_tick_delivers_cli_decisions_and_reminders(app_server: AppServ
     out = run_scheduled(app_server.app, gov_settings, datetime.utcnow() + timedelta(hours=49))
     assert out["governance"] == {"delivered": 1, "reminders": 1}  # the requester owes the information
     assert "needs info" in json.dumps(mock_api.wait_for("/api/chat.update")[0]["blocks"])
+
+
+def test_submission_is_acknowledged_before_a_slow_impact_card(app_server: AppServer, mock_api: MockSlackApi,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    def slow_forecast(*a: object) -> None:
+        time.sleep(3.5)  # Slack gives a view_submission 3 s
+
+    monkeypatch.setattr("governance.impact._forecast_demand", slow_forecast)
+    timed: list[float] = []
+    status, _ = submit_view(app_server, timed=timed)
+    assert status == 200 and timed[0] < 3.0
+    assert "GR-000001" in mock_api.wait_for("/api/chat.postMessage", 2)[0]["text"]
