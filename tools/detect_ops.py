@@ -4,11 +4,11 @@
   with the median and scaled MAD of its pool's jobs submitted in the same hour of day; a job is
   flagged at robust z > 3.5 and a wait at least 3x the median and 60 minutes longer. Flagged jobs
   less than `QUEUE_GAP_HOURS` apart form one run; a run needs `QUEUE_MIN_JOBS` jobs.
-- failure_rate_spike: per team and pool, jobs bucketed by 6 hours of submission; a bucket is flagged
-  when at least 3 jobs failed, the rate is 3x or more the pool's overall rate for that team, and the
-  binomial z > 3.5. Adjacent flagged buckets (up to one bucket apart) form one run, which must
-  span two buckets or more (12 h sustained) with at least 8 failed jobs and a run-level binomial
-  z >= 6 (thousands of team-pool buckets a year would otherwise yield chance clusters).
+- failure_rate_spike: per team and pool, jobs bucketed by 6 hours of submission; a bucket is elevated
+  when at least 2 jobs failed at 3x or more the team's usual rate on that pool. Elevated buckets up to
+  one bucket apart form a run, which must span two buckets or more (12 h sustained) with at least 8
+  failed jobs and a run-level binomial z >= 6: the test is on the run, not the bucket, so quiet night
+  buckets do not split a spike, and thousands of team-pool buckets a year do not yield chance runs.
 - quota_breach: a team's allocation of an accelerator type, summed over clusters, above the
   `burst_limit` of the quota in effect that hour (an absolute condition, no baseline). The cluster is
   the one whose allocation rose most above its median during the run; `rise_usd` prices the whole
@@ -25,12 +25,12 @@ from tools.scan_sql import MAD_SCALE, PRICE_CTE, Z_THRESHOLD, equals, history_fi
 QUEUE_RATIO = 3.0
 QUEUE_MIN_EXTRA_MIN = 60.0
 QUEUE_GAP_HOURS = 8
-QUEUE_MIN_JOBS = 2
+QUEUE_MIN_JOBS = 3
 QUEUE_MIN_HOURS = 2
 QUEUE_MIN_SHARE = 0.5
 QUEUE_BASELINE_DAYS = 14
 FAILURE_BUCKET_HOURS = 6
-FAILURE_MIN_FAILED = 3
+FAILURE_MIN_FAILED = 2
 FAILURE_RATIO = 3.0
 FAILURE_MIN_BUCKETS = 2
 FAILURE_MIN_RUN_FAILED = 8
@@ -100,7 +100,6 @@ def failure_rate_spike_sql(start: datetime | None, end: datetime | None, team: s
 ), flagged AS (
     SELECT b.*, r.p0, r.hours_per_failure FROM b JOIN rate r USING (team, cluster, accelerator_type)
     WHERE b.failed >= {FAILURE_MIN_FAILED} AND b.failed >= {FAILURE_RATIO} * r.p0 * b.n
-      AND (b.failed - b.n * r.p0) / sqrt(b.n * r.p0 * (1 - r.p0)) > {Z_THRESHOLD}
       AND {window_filter("b.hour", start, end)}
 ), {islands("flagged", keys, 2 * FAILURE_BUCKET_HOURS)},
 runs AS (
