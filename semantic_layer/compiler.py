@@ -95,9 +95,26 @@ def resolve_names(plan: Plan) -> Plan:
     if q.compare_to_previous and q.time_range is None:
         raise UserError("comparing to the previous period needs a time range; add --from and --to (time_range)")
     if q.time_range is not None and q.compare_to_previous:
-        length = q.time_range.end - q.time_range.start
-        plan.previous = TimeRange(start=q.time_range.start - length, end=q.time_range.start)
+        plan.previous = previous_period(q.time_range)
     return plan
+
+
+def previous_period(period: TimeRange) -> TimeRange:
+    """The period just before: whole calendar months compare with as many months before (October with
+    September, Q3 with Q2), anything else with the same length of time.
+
+    >>> from datetime import datetime as dt
+    >>> previous_period(TimeRange(start=dt(2026, 10, 1), end=dt(2026, 11, 1))).start
+    datetime.datetime(2026, 9, 1, 0, 0)
+    >>> previous_period(TimeRange(start=dt(2026, 11, 16), end=dt(2026, 11, 23))).start
+    datetime.datetime(2026, 11, 9, 0, 0)
+    """
+    start, end = period.start, period.end
+    months = (end.year - start.year) * 12 + end.month - start.month
+    if months > 0 and all(t == t.replace(day=1, hour=0, minute=0, second=0, microsecond=0) for t in (start, end)):
+        index = start.year * 12 + start.month - 1 - months
+        return TimeRange(start=start.replace(year=index // 12, month=index % 12 + 1), end=start)
+    return TimeRange(start=start - (end - start), end=start)
 
 
 def _canonical_values(catalog: Catalog, dimension: str, values: list[object]) -> list[object]:
@@ -197,7 +214,7 @@ def build_select(plan: Plan) -> Plan:
     if plan.previous is None:
         select = current
     else:
-        prev_ctes, previous = _period_select(plan, plan.previous, period.end - period.start if period else None, "prev")
+        prev_ctes, previous = _period_select(plan, plan.previous, period.start - plan.previous.start if period else None, "prev")
         ctes += prev_ctes + [("current_period", current), ("previous_period", previous)]
         cols: list[exp.Expression] = [exp.column(lbl, table="current_period", quoted=True).as_(lbl, quoted=True) for lbl in plan.labels]
         for name in names:

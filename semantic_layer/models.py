@@ -115,6 +115,10 @@ class Metric(Definition):
     metric: str | None = Field(default=None, description="cumulative: the metric to accumulate over time.")
     allow_negative: bool = Field(default=False, description="Negative values are legitimate (credits, changes).")
     can_exceed_100: bool = Field(default=False, description="A percentage that may pass 100 (quota bursts).")
+    current_state: bool = Field(
+        default=False,
+        description="Counts things as they stand now (pending requests): a question without a period covers all of them.",
+    )
 
     @property
     def is_percent(self) -> bool:

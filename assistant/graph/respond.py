@@ -90,7 +90,8 @@ def _answered(state: State, runtime: Runtime[Context], plan: Plan, query: dict[s
         period = Period(start=tr.start.date().isoformat() if tr.start.hour == 0 else tr.start.isoformat(),
                         end=tr.end.date().isoformat() if tr.end.hour == 0 else tr.end.isoformat(), label=plan.period_label)
     elif plan.query is not None:
-        period_text = "all data in the warehouse"
+        current = used and all(getattr(m, "current_state", False) for m in used.values())
+        period_text = "right now (whenever they were submitted)" if current else "all data in the warehouse"
     scope = ", ".join(f"{f.dimension} {'' if f.operator == '=' else f.operator + ' '}{'/'.join(map(str, f.values))}"
                       for f in (plan.query.filters if plan.query else []))
     text = describe_result(columns, rows, used, period_text + (f", {scope}" if scope else ""))
@@ -98,6 +99,10 @@ def _answered(state: State, runtime: Runtime[Context], plan: Plan, query: dict[s
         text = f"Your SQL passed the validator and returned {len(rows)} row{'s' * (len(rows) != 1)}."
     weekly = plan.query is not None and (plan.query.time_grain() == "week" or "week" in (plan.period_label or ""))
     extra = [*plan.notes, *([ISO_WEEKS] if weekly else [])]
+    if plan.query is not None and plan.query.compare_to_previous and plan.query.time_range is not None:
+        from semantic_layer.compiler import previous_period
+
+        extra.append(f"The previous period is {previous_period(plan.query.time_range).describe()}.")
     if plan.trusted:
         extra.append(f"Trusted: same query as the verified question '{plan.verified_question}' (period from your question).")
     if plan.kind == "sql" and plan.planner == "llm":

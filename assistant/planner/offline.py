@@ -18,7 +18,7 @@ from assistant.planner.followup import apply_edits, is_followup, is_strong_follo
 from assistant.planner.lexicon import Lexicon, fold, normalize
 from assistant.planner.parse import Parsed, parse
 from assistant.planner.plan import Plan
-from assistant.planner.words import SHAPE_WORDS, STOPWORDS, VAGUE, VERB_VALUES, generic_senses
+from assistant.planner.words import SHAPE_WORDS, STATE_METRICS, STOPWORDS, VAGUE, VERB_VALUES, generic_senses
 from assistant.timeparse import Period, default_period, resolve_period
 from semantic_layer.query import Filter, GroupBy, MetricQuery, OrderBy, TimeRange
 
@@ -118,7 +118,7 @@ def _unknown_penalty(parsed: Parsed, unknown: list[str]) -> float:
 
 
 def _finish(query: MetricQuery, parsed: Parsed, notes: list[str], confidence: float, inp: PlannerInputs, question: str) -> Plan:
-    query = _drop_verb_filters(query, inp)
+    query = _state_metric(_drop_verb_filters(query, inp))
     unreachable = _unreachable(query, inp)
     if unreachable is not None:
         return unreachable
@@ -151,6 +151,19 @@ def _drop_verb_filters(query: MetricQuery, inp: PlannerInputs) -> MetricQuery:
             continue
         keep.append(f)
     return query if len(keep) == len(query.filters) else query.model_copy(update={"filters": keep})
+
+
+def _state_metric(query: MetricQuery) -> MetricQuery:
+    """'jobs where state = preempted' -> the `preemptions` metric (see words.STATE_METRICS)."""
+    if len(query.metrics) != 1:
+        return query
+    for f in query.filters:
+        dedicated = STATE_METRICS.get((query.metrics[0], f.dimension, str(f.values[0]).lower())) if f.operator == "=" else None
+        if dedicated and len(f.values) == 1:
+            order = [o.model_copy(update={"field": dedicated}) if o.field == query.metrics[0] else o for o in query.order_by]
+            return query.model_copy(update={"metrics": [dedicated], "order_by": order,
+                                             "filters": [g for g in query.filters if g is not f]})
+    return query
 
 
 def _unreachable(query: MetricQuery, inp: PlannerInputs) -> Plan | None:
@@ -224,7 +237,9 @@ def _build(metrics: list[str], parsed: Parsed, inp: PlannerInputs) -> MetricQuer
             grain = grain or "auto"
         else:
             group_by.append(GroupBy(dimension=dim))
-    time_range = _period_range(parsed, _default_days(parsed, inp), inp.today)
+    current = parsed.period is None and grain is None and all(
+        getattr(inp.catalog.metrics.get(m), "current_state", False) for m in metrics)
+    time_range = None if current else _period_range(parsed, _default_days(parsed, inp), inp.today)
     if grain is not None:
         days = (time_range.end - time_range.start).days if time_range else 90
         real = ("day" if days <= 62 else "week") if grain == "auto" else grain

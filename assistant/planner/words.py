@@ -95,3 +95,11 @@ ALIASES: dict[str, str] = {
 # Verbs that are also dimension values ('submitted' is a request status): dropped, not used as a
 # filter, when the metric cannot be filtered by that dimension.
 VERB_VALUES: frozenset[str] = frozenset({"submitted", "requested", "approved", "served", "completed", "active"})
+
+# A count filtered to one state is the dedicated metric for that state: same number overall, and a
+# split keeps the groups whose count is zero ("preempted jobs per cluster" lists on-prem clusters at 0).
+STATE_METRICS: dict[tuple[str, str, str], str] = {
+    ("jobs", "job_state", "failed"): "failed_jobs",
+    ("jobs", "job_state", "preempted"): "preemptions",
+    ("requests_submitted", "request_status", "denied"): "requests_denied",
+}
