@@ -30,7 +30,10 @@ def record_meta(con: duckdb.DuckDBPyConnection, table: str, fmt: str) -> None:
     column = TIME_COLUMNS.get(table)
     if column is None:
         return
-    start, end = con.execute(f'SELECT min("{column}"), max("{column}") FROM {table}').fetchone()
+    # data_end is exclusive and midnight-aligned (docs/data-model.md): the day after the last day with data
+    start, end = con.execute(
+        f'SELECT min("{column}"), date_trunc(\'day\', max("{column}")) + INTERVAL 1 DAY FROM {table}'
+    ).fetchone()
     if start is None:
         return
     latest = con.execute("SELECT source FROM pace_meta ORDER BY built_at DESC LIMIT 1").fetchone()
