@@ -124,13 +124,10 @@ def quota_breach_sql(start: datetime | None, end: datetime | None, team: str | N
     """Runs of hours a team held more of an accelerator type than its quota's burst limit allowed."""
     where = equals({"team": team, "accelerator_type": accelerator_type})
     pick = f"WHERE cluster = {lit(cluster)}" if cluster else ""
-    return f"""WITH tc AS (
-    SELECT team, accelerator_type, cluster, hour, sum(allocated_hours) AS alloc
-    FROM utilization_hourly WHERE {where} AND {history_filter("hour", start, end)} GROUP BY ALL
-), tc_typical AS (
-    SELECT team, accelerator_type, cluster, median(alloc) AS typical FROM tc GROUP BY ALL
-), tt AS (
-    SELECT team, accelerator_type, hour, sum(alloc) AS alloc FROM tc GROUP BY ALL
+    hist = history_filter("hour", start, end)
+    return f"""WITH tt AS (
+    SELECT team, accelerator_type, hour, sum(allocated_hours) AS alloc
+    FROM utilization_hourly WHERE {where} AND {hist} GROUP BY team, accelerator_type, hour
 ), flagged AS (
     SELECT t.*, q.burst_limit FROM tt t JOIN quotas q
       ON q.team = t.team AND q.accelerator_type = t.accelerator_type
@@ -141,6 +138,13 @@ runs AS (
     SELECT team, accelerator_type, run_id, min(hour) AS window_start, max(hour) + INTERVAL 1 HOUR AS window_end,
            count(*) AS hours, max(alloc) AS observed, min(burst_limit) AS expected, sum(alloc - burst_limit) AS over_hours
     FROM isl GROUP BY team, accelerator_type, run_id HAVING count(*) >= {QUOTA_MIN_HOURS}
+), tc AS (
+    SELECT u.team, u.accelerator_type, u.cluster, u.hour, sum(u.allocated_hours) AS alloc
+    FROM utilization_hourly u WHERE {history_filter("u.hour", start, end)}
+      AND (u.team, u.accelerator_type) IN (SELECT (team, accelerator_type) FROM runs)
+    GROUP BY u.team, u.accelerator_type, u.cluster, u.hour
+), tc_typical AS (
+    SELECT team, accelerator_type, cluster, median(alloc) AS typical FROM tc GROUP BY ALL
 ), by_cluster AS (
     SELECT r.team, r.accelerator_type, r.run_id, tc.cluster, sum(greatest(tc.alloc - y.typical, 0)) AS rise
     FROM runs r JOIN tc ON tc.team = r.team AND tc.accelerator_type = r.accelerator_type
