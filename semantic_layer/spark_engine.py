@@ -1,9 +1,10 @@
 """The Spark engine: the same `run_sql` / `run_query` / `schema` as `engine.Engine`, over Parquet on Spark.
 
 Imported only when `settings.engine == "spark"` (see `engine.open_engine`), so pyspark and Java are
-needed only by those who choose Spark. One SparkSession per process, configured by `SPARK_CONF`:
+needed only by those who choose Spark. One SparkSession per process. `SPARK_CONF`, on any master:
 time zone UTC and TIMESTAMP without time zone (DuckDB's meaning of TIMESTAMP), ANSI mode pinned on
-(errors, never silently wrapped numbers), few shuffle partitions, no UI, driver on loopback.
+(errors, never silently wrapped numbers). `LOCAL_CONF`, for local[N] only: few shuffle partitions,
+no UI, driver on loopback.
 
 Tables are temp views over `pace export` Parquet under `settings.warehouse_path` (a folder or an
 object-store URL). Every statement passes the validator twice: on the DuckDB text it came as, and on
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 import threading
 import time
@@ -38,19 +40,31 @@ from telemetry.export import MANIFEST, read_manifest
 from telemetry.schema import QUERYABLE_TABLES
 from telemetry.settings import Settings
 
+# What a query means: pinned on every master, so answers never depend on a cluster's defaults.
 SPARK_CONF: dict[str, str] = {
     "spark.sql.session.timeZone": "UTC",
     "spark.sql.timestampType": "TIMESTAMP_NTZ",
     "spark.sql.ansi.enabled": "true",
+    "spark.sql.parquet.inferTimestampNTZ.enabled": "true",
+}
+# How a local[N] session runs: small, quiet, loopback only. A cluster takes these from spark-defaults.conf.
+LOCAL_CONF: dict[str, str] = {
     "spark.sql.shuffle.partitions": "4",
     "spark.default.parallelism": "4",
     "spark.ui.enabled": "false",
     "spark.ui.showConsoleProgress": "false",
     "spark.driver.host": "127.0.0.1",
     "spark.driver.bindAddress": "127.0.0.1",
-    "spark.sql.parquet.inferTimestampNTZ.enabled": "true",
-    "spark.sql.adaptive.enabled": "true",
 }
+# Spark's own logging: errors only, on stderr (the default prints INFO/WARN start-up lines to users).
+_LOG4J2 = """rootLogger.level = error
+rootLogger.appenderRef.stderr.ref = console
+appender.console.type = Console
+appender.console.name = console
+appender.console.target = SYSTEM_ERR
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = spark %p %c{1}: %m%n
+"""
 JAVA_HINT = "install Java 17 (e.g. `apt-get install openjdk-17-jre-headless`) or set JAVA_HOME"
 _SESSION: Any = None
 _SESSION_LOCK = threading.Lock()
@@ -83,7 +97,9 @@ def spark_session(master: str = "local[2]") -> Any:
             from pyspark.sql import SparkSession
 
             builder = SparkSession.builder.master(master).appName("pace")
-            for key, value in SPARK_CONF.items():
+            local = {**LOCAL_CONF, **_logging_conf()} if master.startswith("local") else {}
+            conf = {**local, **SPARK_CONF}
+            for key, value in conf.items():
                 builder = builder.config(key, value)
             _SESSION = builder.getOrCreate()
         _SESSION.sparkContext.setLogLevel("ERROR")
@@ -91,6 +107,16 @@ def spark_session(master: str = "local[2]") -> Any:
 
         PySparkLogger.getLogger("SQLQueryContextLogger").setLevel(logging.CRITICAL)  # errors reach the caller as UserError
         return _SESSION
+
+
+def _logging_conf() -> dict[str, str]:
+    """Point the driver's log4j2 at a quiet configuration written to a temp file (before the JVM starts)."""
+    import tempfile
+
+    path = Path(tempfile.gettempdir()) / f"pace-spark-log4j2-{os.getuid()}.properties"
+    if not path.exists() or path.read_text() != _LOG4J2:
+        path.write_text(_LOG4J2)
+    return {"spark.driver.extraJavaOptions": f"-Dlog4j2.configurationFile=file:{path}"}
 
 
 def default_warehouse_path(settings: Settings) -> str:
@@ -174,7 +200,13 @@ class SparkEngine:
         spark = self.session(_tables_in(spark_sql, self.schema()))
         sc = spark.sparkContext
         group = f"pace-{uuid.uuid4().hex[:12]}"
-        timer = threading.Timer(self.settings.query_timeout_s, sc.cancelJobGroup, args=(group,))
+        fired = threading.Event()
+
+        def stop() -> None:
+            fired.set()
+            sc.cancelJobGroup(group)
+
+        timer = threading.Timer(self.settings.query_timeout_s, stop)
         start = time.perf_counter()
         sc.setJobGroup(group, "pace query", interruptOnCancel=True)
         timer.start()
@@ -183,7 +215,7 @@ class SparkEngine:
             rows = [tuple(r) for r in df.collect()]
             columns = list(df.columns)
         except Exception as exc:  # py4j and pyspark errors: one line for the user
-            raise _user_error(exc, self.settings.query_timeout_s, timer) from None
+            raise _user_error(exc, self.settings.query_timeout_s, fired.is_set()) from None
         finally:
             timer.cancel()
             sc.setLocalProperty("spark.jobGroup.id", None)
@@ -209,11 +241,17 @@ def _tables_in(spark_sql: str, schema: Schema) -> list[str]:
     return list(dict.fromkeys(lower[t.name.lower()] for t in tree.find_all(exp.Table) if t.name.lower() in lower))
 
 
-def _user_error(exc: Exception, timeout_s: float, timer: threading.Timer) -> UserError:
-    message = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-    if "cancelled" in message.lower() and not timer.is_alive():
+_PY4J_NOISE = re.compile(r"^(An error occurred while calling|o\d+\.\w+\.?$|at )")
+
+
+def _user_error(exc: Exception, timeout_s: float, timed_out: bool) -> UserError:
+    """One line for the user: py4j wraps the Java error under 'An error occurred while calling ...'."""
+    text = str(exc)
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip() and not _PY4J_NOISE.match(ln.strip())]
+    message = (lines or [type(exc).__name__])[0].removeprefix(": ")
+    if timed_out:
         return UserError(f"the query ran longer than {timeout_s:g}s and was stopped; narrow the period, filter, or group by fewer dimensions")
-    if "DIVIDE_BY_ZERO" in message:
+    if "DIVIDE_BY_ZERO" in text:
         return UserError("division by zero on Spark (ANSI mode); guard the divisor with NULLIF(divisor, 0)")
     return UserError(f"the query failed in Spark: {message}")
 

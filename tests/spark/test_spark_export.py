@@ -19,9 +19,10 @@ def test_export_writes_partitioned_parquet_with_every_row(demo_db: Path, tmp_pat
     assert {t.table for t in result.tables} == set(QUERYABLE_TABLES)
     assert (tmp_path / "out" / "utilization_hourly" / "month=2026-11").is_dir()
     assert (tmp_path / "out" / "teams" / "data_0.parquet").exists()
-    with duckdb.connect(str(demo_db), read_only=True) as con:
+    with duckdb.connect(":memory:") as con:  # not connect(demo_db): that may share a hardened engine's instance
+        con.execute(f"ATTACH '{demo_db}' AS wh (READ_ONLY)")
         for t in result.tables:
-            want = con.execute(f'SELECT count(*) FROM "{t.table}"').fetchone()[0]
+            want = con.execute(f'SELECT count(*) FROM wh."{t.table}"').fetchone()[0]
             glob = str(tmp_path / "out" / t.table / "**" / "*.parquet")
             got = con.execute(f"SELECT count(*) FROM read_parquet('{glob}', hive_partitioning = true)").fetchone()[0]
             assert got == want == t.rows, t.table
