@@ -14,10 +14,10 @@ from typing import Literal
 from assistant.planner.followup import SHOW_SQL
 
 IntentKind = Literal[
-    "metric", "scan", "savings", "forecast", "triage", "weekly", "placement", "platform_review", "help", "show_sql",
+    "metric", "scan", "savings", "forecast", "impact", "triage", "weekly", "placement", "platform_review", "help", "show_sql",
     "empty", "refused", "sql_text",
 ]
-TOOL_INTENTS: tuple[IntentKind, ...] = ("scan", "savings", "forecast", "triage", "weekly", "placement", "platform_review")
+TOOL_INTENTS: tuple[IntentKind, ...] = ("scan", "savings", "forecast", "impact", "triage", "weekly", "placement", "platform_review")
 
 _UNSAFE: list[tuple[str, str]] = [
     (r"\b(drop|truncate)\s+(the\s+)?(table|view|schema|database|index|all|everything|\w+\s+table)\b|\btruncate\s+\w+|\bdelete\s+(from|all|every|the|everything)\b"
@@ -50,6 +50,10 @@ _TOOLS: list[tuple[IntentKind, str]] = [
      r"(cheaper|dearer|faster) than (the )?(h100|h200|a100|l40s|mi300x?|tpu\w*|inferentia\w*|jetson\w*)|\d+(\.\d+)?\s*[bt][- ](param\w*[- ])?(model[- ])?(fine[- ]?tun\w*|pre[- ]?train\w*|train\w*) on)\b"),
     ("weekly", r"\b(weekly (report|summary|digest|narrative|update)|exec(utive)? (summary|report|narrative)|narrative|digest|write[- ]?up of the week|week in review)\b"),
     ("triage", r"\b(triage|diagnose|root[- ]cause|what'?s (wrong|broken)|why is .{0,40}(down|failing|slow|broken)|xid error|incident [A-Z]*-?\d+|inc-\d+|page (the )?on[- ]call)\b"),
+    # "what is a 10-point utilization gain worth?": the financial impact model, before savings and forecast
+    ("impact", r"\b(\d+(\.\d+)?[- ]?(point|pt|pp|percentage[- ]point)s?\b.{0,40}\b(gain|increase|improvement|rise|better)|"
+     r"(utili[sz]ation|util) (gain|increase|improvement)s?\b.{0,30}\b(worth|value|save|free)|what (is|would) .{0,40}\b(utili[sz]ation|util)\b.{0,40}\bworth|"
+     r"(raising|raise|increasing|increase|improving|improve) (fleet )?(utili[sz]ation|util)\b.{0,40}\b(to|by|from)\b.{0,20}\d)"),
     ("forecast", r"\b(forecast|predict|projection|project(ed)? (spend|cost|usage)|next (week|month|quarter)|will we (run out|exceed|hit)|run out of|capacity plan|end of (the )?(month|quarter|year) (spend|cost))\b"),
     ("savings", r"\b(savings? opportunit\w*|(where|how) (can|could|should) we save|could (we )?save|save money|cut (cost|spend)|reduce (cost|spend)|rightsiz\w*|right-siz\w*|optimi[sz]e (cost|spend)|cheaper|idle capacity we could)\b"),
     ("scan", r"\b(anomal\w*|outliers?|unusual|spikes?|weird|strange|scan|regressions?|abnormal|something off)\b"),

@@ -46,6 +46,7 @@ def _adapt(name: str) -> ToolFn:
 REGISTRY["scan"] = _adapt("scan")
 REGISTRY["savings"] = _adapt("savings")
 REGISTRY["forecast"] = _adapt("forecast")
+REGISTRY["impact"] = _adapt("impact")
 REGISTRY["triage"] = _adapt("triage")
 REGISTRY["weekly"] = _adapt("weekly")
 REGISTRY["placement"] = _adapt("placement")

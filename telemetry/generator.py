@@ -281,7 +281,8 @@ def generate(
     ) as bar, duckdb.connect(str(path)) as con:
         task = bar.add_task(f"building {scale} warehouse", total=steps)
         con.execute("SET preserve_insertion_order = true")
-        con.execute("SET memory_limit = '4GB'")
+        con.execute("SET memory_limit = '6GB'")
+        con.execute(f"SET temp_directory = '{path.parent / (path.name + '.tmp')}'")
         _drop_all(con)
         create_schema(con)
         load_dimensions(con, spec, start_dt, end_dt)
