@@ -134,6 +134,29 @@ class Rendered:
         return "\n".join(out)
 
 
+class FactTable:
+    """The agent's tool-result table for a grounded draft: one row per cited fact, and the SQL behind them.
+
+    Mixed into the weekly report and the triage draft, which both define `rendered()`.
+    """
+
+    def rendered(self) -> Rendered:
+        raise NotImplementedError
+
+    @property
+    def columns(self) -> list[str]:
+        return ["fact", "label", "value", "text"]
+
+    @property
+    def rows(self) -> list[list[Any]]:
+        r = self.rendered()
+        return [[n, f.label, f.value, f.text()] for n, f in zip(r.names, r.facts)]
+
+    @property
+    def evidence_sql(self) -> list[str]:
+        return self.rendered().queries()
+
+
 def cell(fact: Fact) -> str:
     """Where a fact sits in its query's result, and the query's inputs, as 'key=value' text."""
     return ", ".join(f"{k}={v}" for k, v in fact.params.items())

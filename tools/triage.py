@@ -21,7 +21,7 @@ from telemetry.schema import SEVERITIES, WORKLOAD_TYPES
 from telemetry.settings import Settings
 from tools import triage_sql as q
 from tools._warehouse import Warehouse, lit, ts
-from tools.grounding import Draft, Fact, Rendered, check_grounding
+from tools.grounding import Draft, Fact, FactTable, Rendered, check_grounding
 from tools.triage_rules import Decision, Signals, category_of, load_rules, route, severity
 from tools.triage_sql import Scope
 
@@ -62,7 +62,7 @@ class Subject:
 
 
 @dataclass
-class TriageDraft:
+class TriageDraft(FactTable):
     """The triage draft: severity and route with reasons, templated sections with facts, and a timeline."""
 
     subject: Subject
@@ -101,18 +101,6 @@ class TriageDraft:
         md = self.render("md")
         return md.split("\n## Sources", 1)[0].rstrip()
 
-    @property
-    def columns(self) -> list[str]:
-        return ["fact", "label", "value", "text"]
-
-    @property
-    def rows(self) -> list[list[Any]]:
-        r = self.rendered()
-        return [[n, f.label, f.value, f.text()] for n, f in zip(r.names, r.facts)]
-
-    @property
-    def evidence_sql(self) -> list[str]:
-        return list(dict.fromkeys(f.sql for f in self.rendered().facts))
 
 
 def parse_text(text: str, values: dict[str, list[str]]) -> dict[str, list[str]]:

@@ -21,7 +21,7 @@ from telemetry.errors import UserError
 from telemetry.settings import Settings
 from tools import weekly_sql as q
 from tools._warehouse import Warehouse
-from tools.grounding import Draft, Fact, Rendered, check_grounding
+from tools.grounding import Draft, Fact, FactTable, Rendered, check_grounding
 from tools.weekly_sql import Week
 
 WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$")
@@ -92,7 +92,7 @@ def _plain(v: Any) -> Any:
 
 
 @dataclass
-class WeeklyReport:
+class WeeklyReport(FactTable):
     """The narrative for one week: its draft (templates + facts), prose source and chart data."""
 
     week: Week
@@ -169,18 +169,6 @@ class WeeklyReport:
     def summary_text(self) -> str:
         return self.rendered().body
 
-    @property
-    def columns(self) -> list[str]:
-        return ["fact", "label", "value", "text"]
-
-    @property
-    def rows(self) -> list[list[Any]]:
-        r = self.rendered()
-        return [[n, f.label, f.value, f.text()] for n, f in zip(r.names, r.facts)]
-
-    @property
-    def evidence_sql(self) -> list[str]:
-        return list(dict.fromkeys(f.sql for f in self.rendered().facts))
 
 
 def weekly_narrative(settings: Settings, week: str | None = None, *, client: Any = None,
