@@ -102,7 +102,6 @@ class TriageDraft(FactTable):
         return md.split("\n## Sources", 1)[0].rstrip()
 
 
-
 def parse_text(text: str, values: dict[str, list[str]]) -> dict[str, list[str]]:
     """Known dimension values named in the text (case-insensitive, whole words), in order of appearance."""
     found: dict[str, list[str]] = {}

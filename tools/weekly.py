@@ -170,7 +170,6 @@ class WeeklyReport(FactTable):
         return self.rendered().body
 
 
-
 def weekly_narrative(settings: Settings, week: str | None = None, *, client: Any = None,
                      with_tools: bool = True) -> WeeklyReport:
     """Build the week's report (default: last complete ISO week before the as-of date).
