@@ -40,13 +40,3 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def settings(demo_db: Path) -> Settings:
     """Settings pointed at the shared demo warehouse, with no LLM configured."""
     return Settings(PACE_DB=demo_db)
-
-
-@pytest.fixture
-def fresh_db(tmp_path: Path) -> Path:
-    """A private demo warehouse for tests that write to it."""
-    from telemetry.generator import generate
-
-    path = tmp_path / "private.duckdb"
-    generate(path, scale="demo", seed=DEMO_SEED, end=DEMO_END)
-    return path
