@@ -27,7 +27,7 @@ SUBSET_METRICS = {"utilization_pct", "effective_savings_rate_pct", "queue_wait_p
 SUBSET_VERIFIED = {7, 8, 13, 14, 18, 24, 43}  # compare, week, month, top-N, cumulative, percentiles, date_diff
 SUBSET_GOLD = {"util-wow", "spend-lastmonth", "queue-p95-by-cluster-lastmonth", "mttr-last30", "approval-rate-october",
                "fu-spend-team-top3", "over-quota-by-team-lastweek"}
-ANSWERABLE: list[Case] = [c for c in load_cases() if c.expect == "answered"]
+ANSWERABLE: list[Case] = [c for c in load_cases() if c.expect == "answered" and c.gold_sql]  # tool cases carry no SQL
 
 
 def _metric_query(name: str) -> MetricQuery:
