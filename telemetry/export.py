@@ -108,7 +108,9 @@ def _export_table(con: duckdb.DuckDBPyConnection, table: str, columns: dict[str,
     t0 = time.perf_counter()
     target = out / table
     cols = ", ".join(_quote(c) for c in columns)
-    part_col = PARTITION_COLUMNS.get(table) if partition_by != "none" else None
+    rows = int(con.execute(f"SELECT count(*) FROM {_quote(table)}").fetchone()[0])
+    # An empty table gets one schema-only file: a partitioned COPY of no rows writes nothing to read a schema from.
+    part_col = PARTITION_COLUMNS.get(table) if partition_by != "none" and rows else None
     path = _literal(target)
     if part_col:
         key = _PARTITION_SQL[partition_by].format(col=_quote(part_col))
@@ -119,7 +121,6 @@ def _export_table(con: duckdb.DuckDBPyConnection, table: str, columns: dict[str,
     else:
         target.mkdir(parents=True, exist_ok=True)
         con.execute(f"COPY (SELECT {cols} FROM {_quote(table)}) TO '{path}/data_0.parquet' (FORMAT parquet)")
-    rows = int(con.execute(f"SELECT count(*) FROM {_quote(table)}").fetchone()[0])
     return TableExport(table=table, rows=rows, path=table, partition_by=partition_by if part_col else None,
                        columns=columns, seconds=time.perf_counter() - t0)
 

@@ -48,3 +48,18 @@ def test_cli_export_json(demo_db: Path, tmp_path: Path, capsys: pytest.CaptureFi
     assert (out / MANIFEST).exists()
     assert any((out / "jobs").glob("day=*"))
     assert run_app(["export", "--format", "csv", "--out", str(out), "--db", str(demo_db)]) == 2
+
+
+def test_empty_tables_get_a_schema_only_file(tmp_path: Path) -> None:
+    """Spark cannot infer a schema from a partitioned folder with no files, so empty facts are one file."""
+    from telemetry.schema import create_schema
+
+    db = tmp_path / "empty.duckdb"
+    with duckdb.connect(str(db)) as con:
+        create_schema(con)
+    result = export_parquet(db, tmp_path / "out", partition_by="day")
+    jobs = next(t for t in result.tables if t.table == "jobs")
+    assert jobs.rows == 0 and jobs.partition_by is None
+    with duckdb.connect(":memory:") as con:
+        cols = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM '{tmp_path / 'out' / 'jobs' / 'data_0.parquet'}'").fetchall()]
+    assert cols == list(jobs.columns)
