@@ -52,6 +52,7 @@ def build_jobs(
           ON st.team = u.team AND st.project = u.project AND st.workload = u.workload_type
          AND st.cluster = u.cluster AND st.accelerator_type = u.accelerator_type
         GROUP BY ALL
+        ORDER BY st.s, day  -- parallel aggregation returns groups in any order; the draws below must not
         """,
         [start],
     ).fetchnumpy()
@@ -122,6 +123,7 @@ def build_jobs(
     table = pa.table(
         {
             "s": job_stream.astype(np.int32),
+            "i": np.arange(n, dtype=np.int64),  # generation order: the tie-break that makes job ids deterministic
             "accelerators": accelerators,
             "submit_at": _hours(start, submit_h),
             "start_at": _hours(start, start_h),
@@ -139,13 +141,13 @@ def build_jobs(
     con.execute(
         """
         INSERT INTO jobs
-        SELECT 'j' || lpad(CAST(row_number() OVER (ORDER BY j.submit_at, j.s, j.accelerators, j.queue_wait_minutes) AS VARCHAR), 9, '0'),
+        SELECT 'j' || lpad(CAST(row_number() OVER (ORDER BY j.submit_at, j.i) AS VARCHAR), 9, '0'),
                st.team, st.project, st.team || '-user' || j.user_n, st.cluster, st.accelerator_type, st.workload,
                j.accelerators, j.submit_at, j.start_at, j.end_at, j.state, j.queue_wait_minutes, j.accelerator_hours,
                nullif(j.tokens_processed, 'NaN'::DOUBLE), nullif(j.samples_processed, 'NaN'::DOUBLE),
                nullif(j.mfu, 'NaN'::DOUBLE)
         FROM jobs_arrow j JOIN streams st ON st.s = j.s
-        ORDER BY j.submit_at, j.s
+        ORDER BY j.submit_at, j.i
         """
     )
     con.unregister("jobs_arrow")

@@ -282,6 +282,7 @@ def generate(
         task = bar.add_task(f"building {scale} warehouse", total=steps)
         con.execute("SET preserve_insertion_order = true")
         con.execute("SET memory_limit = '6GB'")
+        con.execute("SET enable_progress_bar = false")  # the rich bar above is the progress people see
         con.execute(f"SET temp_directory = '{path.parent / (path.name + '.tmp')}'")
         _drop_all(con)
         create_schema(con)
