@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test bench clean browser
+.PHONY: demo test test-spark bench clean browser java-note
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	touch $@
 
 $(DEV_STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e ".[dev,browser]"
+	$(BIN)/pip install --quiet -e ".[dev,browser,spark]"
 	touch $@ $(STAMP)
 
 # Debian's chromium for the dashboard and report browser tests; without it (not root, no apt) they skip with the reason.
@@ -26,8 +26,17 @@ browser:
 demo: $(STAMP)
 	$(BIN)/pace demo
 
-test: $(DEV_STAMP) browser
+# The Spark parity subset runs in `make test` when Java 17 is present, and skips with the reason otherwise.
+java-note:
+	@command -v java >/dev/null 2>&1 || [ -x "$$JAVA_HOME/bin/java" ] || echo "note: no Java, so the Spark tests are skipped; install Java 17 (apt-get install openjdk-17-jre-headless) or set JAVA_HOME"
+
+test: $(DEV_STAMP) browser java-note
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q --durations=15
+
+# The whole Spark parity suite: every metric, verified query and eval question on Spark vs DuckDB.
+test-spark: $(DEV_STAMP)
+	@command -v java >/dev/null 2>&1 || [ -x "$$JAVA_HOME/bin/java" ] || { echo "make test-spark needs Java 17: apt-get install openjdk-17-jre-headless (or set JAVA_HOME)"; exit 1; }
+	PACE_SPARK_FULL=1 $(BIN)/python -m pytest -n 2 --dist loadfile -q tests/spark
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
