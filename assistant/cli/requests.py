@@ -151,49 +151,26 @@ def approve(request_id: str, actor: AsOption, reason: ReasonOption = "", count: 
     _act("approve", request_id, actor, reason, db, json, granted=count)
 
 
-@request_app.command("deny")
-def deny(request_id: str, actor: AsOption, reason: ReasonOption = "", db: DbOption = None, json: JsonOption = False) -> None:
-    """Deny. Example: pace request deny GR-000001 --as gov.iyer --reason "over quota; use the spot pool\""""
-    _act("deny", request_id, actor, reason, db, json)
+# The transitions that take only the request, the actor and a reason: (command, action, help with an example).
+SIMPLE_TRANSITIONS: tuple[tuple[str, str, str], ...] = (
+    ("deny", "deny", 'Deny. Example: pace request deny GR-000001 --as gov.iyer --reason "over quota; use the spot pool"'),
+    ("ask-info", "ask_info", 'Send back to the requester for more information. Example: pace request ask-info GR-000001 --as maria.chen --reason "which run?"'),
+    ("answer", "answer", 'Requester answers an ask-info; the request is submitted again. Example: pace request answer GR-000001 --as alice --reason "run 42"'),
+    ("cancel", "cancel", "Cancel before provisioning. Example: pace request cancel GR-000001 --as alice"),
+    ("provision", "provision", "Mark an approved request provisioned. Example: pace request provision GR-000001 --as oncall-fleet"),
+    ("activate", "activate", "Mark a provisioned allocation active. Example: pace request activate GR-000001 --as oncall-fleet"),
+    ("release", "release", "Give an allocation back early. Example: pace request release GR-000001 --as alice"),
+    ("expire", "expire", "Close an allocation at the end of its window. Example: pace request expire GR-000001 --as oncall-fleet"),
+)
 
 
-@request_app.command("ask-info")
-def ask_info(request_id: str, actor: AsOption, reason: ReasonOption = "", db: DbOption = None, json: JsonOption = False) -> None:
-    """Send back to the requester for more information. Example: pace request ask-info GR-000001 --as maria.chen --reason "which run?\""""
-    _act("ask_info", request_id, actor, reason, db, json)
+def _register_transition(name: str, action: str, help_text: str) -> None:
+    def command(request_id: str, actor: AsOption, reason: ReasonOption = "", db: DbOption = None, json: JsonOption = False) -> None:
+        _act(action, request_id, actor, reason, db, json)
+
+    command.__doc__ = help_text
+    request_app.command(name)(command)
 
 
-@request_app.command("answer")
-def answer(request_id: str, actor: AsOption, reason: ReasonOption = "", db: DbOption = None, json: JsonOption = False) -> None:
-    """Requester answers an ask-info; the request is submitted again. Example: pace request answer GR-000001 --as alice --reason "run 42\""""
-    _act("answer", request_id, actor, reason, db, json)
-
-
-@request_app.command("cancel")
-def cancel(request_id: str, actor: AsOption, reason: ReasonOption = "", db: DbOption = None, json: JsonOption = False) -> None:
-    """Cancel before provisioning. Example: pace request cancel GR-000001 --as alice"""
-    _act("cancel", request_id, actor, reason, db, json)
-
-
-@request_app.command("provision")
-def provision(request_id: str, actor: AsOption, reason: ReasonOption = "", db: DbOption = None, json: JsonOption = False) -> None:
-    """Mark an approved request provisioned. Example: pace request provision GR-000001 --as oncall-fleet"""
-    _act("provision", request_id, actor, reason, db, json)
-
-
-@request_app.command("activate")
-def activate(request_id: str, actor: AsOption, reason: ReasonOption = "", db: DbOption = None, json: JsonOption = False) -> None:
-    """Mark a provisioned allocation active. Example: pace request activate GR-000001 --as oncall-fleet"""
-    _act("activate", request_id, actor, reason, db, json)
-
-
-@request_app.command("release")
-def release(request_id: str, actor: AsOption, reason: ReasonOption = "", db: DbOption = None, json: JsonOption = False) -> None:
-    """Give an allocation back early. Example: pace request release GR-000001 --as alice"""
-    _act("release", request_id, actor, reason, db, json)
-
-
-@request_app.command("expire")
-def expire(request_id: str, actor: AsOption, reason: ReasonOption = "", db: DbOption = None, json: JsonOption = False) -> None:
-    """Close an allocation at the end of its window. Example: pace request expire GR-000001 --as oncall-fleet"""
-    _act("expire", request_id, actor, reason, db, json)
+for _name, _action, _help in SIMPLE_TRANSITIONS:
+    _register_transition(_name, _action, _help)
