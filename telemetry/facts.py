@@ -30,6 +30,17 @@ JOB_SHAPES: dict[str, tuple[tuple[int, ...], float, float, float, float, float]]
 SLA_HOURS = {"SEV1": 4.0, "SEV2": 8.0, "SEV3": 24.0, "SEV4": 72.0}
 
 
+def execute_with(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None, **frames: object) -> None:
+    """Run `sql` with in-memory arrays (Arrow tables, DataFrames) visible under the given names, then drop them."""
+    for name, frame in frames.items():
+        con.register(name, frame)
+    try:
+        con.execute(sql, params or [])
+    finally:
+        for name in frames:
+            con.unregister(name)
+
+
 def _hours(start: datetime, offsets: np.ndarray) -> np.ndarray:
     return np.datetime64(start, "s") + (offsets * 3600).astype("timedelta64[s]")
 
@@ -137,8 +148,8 @@ def build_jobs(
             "user_n": rng.integers(1, 9, n).astype(np.int32),
         }
     )
-    con.register("jobs_arrow", table)
-    con.execute(
+    execute_with(
+        con,
         """
         INSERT INTO jobs
         SELECT 'j' || lpad(CAST(row_number() OVER (ORDER BY j.submit_at, j.i) AS VARCHAR), 9, '0'),
@@ -148,9 +159,9 @@ def build_jobs(
                nullif(j.mfu, 'NaN'::DOUBLE)
         FROM jobs_arrow j JOIN streams st ON st.s = j.s
         ORDER BY j.submit_at, j.i
-        """
+        """,
+        jobs_arrow=table,
     )
-    con.unregister("jobs_arrow")
 
 
 def _pool_pressure(con: duckdb.DuckDBPyConnection, start: datetime, n_hours: int) -> dict[str, np.ndarray]:
@@ -301,9 +312,8 @@ def build_serving(con: duckdb.DuckDBPyConnection, start: datetime, n_hours: int,
             "p95": p95.round(1).ravel(),
         }
     )
-    con.register("serving_arrow", table)
-    con.register("endpoint_idx", pa.table({"e": np.arange(e, dtype=np.int32), "endpoint": names}))
-    con.execute(
+    execute_with(
+        con,
         """
         INSERT INTO serving_hourly
         SELECT ?::TIMESTAMP + to_hours(s.h), ep.endpoint, ep.team, ep.cluster, ep.accelerator_type,
@@ -312,9 +322,9 @@ def build_serving(con: duckdb.DuckDBPyConnection, start: datetime, n_hours: int,
         ORDER BY s.h, s.e
         """,
         [start],
+        serving_arrow=table,
+        endpoint_idx=pa.table({"e": np.arange(e, dtype=np.int32), "endpoint": names}),
     )
-    con.unregister("serving_arrow")
-    con.unregister("endpoint_idx")
 
 
 def build_quotas(con: duckdb.DuckDBPyConnection, s: StreamArrays, start: datetime, end: datetime) -> None:
@@ -336,6 +346,8 @@ def build_quotas(con: duckdb.DuckDBPyConnection, s: StreamArrays, start: datetim
     out = pd.concat([early, late, steady])[
         ["team", "accelerator_type", "guaranteed", "burst_limit", "effective_from", "effective_to"]
     ]
-    con.register("quota_df", out)
-    con.execute("INSERT INTO quotas SELECT team, accelerator_type, guaranteed, burst_limit, effective_from, effective_to FROM quota_df ORDER BY ALL")
-    con.unregister("quota_df")
+    execute_with(
+        con,
+        "INSERT INTO quotas SELECT team, accelerator_type, guaranteed, burst_limit, effective_from, effective_to FROM quota_df ORDER BY ALL",
+        quota_df=out,
+    )

@@ -19,7 +19,7 @@ import pyarrow as pa
 from telemetry import fleet
 from telemetry.anomalies import Anomaly, plan_anomalies
 from telemetry.errors import UserError
-from telemetry.facts import build_cost_daily, build_jobs, build_quotas, build_serving
+from telemetry.facts import build_cost_daily, build_jobs, build_quotas, build_serving, execute_with
 from telemetry.operations import build_compute_requests, build_incidents
 from telemetry.schema import create_schema
 
@@ -225,8 +225,8 @@ def load_dimensions(con: duckdb.DuckDBPyConnection, scale: Scale, start: datetim
 
 
 def _insert_utilization(con: duckdb.DuckDBPyConnection, chunk: pa.Table, start: datetime) -> None:
-    con.register("util_chunk", chunk)
-    con.execute(
+    execute_with(
+        con,
         """
         INSERT INTO utilization_hourly
         SELECT ?::TIMESTAMP + to_hours(c.h), s.cluster, s.accelerator_type, s.team, s.project, s.workload,
@@ -236,8 +236,8 @@ def _insert_utilization(con: duckdb.DuckDBPyConnection, chunk: pa.Table, start: 
         ORDER BY c.h, c.s
         """,
         [start],
+        util_chunk=chunk,
     )
-    con.unregister("util_chunk")
 
 
 def _drop_all(con: duckdb.DuckDBPyConnection) -> None:
@@ -287,9 +287,10 @@ def generate(
         _drop_all(con)
         create_schema(con)
         load_dimensions(con, spec, start_dt, end_dt)
-        con.register(
-            "streams_arrow",
-            pa.table(
+        execute_with(
+            con,
+            "CREATE TEMP TABLE streams AS SELECT * FROM streams_arrow",
+            streams_arrow=pa.table(
                 {
                     "s": np.arange(len(streams), dtype=np.int32),
                     "team": streams.team,
@@ -300,8 +301,6 @@ def generate(
                 }
             ),
         )
-        con.execute("CREATE TEMP TABLE streams AS SELECT * FROM streams_arrow")
-        con.unregister("streams_arrow")
         bar.advance(task)
         for chunk in range(n_chunks):
             h0 = chunk * chunk_days * 24

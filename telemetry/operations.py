@@ -11,6 +11,7 @@ import pyarrow as pa
 
 from telemetry import fleet
 from telemetry.anomalies import Anomaly
+from telemetry.facts import execute_with
 
 PRIORITIES = np.array(["low", "normal", "high", "urgent"])
 CATEGORIES = np.array(["hardware", "network", "scheduler", "driver", "storage", "serving"])
@@ -98,17 +99,17 @@ def build_compute_requests(con: duckdb.DuckDBPyConnection, start: datetime, end:
             "end_date": _ts(start, np.where(provisioned_known, end_h, np.ceil(submitted / 24 + 3) * 24 + duration_days * 24)).astype("datetime64[D]"),
         }
     ).take(pa.array(order))
-    con.register("requests_arrow", table)
-    con.execute(
+    execute_with(
+        con,
         """
         INSERT INTO compute_requests
         SELECT 'REQ-' || lpad(CAST(row_number() OVER () AS VARCHAR), 6, '0'), team, project, requester, approver,
                accelerator_type, requested, granted, workload_type, priority, preemptible, justification, status,
                submitted_at, decided_at, provisioned_at, start_date, end_date
         FROM requests_arrow
-        """
+        """,
+        requests_arrow=table,
     )
-    con.unregister("requests_arrow")
 
 
 def build_incidents(con: duckdb.DuckDBPyConnection, start: datetime, end: datetime, seed: int, anomalies: list[Anomaly]) -> None:
@@ -157,14 +158,14 @@ def build_incidents(con: duckdb.DuckDBPyConnection, start: datetime, end: dateti
             "resolution": np.where(still_open, None, np.array([RESOLUTIONS[c] for c in category])),
         }
     ).take(pa.array(np.argsort(opened, kind="stable")))
-    con.register("incidents_arrow", table)
-    con.execute(
+    execute_with(
+        con,
         """
         INSERT INTO incidents
         SELECT 'INC-' || lpad(CAST(row_number() OVER () AS VARCHAR), 5, '0'), title, category, severity, cluster,
                acc, primary_team, teams_affected, prod, opened_at, acknowledged_at, resolved_at, resolved_tier,
                escalations, tier3, sla_breached, lost, resolution
         FROM incidents_arrow
-        """
+        """,
+        incidents_arrow=table,
     )
-    con.unregister("incidents_arrow")
