@@ -17,6 +17,7 @@ import numpy as np
 from evals.cases import Case, load_cases
 from evals.compare import Verdict, compare, has_top_level_order_by
 from telemetry.settings import Settings
+from telemetry.warehouse import read_meta
 
 
 @dataclass
@@ -82,7 +83,7 @@ def as_of_today(settings: Settings) -> str:
     if settings.as_of:
         return settings.as_of.isoformat()
     with duckdb.connect(str(settings.db), read_only=True) as con:
-        end = con.execute("SELECT max(data_end) FROM pace_meta").fetchone()[0]
+        end = read_meta(con)["data_end"]
     return (end.date() if hasattr(end, "date") else date.fromisoformat(str(end)[:10])).isoformat()
 
 

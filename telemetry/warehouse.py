@@ -7,7 +7,6 @@ opens the same file read-only and hardened.
 from __future__ import annotations
 
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
 from typing import Iterator
 
@@ -64,9 +63,3 @@ def read_meta(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
     if row is None:
         return {}
     return dict(zip([d[0] for d in cur.description], row))
-
-
-def data_as_of(meta: dict[str, object]) -> datetime | None:
-    """The last complete day of data: relative periods resolve against it unless PACE_AS_OF is set."""
-    end = meta.get("data_end")
-    return end if isinstance(end, datetime) else None
