@@ -10,7 +10,7 @@ from rich.console import Console
 from assistant.memory import reset_thread
 from assistant.models import Answer
 from assistant.render import print_answer
-from telemetry.settings import Settings
+from core.settings import Settings
 
 HELP = "Ask about cost, utilization, jobs, serving... Follow-ups edit the last question. /sql /chart /reset /help /quit"
 

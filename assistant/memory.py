@@ -7,7 +7,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from telemetry.settings import Settings
+from core.settings import Settings
 
 _SAVERS: dict[str, Any] = {}
 _LOCK = threading.Lock()

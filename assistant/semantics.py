@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.planner.lexicon import Lexicon
-from telemetry.settings import Settings
+from core.settings import Settings
 
 _CACHE: dict[tuple[str, float, str, str, str], Resources] = {}
 _LOCK = threading.Lock()

@@ -15,7 +15,7 @@ from typing import Any, Literal
 from assistant.models import Answer
 from assistant.graph.context import Context
 from assistant.memory import sqlite_saver, threads_path
-from telemetry.settings import Settings, load_settings
+from core.settings import Settings, load_settings
 
 _GRAPHS: dict[tuple[str, int], Any] = {}
 _LOCK = threading.Lock()

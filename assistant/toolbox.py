@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from telemetry.settings import Settings
+from core.settings import Settings
 
 Period = tuple[datetime, datetime] | None
 ToolFn = Callable[[str, Settings, date, Period], dict[str, Any]]

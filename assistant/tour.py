@@ -1,6 +1,6 @@
 """`pace demo`'s guided tour: a few real answers from the warehouse, including a follow-up.
 
-Called by `assistant/cli/warehouse.py` (`run_tour(settings)`) after the warehouse exists.
+Called by `faces/cli/warehouse.py` (`run_tour(settings)`) after the warehouse exists.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.rule import Rule
 
 from assistant.render import print_answer
-from telemetry.settings import Settings
+from core.settings import Settings
 
 TOUR: tuple[tuple[str, str], ...] = (
     ("What did the fleet cost last week, by team?", "effective cost by team last week"),

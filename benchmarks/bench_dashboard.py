@@ -21,9 +21,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from starlette.testclient import TestClient  # noqa: E402
 
-from dashboards.app import create_app  # noqa: E402
+from faces.web import create_app  # noqa: E402
 from dashboards.runner import DashboardContext  # noqa: E402
-from telemetry.settings import Settings  # noqa: E402
+from core.settings import Settings  # noqa: E402
 
 
 def main() -> None:

@@ -24,7 +24,7 @@ from pathlib import Path
 def _writer(db: str, mode: str, seconds: float, start: object, out: object) -> None:
     from governance.requests import RequestDraft, validate_draft
     from governance.service import Governance
-    from telemetry.settings import Settings
+    from core.settings import Settings
 
     gov = Governance.open(Settings(PACE_DB=Path(db)), use_forecast=False)
     draft = RequestDraft(requester="bench", team="atlas", accelerator="H100", count=16, start="2026-12-01", days=7,
@@ -51,7 +51,7 @@ def _question_latencies(db: Path, seconds: float) -> list[float]:
     from semantic_layer.catalog import load_catalog
     from semantic_layer.engine import Engine
     from semantic_layer.query import Filter, MetricQuery
-    from telemetry.settings import Settings
+    from core.settings import Settings
 
     catalog = load_catalog()
     query = MetricQuery(metrics=["requests_pending"], filters=[Filter(dimension="team", values=["atlas"])])
@@ -73,7 +73,7 @@ def _pct(values: list[float], q: float) -> float:
 
 def run(db: Path, writers: int, seconds: float, mode: str) -> None:
     from semantic_layer.live_requests import store_path
-    from telemetry.settings import Settings
+    from core.settings import Settings
 
     path = store_path(Settings(PACE_DB=db))
     for suffix in ("", "-wal", "-shm"):

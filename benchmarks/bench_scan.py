@@ -21,7 +21,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from telemetry.settings import Settings  # noqa: E402
+from core.settings import Settings  # noqa: E402
 from tools._warehouse import run  # noqa: E402
 from tools.scan import KINDS, load_ground_truth, scan  # noqa: E402
 from tools.findings import score_against_ground_truth  # noqa: E402

@@ -29,7 +29,7 @@ from semantic_layer.compiler import compile_query  # noqa: E402
 from semantic_layer.engine import Engine  # noqa: E402
 from semantic_layer.query import MetricQuery, TimeRange  # noqa: E402
 from semantic_layer.validator import validate_sql  # noqa: E402
-from telemetry.settings import Settings  # noqa: E402
+from core.settings import Settings  # noqa: E402
 
 DEFINITIONS_END = datetime(2026, 11, 23)
 

@@ -26,9 +26,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the mock Web API
 from slack_sdk import WebClient  # noqa: E402
 
 from assistant.models import Answer  # noqa: E402
-from assistant.slack import create_app  # noqa: E402
-from assistant.slack.config import SlackConfig  # noqa: E402
-from telemetry.settings import Settings  # noqa: E402
+from faces.slack import create_app  # noqa: E402
+from faces.slack.config import SlackConfig  # noqa: E402
+from core.settings import Settings  # noqa: E402
 from tests.slack.harness import SECRET, AppServer, event_body, mention, signed_post  # noqa: E402
 from tests.slack.mock_api import MockSlackApi  # noqa: E402
 

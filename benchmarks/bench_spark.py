@@ -26,7 +26,7 @@ from semantic_layer.catalog import load_catalog  # noqa: E402
 from semantic_layer.engine import Engine  # noqa: E402
 from semantic_layer.spark_engine import SparkEngine, java_problem, spark_session  # noqa: E402
 from telemetry.export import export_parquet  # noqa: E402
-from telemetry.settings import Settings  # noqa: E402
+from core.settings import Settings  # noqa: E402
 from tests.spark.parity import diff  # noqa: E402
 
 

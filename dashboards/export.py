@@ -9,8 +9,8 @@ from pathlib import Path
 
 from dashboards.page import render_page
 from dashboards.runner import DashboardContext
-from telemetry.errors import UserError
-from telemetry.settings import Settings
+from core.errors import UserError
+from core.settings import Settings
 
 CHROMIUM_PATHS = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
 

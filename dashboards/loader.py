@@ -15,7 +15,7 @@ from dashboards.spec import Dashboard, Tile
 from semantic_layer.catalog import Catalog
 from semantic_layer.errors import did_you_mean
 from semantic_layer.yaml_loader import LineDict, load_yaml
-from telemetry.errors import UserError
+from core.errors import UserError
 
 DEFINITIONS_DIR = Path(__file__).parent / "definitions"
 

@@ -21,8 +21,8 @@ from dashboards.state import FilterState, from_params
 from dashboards.tools import TOOL_QUESTIONS, TOOLS
 from semantic_layer.catalog import Catalog, load_catalog
 from semantic_layer.engine import Engine
-from telemetry.errors import PaceError
-from telemetry.settings import Settings
+from core.errors import PaceError
+from core.settings import Settings
 
 MAX_WORKERS = 8
 _LOCK = threading.Lock()

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
 from dashboards.spec import FILTER_NAMES, PRESETS
-from telemetry.errors import UserError
+from core.errors import UserError
 
 
 @dataclass(frozen=True)

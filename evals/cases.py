@@ -12,7 +12,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
-from telemetry.errors import UserError
+from core.errors import UserError
 
 QUESTIONS_DIR = Path(__file__).parent / "questions"
 Status = Literal["answered", "clarify", "abstain", "refused"]

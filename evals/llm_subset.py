@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 
 from evals.cases import Case, load_cases
-from telemetry.errors import UserError
+from core.errors import UserError
 
 SUBSET_PATH = Path(__file__).parent / "llm_subset.yaml"
 

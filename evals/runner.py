@@ -16,7 +16,7 @@ import numpy as np
 
 from evals.cases import Case, load_cases
 from evals.compare import Verdict, compare, has_top_level_order_by
-from telemetry.settings import Settings
+from core.settings import Settings
 from telemetry.warehouse import read_meta
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from telemetry.settings import Settings
+from core.settings import Settings
 
 
 def run_anomalies(settings: Settings) -> dict[str, Any]:

@@ -14,8 +14,8 @@ from typing import Any
 
 from governance.lifecycle import HOLDING
 from governance.requests import Request
-from telemetry.errors import PaceError
-from telemetry.settings import Settings
+from core.errors import PaceError
+from core.settings import Settings
 
 RECENT_DAYS = 7
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from telemetry.errors import Refused
+from core.errors import Refused
 
 Status = Literal["submitted", "needs_info", "approved", "denied", "provisioned", "active", "expired", "released", "cancelled"]
 Action = Literal["ask_info", "answer", "approve", "deny", "provision", "activate", "expire", "release", "cancel"]

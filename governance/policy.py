@@ -14,7 +14,7 @@ import yaml
 
 from governance.lifecycle import DECISIONS
 from governance.requests import Request
-from telemetry.errors import Refused, UserError
+from core.errors import Refused, UserError
 
 DEFAULT_POLICY = Path(__file__).with_name("policy.yaml")
 AUTO_ACTOR = "pace-policy"

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from telemetry.errors import UserError
+from core.errors import UserError
 from telemetry.schema import WORKLOAD_TYPES
 
 PRIORITIES: tuple[str, ...] = ("low", "normal", "high", "critical")

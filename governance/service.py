@@ -15,7 +15,7 @@ from governance.policy import Policy, load_policy
 from governance.requests import Request, RequestDraft, validate_draft
 from governance.store import Store
 from governance.waiting import waiting_reason
-from telemetry.settings import Settings
+from core.settings import Settings
 
 
 @dataclass

@@ -22,8 +22,8 @@ from typing import Any
 from governance.lifecycle import IllegalTransition, next_status
 from governance.requests import Request
 from semantic_layer.live_requests import store_path
-from telemetry.errors import UserError
-from telemetry.settings import Settings
+from core.errors import UserError
+from core.settings import Settings
 
 BUSY_TIMEOUT_MS = 30_000
 CHANNELS = ("cli", "slack")

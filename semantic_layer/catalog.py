@@ -14,7 +14,7 @@ from semantic_layer.errors import CatalogError, Issue, did_you_mean
 from semantic_layer.graph import dimension_source, metric_entities, reachable_dimensions
 from semantic_layer.models import Dimension, Entity, Location, Measure, Metric, VerifiedQuery
 from semantic_layer.yaml_loader import LineDict, load_yaml_file
-from telemetry.errors import UserError
+from core.errors import UserError
 
 DEFINITIONS_DIR = Path(__file__).parent / "definitions"
 SECTIONS: dict[str, type[BaseModel]] = {

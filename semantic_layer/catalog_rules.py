@@ -16,7 +16,7 @@ from semantic_layer.errors import Issue, did_you_mean
 from semantic_layer.graph import expr_columns, expr_identifiers, join_path, metric_refs
 from semantic_layer.models import Definition
 from semantic_layer.schema_info import Schema, ddl_schema
-from telemetry.errors import PaceError
+from core.errors import PaceError
 
 if TYPE_CHECKING:
     from semantic_layer.catalog import Catalog

@@ -24,7 +24,7 @@ from semantic_layer.models import Metric
 from semantic_layer.query import Filter, GroupBy, MetricQuery, TimeRange
 from semantic_layer.schema_info import ddl_schema
 from semantic_layer.sql_builders import fact_select, metric_expression
-from telemetry.errors import UserError
+from core.errors import UserError
 
 DIALECTS: tuple[str, ...] = ("duckdb", "trino", "spark", "bigquery", "snowflake", "postgres")
 

@@ -21,9 +21,9 @@ from semantic_layer.compiler import CompiledQuery, compile_query
 from semantic_layer.query import MetricQuery
 from semantic_layer.schema_info import Schema
 from semantic_layer.validator import validate_sql
-from telemetry.errors import UserError
+from core.errors import UserError
 from telemetry.schema import QUERYABLE_TABLES, table_columns
-from telemetry.settings import Settings
+from core.settings import Settings
 
 _HARDENING: tuple[tuple[str, str], ...] = (
     ("enable_external_access", "false"),

@@ -8,7 +8,7 @@ from typing import Literal
 
 from rapidfuzz import process
 
-from telemetry.errors import Refused, UserError
+from core.errors import Refused, UserError
 
 
 @dataclass(frozen=True)

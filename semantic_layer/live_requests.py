@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from telemetry.settings import Settings
+from core.settings import Settings
 
 if TYPE_CHECKING:
     import pyarrow as pa

@@ -35,10 +35,10 @@ from semantic_layer.query import MetricQuery
 from semantic_layer.schema_info import Schema, ddl_schema
 from semantic_layer.spark_dialect import to_spark
 from semantic_layer.validator import validate_sql
-from telemetry.errors import UserError
+from core.errors import UserError
 from telemetry.export import MANIFEST, read_manifest
 from telemetry.schema import QUERYABLE_TABLES
-from telemetry.settings import Settings
+from core.settings import Settings
 
 # What a query means: pinned on every master, so answers never depend on a cluster's defaults.
 SPARK_CONF: dict[str, str] = {

@@ -24,7 +24,7 @@ from typing import Literal
 
 import duckdb
 
-from telemetry.errors import UserError
+from core.errors import UserError
 from telemetry.schema import QUERYABLE_TABLES, table_columns
 
 Partitioning = Literal["day", "month", "none"]

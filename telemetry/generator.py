@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from telemetry import fleet
 from telemetry.anomalies import Anomaly, plan_anomalies
-from telemetry.errors import UserError
+from core.errors import UserError
 from telemetry.facts import build_cost_daily, build_jobs, build_quotas, build_serving, execute_with
 from telemetry.operations import build_compute_requests, build_incidents
 from telemetry.schema import create_schema

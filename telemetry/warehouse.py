@@ -12,9 +12,9 @@ from typing import Iterator
 
 import duckdb
 
-from telemetry.errors import UserError
+from core.errors import UserError
 from telemetry.schema import create_schema
-from telemetry.settings import Settings
+from core.settings import Settings
 
 
 @contextmanager

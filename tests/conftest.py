@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from telemetry.settings import Settings
+from core.settings import Settings
 
 DEMO_SEED = 7
 DEMO_END = date(2026, 11, 23)

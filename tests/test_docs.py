@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.cli.app import run_app
+from faces.cli.app import run_app
 
 README = Path(__file__).parent.parent / "README.md"
 

@@ -12,7 +12,7 @@ from datetime import date, datetime
 import pandas as pd
 
 from semantic_layer.engine import Engine
-from telemetry.settings import Settings
+from core.settings import Settings
 
 
 class Warehouse:

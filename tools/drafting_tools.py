@@ -7,7 +7,7 @@ import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from telemetry.settings import Settings
+from core.settings import Settings
 from tools.triage import TriageDraft, triage
 from tools.weekly import WeeklyReport, weekly_narrative
 

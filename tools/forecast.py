@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, Field
 
-from telemetry.errors import UserError
-from telemetry.settings import Settings
+from core.errors import UserError
+from core.settings import Settings
 from tools._warehouse import Warehouse
 
 ALPHA = 0.10  # 90% prediction intervals

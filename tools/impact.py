@@ -20,8 +20,8 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel, Field
 
-from telemetry.errors import UserError
-from telemetry.settings import Settings
+from core.errors import UserError
+from core.settings import Settings
 from tools._warehouse import Warehouse, ts
 from tools.scan_sql import PRICE_CTE
 

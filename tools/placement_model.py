@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 import re
 
-from telemetry.errors import UserError
+from core.errors import UserError
 
 WORKLOADS: tuple[str, ...] = (
     "training", "fine-tuning", "evaluation", "batch-inference", "online-inference", "on-device",

@@ -11,8 +11,8 @@ from typing import Any
 
 import pandas as pd
 
-from telemetry.errors import UserError
-from telemetry.settings import Settings
+from core.errors import UserError
+from core.settings import Settings
 from tools import placement_sql as q
 from tools._warehouse import Warehouse
 from tools.placement import Placement, place_workload

@@ -23,8 +23,8 @@ from typing import Any
 import pandas as pd
 from pydantic import BaseModel
 
-from telemetry.errors import UserError
-from telemetry.settings import Settings
+from core.errors import UserError
+from core.settings import Settings
 from tools import placement_sql as psql
 from tools import platform_review_sql as q
 from tools._warehouse import Warehouse

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from telemetry.settings import Settings
+from core.settings import Settings
 from tools.drafting_tools import triage_tool, weekly_tool
 from tools.forecast import forecast_capacity, type_in_question
 from tools.impact import utilization_gain_value

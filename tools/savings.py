@@ -13,8 +13,8 @@ from typing import Any, Literal
 import pandas as pd
 from pydantic import BaseModel, Field
 
-from telemetry.errors import UserError
-from telemetry.settings import Settings
+from core.errors import UserError
+from core.settings import Settings
 from tools._warehouse import Warehouse
 from tools.savings_sql import (
     HOURS_PER_MONTH, MEMORY_HEADROOM, TARGET_BUSY, pool_levers_sql, stream_levers_sql,

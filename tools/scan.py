@@ -18,8 +18,8 @@ import pandas as pd
 from pydantic import BaseModel, Field
 
 from telemetry import fleet
-from telemetry.errors import UserError
-from telemetry.settings import Settings
+from core.errors import UserError
+from core.settings import Settings
 from tools import detect_cost, detect_ops, detect_util
 from tools._warehouse import Warehouse, run
 from tools.findings import Finding, fold_symptoms, merge_overlapping, score_against_ground_truth, severity

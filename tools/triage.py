@@ -16,9 +16,9 @@ from typing import Any
 
 import pandas as pd
 
-from telemetry.errors import UserError
+from core.errors import UserError
 from telemetry.schema import SEVERITIES, WORKLOAD_TYPES
-from telemetry.settings import Settings
+from core.settings import Settings
 from tools import triage_sql as q
 from tools._warehouse import Warehouse, lit, ts
 from tools.grounding import Draft, Fact, FactTable, Rendered, check_grounding

@@ -183,6 +183,6 @@ def render(d: TriageDraft, fmt: str) -> str:
         return markdown(d)
     if fmt in ("slack", "json"):
         return json.dumps(slack(d) if fmt == "slack" else as_json(d), indent=2, default=str)
-    from telemetry.errors import UserError
+    from core.errors import UserError
 
     raise UserError(f"--format {fmt!r} is not one of md, slack, json")

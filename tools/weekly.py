@@ -17,8 +17,8 @@ from typing import Any
 
 import pandas as pd
 
-from telemetry.errors import UserError
-from telemetry.settings import Settings
+from core.errors import UserError
+from core.settings import Settings
 from tools import weekly_sql as q
 from tools._warehouse import Warehouse
 from tools.grounding import Draft, Fact, FactTable, Rendered, check_grounding

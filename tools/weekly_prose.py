@@ -12,7 +12,7 @@ from collections import Counter
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from telemetry.settings import Settings
+from core.settings import Settings
 from tools.grounding import Draft, Section, check_grounding, template_fields
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from telemetry.settings import Settings
+from core.settings import Settings
 
 PlannerMode = Literal["auto", "offline", "llm"]
 ToolFn = Callable[..., Any]

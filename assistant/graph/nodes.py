@@ -27,7 +27,7 @@ from assistant.semantics import Resources, resources_for
 from assistant.timeparse import default_period, resolve_period
 from assistant.toolbox import REGISTRY, coming_soon
 from semantic_layer.query import MetricQuery
-from telemetry.errors import Refused
+from core.errors import Refused
 
 Node = Callable[[State, Runtime[Context]], dict[str, Any]]
 

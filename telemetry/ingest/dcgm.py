@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from telemetry.errors import UserError
+from core.errors import UserError
 from telemetry.ingest import gates as g
 from telemetry.ingest.accelerators import match_name_sql
 from telemetry.ingest.gates import lit

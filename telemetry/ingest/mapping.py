@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 import yaml
 
-from telemetry.errors import UserError
+from core.errors import UserError
 
 SECTIONS: dict[str, str] = {"teams": "team", "projects": "project", "partitions": "partition", "workloads": "workload"}
 

@@ -10,7 +10,7 @@ from typing import Literal
 
 import duckdb
 
-from telemetry.errors import UserError
+from core.errors import UserError
 from telemetry.ingest import dcgm, focus, mapping, sacct, tables
 from telemetry.ingest.catalog import ensure_catalog, record_meta
 from telemetry.ingest.load import Plan, add_dimensions, check, insert_new, quarantine

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from telemetry.errors import UserError
+from core.errors import UserError
 from telemetry.ingest.gates import lit, q
 
 

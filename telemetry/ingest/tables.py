@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 
-from telemetry.errors import UserError
+from core.errors import UserError
 from telemetry.ingest import gates as g
 from telemetry.ingest.gates import lit, q
 from telemetry.ingest.load import Plan

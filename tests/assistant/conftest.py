@@ -12,7 +12,7 @@ import pytest
 from assistant.graph.context import Context
 from assistant.models import Answer
 from assistant.semantics import Resources, resources_for
-from telemetry.settings import Settings
+from core.settings import Settings
 
 
 class SpyResources:

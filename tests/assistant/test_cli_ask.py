@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from assistant.cli import app
-from assistant.cli.app import run_app
+from faces.cli import app
+from faces.cli.app import run_app
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

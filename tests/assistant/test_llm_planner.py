@@ -16,7 +16,7 @@ import pytest
 
 from assistant.models import Answer
 from assistant.planner.llm import tool_specs
-from telemetry.settings import Settings
+from core.settings import Settings
 
 BASE_URL = "http://llm.pace.test/v1"
 CASSETTES = Path(__file__).parent / "cassettes"

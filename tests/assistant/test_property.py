@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings as hsettings, strategies as 
 from assistant.graph.context import Context
 from assistant.semantics import resources_for
 from assistant.service import answer
-from telemetry.settings import Settings
+from core.settings import Settings
 
 STATUSES = {"answered", "clarify", "abstain", "refused", "error"}
 WORDS = [

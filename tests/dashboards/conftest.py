@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from telemetry.settings import Settings
+from core.settings import Settings
 
 
 @pytest.fixture(scope="module")
@@ -27,7 +27,7 @@ def shipped(dash_ctx: object) -> dict[str, object]:
 def client(demo_db: Path) -> Iterator[object]:
     from starlette.testclient import TestClient
 
-    from dashboards.app import create_app
+    from faces.web import create_app
 
     with TestClient(create_app(Settings(PACE_DB=demo_db))) as c:
         yield c

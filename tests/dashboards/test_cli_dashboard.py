@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.cli import run_app
+from faces.cli import run_app
 
 
 def _json(capsys: pytest.CaptureFixture[str], args: list[str]) -> dict:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from dashboards.app import check_host
-from telemetry.errors import UserError
+from faces.web import check_host
+from core.errors import UserError
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "dashboards.md"
 DOC_URLS = sorted(set(re.findall(r"`(/d/[^`\s]+)`", DOC.read_text())))
@@ -122,10 +122,10 @@ def test_a_slow_tile_does_not_hold_the_page(dash_ctx, shipped, monkeypatch: pyte
 def test_adding_a_tile_is_yaml_only(demo_db: Path, tmp_path: Path) -> None:
     from starlette.testclient import TestClient
 
-    from dashboards.app import create_app
+    from faces.web import create_app
     from dashboards.loader import DEFINITIONS_DIR, load_dashboards
     from dashboards.runner import base_catalog
-    from telemetry.settings import Settings
+    from core.settings import Settings
 
     text = (DEFINITIONS_DIR / "serving.yaml").read_text() + (
         "      - id: p50_latency\n        title: Latency p50 by endpoint\n        metrics: [latency_p50_ms]\n"

@@ -19,7 +19,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from telemetry.settings import Settings
+from core.settings import Settings
 
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
@@ -36,7 +36,7 @@ def server(demo_db: Path) -> Iterator[str]:
     """uvicorn on an ephemeral loopback port, in a thread."""
     import uvicorn
 
-    from dashboards.app import create_app
+    from faces.web import create_app
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from assistant.cli import run_app
+from faces.cli import run_app
 from dashboards.runner import run_tile
 from dashboards.state import FilterState
 

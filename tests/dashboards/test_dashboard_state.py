@@ -8,7 +8,7 @@ import pytest
 
 from dashboards.state import from_params
 from dashboards.svg import nice_ticks
-from telemetry.errors import UserError
+from core.errors import UserError
 
 START, END = datetime(2026, 8, 25), datetime(2026, 11, 23)
 

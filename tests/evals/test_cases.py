@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from evals.cases import load_cases
-from telemetry.errors import UserError
+from core.errors import UserError
 
 REQUIRED = {
     "single_metric", "group_by", "top_n", "time_filter", "trend", "ratio", "comparison", "multi_filter",

@@ -12,7 +12,7 @@ import pytest
 from evals.report import gate_problems
 from evals.runner import run_questions
 from evals.suites import run_anomalies, run_narrative
-from telemetry.settings import Settings
+from core.settings import Settings
 
 
 def _why(result: dict) -> str:

@@ -18,7 +18,7 @@ import pytest
 
 from evals.llm_subset import load_llm_subset
 from evals.runner import run_questions
-from telemetry.settings import Settings
+from core.settings import Settings
 
 BASE_URL = "http://llm.pace.test/v1"
 FAKE_KEY = "sk-test-not-a-real-key"

@@ -11,7 +11,7 @@ import pytest
 from governance.policy import load_policy
 from governance.service import Governance
 from governance.store import Store
-from telemetry.settings import Settings
+from core.settings import Settings
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from pathlib import Path
 from semantic_layer.catalog import load_catalog
 from semantic_layer.engine import Engine
 from semantic_layer.query import Filter, MetricQuery
-from telemetry.settings import Settings
+from core.settings import Settings
 
 
 def main() -> None:

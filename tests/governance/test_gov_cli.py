@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.cli.app import run_app
+from faces.cli.app import run_app
 
 NEW = ["request", "new", "--team", "atlas", "--accelerator", "H100", "--count", "16", "--start", "2026-12-01", "--days", "7",
        "--workload", "training", "--justification", "ablation sweep"]
@@ -83,7 +83,7 @@ def test_cli_submission_is_counted_by_a_question_engine_held_open_in_another_pro
         holder.stdin.write("ask\n")
         holder.stdin.flush()
         before = json.loads(holder.stdout.readline())
-        done = subprocess.run([sys.executable, "-c", "from assistant.cli import main; main()", *NEW, "--as", "alice", "--db", str(gov_db), "--json"],
+        done = subprocess.run([sys.executable, "-c", "from faces.cli import main; main()", *NEW, "--as", "alice", "--db", str(gov_db), "--json"],
                               capture_output=True, text=True, env=env, cwd=ROOT, timeout=60)
         assert done.returncode == 0, done.stderr
         assert "lock" not in done.stderr.lower()
@@ -98,7 +98,7 @@ def test_cli_submission_is_counted_by_a_question_engine_held_open_in_another_pro
 
 
 def test_every_request_command_is_documented() -> None:
-    from assistant.cli.requests import request_app
+    from faces.cli.requests import request_app
 
     doc = (ROOT / "docs" / "governance.md").read_text()
     for command in request_app.registered_commands:

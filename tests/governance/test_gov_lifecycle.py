@@ -75,7 +75,7 @@ def test_partial_grant_is_recorded(store: Store) -> None:
 
 @pytest.mark.parametrize("grant", [0, 17, -1])
 def test_grant_outside_one_to_requested_is_an_error(store: Store, grant: int) -> None:
-    from telemetry.errors import UserError
+    from core.errors import UserError
 
     req = store.submit(make_request(count=16), channel="cli")
     with pytest.raises(UserError, match="between 1 and the 16 requested"):
@@ -96,7 +96,7 @@ def test_audit_is_append_only(store: Store) -> None:
 
 
 def test_unknown_request_and_channel(store: Store) -> None:
-    from telemetry.errors import UserError
+    from core.errors import UserError
 
     with pytest.raises(UserError, match="no request 'GR-999999'"):
         store.transition("GR-999999", "approve", actor="x", channel="cli")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from governance.policy import NotAllowed, Policy, load_policy
-from telemetry.errors import UserError
+from core.errors import UserError
 from tests.governance.helpers import make_request
 
 

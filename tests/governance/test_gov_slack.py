@@ -14,11 +14,11 @@ from urllib.parse import urlencode
 import pytest
 from slack_sdk import WebClient
 
-from assistant.slack import create_app
-from assistant.slack.config import SlackConfig
-from assistant.slack.governance import MODAL, deliver_outbox, send_sla_reminders
+from faces.slack import create_app
+from faces.slack.config import SlackConfig
+from faces.slack.governance import MODAL, deliver_outbox, send_sla_reminders
 from governance.service import Governance
-from telemetry.settings import Settings
+from core.settings import Settings
 from tests.slack.harness import SECRET, AppServer
 from tests.slack.mock_api import MockSlackApi
 
@@ -166,7 +166,7 @@ def test_sla_reminders_go_to_the_approver_once_a_day(app_server: AppServer, mock
 
 
 def test_scheduler_tick_delivers_cli_decisions_and_reminders(app_server: AppServer, mock_api: MockSlackApi, gov_settings: Settings) -> None:
-    from assistant.slack import run_scheduled
+    from faces.slack import run_scheduled
 
     submit_view(app_server)
     mock_api.wait_for("/api/chat.postMessage", 2)

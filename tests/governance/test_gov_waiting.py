@@ -68,7 +68,7 @@ def test_impact_card_facts_from_the_warehouse(gov: Governance) -> None:
 
 
 def test_unreadable_warehouse_routes_to_governance(gov: Governance, monkeypatch) -> None:  # noqa: ANN001
-    from telemetry.errors import UserError
+    from core.errors import UserError
 
     gov.catalog()
 

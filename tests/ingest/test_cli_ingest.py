@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.cli.app import run_app
+from faces.cli.app import run_app
 from tests.ingest.support import FIXTURES
 
 DESIGN_KEYS = {"file", "format", "read", "loaded", "quarantined", "duplicates", "new_dimension_values", "quarantine_reasons"}

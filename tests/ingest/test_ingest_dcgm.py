@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from telemetry.errors import UserError
+from core.errors import UserError
 from telemetry.ingest import ingest
 from tests.ingest.support import FIXTURES, query
 

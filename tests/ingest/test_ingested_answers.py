@@ -9,7 +9,7 @@ import pytest
 
 from assistant.service import answer
 from telemetry.ingest.runner import ingest
-from telemetry.settings import Settings
+from core.settings import Settings
 from tests.ingest.support import FIXTURES, FOCUS_SAMPLE
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from semantic_layer.catalog import Catalog, load_catalog
 from semantic_layer.engine import Engine
-from telemetry.settings import Settings
+from core.settings import Settings
 
 
 @pytest.fixture(scope="session")

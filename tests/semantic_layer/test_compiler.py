@@ -15,7 +15,7 @@ from semantic_layer.catalog import Catalog
 from semantic_layer.compiler import DIALECTS, compile_query
 from semantic_layer.engine import Engine
 from semantic_layer.query import MetricQuery
-from telemetry.errors import UserError
+from core.errors import UserError
 
 from tests.semantic_layer.reference_sql import END, REFERENCE, START  # type: ignore[import-not-found]
 

@@ -13,8 +13,8 @@ from semantic_layer.compiler import compile_query
 from semantic_layer.engine import Engine
 from semantic_layer.errors import SQLRefused
 from semantic_layer.query import MetricQuery
-from telemetry.errors import UserError
-from telemetry.settings import Settings
+from core.errors import UserError
+from core.settings import Settings
 
 
 def _setting(engine: Engine, name: str) -> str:

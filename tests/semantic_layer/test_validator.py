@@ -14,7 +14,7 @@ from semantic_layer.engine import Engine
 from semantic_layer.errors import SQLRefused
 from semantic_layer.schema_info import ddl_schema
 from semantic_layer.validator import validate_sql
-from telemetry.errors import PaceError
+from core.errors import PaceError
 
 SCHEMA = ddl_schema()
 

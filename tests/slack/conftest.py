@@ -10,9 +10,9 @@ import pytest
 from slack_sdk import WebClient
 
 from assistant.models import Answer, MetricInfo, Period, Provenance
-from assistant.slack import create_app
-from assistant.slack.config import SlackConfig
-from telemetry.settings import Settings
+from faces.slack import create_app
+from faces.slack.config import SlackConfig
+from core.settings import Settings
 from tests.slack.harness import SECRET, AppServer
 from tests.slack.mock_api import MockSlackApi
 

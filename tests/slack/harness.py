@@ -14,7 +14,7 @@ from urllib.request import Request, urlopen
 from slack_bolt import App
 from slack_sdk.signature import SignatureVerifier
 
-from assistant.slack.server import PATH, make_http_server
+from faces.slack.server import PATH, make_http_server
 
 SECRET = "test-signing-secret"
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.cli import run_app
-from assistant.cli import slack as cli_slack
+from faces.cli import run_app
+from faces.cli import slack as cli_slack
 
 GOOD = {"SLACK_BOT_TOKEN": "xoxb-1-2-abc", "SLACK_APP_TOKEN": "xapp-1-A1-abc", "SLACK_SIGNING_SECRET": "0123456789abcdef0123"}
 

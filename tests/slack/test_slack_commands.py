@@ -7,7 +7,7 @@ import time
 
 import duckdb
 
-from assistant.slack.blocks import FEEDBACK, FEEDBACK_BLOCK, SHOW_SQL
+from faces.slack.blocks import FEEDBACK, FEEDBACK_BLOCK, SHOW_SQL
 from tests.slack.harness import mention
 
 
@@ -144,7 +144,7 @@ def test_real_triage_tool_posts_its_own_slack_blocks(serve, mock_api) -> None:
 
 
 def test_a_tool_user_error_is_shown_plainly(serve, mock_api) -> None:
-    from telemetry.errors import UserError
+    from core.errors import UserError
 
     def bad(question, settings, as_of):
         raise UserError("no incident 'INC-9'; recent ones: INC-00001")

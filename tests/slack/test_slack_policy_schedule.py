@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.slack import run_scheduled, service_of
-from assistant.slack.config import SlackConfig
-from telemetry.errors import UserError
+from faces.slack import run_scheduled, service_of
+from faces.slack.config import SlackConfig
+from core.errors import UserError
 from tests.slack.harness import mention
 
 POLICY = SlackConfig(cost_channels=frozenset({"CFIN"}), cost_users=frozenset({"UCFO"}))

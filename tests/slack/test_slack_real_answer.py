@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 import uuid
 
-from assistant.slack import service_of
-from assistant.slack.blocks import SHOW_SQL
+from faces.slack import service_of
+from faces.slack.blocks import SHOW_SQL
 from tests.slack.harness import mention
 
 

@@ -7,8 +7,8 @@ import json
 from slack_bolt.request import BoltRequest
 from slack_sdk import WebClient
 
-from assistant.slack import create_app
-from assistant.slack.config import SlackConfig
+from faces.slack import create_app
+from faces.slack.config import SlackConfig
 from tests.slack.harness import mention
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from semantic_layer.engine import Engine
-from telemetry.settings import Settings
+from core.settings import Settings
 
 FULL_REASON = "full Spark parity suite: run `make test-spark` (pytest -m spark_full tests/spark)"
 

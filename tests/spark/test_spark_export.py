@@ -8,8 +8,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from assistant.cli import run_app
-from telemetry.errors import UserError
+from faces.cli import run_app
+from core.errors import UserError
 from telemetry.export import MANIFEST, PARTITION_COLUMNS, export_parquet, read_manifest
 from telemetry.schema import QUERYABLE_TABLES
 

@@ -10,7 +10,7 @@ from datetime import datetime
 import pytest
 
 from semantic_layer.spark_dialect import SparkUnsupported
-from telemetry.errors import UserError
+from core.errors import UserError
 from tests.spark.parity import diff
 
 pytestmark = pytest.mark.spark
@@ -114,7 +114,7 @@ def test_validator_rules_hold_on_spark(spark_engine) -> None:  # type: ignore[no
 def test_cli_commands_take_engine_spark(demo_db, spark_export, spark_engine, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
     import json
 
-    from assistant.cli import run_app
+    from faces.cli import run_app
 
     monkeypatch.setenv("PACE_WAREHOUSE_PATH", str(spark_export))
     args = ["--db", str(demo_db), "--json"]

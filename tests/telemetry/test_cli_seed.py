@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.cli.app import run_app
+from faces.cli.app import run_app
 
 
 def test_seed_builds_and_reports_rows(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

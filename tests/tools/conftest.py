@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from telemetry.settings import Settings
+from core.settings import Settings
 
 
 @pytest.fixture(scope="session")

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-import assistant.cli  # noqa: F401  (registers every command)
-from assistant.cli.app import run_app
+import faces.cli  # noqa: F401  (registers every command)
+from faces.cli.app import run_app
 from tools.grounding import Fact, check_grounding
 
 

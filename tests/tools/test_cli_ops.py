@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.cli.app import run_app
+from faces.cli.app import run_app
 
 CONTRACT = {"kind", "entity", "window", "metric", "observed", "expected", "severity", "impact_usd", "owner", "tier",
             "evidence_sql"}

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.cli.app import run_app
+from faces.cli.app import run_app
 
 CANDIDATE = {"accelerator", "count", "cost_usd", "hours", "energy_kwh", "basis", "fits_quota", "fits_capacity", "why"}
 

@@ -9,8 +9,8 @@ import duckdb
 import numpy as np
 import pytest
 
-from telemetry.errors import UserError
-from telemetry.settings import Settings
+from core.errors import UserError
+from core.settings import Settings
 from tools.forecast import Forecast, fit_forecast, forecast_capacity, mape
 
 

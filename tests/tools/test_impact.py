@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from telemetry.errors import UserError
-from telemetry.settings import Settings
+from core.errors import UserError
+from core.settings import Settings
 from tools.impact import utilization_gain_value
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from semantic_layer.engine import Engine
-from telemetry.errors import UserError
-from telemetry.settings import Settings
+from core.errors import UserError
+from core.settings import Settings
 from tests.tools import placement_warehouse
 from tools import placement_model as pm
 from tools.placement import place_workload

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from semantic_layer.engine import Engine
-from telemetry.errors import UserError
-from telemetry.settings import Settings
+from core.errors import UserError
+from core.settings import Settings
 from tools.platform_review import _recommend, poisson_tail, review_platform
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from telemetry.settings import Settings
+from core.settings import Settings
 from tools.registry import AGENT_TOOLS, TOOLS
 
 QUESTIONS = {

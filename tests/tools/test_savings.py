@@ -6,8 +6,8 @@ from collections import defaultdict
 
 import pytest
 
-from telemetry.errors import UserError
-from telemetry.settings import Settings
+from core.errors import UserError
+from core.settings import Settings
 from tools._warehouse import run
 from tools.savings import LEVERS, SavingsReport, estimate_savings
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from telemetry.errors import UserError
-from telemetry.settings import Settings
+from core.errors import UserError
+from core.settings import Settings
 from tools._warehouse import run
 from tools.findings import Finding, merge_overlapping, score_against_ground_truth, severity
 from tools.scan import KINDS, ScanResult, load_ground_truth, scan

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from semantic_layer.engine import Engine
-from telemetry.errors import UserError
-from telemetry.settings import Settings
+from core.errors import UserError
+from core.settings import Settings
 from tools.grounding import check_grounding
 from tools.triage import parse_text, triage
 from tools.triage_rules import Signals, category_of, load_rules, route, severity

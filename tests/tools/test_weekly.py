@@ -15,8 +15,8 @@ from types import SimpleNamespace
 import pytest
 
 from semantic_layer.engine import Engine
-from telemetry.errors import UserError
-from telemetry.settings import Settings
+from core.errors import UserError
+from core.settings import Settings
 from tools.grounding import check_grounding, visible_text
 from tools.weekly import parse_week, resolve_week, weekly_narrative
 

@@ -1,0 +1,1 @@
+"""The small core every layer may import: settings and the error classes."""

@@ -1,0 +1,67 @@
+"""The `pace` typer app and its error boundary: user errors exit 2 with one clear line, no traceback."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import typer
+from typer.exceptions import TyperException
+from rich.console import Console
+
+from core.errors import Refused, UserError
+
+app = typer.Typer(
+    name="pace",
+    help="pace: ask questions about your accelerator fleet and get numbers, tables, charts and the SQL behind them.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+
+def print_json(payload: Any) -> None:
+    """Print JSON for machines: plain stdout, no colour, dates and decimals as strings/floats."""
+    sys.stdout.write(json.dumps(payload, default=_json_default, indent=2) + "\n")
+
+
+def _json_default(value: Any) -> Any:
+    from datetime import date, datetime
+    from decimal import Decimal
+
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json")
+    if hasattr(value, "item"):
+        return value.item()
+    return str(value)
+
+
+def run_app(argv: list[str] | None = None) -> int:
+    """Run the app; map pace's error types onto DESIGN.md's exit codes."""
+    try:
+        app(args=argv, standalone_mode=False)
+    except Refused as exc:
+        err_console.print(f"refused: {exc}", markup=False, highlight=False)
+        return 2
+    except UserError as exc:
+        err_console.print(f"error: {exc}", markup=False, highlight=False)
+        return 2
+    except typer.Exit as exc:
+        return int(exc.exit_code or 0)
+    except typer.Abort:
+        err_console.print("error: aborted", markup=False)
+        return 2
+    except TyperException as exc:  # usage errors (unknown option, missing argument) carry their own exit code
+        show = getattr(exc, "show", None)
+        if show:
+            show()
+        code = getattr(exc, "exit_code", 2)
+        return code if code else 2
+    return 0

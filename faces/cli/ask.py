@@ -1,0 +1,89 @@
+"""`pace ask` (one question, one Answer) and `pace chat` (a conversation with memory)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Literal
+
+import typer
+
+from faces.cli.app import app, console, err_console, print_json
+from faces.cli.options import DbOption, EngineOption, JsonOption
+from core.errors import Refused, UserError
+from core.settings import Settings, load_settings
+
+PlannerOption = Annotated[
+    str, typer.Option("--planner", help="auto (LLM when OPENAI_API_KEY/OPENAI_BASE_URL is set, else offline), offline or llm.")
+]
+ThreadOption = Annotated[str | None, typer.Option("--thread", help="Conversation id: follow-ups in the same thread edit the last question.")]
+EXIT = {"answered": 0, "clarify": 0, "abstain": 0, "refused": 2, "error": 1}
+
+
+def _planner(value: str) -> Literal["auto", "offline", "llm"]:
+    if value not in ("auto", "offline", "llm"):
+        raise UserError(f"--planner must be auto, offline or llm (got {value!r})")
+    return value  # type: ignore[return-value]
+
+
+def _settings(db: object, engine: str | None = None) -> Settings:
+    from telemetry.warehouse import ensure_warehouse
+
+    settings = load_settings(PACE_DB=db, PACE_ENGINE=engine)
+    ensure_warehouse(settings, quiet=True)
+    return settings
+
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The question, in plain words.")],
+    thread: ThreadOption = None,
+    planner: PlannerOption = "auto",
+    show_sql: Annotated[bool, typer.Option("--show-sql", help="Print the SQL that ran.")] = False,
+    db: DbOption = None,
+    json: JsonOption = False,
+    engine: EngineOption = None,
+) -> None:
+    """Ask one question about the fleet; get a number, a table, a chart and the SQL behind it.
+
+    Examples:
+      pace ask "effective cost by team last week"
+      pace ask "and by cluster?" --thread t1
+      pace ask "top 5 teams by idle hours in October" --json
+    """
+    from assistant.render import print_answer
+    from assistant.service import answer
+
+    mode = _planner(planner)
+    settings = _settings(db, engine)
+    result = answer(question, thread_id=thread, planner=mode, settings=settings)
+    if json:
+        print_json(result.to_json())
+    else:
+        print_answer(result, console, show_sql=show_sql)
+    finish(result.status, result.text)
+
+
+def finish(status: str, text: str) -> None:
+    """DESIGN.md exit codes. Refused -> `Refused` (run_app prints `refused:` and exits 2); error -> exit 1.
+
+    SystemExit is used for 1 because `run_app` drops the return code of a `typer.Exit` raised inside a
+    command when typer runs with standalone_mode=False.
+    """
+    if status == "refused":
+        raise Refused(text.removeprefix("Refused: ").removesuffix(" Nothing was run.") + " (nothing was run)")
+    if EXIT[status]:
+        err_console.print(f"error: {text}", markup=False, highlight=False)
+        raise SystemExit(EXIT[status])
+
+
+@app.command()
+def chat(
+    thread: ThreadOption = None,
+    planner: PlannerOption = "auto",
+    db: DbOption = None,
+) -> None:
+    """Talk to pace: questions and follow-ups with memory. Commands: /sql /chart /reset /help /quit."""
+    from assistant.chat import ChatSession
+
+    session = ChatSession(_settings(db), thread or f"chat-{uuid.uuid4().hex[:8]}", _planner(planner), console)
+    session.loop()

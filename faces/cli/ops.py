@@ -1,0 +1,139 @@
+"""`pace scan`, `pace savings`, `pace forecast` and `pace impact`: the ops tools on the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from faces.cli.app import app, console, print_json
+from faces.cli.options import DbOption, JsonOption
+from core.errors import UserError
+from core.settings import Settings, load_settings
+
+
+def _settings(db: Path | None, quiet: bool) -> Settings:
+    from telemetry.warehouse import ensure_warehouse
+
+    settings = load_settings(PACE_DB=db)
+    ensure_warehouse(settings, quiet=quiet)
+    return settings
+
+
+def _table(title: str, columns: list[str], rows: list[list[Any]], caption: str | None = None) -> Table:
+    table = Table(title=title, caption=caption)
+    for col in columns:
+        table.add_column(col, justify="right" if col.endswith(("usd", "_pct", "hours", "demand", "lower", "upper")) else "left")
+    for row in rows:
+        table.add_row(*(_cell(v) for v in row))
+    return table
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:,.4g}"
+    if hasattr(value, "strftime"):
+        return value.strftime("%Y-%m-%d %H:%M")
+    return str(value)
+
+
+@app.command("scan")
+def scan_command(
+    start: Annotated[str | None, typer.Option("--from", help="Scan from this date (inclusive), YYYY-MM-DD.")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Scan up to this date (exclusive), YYYY-MM-DD.")] = None,
+    kind: Annotated[list[str] | None, typer.Option("--kind", help="Only this kind of anomaly (repeatable).")] = None,
+    db: DbOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Scan for anomalies: idle allocations, collapses, cost spikes, queue surges, failures, quota
+    breaches, latency spikes and energy outliers, each with impact, owner and evidence SQL.
+
+    Example: pace scan --from 2026-11-16 --to 2026-11-23 --kind idle_allocation --json
+    """
+    from tools.scan import check_kinds, scan
+
+    kinds = check_kinds(kind)  # bad kinds fail before the warehouse is touched
+    result = scan(_settings(db, json), start=start, end=end, kinds=kinds, progress=not json)
+    if json:
+        print_json(result.to_json())
+        return
+    rows = [[f.id, f.severity, f.kind, f.entity + (f" {f.accelerator_type}" if f.accelerator_type else ""),
+             f"{f.start:%m-%d %H:%M} +{(f.end - f.start).total_seconds() / 3600:.0f}h",
+             f"{_cell(f.observed)} vs {_cell(f.expected)}", f.impact_usd, f.owner] for f in result.findings]
+    cols = ["id", "sev", "kind", "entity", "window", "observed vs expected", "impact_usd", "owner"]
+    console.print(_table(f"{len(result.findings)} findings", cols, rows))
+    console.print(result.summary_text())
+
+
+@app.command("savings")
+def savings_command(
+    days: Annotated[int, typer.Option(help="Days of history to measure (ending at the data's end).")] = 28,
+    top: Annotated[int, typer.Option(help="Rows to show in the table (--json always has all).")] = 20,
+    db: DbOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Savings opportunities by lever (idle, rightsizing, bin-packing, off-peak, commitment), monthly $,
+    never counting one accelerator-hour twice.
+
+    Example: pace savings --json
+    """
+    from tools.savings import estimate_savings
+
+    report = estimate_savings(_settings(db, json), days=days)
+    if json:
+        print_json(report.to_json())
+        return
+    rows = [[o.lever, o.action, o.monthly_usd, o.confidence] for o in report.opportunities[:top]]
+    console.print(_table(f"${report.total_monthly_usd:,.0f} a month in {len(report.opportunities)} opportunities",
+                         ["lever", "action", "monthly_usd", "confidence"], rows, caption=report.rule))
+    console.print(report.summary_text())
+
+
+@app.command("forecast")
+def forecast_command(
+    weeks: Annotated[int, typer.Option(help="Weeks ahead to forecast (1-52).")] = 8,
+    accelerator: Annotated[str, typer.Option("--type", help="Accelerator type the summary talks about.")] = "H100",
+    db: DbOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Weekly accelerator demand vs capacity and quotas, with 90% intervals and a backtest MAPE.
+
+    Example: pace forecast --weeks 8 --type H100
+    """
+    from tools.forecast import forecast_capacity
+
+    result = forecast_capacity(_settings(db, json), weeks=weeks)
+    if json:
+        print_json(result.to_json())
+        return
+    if result.outlook(accelerator) is None:
+        raise UserError(f"no forecast for --type {accelerator!r}; choose from {', '.join(t.accelerator_type for t in result.types)}")
+    rows = [r[1:] for r in result.rows if r[0].lower() == accelerator.lower()]
+    console.print(_table(f"{accelerator} weekly peak demand", result.columns[1:], rows))
+    console.print(result.summary_text(accelerator))
+
+
+@app.command("impact")
+def impact_command(
+    to: Annotated[float | None, typer.Option("--to", help="Target fleet utilization, percent.")] = None,
+    points: Annotated[float | None, typer.Option("--points", help="Utilization gain in percentage points (default 10).")] = None,
+    start_pct: Annotated[float | None, typer.Option("--from", help="Starting utilization, percent (default: measured).")] = None,
+    db: DbOption = None,
+    json: JsonOption = False,
+) -> None:
+    """What a utilization gain is worth: freed accelerator-hours and $/month, parameters stated.
+
+    Example: pace impact --points 10
+    """
+    from tools.impact import utilization_gain_value
+
+    result = utilization_gain_value(_settings(db, json), from_pct=start_pct, to_pct=to, points=points)
+    if json:
+        print_json(result.to_json())
+        return
+    console.print(_table("value by pool", result.columns, result.rows, caption=result.parameters))
+    console.print(result.summary_text())
