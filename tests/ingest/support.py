@@ -7,7 +7,8 @@ from pathlib import Path
 import duckdb
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ingest"
-FOCUS_SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "data" / "focus-1.0" / "focus_sample.csv"
+# The real FinOps FOCUS 1.0 sample (CC BY 4.0, attribution in its README), kept inside the repository.
+FOCUS_SAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "focus" / "focus_sample.csv"
 
 
 def query(db: Path, sql: str) -> list[tuple]:

@@ -12,8 +12,6 @@ from tests.ingest.support import FIXTURES, FOCUS_SAMPLE, query
 
 
 def test_real_focus_sample_loads_every_row_including_negative_costs(db: Path) -> None:
-    if not FOCUS_SAMPLE.exists():
-        pytest.skip(f"real FOCUS sample not found at {FOCUS_SAMPLE} (shared/data is outside the repository)")
     s = ingest(FOCUS_SAMPLE, "focus", db)
     assert s.read == 1000 and s.loaded == 1000 and s.quarantined == 0 and s.duplicates == 0
     assert s.read == s.loaded + s.quarantined + s.duplicates

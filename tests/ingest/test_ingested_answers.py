@@ -18,8 +18,6 @@ def _ask(db: Path, question: str):
 
 
 def test_real_focus_export_answers_by_provider_and_service(tmp_path: Path) -> None:
-    if not FOCUS_SAMPLE.exists():
-        pytest.skip(f"real FOCUS sample not found at {FOCUS_SAMPLE} (shared/data is outside the repository)")
     db = tmp_path / "focus.duckdb"
     ingest(FOCUS_SAMPLE, "focus", db)
     a = _ask(db, "billed cost by billing provider in September 2024")
