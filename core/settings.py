@@ -42,6 +42,11 @@ class Settings(BaseSettings):
     openai_api_key: str | None = Field(default=None, alias="OPENAI_API_KEY", repr=False)
     openai_base_url: str | None = Field(default=None, alias="OPENAI_BASE_URL")
     model: str = Field(default="gpt-4o-mini", alias="PACE_MODEL")
+    llm_prompt_tokens: int = Field(
+        default=2000, alias="PACE_LLM_PROMPT_TOKENS", ge=500,
+        description="Token budget of one LLM planning request (prompt, question and tool schemas); "
+        "set it below your model's context window minus room for the reply.",
+    )
     slack_bot_token: str | None = Field(default=None, alias="SLACK_BOT_TOKEN", repr=False)
     slack_app_token: str | None = Field(default=None, alias="SLACK_APP_TOKEN", repr=False)
     slack_signing_secret: str | None = Field(default=None, alias="SLACK_SIGNING_SECRET", repr=False)

@@ -142,15 +142,29 @@ def _client(ctx: Context) -> Any:
     return llm.make_client(s.openai_api_key, s.openai_base_url, timeout=ctx.llm_timeout_s, max_retries=ctx.llm_max_retries)
 
 
+def _endpoint(ctx: Context) -> str:
+    return llm.llm_protocol.endpoint_key(ctx.settings.openai_base_url, ctx.settings.model)
+
+
+def _llm_request(state: State, runtime: Runtime[Context]) -> llm.PlanRequest:
+    """The prompt and tools for this question (rebuilt identically for a repair round)."""
+    ctx, res = runtime.context, resources(runtime)
+    today = _as_of(state)
+    d = default_period(today, ctx.default_period_days)
+    return llm.build_request(res.catalog, res.lexicon, state.get("resolved_question") or state["question"],
+                             today.isoformat(), state.get("period"),
+                             {"start": d.start.isoformat(), "end": d.end.isoformat(), "label": d.label},
+                             state.get("last_query"), dict(res.schema), budget=ctx.settings.llm_prompt_tokens)
+
+
 def _plan_llm(state: State, runtime: Runtime[Context]) -> tuple[Plan, list[dict[str, Any]]]:
     ctx, res = runtime.context, resources(runtime)
     today = _as_of(state)
     d = default_period(today, ctx.default_period_days)
-    system = llm.system_prompt(res.catalog, state["question"], today.isoformat(), state.get("period"),
-                               {"start": d.start.isoformat(), "end": d.end.isoformat(), "label": d.label},
-                               state.get("last_query"), dict(res.schema))
-    messages = [{"role": "system", "content": system}, {"role": "user", "content": state.get("resolved_question") or state["question"]}]
-    p, transcript = llm.call_planner(_client(ctx), ctx.settings.model, messages)
+    question = state.get("resolved_question") or state["question"]
+    request = _llm_request(state, runtime)
+    messages = [{"role": "system", "content": request.system}, {"role": "user", "content": question}]
+    p, transcript = llm.call_planner(_client(ctx), ctx.settings.model, messages, request, _endpoint(ctx))
     if p.kind == "query" and p.query is not None and p.query.time_range is None:
         label = (state.get("period") or {}).get("label") or d.label
         p.notes.append(f"The model named no period; {label}.")
@@ -200,7 +214,7 @@ def repair(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     old = Plan.model_validate(state["plan"])
     messages = llm.repair_messages(state.get("messages") or [], state.get("error") or "unknown error")
     try:
-        p, transcript = llm.call_planner(_client(ctx), ctx.settings.model, messages)
+        p, transcript = llm.call_planner(_client(ctx), ctx.settings.model, messages, _llm_request(state, runtime), _endpoint(ctx))
     except (llm.LLMUnavailable, llm.MalformedOutput) as exc:
         p, transcript = Plan(kind="error", planner="llm", message=f"repair failed: {exc}"), messages
     usage = {k: old.usage.get(k, 0) + p.usage.get(k, 0) for k in set(old.usage) | set(p.usage)}

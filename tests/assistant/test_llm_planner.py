@@ -39,7 +39,9 @@ def vcr_cassette_dir() -> str:
 
 @pytest.fixture
 def llm_settings(demo_db: Path) -> Settings:
-    return Settings(PACE_DB=demo_db, OPENAI_API_KEY="sk-test-not-a-real-key", OPENAI_BASE_URL=BASE_URL, PACE_MODEL="gpt-4o-mini")
+    # A hosted model's budget: large enough to list the tables, so `run_sql` is offered as in these cassettes.
+    return Settings(PACE_DB=demo_db, OPENAI_API_KEY="sk-test-not-a-real-key", OPENAI_BASE_URL=BASE_URL,
+                    PACE_MODEL="gpt-4o-mini", PACE_LLM_PROMPT_TOKENS=8000)
 
 
 @pytest.fixture

@@ -74,7 +74,7 @@ def llm_settings(request: pytest.FixtureRequest, tmp_path: Path, demo_db: Path) 
     shutil.copy(demo_db, db)
     if _recording(request.config) and LIVE_KEY:
         return Settings(PACE_DB=db, OPENAI_API_KEY=LIVE_KEY, OPENAI_BASE_URL=LIVE_URL or "https://api.openai.com/v1", PACE_MODEL="gpt-4o-mini")
-    return Settings(PACE_DB=db, OPENAI_API_KEY=FAKE_KEY, OPENAI_BASE_URL=BASE_URL, PACE_MODEL="gpt-4o-mini")
+    return Settings(PACE_DB=db, OPENAI_API_KEY=FAKE_KEY, OPENAI_BASE_URL=BASE_URL, PACE_MODEL="gpt-4o-mini", PACE_LLM_PROMPT_TOKENS=8000)
 
 
 def test_llm_subset_covers_the_categories() -> None:
