@@ -18,7 +18,8 @@ from assistant.planner.followup import apply_edits, is_followup, is_strong_follo
 from assistant.planner.lexicon import Lexicon, fold, normalize
 from assistant.planner.parse import Parsed, parse
 from assistant.planner.plan import Plan
-from assistant.planner.words import SHAPE_WORDS, STATE_METRICS, STOPWORDS, VAGUE, VERB_VALUES, generic_senses
+from assistant.planner.typos import close_ties, correct_words, vocabulary
+from assistant.planner.words import KNOWN_WORDS, SHAPE_WORDS, STATE_METRICS, STOPWORDS, VAGUE, VERB_VALUES, generic_senses
 from assistant.timeparse import Period, default_period, resolve_period
 from semantic_layer.query import Filter, GroupBy, MetricQuery, OrderBy, TimeRange
 
@@ -45,6 +46,7 @@ def plan_offline(question: str, inp: PlannerInputs) -> Plan:
     if verified is not None:
         return verified
     parsed = parse(question, inp.lexicon, inp.today, VALUE_PRIORITY)
+    parsed, typo_notes = _correct_typos(question, parsed, inp)
     if parsed.ambiguous_values:
         hits = parsed.ambiguous_values[0]
         options = [f"{h.target} = {h.value}" for h in hits]
@@ -53,9 +55,14 @@ def plan_offline(question: str, inp: PlannerInputs) -> Plan:
     typo = _typo_clarify(question[:2000], unknown, inp.lexicon)
     if typo is not None:
         return typo
+    for word in unknown:
+        ties = close_ties(word, vocabulary(inp.lexicon, KNOWN_WORDS))
+        if ties:
+            return Plan(kind="clarify", message=f"I don't know '{word[:40]}'. Did you mean one of these?", options=ties, replaces=word)
     metrics, notes, clarify = _metrics(parsed, inp)
     if clarify is not None:
         return clarify
+    notes = typo_notes + notes
     if inp.previous is not None and ((not metrics and parsed.has_edit_parts) or (metrics and is_strong_followup(question))):
         query = apply_edits(inp.previous, parsed, metrics, _time_dims(inp.catalog), _period_range(parsed, None))
         conf = 0.95 - _unknown_penalty(parsed, unknown)
@@ -280,6 +287,20 @@ def _period_range(parsed: Parsed, default_days: int | None, today: date | None =
 
 def _time_dims(catalog: Any) -> set[str]:
     return {n for n, d in catalog.dimensions.items() if getattr(d, "kind", "categorical") == "time"}
+
+
+def _correct_typos(question: str, parsed: Parsed, inp: PlannerInputs) -> tuple[Parsed, list[str]]:
+    """Unknown words with one clear near candidate are read as it ('clsuter' -> 'cluster'); the answer says so."""
+    unknown = [w for w in parsed.leftover if w not in STOPWORDS and not w.isdigit()]
+    vocab = vocabulary(inp.lexicon, KNOWN_WORDS)
+    fixes = correct_words(unknown, vocab) if unknown else {}
+    if not fixes:
+        return parsed, []
+    folded = parsed.text.split()
+    originals = dict(zip(folded, normalize(question[:2000]).split())) if len(folded) == len(normalize(question[:2000]).split()) else {}
+    corrected = " ".join(fixes.get(w, w) for w in folded)
+    notes = [f"Read '{originals.get(w, w)[:40]}' as '{vocab.display.get(f, f)}' (a likely typo)." for w, f in fixes.items()]
+    return parse(corrected, inp.lexicon, inp.today, VALUE_PRIORITY), notes
 
 
 def _typo_clarify(question: str, unknown: list[str], lex: Lexicon) -> Plan | None:

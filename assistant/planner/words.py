@@ -103,3 +103,14 @@ STATE_METRICS: dict[tuple[str, str, str], str] = {
     ("jobs", "job_state", "preempted"): "preemptions",
     ("requests_submitted", "request_status", "denied"): "requests_denied",
 }
+
+KNOWN_WORDS: frozenset[str] = STOPWORDS | SHAPE_WORDS | frozenset(
+    """
+    january february march april may june july august september october november december
+    monday tuesday wednesday thursday friday saturday sunday today yesterday tomorrow
+    last past previous since between through until before after this next ago
+    hourly daily weekly monthly quarterly yearly annual
+    highest lowest largest smallest biggest fewest best worst maximum minimum median percentile
+    """.split()
+)
+"""Words the planner understands outside the catalog: typo correction may read an unknown word as one."""

@@ -121,9 +121,10 @@ def test_ambiguous_metric_clarifies_with_options(inputs: PlannerInputs) -> None:
     assert any("allocated_hours" in o for o in p.options) and any("busy_hours" in o for o in p.options)
 
 
-def test_typo_in_value_clarifies(inputs: PlannerInputs) -> None:
+def test_typo_in_value_is_corrected_and_said(inputs: PlannerInputs) -> None:
     p = plan(inputs, "busy hours for atals last week")
-    assert p.kind == "clarify" and "atlas" in p.options
+    assert p.kind == "query" and p.query and p.query.filters[0].values == ["atlas"]
+    assert any("'atals' as 'atlas'" in n for n in p.notes)
 
 
 @pytest.mark.parametrize("text", ["what is the weather in paris", "tell me a joke", "", "busy hours for project zeppelin frobnication"])
