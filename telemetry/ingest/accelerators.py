@@ -6,7 +6,7 @@ import re
 
 import duckdb
 
-from telemetry.ingest.gates import lit
+from telemetry.ingest.gates import sql, text
 
 # Cloud instance families and SKU spellings that imply an accelerator (regex on lower-case text).
 INSTANCE_HINTS: tuple[tuple[str, str], ...] = (
@@ -39,7 +39,7 @@ def match_name_sql(con: duckdb.DuckDBPyConnection, text_sql: str) -> str:
     types = catalog(con)
     if not types:
         return "CAST(NULL AS VARCHAR)"
-    whens = " ".join(f"WHEN regexp_matches(lower({text_sql}), {lit(_word_pattern(t))}) THEN {lit(t)}" for t in types)
+    whens = " ".join(f"WHEN regexp_matches(lower({text_sql}), {sql(text(_word_pattern(t)))}) THEN {sql(text(t))}" for t in types)
     return f"CASE {whens} END"
 
 
@@ -47,7 +47,7 @@ def match_hint_sql(con: duckdb.DuckDBPyConnection, text_sql: str) -> str:
     """SQL: a type named in the text or implied by an instance family / SKU, if it is in the catalog."""
     known = set(catalog(con))
     hints = " ".join(
-        f"WHEN regexp_matches(lower({text_sql}), {lit(pattern)}) THEN {lit(t)}"
+        f"WHEN regexp_matches(lower({text_sql}), {sql(text(pattern))}) THEN {sql(text(t))}"
         for pattern, t in INSTANCE_HINTS
         if t in known
     )

@@ -14,7 +14,7 @@ import duckdb
 
 from telemetry.ingest import gates as g
 from telemetry.ingest.accelerators import match_hint_sql, match_name_sql
-from telemetry.ingest.gates import lit, q
+from telemetry.ingest.gates import q, sql, text
 from telemetry.ingest.load import Plan
 from telemetry.ingest.staging import raw_ref, raw_type
 
@@ -82,7 +82,7 @@ def _tags_sql(con: duckdb.DuckDBPyConnection, columns: tuple[str, ...]) -> tuple
     own = f"CASE WHEN json_valid({tags_text}) THEN CAST({tags_text} AS JSON) END"
     if not extras:
         return own, tags_text
-    pairs = ", ".join(f"{lit(c)}, CAST(_r.{q(c)} AS VARCHAR)" for c in extras)  # same text from CSV or Parquet
+    pairs = ", ".join(f"{sql(text(c))}, CAST(_r.{q(c)} AS VARCHAR)" for c in extras)  # same text from CSV or Parquet
     # Merging into '{}' drops extra columns that are NULL; the file's own tags win on a clash.
     merged = f"json_merge_patch(json_merge_patch('{{}}', json_object({pairs})), coalesce({own}, '{{}}'))"
     return merged, tags_text
@@ -101,14 +101,14 @@ def plan(con: duckdb.DuckDBPyConnection, columns: tuple[str, ...], file: Path) -
     cols["Tags"] = tags
     own = f"CASE WHEN json_valid({tags_text}) THEN CAST({tags_text} AS JSON) END"
     for target, keys in TAG_KEYS.items():
-        found = ", ".join(f"json_extract_string({own}, {lit('$.' + k)})" for k in keys)
+        found = ", ".join(f"json_extract_string({own}, {sql(text('$.' + k))})" for k in keys)
         cols[target] = f"coalesce({found})"
     hint_text = " || ' ' || ".join(
         f"coalesce(CAST({raw_ref(columns, c)} AS VARCHAR), '')" for c in ("ChargeDescription", "ResourceType", "SkuId")
     )
     tagged = cols["x_accelerator_type"]
     cols["x_accelerator_type"] = f"coalesce({match_name_sql(con, tagged)}, {match_hint_sql(con, hint_text)})"
-    cols["x_source"] = lit(f"focus:{file.name}")
+    cols["x_source"] = sql(text(f"focus:{file.name}"))
     checks: list[g.Gate] = [g.required(c, raw_ref(columns, c)) for c in REQUIRED]
     checks += [g.typed(c, "timestamp", raw_ref(columns, c)) for c in TIMESTAMPS if c in columns]
     checks += [g.typed(c, "decimal number", raw_ref(columns, c)) for c in DECIMALS if c in columns]

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import duckdb
 
-from telemetry.ingest.gates import Gate, lit, q, reason_sql
+from telemetry.ingest.gates import Gate, q, reason_sql, value_gates
+from telemetry.ingest.staging import Source
 
 
 @dataclass(frozen=True)
@@ -31,20 +32,28 @@ class Plan:
     """Dimension table -> (value column, team column for projects) in the target."""
 
 
-def check(con: duckdb.DuckDBPyConnection, plan: Plan, source: str = "_raw", *, has_line: bool = True) -> None:
+def check(
+    con: duckdb.DuckDBPyConnection, plan: Plan, source: str | Source = "_raw", *, has_line: bool = True
+) -> None:
     """`_checked` in source order: `_line`, typed columns, `_reason` (NULL = passes), `_h` (key hash), `_raw_text`.
 
+    The plan's gates run after the value gates every row passes whatever its format (finite numbers,
+    plausible times, printable dimension values; see gates.value_gates), all in one CASE.
     A streamed source has no `_line` yet (NULL); the caller fills it in for failing rows.
     """
+    src = source if isinstance(source, Source) else Source(source, {})
     exprs = ", ".join(f"{expr} AS {q(col)}" for col, expr in plan.columns.items())
+    typed = con.sql(f"SELECT {exprs} FROM {src.sql} _r LIMIT 0", params=src.params or None)
+    gates = value_gates(dict(zip(typed.columns, (str(t) for t in typed.types)))) + plan.gates
     line = "_r._line" if has_line else "CAST(NULL AS BIGINT)"
     keys = ", ".join(q(k) for k in plan.key)
     raw = "json_merge_patch(to_json(_r), '{\"_line\": null}')" if has_line else "to_json(_r)"
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _checked AS
         SELECT * EXCLUDE (_r), CASE WHEN _reason IS NOT NULL THEN CAST({raw} AS VARCHAR) END AS _raw_text
-        FROM (SELECT *, {reason_sql(plan.gates)} AS _reason, hash({keys}) AS _h
-              FROM (SELECT {line} AS _line, {exprs}, _r FROM {source} _r))"""
+        FROM (SELECT *, {reason_sql(gates)} AS _reason, hash({keys}) AS _h
+              FROM (SELECT {line} AS _line, {exprs}, _r FROM {src.sql} _r))""",
+        src.params or None,
     )
 
 
@@ -53,7 +62,7 @@ def quarantine(con: duckdb.DuckDBPyConnection, path: Path, fmt: str) -> dict[str
 
     The file is recorded by its absolute path, so a re-ingest from another directory still matches.
     """
-    file = str(Path(path).resolve())
+    params = {"file": str(Path(path).resolve()), "fmt": fmt}
     union = (
         "SELECT _line, reason, raw FROM _rejects UNION ALL "
         "SELECT _line, _reason AS reason, _raw_text AS raw FROM _checked WHERE _reason IS NOT NULL"
@@ -61,10 +70,11 @@ def quarantine(con: duckdb.DuckDBPyConnection, path: Path, fmt: str) -> dict[str
     # Rows quarantined by an earlier ingest of the same file are not written twice (idempotent).
     con.execute(
         f"""INSERT INTO ingest_quarantine (ingested_at, file, format, line, reason, raw)
-        SELECT now()::TIMESTAMP, {lit(file)}, {lit(fmt)}, _line, reason, raw FROM ({union}) u
-        WHERE NOT EXISTS (SELECT 1 FROM ingest_quarantine x WHERE x.file = {lit(file)}
-            AND x.format = {lit(fmt)} AND x.line IS NOT DISTINCT FROM u._line AND x.reason = u.reason
-            AND x.raw IS NOT DISTINCT FROM u.raw)"""
+        SELECT now()::TIMESTAMP, $file, $fmt, _line, reason, raw FROM ({union}) u
+        WHERE NOT EXISTS (SELECT 1 FROM ingest_quarantine x WHERE x.file = $file
+            AND x.format = $fmt AND x.line IS NOT DISTINCT FROM u._line AND x.reason = u.reason
+            AND x.raw IS NOT DISTINCT FROM u.raw)""",
+        params,
     )
     rows = con.execute(
         f"SELECT split_part(reason, ': ', 1) AS gate, count(*) FROM ({union}) GROUP BY 1 ORDER BY 2 DESC, 1"

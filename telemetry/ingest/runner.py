@@ -82,10 +82,10 @@ def _run(
         plan, source, skipped = sacct.plan(con, staged.columns)
         check(con, plan, source)
     elif parquet:
-        staged = stage_parquet(con, path)
+        staged, source = stage_parquet(con, path)
         advance("read")
         plan = _plan(con, fmt, table, staged.columns, path)
-        check(con, plan, "_raw")
+        check(con, plan, source)
     else:
         columns, source = csv_source(path, nullstr=focus.NULLS if fmt == "focus" else ("",))
         plan = _plan(con, fmt, table, columns, path)

@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 
 from core.errors import UserError
-from telemetry.ingest.gates import lit, q
+from telemetry.ingest.gates import q
 
 
 @dataclass(frozen=True)
@@ -47,14 +47,20 @@ def require_columns(columns: tuple[str, ...], needed: tuple[str, ...], fmt: str,
         )
 
 
-def csv_options(delim: str, nullstr: tuple[str, ...]) -> str:
-    """Explicit read_csv options: header, all text, named NULL spellings, rejects kept."""
-    nulls = "[" + ", ".join(lit(n) for n in nullstr) + "]"
-    return (
-        f"header = true, all_varchar = true, delim = {lit(delim)}, quote = '\"', escape = '\"', "
-        f"nullstr = {nulls}, strict_mode = true, ignore_errors = true, store_rejects = true, "
-        "rejects_table = '_rejects_errors', rejects_scan = '_rejects_scans', auto_detect = false"
-    )
+# read_csv options: header, all text, named NULL spellings, rejects kept; values bound as $delim, $nulls.
+CSV_OPTIONS = (
+    "header = true, all_varchar = true, delim = $delim, quote = '\"', escape = '\"', "
+    "nullstr = $nulls, strict_mode = true, ignore_errors = true, store_rejects = true, "
+    "rejects_table = '_rejects_errors', rejects_scan = '_rejects_scans', auto_detect = false"
+)
+
+
+@dataclass(frozen=True)
+class Source:
+    """A table expression to read staged rows from, with the values it binds (file path, options)."""
+
+    sql: str
+    params: dict[str, object]
 
 
 def header_columns(path: Path, delim: str) -> tuple[str, ...]:
@@ -72,7 +78,7 @@ def stage_csv(
     """`_raw` (all VARCHAR, plus `_line`) and `_rejects` from a CSV file, materialized (small files)."""
     columns, source = csv_source(path, delim=delim, nullstr=nullstr)
     prepare_rejects(con)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _read AS SELECT * FROM {source}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _read AS SELECT * FROM {source.sql}", source.params)
     _build_rejects(con)
     rows = con.execute("SELECT count(*) FROM _read").fetchone()[0]
     rejected = con.execute("SELECT count(*) FROM _rejects").fetchone()[0]
@@ -99,7 +105,7 @@ def _build_rejects(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def csv_source(path: Path, *, delim: str = ",", nullstr: tuple[str, ...] = ("",)) -> tuple[tuple[str, ...], str]:
+def csv_source(path: Path, *, delim: str = ",", nullstr: tuple[str, ...] = ("",)) -> tuple[tuple[str, ...], Source]:
     """(columns, a read_csv table expression) to stream a CSV straight into the gates, all VARCHAR.
 
     Streaming skips materializing the text (the slow part at 10M rows); the checked table keeps file
@@ -108,8 +114,8 @@ def csv_source(path: Path, *, delim: str = ",", nullstr: tuple[str, ...] = ("",)
     columns = header_columns(path, delim)
     if not columns or columns == ("",):
         raise UserError(f"{path} has no header line; the first line must name the columns")
-    cols = "{" + ", ".join(f"{lit(c)}: 'VARCHAR'" for c in columns) + "}"
-    return columns, f"read_csv({lit(str(path))}, {csv_options(delim, nullstr)}, columns = {cols})"
+    params = {"path": str(path), "delim": delim, "nulls": list(nullstr), "columns": {c: "VARCHAR" for c in columns}}
+    return columns, Source(f"read_csv($path, {CSV_OPTIONS}, columns = $columns)", params)
 
 
 def prepare_rejects(con: duckdb.DuckDBPyConnection) -> None:
@@ -137,19 +143,30 @@ def finish_csv(con: duckdb.DuckDBPyConnection) -> Staged:
     return Staged((), rows + rejected, rejected)
 
 
-def stage_parquet(con: duckdb.DuckDBPyConnection, path: Path) -> Staged:
-    """`_raw`, a view over a Parquet file with native types; `_line` is the 1-based row number."""
+def stage_parquet(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[Staged, Source]:
+    """(counts, a source of rows with `_line` = 1-based row number) for a Parquet file, native types kept.
+
+    `_raw` is created empty: it carries the file's column types for planning (`raw_type`).
+    """
+    source = Source(
+        "(SELECT file_row_number + 1 AS _line, * EXCLUDE (file_row_number) "
+        "FROM read_parquet($path, file_row_number = true))",
+        {"path": str(path)},
+    )
     try:
-        con.execute(
-            f"CREATE OR REPLACE TEMP VIEW _raw AS SELECT file_row_number + 1 AS _line, * EXCLUDE (file_row_number) "
-            f"FROM read_parquet({lit(str(path))}, file_row_number = true)"
-        )
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _raw AS SELECT * FROM {source.sql} LIMIT 0", source.params)
         columns = tuple(r[0] for r in con.execute("DESCRIBE _raw").fetchall() if r[0] != "_line")
-        rows = con.execute("SELECT count(*) FROM _raw").fetchone()[0]
+        rows = con.execute("SELECT count(*) FROM read_parquet($path)", source.params).fetchone()[0]
     except duckdb.Error as exc:
-        raise UserError(f"{path} is not a readable Parquet file ({str(exc).splitlines()[0]}); check --format") from None
+        raise UserError(f"{path} is not a readable Parquet file ({one_line(exc)}); check --format") from None
     con.execute("CREATE OR REPLACE TEMP TABLE _rejects (_line BIGINT, reason VARCHAR, raw VARCHAR)")
-    return Staged(columns, rows, 0)
+    return Staged(columns, rows, 0), source
+
+
+def one_line(exc: BaseException) -> str:
+    """The first line of an error message, with control characters (NUL...) shown as escapes."""
+    first = (str(exc).splitlines() or [type(exc).__name__])[0]
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in first)[:300]
 
 
 def raw_type(con: duckdb.DuckDBPyConnection, column: str) -> str:

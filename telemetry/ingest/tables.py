@@ -12,7 +12,7 @@ import duckdb
 
 from core.errors import UserError
 from telemetry.ingest import gates as g
-from telemetry.ingest.gates import lit, q
+from telemetry.ingest.gates import q, sql, text
 from telemetry.ingest.load import Plan
 from telemetry.ingest.staging import raw_ref, raw_type, require_columns
 from telemetry.schema import DIMENSION_TABLES, FACT_TABLES, JOB_STATES
@@ -37,6 +37,10 @@ ORDERS: dict[str, tuple[tuple[str, str, bool], ...]] = {
     "jobs": (("submit_at", "start_at", False), ("start_at", "end_at", False)),
     "cost_daily": (("ChargePeriodStart", "ChargePeriodEnd", True),),
     "incidents": (("opened_at", "acknowledged_at", False),),
+}
+# Columns that may not exceed another column of the same row: busy and idle time within allocated time.
+BOUNDS: dict[str, tuple[tuple[str, str], ...]] = {
+    "utilization_hourly": (("busy_hours", "allocated_hours"), ("idle_hours", "allocated_hours")),
 }
 DIMENSIONS: dict[str, tuple[str, ...]] = {"team": ("teams",), "project": ("projects",), "cluster": ("clusters",)}
 
@@ -73,7 +77,7 @@ def plan(con: duckdb.DuckDBPyConnection, table: str, columns: tuple[str, ...], f
     for name, dtype, not_null, has_default in schema:
         raw = raw_ref(columns, name)
         if name == "x_source" and name not in columns:
-            cols[name] = lit(f"{fmt}:{file.name}")
+            cols[name] = sql(text(f"{fmt}:{file.name}"))
             continue
         if has_default and name not in columns:
             continue  # the table's DEFAULT applies
@@ -84,9 +88,10 @@ def plan(con: duckdb.DuckDBPyConnection, table: str, columns: tuple[str, ...], f
         if name in columns and not same_type:
             checks.append(g.typed(name, dtype, raw))
     checks += [g.in_range(c, lo, hi) for c, lo, hi in RANGES.get(table, ())]
+    checks += [g.at_most(c, bound) for c, bound in BOUNDS.get(table, ())]
     checks += [g.ordered(a, b, strict=s) for a, b, s in ORDERS.get(table, ())]
     if table == "jobs":
-        states = ", ".join(lit(s) for s in JOB_STATES)
+        states = ", ".join(sql(text(s)) for s in JOB_STATES)
         checks.append(g.Gate("state", f"state NOT IN ({states})",
                              f"'state must be one of {', '.join(JOB_STATES)}, not ' || state"))
     if "accelerator_type" in cols and table != "accelerator_types":
