@@ -1,12 +1,19 @@
 """Block Kit for Slack messages: the assistant's own Slack renderer when it is present, with the
 button values pointed at this app's answer store, plus the few messages only the Slack face sends
-(tool results, redaction notes, errors with a trace id, help)."""
+(tool results, redaction notes, errors with a trace id, help).
+
+Every value from an answer or a tool result goes through `assistant.render.safe` (mrkdwn escaped,
+control characters removed, clipped per cell); `text_blocks` and `clip` are for pace's own text."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from assistant.models import Answer
+from assistant.render.safe import clip_mrkdwn, mrkdwn
+from assistant.render.slack import code_table as _code_table
+from assistant.render.slack import fallback_text as _fallback
+from assistant.render.slack import mrkdwn_field, plain_field
 
 MAX_BLOCKS = 50
 MAX_TEXT = 2900
@@ -20,11 +27,27 @@ def clip(text: str, limit: int = MAX_TEXT) -> str:
 
 
 def _mrkdwn(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": clip(text or " ")}}
+    """A section of pace's own mrkdwn (already escaped where it carries values)."""
+    return {"type": "section", "text": {"type": "mrkdwn", "text": clip_mrkdwn(text or " ", MAX_TEXT)}}
+
+
+def _value_section(value: Any) -> dict[str, Any]:
+    """A section whose text is data (an answer's or a tool's text): escaped."""
+    return {"type": "section", "text": {"type": "mrkdwn", "text": mrkdwn_field(value)}}
 
 
 def _context(text: str) -> dict[str, Any]:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip(text, 1900)}]}
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": clip_mrkdwn(text, 1900)}]}
+
+
+def escape(value: Any) -> str:
+    """A value for pace's own mrkdwn: control characters removed, `&`, `<`, `>` escaped."""
+    return mrkdwn(value)
+
+
+def echo(question: str, limit: int = 2000) -> str:
+    """A person's question repeated into a channel: escaped, so it cannot ping or link."""
+    return mrkdwn_field(question, limit)
 
 
 def sql_button(key: str) -> dict[str, Any]:
@@ -40,17 +63,13 @@ def feedback_block(key: str) -> dict[str, Any]:
 
 
 def code_table(columns: list[str], rows: list[list[Any]], max_rows: int = 20) -> str:
-    """A monospaced table in one block: cheap on the 50-block limit."""
+    """A monospaced table in one block: cheap on the 50-block limit; escaped and always within the limit."""
     def cell(v: Any) -> str:
         if isinstance(v, float):
             return f"{v:,.2f}"
         return "" if v is None else str(v)
 
-    shown = [[cell(v) for v in r] for r in rows[:max_rows]]
-    widths = [max([len(c)] + [len(r[i]) for r in shown]) for i, c in enumerate(columns)]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(cells, widths)) for cells in [columns, *shown]]
-    more = f"\n… {len(rows) - max_rows} more rows" if len(rows) > max_rows else ""
-    return clip("```" + "\n".join(lines) + more + "```")
+    return _code_table(columns, [[cell(v) for v in r] for r in rows[:max_rows]], total=len(rows))
 
 
 def _renderer_blocks(answer: Answer) -> list[dict[str, Any]] | None:
@@ -66,14 +85,14 @@ def _own_blocks(answer: Answer) -> list[dict[str, Any]]:
     headline = "Answer" if answer.status == "answered" else answer.status.capitalize()
     if answer.status == "answered" and len(answer.rows) == 1 and answer.rows[0]:
         headline = f"{answer.rows[0][-1]} · {period}"
-    blocks = [{"type": "header", "text": {"type": "plain_text", "text": clip(headline, 150)}}, _mrkdwn(answer.text)]
+    blocks = [{"type": "header", "text": {"type": "plain_text", "text": plain_field(headline)}}, _value_section(answer.text)]
     if answer.columns and answer.rows:
         blocks.append(_mrkdwn(code_table(answer.columns, answer.rows)))
     p = answer.provenance
     if p is not None:
         metrics = ", ".join(f"{m.label} ({m.unit})" for m in p.metrics)
         trust = "verified query" if p.trusted else "not a verified query"
-        blocks.append(_context(f"{metrics} · {p.period} · {trust} · {p.freshness}"))
+        blocks.append(_context(mrkdwn(f"{metrics} · {p.period}") + f" · {trust} · " + mrkdwn(p.freshness)))
     return blocks
 
 
@@ -103,14 +122,14 @@ def result_blocks(title: str, result: dict[str, Any], *, key: str, note: str | N
         if note:
             own.insert(min(1, len(own)), _context(f":lock: {note}"))
         return own + ([sql_button(key)] if result.get("sql") else []) + [feedback_block(key)]
-    blocks: list[dict[str, Any]] = [{"type": "header", "text": {"type": "plain_text", "text": clip(title, 150)}},
-                                    _mrkdwn(str(result.get("text") or ""))]
+    blocks: list[dict[str, Any]] = [{"type": "header", "text": {"type": "plain_text", "text": plain_field(title)}},
+                                    _value_section(result.get("text") or "")]
     if note:
         blocks.append(_context(f":lock: {note}"))
     if result.get("columns") and result.get("rows"):
         blocks.append(_mrkdwn(code_table(list(result["columns"]), list(result["rows"]))))
     for w in list(result.get("warnings") or [])[:3]:
-        blocks.append(_context(f":warning: {w}"))
+        blocks.append(_context(":warning: " + mrkdwn_field(w, 1800)))
     if result.get("sql"):
         blocks.append(sql_button(key))
     blocks.append(feedback_block(key))
@@ -118,6 +137,7 @@ def result_blocks(title: str, result: dict[str, Any], *, key: str, note: str | N
 
 
 def text_blocks(text: str) -> list[dict[str, Any]]:
+    """One section of pace's own mrkdwn; values inside it must already be escaped (`mrkdwn`)."""
     return [_mrkdwn(text)]
 
 
@@ -126,6 +146,7 @@ def error_text(trace_id: str) -> str:
             f"tell the pace admins the trace id `{trace_id}`.")
 
 
-def fallback_text(answer: Answer) -> str:
-    """The notification text Slack shows where blocks cannot be (and screen readers read)."""
-    return clip(answer.text or answer.status, 300)
+def fallback_text(answer: Answer | str) -> str:
+    """The notification text Slack shows where blocks cannot be (and screen readers read): escaped."""
+    text = answer if isinstance(answer, str) else (answer.text or answer.status)
+    return _fallback(text, 300)

@@ -131,7 +131,7 @@ class SlackService:
         key = uuid.uuid4().hex[:16]
         self.store.save_answer(key, f"/pace {name} {text}".strip(), result.get("sql"), channel, None)
         text_out = str(result.get("text") or name)
-        return bk.result_blocks(f"pace {name}", result, key=key, note=note), bk.clip(text_out, 300)
+        return bk.result_blocks(f"pace {name}", result, key=key, note=note), bk.fallback_text(text_out)
 
 
 def to_result(value: Any) -> dict[str, Any]:

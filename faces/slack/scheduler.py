@@ -59,13 +59,14 @@ def alert_blocks(f: Any, key: str, show_cost: bool) -> tuple[list[dict[str, Any]
     title = f":rotating_light: {_get(f, 'severity')} {_get(f, 'kind')}: {_get(f, 'entity')}"
     impact = f"${float(_get(f, 'impact_usd') or 0):,.0f}" if show_cost else "$[hidden]"
     window = f"{_get(f, 'start')} .. {_get(f, 'end')}"
-    body = (f"*{_get(f, 'metric')}*: observed {_get(f, 'observed'):.4g} vs expected {_get(f, 'expected'):.4g}\n"
-            f"window {window} · est. impact {impact} · owner {_get(f, 'owner')} · tier {_get(f, 'tier')}")
+    esc = bk.escape  # finding fields come from data: no mention or link may survive
+    body = (f"*{esc(_get(f, 'metric'))}*: observed {_get(f, 'observed'):.4g} vs expected {_get(f, 'expected'):.4g}\n"
+            f"window {esc(window)} · est. impact {impact} · owner {esc(_get(f, 'owner'))} · tier {esc(_get(f, 'tier'))}")
     blocks = [{"type": "header", "text": {"type": "plain_text", "text": bk.clip(title, 150)}},
               {"type": "section", "text": {"type": "mrkdwn", "text": redact_text(body) if not show_cost else body}}]
     if not show_cost:
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f":lock: {NOTE}"}]})
-    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"finding {_get(f, 'id')} · pace scan"}]})
+    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"finding {bk.escape(_get(f, 'id'))} · pace scan"}]})
     if _get(f, "evidence_sql"):
         blocks.append(bk.sql_button(key))
     return blocks, title
@@ -135,7 +136,7 @@ def post_weekly(app: App, svc: SlackService, now: datetime, weekly_fn: Callable[
             charts = []  # the weekly charts plot spend
         answer_key = uuid.uuid4().hex[:16]
         svc.store.save_answer(answer_key, f"weekly {label}", result.get("sql"), channel, None)
-        resp = app.client.chat_postMessage(channel=channel, text=bk.clip(str(result.get("text") or label), 300),
+        resp = app.client.chat_postMessage(channel=channel, text=bk.fallback_text(str(result.get("text") or label)),
                                            blocks=bk.result_blocks(f"Weekly summary {label}", result, key=answer_key, note=note))
         svc.store.confirm(key, resp.get("ts"))
         for path in charts + ([str(result["chart"])] if result.get("chart") else []):

@@ -44,9 +44,9 @@ def register(app: App, service: SlackService) -> None:
                 ephemeral(client, body, "I no longer have the SQL for that answer; ask again to see it.")
                 return
             sql = bk.clip(record["sql"], 2800)
-            ephemeral(client, body, f"SQL for: {bk.clip(record['question'], 200)}", [
-                {"type": "section", "text": {"type": "mrkdwn", "text": f"SQL for _{bk.clip(record['question'], 200)}_"}},
-                {"type": "section", "text": {"type": "mrkdwn", "text": f"```{sql}```"}}])
+            ephemeral(client, body, f"SQL for: {bk.echo(record['question'], 200)}", [
+                {"type": "section", "text": {"type": "mrkdwn", "text": f"SQL for _{bk.echo(record['question'], 200)}_"}},
+                {"type": "section", "text": {"type": "mrkdwn", "text": f"```{bk.escape(sql)}```"}}])
 
     def feedback(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
         channel, thread_ts, user = _where(body)

@@ -98,7 +98,7 @@ def register(app: App, service: SlackService) -> None:
 
     def ask(client: WebClient, respond: Respond, question: str, *, user: str | None, channel: str | None) -> None:
         try:
-            parent = client.chat_postMessage(channel=channel, text=f"<@{user}> asked: {bk.clip(question, 2000)}")
+            parent = client.chat_postMessage(channel=channel, text=f"<@{user}> asked: {bk.echo(question)}")
         except SlackApiError as exc:  # e.g. not_in_channel: answer privately without a thread
             if exc.response.get("error") not in ("not_in_channel", "channel_not_found", "is_archived"):
                 raise
