@@ -35,12 +35,44 @@ _UNSAFE: list[tuple[str, str]] = [
     (r"\b(ignore|disregard|forget|override|bypass)\b.{0,40}\b(instructions?|rules|prompts?|guardrails?|polic(y|ies)|validator|restrictions?)\b"
      r"|\b(system|developer)\s+prompt\b|\byou are now\b|\bjailbreak\b|\bact as\b.{0,30}\b(admin|root|dba|unrestricted)\b|\bDAN mode\b",
      "it tries to change pace's instructions; pace follows only its own rules"),
-    (r"\b(api[_ -]?keys?|secret[_ -]?keys?|passwords?|credentials?|access[_ -]?tokens?|bot[_ -]?tokens?|openai_api_key|slack_(bot|app)_token|getenv|environment variables?)\b",
-     "it asks for secrets or configuration; pace never reveals them"),
     (r"(;\s*(drop|delete|insert|update|alter|create|attach|copy)\b|\bunion\s+select\b|--\s*$|\bxp_cmdshell\b|\bexec(ute)?\s*\(|\bos\.system\b|\bsubprocess\b|\beval\s*\(|\b__import__\b|\brm\s+-rf\b|\bshutdown\b)",
      "it contains injected code or SQL; nothing was run"),
 ]
 _UNSAFE_RE = [(re.compile(p, re.IGNORECASE | re.DOTALL), why) for p, why in _UNSAFE]
+
+_SECRET = re.compile(
+    r"\b(api[_ -]?keys?|secret[_ -]?keys?|passwords?|credentials?|access[_ -]?tokens?|bot[_ -]?tokens?|openai_api_key|"
+    r"slack_(bot|app)_token|getenv|environment variables?|env vars?|secrets?)\b", re.IGNORECASE)
+_SECRET_ALWAYS = re.compile(r"\b(openai_api_key|slack_(bot|app)_token|getenv)\b", re.IGNORECASE)
+_REVEAL = re.compile(
+    r"\b(what(?:'s| is| are| was| were)?|which|show|print|give|tell|reveal|list|dump|echo|display|leak|share|send|output|"
+    r"return|read|get|fetch|expose|copy|paste|email|post|where (?:is|are))\b", re.IGNORECASE)
+_ABOUT = re.compile(r"\b(caused by|due to|because of|related to|involving|from|after|with|by|expired|rotated|rotating|"
+                    r"leaked|compromised|stale|invalid|missing|wrong|bad|failed|failing|expiring)\b", re.IGNORECASE)
+
+
+def _asks_for_secret(text: str) -> bool:
+    """A secret named as the object of a request to reveal it, not as the subject of a question.
+
+    'show me the slack bot token' asks for one; 'incidents caused by expired credentials' counts
+    incidents, so the words between the request verb and the secret decide.
+
+    >>> _asks_for_secret("what is the api key?"), _asks_for_secret("incidents caused by expired credentials")
+    (True, False)
+    """
+    if _SECRET_ALWAYS.search(text):
+        return True
+    for m in _SECRET.finditer(text):
+        before = text[max(0, m.start() - 60) : m.start()]
+        verbs = list(_REVEAL.finditer(before))
+        if not verbs:
+            if not re.sub(r"[\W_]+|\b(the|our|your|my|a|an|me|please)\b", "", text[: m.start()], flags=re.I):
+                return True  # the secret is all the question names ('API key?')
+            continue
+        between = before[verbs[-1].end():]
+        if not _ABOUT.search(between):
+            return True
+    return False
 
 _TOOLS: list[tuple[IntentKind, str]] = [
     # before savings/forecast: "cheaper per million tokens than L40S" is a placement question, not a savings hunt
@@ -53,12 +85,44 @@ _TOOLS: list[tuple[IntentKind, str]] = [
     # "what is a 10-point utilization gain worth?": the financial impact model, before savings and forecast
     ("impact", r"\b(\d+(\.\d+)?[- ]?(point|pt|pp|percentage[- ]point)s?\b.{0,40}\b(gain|increase|improvement|rise|better)|"
      r"(utili[sz]ation|util) (gain|increase|improvement)s?\b.{0,30}\b(worth|value|save|free)|what (is|would) .{0,40}\b(utili[sz]ation|util)\b.{0,40}\bworth|"
-     r"(raising|raise|increasing|increase|improving|improve) (fleet )?(utili[sz]ation|util)\b.{0,40}\b(to|by|from)\b.{0,20}\d)"),
-    ("forecast", r"\b(forecast|predict|projection|project(ed)? (spend|cost|usage)|next (week|month|quarter)|will we (run out|exceed|hit)|run out of|capacity plan|end of (the )?(month|quarter|year) (spend|cost))\b"),
+     r"(raising|raise|increasing|increase|improving|improve) (fleet )?(utili[sz]ation|util)\b.{0,40}\b(to|by|from)\b.{0,20}\d|"
+     r"(what if|what would happen if|suppose|supposing|imagine|hypothetically|if we) .{0,40}\b(utili[sz]ation|util|idle|busy)\b)"),
+    ("forecast", r"\b(forecast\w*|predict\w*|projection|projected|will we (run out|exceed|hit|need)|run out of|capacity plan\w*|"
+     r"(how much|how many) .{0,40}\b(will|going to)\b.{0,20}\bneed|demand outlook|outlook for (demand|capacity)|expected demand|"
+     r"(demand|capacity|gpus?|accelerators?) .{0,30}\bnext (\d+ )?(week|month|quarter)s?|next (week|month|quarter)'?s? (demand|capacity))\b"),
     ("savings", r"\b(savings? opportunit\w*|(where|how) (can|could|should) we save|could (we )?save|save money|cut (cost|spend)|reduce (cost|spend)|rightsiz\w*|right-siz\w*|optimi[sz]e (cost|spend)|cheaper|idle capacity we could)\b"),
     ("scan", r"\b(anomal\w*|outliers?|unusual|spikes?|weird|strange|scan|regressions?|abnormal|something off)\b"),
 ]
 _TOOLS_RE = [(k, re.compile(p, re.IGNORECASE)) for k, p in _TOOLS]
+
+# Weaker evidence and counter-evidence, weighed together with the cues above (each worth 2).
+_WEIGHTS: list[tuple[IntentKind, re.Pattern[str], float]] = [
+    ("forecast", re.compile(r"\bnext (\d+ |few |two |three |four |six |eight )?(week|month|quarter)s?\b|\bwill (we|it|there)\b|"
+                            r"\bgoing to\b|\bupcoming\b|\bin the coming\b", re.I), 1.0),
+    ("forecast", re.compile(r"\b(capacity|demand|gpus?|accelerators?|chips?|h100s?|h200s?|a100s?|quotas?|run out|headroom|nodes?)\b", re.I), 1.0),
+    ("impact", re.compile(r"\b(worth|save|saving|savings|free up|freed|dollars?|\$)\b", re.I), 0.5),
+    ("scan", re.compile(r"\b(last|past) \d+ days\b", re.I), 0.0),
+]
+_SPEND = re.compile(r"\b(spend|spending|spent|cost|costs|budget|bill|billing|invoice|dollars?|usd|\$)", re.I)
+_CAPACITY = _WEIGHTS[1][1]
+
+
+def tool_scores(text: str) -> dict[IntentKind, float]:
+    """How strongly the words point at each tool: a strong cue counts 2, supporting words add less.
+
+    A forecast of spend is not the capacity forecast the forecast tool makes: spend words without
+    any capacity word take the forecast score away (the planner then says what exists instead).
+    """
+    scores: dict[IntentKind, float] = {}
+    for kind, pattern in _TOOLS_RE:
+        if pattern.search(text):
+            scores[kind] = scores.get(kind, 0.0) + 2.0
+    for kind, pattern, weight in _WEIGHTS:
+        if kind in scores and pattern.search(text):
+            scores[kind] += weight
+    if "forecast" in scores and _SPEND.search(text) and not _CAPACITY.search(text):
+        scores["forecast"] = 0.0
+    return scores
 _HELP = re.compile(
     r"^\W*(help|\?|what can (you|i) (do|ask)|what do you know|which metrics|what metrics|list (the )?metrics|"
     r"what (questions|data)|show (me )?the catalog|catalog|metrics|how do i use)\b",
@@ -81,7 +145,7 @@ class Intent:
 
 
 def classify(question: str) -> Intent:
-    """The intent of `question` (first match wins: refusal, empty, show-SQL, help, tools, SQL text, metric).
+    """The intent of `question`: refusals first, then show-SQL, help, SQL text, and the best-scored tool, else metric.
 
     >>> classify("drop table jobs").kind, classify("cost by team").kind, classify("any anomalies last week?").kind
     ('refused', 'metric', 'scan')
@@ -94,6 +158,8 @@ def classify(question: str) -> Intent:
     for pattern, why in _UNSAFE_RE:
         if pattern.search(text):
             return Intent("refused", why)
+    if _asks_for_secret(text):
+        return Intent("refused", "it asks for secrets or configuration; pace never reveals them")
     if SHOW_SQL.match(text.strip()):
         return Intent("show_sql")
     if _HELP.match(text.strip()):
@@ -102,7 +168,9 @@ def classify(question: str) -> Intent:
         return Intent("sql_text")
     if _OFF_DOMAIN.search(text):
         return Intent("metric")  # "weather forecast" is no fleet forecast: the planner will abstain
-    for kind, pattern in _TOOLS_RE:
-        if pattern.search(text):
-            return Intent(kind)
+    scores = tool_scores(text)
+    order = [k for k, _ in _TOOLS]
+    best = max(scores, key=lambda k: (scores[k], -order.index(k)), default=None)
+    if best is not None and scores[best] >= 2.0:
+        return Intent(best)
     return Intent("metric")

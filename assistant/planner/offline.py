@@ -19,7 +19,7 @@ from assistant.planner.lexicon import Lexicon, fold, normalize
 from assistant.planner.parse import Parsed, parse
 from assistant.planner.plan import Plan
 from assistant.planner.typos import close_ties, correct_words, vocabulary
-from assistant.planner.words import KNOWN_WORDS, SHAPE_WORDS, STATE_METRICS, STOPWORDS, VAGUE, VERB_VALUES, generic_senses
+from assistant.planner.words import FUTURE_WORDS, KNOWN_WORDS, SHAPE_WORDS, STATE_METRICS, STOPWORDS, VAGUE, VERB_VALUES, generic_senses
 from assistant.timeparse import Period, default_period, resolve_period
 from semantic_layer.query import Filter, GroupBy, MetricQuery, OrderBy, TimeRange
 
@@ -69,6 +69,9 @@ def plan_offline(question: str, inp: PlannerInputs) -> Plan:
         return _finish(query, parsed, notes + ["Follow-up: applied as an edit to the previous question."], conf, inp, question)
     if not metrics:
         return _abstain(question, inp, unknown)
+    future = _future(parsed, metrics, inp)
+    if future is not None:
+        return future
     if len(metrics) > 1 and _ratio_of_metrics(parsed):
         pct = [m for m in metrics if getattr(inp.catalog.metrics[m], "unit", "") == "%"]
         defined = _defined_ratio(metrics, inp.catalog)
@@ -105,6 +108,19 @@ def _defined_ratio(metrics: list[str], catalog: Any) -> str | None:
         if set(pair) == set(metrics):
             return name
     return None
+
+
+def _future(parsed: Parsed, metrics: list[str], inp: PlannerInputs) -> Plan | None:
+    """'spend forecast for next month': no catalog metric looks ahead, and the forecast tool projects capacity only."""
+    words = [w for w in parsed.leftover if w in FUTURE_WORDS]
+    if not words:
+        return None
+    label = getattr(inp.catalog.metrics[metrics[0]], "label", metrics[0])
+    return Plan(kind="abstain", confidence=0.0, message=(
+        f"I have no forecast of {label.lower()}: the metric catalog measures what happened, and `pace forecast` projects "
+        f"accelerator demand against capacity, not {label.lower()}. I can show the {label.lower()} trend so far instead, "
+        f"e.g. '{label.lower()} by week over the last 3 months'."),
+        suggestions=[f"{label} by week over the last 3 months"])
 
 
 def _ratio_of_metrics(parsed: Parsed) -> bool:
@@ -150,11 +166,16 @@ def _reach(metric: str, inp: PlannerInputs) -> set[str] | None:
 
 
 def _drop_verb_filters(query: MetricQuery, inp: PlannerInputs) -> MetricQuery:
-    """'jobs submitted last week': 'submitted' is a request status, but here only a verb."""
+    """'jobs submitted last week': 'submitted' is a request status, but here only a verb.
+
+    The same for everyday words that are also data values ('pending compute requests': 'Compute' is
+    a FOCUS service category, but requests have none): where the metric cannot be filtered by that
+    dimension, the word is read in its plain sense instead of blocking the answer.
+    """
     keep = []
     for f in query.filters:
         unreachable = any((r := _reach(m, inp)) is not None and f.dimension not in r for m in query.metrics)
-        if unreachable and all(str(v).lower() in VERB_VALUES for v in f.values):
+        if unreachable and all(str(v).lower() in VERB_VALUES or fold(str(v)) in STOPWORDS for v in f.values):
             continue
         keep.append(f)
     return query if len(keep) == len(query.filters) else query.model_copy(update={"filters": keep})

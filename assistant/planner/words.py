@@ -114,3 +114,6 @@ KNOWN_WORDS: frozenset[str] = STOPWORDS | SHAPE_WORDS | frozenset(
     """.split()
 )
 """Words the planner understands outside the catalog: typo correction may read an unknown word as one."""
+
+FUTURE_WORDS: frozenset[str] = frozenset("forecast forecasted forecasting predict predicted prediction projected projection next upcoming coming".split())
+"""Words that ask about the future: the catalog measures the past, so the planner says what exists instead."""
