@@ -69,6 +69,11 @@ def _fields(state: State, runtime: Runtime[Context], plan: Plan | None) -> dict[
     query = plan.query.model_dump(mode="json") if plan.query else None
     if state.get("error_kind") == "refused":
         return {**base, "status": "refused", "text": f"Refused: {err}. Nothing was run.", "metric_query": query}
+    if plan.planner == "llm" and state.get("error_kind") != "execution" and (err or (plan.kind == "error" and state.get("repairs"))):
+        # The model's plan never passed validation, even after repair rounds: an honest abstain.
+        return {**base, "status": "abstain", "metric_query": query, "sql": None,
+                "text": f"The LLM planner could not produce a query that passes validation ({err or plan.message}); "
+                        "nothing unvalidated was run. Try rephrasing, or ask with --planner offline."}
     if plan.kind == "error" or err:
         what = "I could not answer that" if err else "The planner failed"
         return {**base, "status": "error", "text": f"{what}: {err or plan.message}", "metric_query": query, "sql": state.get("sql")}
