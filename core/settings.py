@@ -47,6 +47,8 @@ class Settings(BaseSettings):
         description="Token budget of one LLM planning request (prompt, question and tool schemas); "
         "set it below your model's context window minus room for the reply.",
     )
+    llm_timeout_s: float = Field(default=60.0, alias="PACE_LLM_TIMEOUT_S", gt=0,
+                                 description="Seconds one LLM request may take (a small local model on a CPU is slow).")
     slack_bot_token: str | None = Field(default=None, alias="SLACK_BOT_TOKEN", repr=False)
     slack_app_token: str | None = Field(default=None, alias="SLACK_APP_TOKEN", repr=False)
     slack_signing_secret: str | None = Field(default=None, alias="SLACK_SIGNING_SECRET", repr=False)

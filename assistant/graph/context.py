@@ -26,7 +26,7 @@ class Context:
     confidence_threshold: float = field(default=0.6, metadata={"description": "Offline planner abstains below this."})
     charts: bool = field(default=True, metadata={"description": "Render a PNG chart for series and rankings."})
     chart_dir: Path | None = field(default=None, metadata={"description": "Where charts go (default: a temp dir)."})
-    llm_timeout_s: float = field(default=30.0, metadata={"description": "Per-request LLM timeout."})
+    llm_timeout_s: float | None = field(default=None, metadata={"description": "Per-request LLM timeout; default PACE_LLM_TIMEOUT_S."})
     llm_max_retries: int = field(default=2, metadata={"description": "Client retries with backoff on 429/5xx."})
     tools: Mapping[str, ToolFn] | None = field(default=None, metadata={"description": "intent -> tool; default: registry."})
     resources: Any = field(default=None, metadata={"description": "Injected semantic-layer resources (tests)."})

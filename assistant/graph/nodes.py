@@ -139,7 +139,7 @@ def _client(ctx: Context) -> Any:
     if ctx.llm_client is not None:
         return ctx.llm_client
     s = ctx.settings
-    return llm.make_client(s.openai_api_key, s.openai_base_url, timeout=ctx.llm_timeout_s, max_retries=ctx.llm_max_retries)
+    return llm.make_client(s.openai_api_key, s.openai_base_url, timeout=ctx.llm_timeout_s or s.llm_timeout_s, max_retries=ctx.llm_max_retries)
 
 
 def _endpoint(ctx: Context) -> str:
