@@ -104,11 +104,38 @@ TABLES: dict[str, str] = {
             project VARCHAR NOT NULL,
             workload_type VARCHAR NOT NULL,
             allocated_hours DOUBLE NOT NULL,
-            busy_hours DOUBLE NOT NULL,
-            idle_hours DOUBLE NOT NULL,
-            sm_active DOUBLE NOT NULL,
-            memory_used_gb DOUBLE NOT NULL,
-            energy_kwh DOUBLE NOT NULL
+            busy_hours DOUBLE,
+            idle_hours DOUBLE,
+            sm_active DOUBLE,
+            memory_used_gb DOUBLE,
+            energy_kwh DOUBLE
+        )""",
+    # One row per GPU, hour and pod (pod NULL: the GPU was unallocated), from DCGM. Field means keep
+    # NVIDIA's units (docs/ingest.md); NULL means the exporter did not scrape the field (not measured).
+    "gpu_hourly": """
+        CREATE TABLE IF NOT EXISTS gpu_hourly (
+            hour TIMESTAMP NOT NULL,
+            gpu_uuid VARCHAR NOT NULL,
+            host VARCHAR,
+            gpu_index VARCHAR,
+            cluster VARCHAR NOT NULL,
+            accelerator_type VARCHAR NOT NULL,
+            namespace VARCHAR,
+            pod VARCHAR,
+            team VARCHAR,
+            project VARCHAR,
+            workload_type VARCHAR,
+            observed_hours DOUBLE NOT NULL,
+            gpu_util_pct DOUBLE,
+            gr_engine_active DOUBLE,
+            sm_active DOUBLE,
+            tensor_active DOUBLE,
+            dram_active DOUBLE,
+            fb_used_mib DOUBLE,
+            fb_free_mib DOUBLE,
+            power_w DOUBLE,
+            energy_kwh DOUBLE,
+            n_samples INTEGER NOT NULL
         )""",
     "jobs": """
         CREATE TABLE IF NOT EXISTS jobs (
@@ -281,6 +308,7 @@ TABLES: dict[str, str] = {
 
 FACT_TABLES: tuple[str, ...] = (
     "utilization_hourly",
+    "gpu_hourly",
     "jobs",
     "cost_daily",
     "serving_hourly",

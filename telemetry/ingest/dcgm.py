@@ -1,11 +1,15 @@
-"""NVIDIA DCGM exporter scrapes (Prometheus text format) -> hourly rows of `utilization_hourly`.
+"""NVIDIA DCGM exporter scrapes (Prometheus text format) -> `gpu_hourly` and `utilization_hourly`.
 
 A sample line looks like
 `DCGM_FI_PROF_SM_ACTIVE{gpu="0",UUID="GPU-..",modelName="NVIDIA H100 80GB HBM3",namespace="ml",pod="p"} 0.63 1732000000000`.
-Lines are split and parsed with one regex inside DuckDB. The unit of `read` is a sample of a metric
-pace uses on a GPU that had a pod; other metrics and samples of idle GPUs count under `skipped`
-(idle samples still tell how much of the hour each GPU was observed). Samples are aggregated per
-GPU and hour, then to the table's grain (hour, cluster, type, team, project, workload).
+Each field keeps the meaning NVIDIA documents for it (see FIELDS and docs/ingest.md): GPU_UTIL is the
+percent of the sample period a kernel ran, the profiling fields are 0..1 ratios, framebuffer is MiB.
+A field the exporter did not scrape stays NULL: it is "not measured", never 0.
+
+Parsing is set-based in DuckDB: the file is read as one text column (streamed by read_csv), one regex
+splits each line, and labels are parsed once per distinct label set (series), not once per sample.
+Samples are averaged per GPU, hour and pod into `gpu_hourly` (unallocated GPUs included, pod NULL),
+then allocated GPU-hours are summed to the team grain of `utilization_hourly`.
 """
 
 from __future__ import annotations
@@ -19,121 +23,166 @@ import duckdb
 from core.errors import UserError
 from telemetry.ingest import gates as g
 from telemetry.ingest.accelerators import match_name_sql
-from telemetry.ingest.gates import lit
-from telemetry.ingest.load import Plan, add_dimensions, check, quarantine
+from telemetry.ingest.gates import sql, text
+from telemetry.ingest.load import Plan, add_dimensions, quarantine
 from telemetry.ingest.mapping import default_cluster, lookup
 from telemetry.ingest.summary import IngestSummary
 
-# metric -> (low, high) valid range of its value.
-METRICS: dict[str, tuple[float, float | None]] = {
-    "DCGM_FI_PROF_SM_ACTIVE": (0, 1),
-    "DCGM_FI_PROF_GR_ENGINE_ACTIVE": (0, 1),
-    "DCGM_FI_DEV_GPU_UTIL": (0, 100),
-    "DCGM_FI_DEV_FB_USED": (0, None),
-    "DCGM_FI_DEV_POWER_USAGE": (0, None),
-    "DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION": (0, None),
+# DCGM field -> (gpu_hourly column, low, high). Units and meanings: docs/ingest.md, from NVIDIA's
+# dcgm-exporter default-counters.csv and the DCGM field identifiers reference.
+FIELDS: dict[str, tuple[str, float, float | None]] = {
+    "DCGM_FI_DEV_GPU_UTIL": ("gpu_util_pct", 0, 100),  # % of the sample period a kernel was running
+    "DCGM_FI_PROF_GR_ENGINE_ACTIVE": ("gr_engine_active", 0, 1),  # ratio of time the graphics engine was active
+    "DCGM_FI_PROF_SM_ACTIVE": ("sm_active", 0, 1),  # ratio of cycles an SM had at least one warp
+    "DCGM_FI_PROF_PIPE_TENSOR_ACTIVE": ("tensor_active", 0, 1),  # ratio of cycles the tensor pipe was active
+    "DCGM_FI_PROF_DRAM_ACTIVE": ("dram_active", 0, 1),  # ratio of cycles device memory was sending/receiving
+    "DCGM_FI_DEV_FB_USED": ("fb_used_mib", 0, None),  # framebuffer used, MiB
+    "DCGM_FI_DEV_FB_FREE": ("fb_free_mib", 0, None),  # framebuffer free, MiB
+    "DCGM_FI_DEV_POWER_USAGE": ("power_w", 0, None),  # power draw, W
+    "DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION": ("energy_mj", 0, None),  # energy since boot, mJ (counter)
 }
-LINE_RE = r"^\s*([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(\{(.*)\})?\s+(\S+)(\s+(-?[0-9]+))?\s*$"
+METRICS = FIELDS  # the name older callers used
+# name{labels} value [timestamp_ms]. Simple classes keep RE2 on its fast path; a name need not be
+# validated here, as only the exact field names above are read. A `}` inside a label value fails to parse.
+LINE_RE = r"^([^{ \t#]+)(?:\{([^}]*)\})?[ \t]+([^ \t]+)(?:[ \t]+(-?[0-9]+))?[ \t\r]*$"
 KEY: tuple[str, ...] = ("hour", "cluster", "accelerator_type", "team", "project", "workload_type")
+GPU_KEY: tuple[str, ...] = ("hour", "gpu_uuid", "pod")
+GPU_COLUMNS: tuple[str, ...] = (
+    "hour", "gpu_uuid", "host", "gpu_index", "cluster", "accelerator_type", "namespace", "pod", "team",
+    "project", "workload_type", "observed_hours", *(c for c, _, _ in FIELDS.values() if c != "energy_mj"),
+    "energy_kwh", "n_samples",
+)
+# utilization_hourly columns that are NULL when no GPU in the row had the field scraped.
+NULLABLE = ("busy_hours", "idle_hours", "sm_active", "memory_used_gb", "energy_kwh")
 
 
-def label(name: str, *alternatives: str) -> str:
-    """SQL: a label's value from the `labels` text (first of name, alternatives), NULL when absent/empty."""
-    picks = [f"nullif(regexp_extract(_r.labels, '(?:^|,)\\s*{n}\\s*=\\s*\"([^\"]*)\"', 1), '')" for n in (name, *alternatives)]
+def label(name: str, *alternatives: str, text: str = "labels") -> str:
+    """SQL: a label's value from the `text` column (first of name, alternatives), NULL when absent/empty."""
+    picks = [f"nullif(regexp_extract({text}, '(?:^|,)\\s*{n}\\s*=\\s*\"([^\"]*)\"', 1), '')" for n in (name, *alternatives)]
     return picks[0] if len(picks) == 1 else f"coalesce({', '.join(picks)})"
 
 
-def _stage(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, int]:
-    """`_samples`: parsed lines of used metrics on allocated GPUs; `_seen`: every GPU observation."""
+def _parse(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """`_parsed`: one row per line in file order (rowid - first rowid + 1 = line number), split by one regex.
+
+    read_csv streams the file as one text column (blank lines read as NULL); nothing keeps the whole
+    text in memory, and a line's raw text is kept only when it does not parse.
+    """
     try:
         con.execute(
-            f"""CREATE OR REPLACE TEMP TABLE _lines AS
-            SELECT unnest(range(1, len(l) + 1)) AS _line, unnest(l) AS line
-            FROM (SELECT string_split(replace(content, chr(13), ''), chr(10)) AS l FROM read_text({lit(str(path))}))"""
+            f"""CREATE OR REPLACE TEMP TABLE _parsed AS
+            SELECT p, CASE WHEN p.metric = '' AND trim(line) <> '' AND NOT starts_with(ltrim(line), '#') THEN line END AS bad
+            FROM (SELECT line, regexp_extract(line, {sql(text(LINE_RE))}, ['metric', 'labels', 'value', 'ts']) AS p
+                  FROM read_csv($path, columns = {{'line': 'VARCHAR'}}, delim = chr(1), quote = '', escape = '',
+                                header = false, auto_detect = false, strict_mode = false))""",
+            {"path": str(path)},
         )
-    except duckdb.InvalidInputException as exc:
-        if "UTF-8" in str(exc):
+    except (duckdb.InvalidInputException, duckdb.ConversionException) as exc:
+        if "unicode" in str(exc).lower() or "utf-8" in str(exc).lower():
             raise UserError(
                 f"{path} is not UTF-8 text (Prometheus exposition format is UTF-8); re-encode it, "
                 "e.g. iconv -f latin1 -t utf-8 IN > OUT"
             ) from None
         raise
+
+
+def _stage(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, int]:
+    """`_samples` (one row per sample of a used field, or unparsable line) and `_series` (one per label set)."""
+    _parse(con, path)
     mtime = datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc).replace(tzinfo=None)
-    metrics = ", ".join(lit(m) for m in METRICS)
+    used = ", ".join(sql(text(m)) for m in FIELDS)
+    other = con.execute(f"SELECT count(*) FROM _parsed WHERE p.metric <> '' AND p.metric NOT IN ({used})").fetchone()[0]
     con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE _parsed AS
-        SELECT _line, line, regexp_matches(line, {lit(LINE_RE)}) AS ok,
-               regexp_extract(line, {lit(LINE_RE)}, 1) AS metric,
-               regexp_extract(line, {lit(LINE_RE)}, 3) AS labels,
-               regexp_extract(line, {lit(LINE_RE)}, 4) AS value_text,
-               nullif(regexp_extract(line, {lit(LINE_RE)}, 6), '') AS ts_text
-        FROM _lines WHERE trim(line) <> '' AND NOT starts_with(ltrim(line), '#')"""
-    )
-    gpu = f"coalesce({label('UUID', 'uuid')}, {label('Hostname', 'hostname', 'instance')} || ':' || {label('gpu')})"
-    ts = f"coalesce(make_timestamp(TRY_CAST(_r.ts_text AS BIGINT) * 1000), TIMESTAMP {lit(str(mtime))})"
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE _seen AS SELECT DISTINCT {gpu} AS gpu_id, date_trunc('hour', {ts}) AS hour,
-        {ts} AS ts FROM _parsed _r WHERE ok"""
+        "CREATE OR REPLACE TEMP TABLE _series AS SELECT row_number() OVER () AS sid, labels "
+        f"FROM (SELECT DISTINCT p.labels AS labels FROM _parsed WHERE p.metric IN ({used}))"
     )
     con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE _samples AS SELECT *, CASE
-            WHEN ok AND metric NOT IN ({metrics}) THEN 'other_metrics'
-            WHEN ok AND {label('pod', 'exported_pod')} IS NULL THEN 'unallocated_samples' END AS _skip,
-            {gpu} AS _gpu, {ts} AS _ts
-        FROM _parsed _r"""
+        f"""CREATE OR REPLACE TEMP TABLE _samples AS
+        SELECT _parsed.rowid - (SELECT min(rowid) FROM _parsed) + 1 AS _line, nullif(p.metric, '') AS metric, s.sid, p.value AS value_text,
+            coalesce(make_timestamp(TRY_CAST(nullif(p.ts, '') AS BIGINT) * 1000), $mtime::TIMESTAMP) AS ts, bad
+        FROM _parsed LEFT JOIN _series s ON s.labels = p.labels AND p.metric <> ''
+        WHERE bad IS NOT NULL OR p.metric IN ({used})""",
+        {"mtime": mtime},
     )
-    skipped = con.execute("SELECT _skip, count(*) FROM _samples WHERE _skip IS NOT NULL GROUP BY 1 ORDER BY 1").fetchall()
-    con.execute("DELETE FROM _samples WHERE _skip IS NOT NULL")
-    return {k: int(n) for k, n in skipped}
+    con.execute("DROP TABLE _parsed")
+    _resolve_series(con)
+    return {"other_metrics": int(other)} if other else {}
 
 
-def _plan(con: duckdb.DuckDBPyConnection) -> Plan:
-    namespace = label("namespace", "exported_namespace")
-    model = label("modelName")
-    cols = {
-        "metric": "_r.metric",
-        "gpu_id": "_r._gpu",
-        "ts": "_r._ts",
-        "hour": "date_trunc('hour', _r._ts)",
-        "value": "TRY_CAST(_r.value_text AS DOUBLE)",
-        "accelerator_type": f"coalesce({match_name_sql(con, model)}, {model})",
-        "team": f"coalesce({lookup('team', namespace)}, {label('team')}, {namespace})",
-        "project": f"coalesce({label('project')}, {lookup('project', namespace)}, {namespace})",
-        "cluster": f"coalesce({label('cluster')}, {default_cluster()}, 'unknown')",
-        "workload_type": f"coalesce({label('workload_type')}, {lookup('workload', namespace)}, 'unknown')",
-    }
-    ranges = " OR ".join(
-        f"(metric = {lit(m)} AND (value < {lo}" + (f" OR value > {hi}" if hi is not None else "") + "))"
-        for m, (lo, hi) in METRICS.items()
+def _resolve_series(con: duckdb.DuckDBPyConnection) -> None:
+    """Labels -> GPU, pod, team, type... and the series' gate reason, once per label set, not per sample."""
+    host = label("Hostname", "hostname", "instance")
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _series AS SELECT sid, labels,
+            coalesce({label('UUID', 'uuid')}, {host} || ':' || {label('gpu')}) AS gpu_uuid,
+            {host} AS host, {label('gpu')} AS gpu_index, {label('modelName')} AS model,
+            {label('namespace', 'exported_namespace')} AS namespace, {label('pod', 'exported_pod')} AS pod,
+            {label('team')} AS team_label, {label('project')} AS project_label, {label('cluster')} AS cluster_label,
+            {label('workload_type')} AS workload_label
+        FROM _series"""
     )
-    checks = (
-        g.Gate("parse", "NOT _r.ok", "'not a Prometheus sample line (name{labels} value [timestamp_ms])'"),
-        g.Gate("type(value)", "value IS NULL OR isnan(value) OR isinf(value)", "'value is not a number: ' || _r.value_text"),
-        g.Gate("range(value)", ranges, "metric || ' out of range: ' || CAST(value AS VARCHAR)"),
-        g.Gate("required(gpu)", "gpu_id IS NULL", "'no UUID label, nor Hostname and gpu labels'"),
+    ns = "namespace"
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _series AS SELECT *,
+            coalesce({match_name_sql(con, 'model')}, model) AS accelerator_type,
+            -- an unallocated GPU (no pod) has no team; an allocated one must resolve to a team
+            CASE WHEN pod IS NOT NULL THEN coalesce({lookup('team', ns)}, team_label, {ns}) END AS team,
+            CASE WHEN pod IS NOT NULL THEN coalesce(project_label, {lookup('project', ns)}, {ns}) END AS project,
+            coalesce(cluster_label, {default_cluster()}, 'unknown') AS cluster,
+            CASE WHEN pod IS NOT NULL THEN coalesce(workload_label, {lookup('workload', ns)}, 'unknown') END AS workload_type
+        FROM _series"""
+    )
+    dims = ("gpu_uuid", "host", "namespace", "pod", "accelerator_type", "team", "project", "cluster", "workload_type")
+    gates = (
+        g.Gate("required(gpu)", "gpu_uuid IS NULL", "'no UUID label, nor Hostname and gpu labels'"),
         g.Gate("required(modelName)", "accelerator_type IS NULL", "'no modelName label'"),
-        g.Gate("required(team)", "team IS NULL", "'no namespace label and no mapping for this pod; pass --mapping'"),
+        g.Gate("required(team)", "pod IS NOT NULL AND team IS NULL", "'no namespace label and no mapping for this pod; pass --mapping'"),
+        *(g.printable(c) for c in dims),
         g.known_accelerator(con),
     )
-    dims = {"teams": ("team",), "projects": ("project", "team"), "clusters": ("cluster",)}
-    return Plan("utilization_hourly", cols, checks, KEY, dimensions=dims)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _series AS SELECT *, {g.reason_sql(gates)} AS _series_reason FROM _series")
+
+
+def _score(con: duckdb.DuckDBPyConnection) -> None:
+    """`_scored`: each sample typed, with the first failing gate's reason; `_checked`: the view load.py reads."""
+    ranges = " OR ".join(
+        f"(metric = {sql(text(m))} AND (value < {lo}" + (f" OR value > {hi}" if hi is not None else "") + "))"
+        for m, (_, lo, hi) in FIELDS.items()
+    )
+    gates = (
+        g.Gate("parse", "bad IS NOT NULL", "'not a Prometheus sample line (name{labels} value [timestamp_ms])'"),
+        g.Gate("type(value)", "value IS NULL OR NOT isfinite(value)", "'value is not a number: ' || value_text"),
+        g.Gate("range(value)", ranges, "metric || ' out of range: ' || CAST(value AS VARCHAR)"),
+        g.plausible_time("ts"),
+    )
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _scored AS
+        SELECT _line, metric, sid, ts, value, coalesce({g.reason_sql(gates)}, s._series_reason) AS _reason
+        FROM (SELECT *, TRY_CAST(value_text AS DOUBLE) AS value FROM _samples) LEFT JOIN _series s USING (sid)"""
+    )
+    con.execute(
+        """CREATE OR REPLACE TEMP VIEW _checked AS
+        SELECT c._line, c._reason, c.metric, c.ts, c.value, s.*,
+            CASE WHEN c._reason IS NOT NULL THEN coalesce(r.bad, r.metric || '{' || s.labels || '} ' || r.value_text
+                || ' ' || CAST(epoch_ms(c.ts) AS VARCHAR)) END AS _raw_text
+        FROM _scored c LEFT JOIN _series s USING (sid) LEFT JOIN _samples r ON c._reason IS NOT NULL AND r._line = c._line"""
+    )
 
 
 def ingest_dcgm(con: duckdb.DuckDBPyConnection, path: Path, advance: Callable[[str], None]) -> IngestSummary:
     """Parse, gate, aggregate and load one scrape file; counts are in samples."""
     skipped = _stage(con, path)
     advance("read")
-    plan = _plan(con)
-    check(con, plan, "_samples")
+    _score(con)
     con.execute("CREATE OR REPLACE TEMP TABLE _rejects (_line BIGINT, reason VARCHAR, raw VARCHAR)")
-    con.execute("UPDATE _checked c SET _raw_text = s.line FROM _samples s WHERE c._line = s._line AND c._reason IS NOT NULL")
     advance("type and gate")
     reasons = quarantine(con, path, "dcgm")
     advance("quarantine")
-    new_values = add_dimensions(con, plan)
+    dims = {"teams": ("team",), "projects": ("project", "team"), "clusters": ("cluster",)}
+    new_values = add_dimensions(con, Plan("gpu_hourly", {}, (), GPU_KEY, dimensions=dims))
     advance("dimensions")
-    read = con.execute("SELECT count(*) FROM _samples").fetchone()[0]
-    rows, loaded, duplicates = _aggregate_and_insert(con)
+    read = con.execute("SELECT count(*) FROM _scored").fetchone()[0]
+    gpu_rows, rows, loaded, duplicates = _aggregate_and_insert(con)
     advance("load")
     return IngestSummary(
         file=str(path), format="dcgm", table="utilization_hourly", read=read, loaded=loaded,
@@ -142,38 +191,64 @@ def ingest_dcgm(con: duckdb.DuckDBPyConnection, path: Path, advance: Callable[[s
     )
 
 
-def _aggregate_and_insert(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int]:
-    """(rows inserted, samples loaded, samples duplicate) after aggregating good samples."""
-    keys = ", ".join(KEY)
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE _good AS SELECT * FROM _checked WHERE _reason IS NULL
-        QUALIFY row_number() OVER (PARTITION BY metric, gpu_id, ts ORDER BY _line) = 1"""
+def _gpu_hours(con: duckdb.DuckDBPyConnection) -> None:
+    """`_gpu_hours`: one row per GPU, hour and pod; field means over the samples present (NULL if none)."""
+    means = ",\n".join(
+        f"avg(value) FILTER (metric = {sql(text(m))}) AS {col}" for m, (col, _, _) in FIELDS.items() if col != "energy_mj"
     )
-    in_file_dups = con.execute("SELECT (SELECT count(*) FROM _checked WHERE _reason IS NULL) - count(*) FROM _good").fetchone()[0]
+    energy = sql(text("DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION"))
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _gpu_hours AS
         WITH per AS (
-            SELECT gpu_id, {keys}, count(*) AS n_samples, count(DISTINCT ts) AS n_ts,
-                avg(value) FILTER (metric = 'DCGM_FI_PROF_SM_ACTIVE') AS sm,
-                avg(value) FILTER (metric = 'DCGM_FI_PROF_GR_ENGINE_ACTIVE') AS gr,
-                avg(CAST(value > 0 AS DOUBLE)) FILTER (metric = 'DCGM_FI_DEV_GPU_UTIL') AS util_busy,
-                avg(value) FILTER (metric = 'DCGM_FI_DEV_FB_USED') AS fb_mib,
-                avg(value) FILTER (metric = 'DCGM_FI_DEV_POWER_USAGE') AS watts,
-                max(value) FILTER (metric = 'DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION')
-                  - min(value) FILTER (metric = 'DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION') AS energy_mj
-            FROM _good GROUP BY ALL),
-        seen AS (SELECT gpu_id, hour, count(DISTINCT ts) AS n_seen FROM _seen GROUP BY ALL)
-        SELECT per.*, least(n_ts / greatest(n_seen, n_ts), 1.0) AS alloc FROM per JOIN seen USING (gpu_id, hour)"""
+            SELECT hour, gpu_uuid, pod, any_value(host) AS host, any_value(gpu_index) AS gpu_index,
+                any_value(cluster) AS cluster, any_value(accelerator_type) AS accelerator_type,
+                any_value(namespace) AS namespace, any_value(team) AS team, any_value(project) AS project,
+                any_value(workload_type) AS workload_type, count(*) AS n_samples, count(DISTINCT ts) AS n_ts,
+                {means},
+                -- the counter's rise over the time between its first and last sample: mJ per ms = W
+                (max(value) FILTER (metric = {energy}) - min(value) FILTER (metric = {energy}))
+                  / nullif(epoch_ms(max(ts) FILTER (metric = {energy})) - epoch_ms(min(ts) FILTER (metric = {energy})), 0)
+                  AS energy_w
+            FROM (SELECT *, date_trunc('hour', ts) AS hour FROM _good JOIN _series USING (sid))
+            GROUP BY hour, gpu_uuid, pod),
+        seen AS (SELECT gpu_uuid, date_trunc('hour', ts) AS hour, count(DISTINCT ts) AS n_seen
+                 FROM _good JOIN _series USING (sid) GROUP BY ALL)
+        SELECT per.*, n_ts / n_seen AS observed_hours,
+            -- mean power from the energy counter where it rose (a reset falls back), else from POWER_USAGE; W x h -> kWh
+            coalesce(CASE WHEN energy_w > 0 THEN energy_w END, power_w) * n_ts / n_seen / 1000 AS energy_kwh
+        FROM per JOIN seen USING (gpu_uuid, hour)"""
     )
+
+
+def _aggregate_and_insert(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int, int]:
+    """(gpu rows, team rows inserted, samples loaded, samples duplicate) after aggregating good samples."""
+    # A sample repeated in the file (same field, series and time) counts once; the first line wins.
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE _good AS SELECT sid, metric, ts, arg_min(value, _line) AS value, count(*) AS n
+        FROM _scored WHERE _reason IS NULL GROUP BY sid, metric, ts"""
+    )
+    in_file_dups = con.execute("SELECT coalesce(sum(n - 1), 0) FROM _good").fetchone()[0]
+    _gpu_hours(con)
+    for column in NULLABLE:  # warehouses built before NULL meant "not measured"
+        con.execute(f"ALTER TABLE utilization_hourly ALTER COLUMN {column} DROP NOT NULL")
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE _gpu_hours AS SELECT r.*, EXISTS (SELECT 1 FROM gpu_hourly t
+        WHERE t.hour = r.hour AND t.gpu_uuid = r.gpu_uuid AND t.pod IS NOT DISTINCT FROM r.pod) AS known FROM _gpu_hours r"""
+    )
+    cols = ", ".join(GPU_COLUMNS)
+    gpu_rows = con.execute(f"INSERT INTO gpu_hourly ({cols}) SELECT {cols} FROM _gpu_hours WHERE NOT known").fetchone()[0]
+    keys = ", ".join(KEY)
+    # Busy: the graphics engine's active ratio where profiled, else GPU_UTIL / 100 (both: share of time
+    # work ran). A GPU-hour with neither has no busy figure: it is not measured, not idle.
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _rows AS
-        SELECT {keys}, sum(alloc) AS allocated_hours,
-            sum(least(alloc * coalesce(gr, util_busy, 0), alloc)) AS busy_hours,
-            coalesce(sum(alloc * sm) / nullif(sum(alloc) FILTER (sm IS NOT NULL), 0), 0) AS sm_active,
-            coalesce(sum(alloc * fb_mib) / nullif(sum(alloc) FILTER (fb_mib IS NOT NULL), 0), 0) / 1024 AS memory_used_gb,
-            sum(coalesce(CASE WHEN energy_mj > 0 THEN energy_mj / 3.6e9 END, watts * alloc / 1000, 0)) AS energy_kwh,
-            sum(n_samples) AS n_samples
-        FROM _gpu_hours GROUP BY ALL"""
+        SELECT {keys}, sum(observed_hours) AS allocated_hours,
+            sum(observed_hours * coalesce(gr_engine_active, gpu_util_pct / 100)) AS busy_hours,
+            sum(observed_hours * (1 - coalesce(gr_engine_active, gpu_util_pct / 100))) AS idle_hours,
+            sum(observed_hours * sm_active) / sum(observed_hours) FILTER (sm_active IS NOT NULL) AS sm_active,
+            sum(observed_hours * fb_used_mib) / sum(observed_hours) FILTER (fb_used_mib IS NOT NULL) / 1024 AS memory_used_gb,
+            sum(energy_kwh) AS energy_kwh
+        FROM _gpu_hours WHERE NOT known AND pod IS NOT NULL GROUP BY ALL"""
     )
     match = " AND ".join(f"t.{k} = r.{k}" for k in KEY)
     con.execute(
@@ -183,10 +258,10 @@ def _aggregate_and_insert(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int
     rows = con.execute(
         f"""INSERT INTO utilization_hourly ({keys}, allocated_hours, busy_hours, idle_hours, sm_active,
             memory_used_gb, energy_kwh)
-        SELECT {keys}, allocated_hours, busy_hours, allocated_hours - busy_hours, sm_active, memory_used_gb,
-            energy_kwh FROM _rows WHERE NOT known"""
+        SELECT {keys}, allocated_hours, busy_hours, idle_hours, sm_active, memory_used_gb, energy_kwh
+        FROM _rows WHERE NOT known"""
     ).fetchone()[0]
     loaded, known = con.execute(
-        "SELECT coalesce(sum(n_samples) FILTER (NOT known), 0), coalesce(sum(n_samples) FILTER (known), 0) FROM _rows"
+        "SELECT coalesce(sum(n_samples) FILTER (NOT known), 0), coalesce(sum(n_samples) FILTER (known), 0) FROM _gpu_hours"
     ).fetchone()
-    return int(rows), int(loaded), int(known + in_file_dups)
+    return int(gpu_rows), int(rows), int(loaded), int(known + in_file_dups)

@@ -16,17 +16,17 @@ MAPPING = FIXTURES / "dcgm_mapping.yaml"
 
 def test_dcgm_aggregates_samples_to_hourly_rows(db: Path) -> None:
     s = ingest(SCRAPE, "dcgm", db, mapping_file=MAPPING)
-    assert (s.read, s.loaded, s.quarantined, s.duplicates) == (18, 14, 4, 0)
-    assert s.skipped == {"other_metrics": 1, "unallocated_samples": 3}
+    assert (s.read, s.loaded, s.quarantined, s.duplicates) == (22, 18, 4, 0)
     assert s.quarantine_reasons == {"parse": 1, "range(value)": 1, "type(value)": 1, "unknown_accelerator_type": 1}
     assert s.rows_written == 2
     rows = {r[0]: r[1:] for r in query(
         db, "SELECT team, cluster, accelerator_type, project, workload_type, allocated_hours, busy_hours, "
         "round(sm_active, 3), round(memory_used_gb, 3), round(energy_kwh, 4) FROM utilization_hourly")}
-    # H100 pod seen in both scrapes: fully allocated, busy = mean GR_ENGINE_ACTIVE, 65 GB, 660.5 W for an hour.
+    # H100 pod seen in both scrapes: fully allocated, busy = mean GR_ENGINE_ACTIVE, 65 GiB, 660.5 W for an hour.
     assert rows["atlas"] == ("us-west-onprem", "H100", "llm-pretrain", "training", 1.0, 0.8, 0.7, 65.0, 0.6605)
-    # A100 pod in one of two scrapes: half allocated; busy from GPU_UTIL > 0; team from the mapping file.
-    assert rows["helix"] == ("us-west-onprem", "A100", "ranker", "online-inference", 0.5, 0.5, 0.3, 20.0, 0.105)
+    # A100 pod in one of two scrapes: half allocated; busy = GPU_UTIL 40% of the half hour (not "busy if > 0");
+    # team from the mapping file.
+    assert rows["helix"] == ("us-west-onprem", "A100", "ranker", "online-inference", 0.5, 0.2, 0.3, 20.0, 0.105)
 
 
 def test_dcgm_quarantine_keeps_the_raw_line(db: Path) -> None:
@@ -59,7 +59,8 @@ def test_energy_counter_and_samples_without_timestamps(db: Path, tmp_path: Path)
     )
     s = ingest(f, "dcgm", db)
     assert s.quarantine_reasons == {"type(value)": 1}
-    assert query(db, "SELECT accelerator_type, round(energy_kwh, 3) FROM utilization_hourly") == [("H200", 0.5)]
+    # 1.8e9 mJ over 3,000 s is a mean of 600 W; the GPU was observed for the hour: 0.6 kWh.
+    assert query(db, "SELECT accelerator_type, round(energy_kwh, 3) FROM utilization_hourly") == [("H200", 0.6)]
     untimed = tmp_path / "untimed.prom"
     untimed.write_text(f"DCGM_FI_PROF_SM_ACTIVE{{{labels}}} 0.5\n")
     assert ingest(untimed, "dcgm", db).loaded == 1  # takes the file's modification time
