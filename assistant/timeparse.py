@@ -143,6 +143,28 @@ def _between(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
     return a, b + timedelta(days=1), f"{a.isoformat()} to {b.isoformat()}"
 
 
+_MONTH_Y = rf"({_MONTH_RE})\.?(?:\s+(\d{{4}}))?"
+
+
+@_rule(rf"\b(?:between|from)\s+{_MONTH_Y}\s+(?:and|to|until|till|through|thru|-)\s+{_MONTH_Y}\b(?!\s*\d{{1,2}}\b)"
+       rf"|\b{_MONTH_Y}\s+(?:to|until|till|through|thru|-)\s+{_MONTH_Y}\b(?!\s*\d{{1,2}}\b)")
+def _month_range(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
+    """'between September and October', 'from Sep 2026 through Nov 2026', 'September to November': whole months.
+
+    >>> _month_range(_RULES[1][0].search("from september through october"), date(2026, 11, 23))[:2]
+    (datetime.date(2026, 9, 1), datetime.date(2026, 11, 1))
+    """
+    g = [x for x in m.groups()]
+    a_word, a_year, b_word, b_year = (g[0], g[1], g[2], g[3]) if g[0] else (g[4], g[5], g[6], g[7])
+    a_m, b_m = MONTHS[a_word.lower()], MONTHS[b_word.lower()]
+    b_y = int(b_year) if b_year else _latest_month(b_m, today)
+    a_y = int(a_year) if a_year else (b_y if a_m <= b_m else b_y - 1)
+    start, end = date(a_y, a_m, 1), _month_period(b_y, b_m)[1]
+    if end <= start:
+        return None
+    return start, end, f"{calendar.month_name[a_m]} {a_y} through {calendar.month_name[b_m]} {b_y}"
+
+
 @_rule(r"\b(?:past|last|previous|trailing|over the (?:past|last))\s+(\d+|[a-z]+)\s+(hour|day|week|month|quarter|year)s?\b")
 def _last_n(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
     """Rolling window of complete days ending before today: 'past 30 days', 'last 2 weeks'."""
@@ -161,6 +183,26 @@ def _last_n(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
     else:
         start = _add_months(today, -n * {"month": 1, "quarter": 3, "year": 12}[unit])
     return start, today, f"last {n} {unit}{'s' * (n > 1)}"
+
+
+@_rule(rf"\bsince\s+(?:the\s+(?:start|beginning)\s+of\s+)?(?:{_MONTH_Y}\b(?!\s*\d{{1,2}}\b)|(last|previous|this)\s+(week|month|quarter|year)\b|q([1-4])\b)")
+def _since_month(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
+    """'since September' = from September 1 through today (not September alone); 'since last month' likewise.
+
+    >>> _since_month(_RULES[3][0].search("since september"), date(2026, 11, 23))[:2]
+    (datetime.date(2026, 9, 1), datetime.date(2026, 11, 24))
+    """
+    if m.group(1):
+        month = MONTHS[m.group(1).lower()]
+        start = date(int(m.group(2)), month, 1) if m.group(2) else _month_period(_latest_month(month, today), month)[0]
+    elif m.group(3):
+        start = _calendar(re.match(r"(\w+)\s+(\w+)", f"{m.group(3)} {m.group(4)}"), today)[0]  # type: ignore[arg-type]
+    else:
+        q = int(m.group(5))
+        start = date(today.year if date(today.year, 3 * q - 2, 1) <= today else today.year - 1, 3 * q - 2, 1)
+    if start > today:
+        return None
+    return start, today + timedelta(days=1), f"since {start.isoformat()} (through today)"
 
 
 @_rule(rf"\b(?:since|from)\s+(monday|tuesday|wednesday|thursday|friday|saturday|sunday|{_DATE})\b")
@@ -283,6 +325,97 @@ def resolve_period(text: str, today: date) -> Period | None:
         if best is not None:
             return best[1]  # rules are ordered most specific first
     return None
+
+
+_DATE_LIKE = re.compile(
+    rf"\b(\d{{4}}-\d{{1,2}}-\d{{1,2}})\b|\b((?:{_MONTH_RE})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?)\b(?!\s*(?:day|week|month|hour|%))"
+    rf"|\b(\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTH_RE}))\b(?:,?\s+(\d{{4}}))?", re.IGNORECASE)
+
+
+def invalid_date(text: str, today: date) -> str | None:
+    """The first written date that is no calendar date ('Feb 30', '2026-13-01'), else None.
+
+    Such a date is an error to report, never a reason to fall back to a whole month or year.
+
+    >>> invalid_date("cost on feb 30", date(2026, 11, 23)), invalid_date("cost on feb 28", date(2026, 11, 23))
+    ('feb 30', None)
+    """
+    for m in _DATE_LIKE.finditer(text):
+        phrase = m.group(1) or m.group(2) or " ".join(x for x in (m.group(3), m.group(4)) if x)
+        if re.fullmatch(r"(?:{})\.?\s+\d{{4}}".format(_MONTH_RE), phrase.strip(), re.IGNORECASE):
+            continue  # 'October 2026' is a month, not a day
+        if parse_date(phrase, today) is None:
+            return phrase
+    return None
+
+
+_SHIFT = re.compile(
+    r"\b(?:the\s+)?(day|week|month|quarter|year|period)\s+(?:before|earlier|prior)\b"
+    r"|\b(?:the\s+)?(?:previous|prior|preceding)\s+(day|week|month|quarter|year|period)\b"
+    r"|\b(a|one|two|three|four|\d{1,2})\s+(day|week|month|quarter|year)s?\s+(?:earlier|before)\b", re.IGNORECASE)
+
+
+def shift_back(text: str) -> tuple[str, int, tuple[int, int]] | None:
+    """A follow-up's step back from the period before: ('week', 1, span) for 'the week before', else None.
+
+    >>> shift_back("same for the previous week")[:2], shift_back("and two months earlier?")[:2], shift_back("by team")
+    (('week', 1), ('month', 2), None)
+    """
+    m = _SHIFT.search(text)
+    if m is None:
+        return None
+    if m.group(1) or m.group(2):
+        return (m.group(1) or m.group(2)).lower(), 1, m.span()
+    raw = m.group(3).lower()
+    n = int(raw) if raw.isdigit() else _NUM_WORDS.get(raw, 1)
+    return m.group(4).lower(), n, m.span()
+
+
+def shifted(start: datetime, end: datetime, unit: str, n: int = 1) -> Period:
+    """The period `n` units before [start, end), as long as the unit ('period' = the same length).
+
+    >>> shifted(datetime(2026, 11, 16), datetime(2026, 11, 23), "week").describe()
+    '2026-11-09 to 2026-11-15'
+    >>> shifted(datetime(2026, 10, 1), datetime(2026, 11, 1), "month").describe()
+    '2026-09-01 to 2026-09-30'
+    """
+    s0, e0 = start.date(), end.date()
+    if unit in ("month", "quarter", "year"):
+        months = {"month": 1, "quarter": 3, "year": 12}[unit] * n
+        same_shape = s0.day == 1 and e0.day == 1 and _add_months(s0, months // n) == e0
+        new_start = _add_months(s0, -months)
+        new_end = _add_months(e0, -months) if same_shape else _add_months(s0, -months + months // n)
+    else:
+        days = {"day": 1, "week": 7}.get(unit, (e0 - s0).days) * n
+        step = {"day": 1, "week": 7}.get(unit, (e0 - s0).days)
+        new_start = s0 - timedelta(days=days)
+        new_end = new_start + timedelta(days=step) if unit != "period" else s0 - timedelta(days=days - step)
+    what = "period" if unit == "period" else unit
+    return Period(_dt(new_start), _dt(new_end), f"the {what} before ({n} back)" if n > 1 else f"the {what} before")
+
+
+_COMPLETE = {"week": "last week", "month": "last month", "quarter": "last quarter", "year": "last year"}
+
+
+def empty_so_far(period: Period, today: date) -> str | None:
+    """For a period with no complete day of data yet ('this week' on a Monday, 'today'), the last complete one to offer.
+
+    `today` is the exclusive end of data, so a period starting on it holds nothing yet.
+
+    >>> empty_so_far(resolve_period("this week", date(2026, 11, 23)), date(2026, 11, 23))
+    'last week'
+    >>> empty_so_far(resolve_period("this week", date(2026, 11, 25)), date(2026, 11, 25)) is None
+    True
+    """
+    if period.start.date() < today:
+        return None
+    label = period.label.lower()
+    if label.startswith("today") or label.startswith("since"):
+        return "yesterday"
+    for unit, offer in _COMPLETE.items():
+        if unit in label:
+            return offer
+    return "yesterday"
 
 
 def default_period(today: date, days: int = 7) -> Period:

@@ -75,7 +75,7 @@ def _fields(state: State, runtime: Runtime[Context], plan: Plan | None) -> dict[
                 "text": f"The LLM planner could not produce a query that passes validation ({err or plan.message}); "
                         "nothing unvalidated was run. Try rephrasing, or ask with --planner offline."}
     if plan.kind == "error" or err:
-        what = "I could not answer that" if err else "The planner failed"
+        what = "I could not answer that" if err or plan.planner == "offline" else "The planner failed"  # offline: bad input, e.g. Feb 30
         return {**base, "status": "error", "text": f"{what}: {err or plan.message}", "metric_query": query, "sql": state.get("sql")}
     return {**base, **_answered(state, runtime, plan, query)}
 

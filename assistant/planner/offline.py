@@ -9,18 +9,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from rapidfuzz import fuzz, process
 
 from assistant.planner.followup import apply_edits, is_followup, is_strong_followup
-from assistant.planner.lexicon import Lexicon, fold, normalize
+from assistant.planner.lexicon import Lexicon, fold, mask, normalize
 from assistant.planner.parse import Parsed, parse
 from assistant.planner.plan import Plan
 from assistant.planner.typos import close_ties, correct_words, vocabulary
 from assistant.planner.words import FUTURE_WORDS, KNOWN_WORDS, SHAPE_WORDS, STATE_METRICS, STOPWORDS, VAGUE, VERB_VALUES, generic_senses
-from assistant.timeparse import Period, default_period, resolve_period
+from assistant.timeparse import Period, default_period, empty_so_far, invalid_date, resolve_period, shift_back, shifted
 from semantic_layer.query import Filter, GroupBy, MetricQuery, OrderBy, TimeRange
 
 VALUE_PRIORITY = ("team", "cluster", "accelerator_type", "workload_type", "project", "org", "provider", "region")
@@ -45,8 +45,12 @@ def plan_offline(question: str, inp: PlannerInputs) -> Plan:
     verified = None if inp.previous is not None and is_followup(question) else _verified_exact(question, inp)
     if verified is not None:
         return verified
+    bad_date = invalid_date(fold(question[:2000]), inp.today)
+    if bad_date is not None:
+        return Plan(kind="error", message=f"'{bad_date}' is not a calendar date, so I did not guess a period. Ask again with a real date.")
     parsed = parse(question, inp.lexicon, inp.today, VALUE_PRIORITY)
     parsed, typo_notes = _correct_typos(question, parsed, inp)
+    _step_back(parsed, question, inp)
     if parsed.ambiguous_values:
         hits = parsed.ambiguous_values[0]
         options = [f"{h.target} = {h.value}" for h in hits]
@@ -63,6 +67,9 @@ def plan_offline(question: str, inp: PlannerInputs) -> Plan:
     if clarify is not None:
         return clarify
     notes = typo_notes + notes
+    empty = _empty_period(parsed, inp)
+    if empty is not None:
+        return empty
     if inp.previous is not None and ((not metrics and parsed.has_edit_parts) or (metrics and is_strong_followup(question))):
         query = apply_edits(inp.previous, parsed, metrics, _time_dims(inp.catalog), _period_range(parsed, None))
         conf = 0.95 - _unknown_penalty(parsed, unknown)
@@ -308,6 +315,33 @@ def _period_range(parsed: Parsed, default_days: int | None, today: date | None =
 
 def _time_dims(catalog: Any) -> set[str]:
     return {n for n, d in catalog.dimensions.items() if getattr(d, "kind", "categorical") == "time"}
+
+
+def _step_back(parsed: Parsed, question: str, inp: PlannerInputs) -> None:
+    """'same for the previous week', 'and the month before?': the period before the previous question's."""
+    prev = inp.previous
+    if prev is None or prev.time_range is None or parsed.compare_days is not None or not is_followup(question):
+        return
+    shift = shift_back(parsed.text)
+    if shift is None:
+        return
+    unit, n, span = shift
+    parsed.period = shifted(prev.time_range.start, prev.time_range.end, unit, n)
+    parsed.rest = mask(parsed.rest, [span])
+    parsed.leftover = [w for w in parsed.rest.split() if w]
+
+
+def _empty_period(parsed: Parsed, inp: PlannerInputs) -> Plan | None:
+    """'this week' on a Monday holds no complete day yet: say so and offer the last complete one."""
+    if parsed.period is None:
+        return None
+    offer = empty_so_far(parsed.period, inp.today)
+    if offer is None:
+        return None
+    words = parsed.text[parsed.period.span[0] : parsed.period.span[1]].strip()
+    return Plan(kind="clarify", replaces=words or None, options=[offer], message=(
+        f"'{words}' has no complete day of data yet (it starts {parsed.period.start.date().isoformat()}, and data runs "
+        f"through {(inp.today - timedelta(days=1)).isoformat()}). Did you mean {offer}?"))
 
 
 def _correct_typos(question: str, parsed: Parsed, inp: PlannerInputs) -> tuple[Parsed, list[str]]:
