@@ -31,6 +31,6 @@ def run_tour(settings: Settings, console: Console | None = None, *, planner: str
     thread = f"tour-{uuid.uuid4().hex[:8]}"
     console.print(Rule("pace: a short tour"))
     for intro, question in TOUR:
-        console.print(f"\n[bold]{intro}[/bold]\n[cyan]> {question}[/cyan]")
+        console.print(f"\n[bold]{intro}[/bold]\n[cyan]> {question}[/cyan]", markup=True)  # pace's own tour text
         print_answer(answer(question, thread_id=thread, planner=planner, settings=settings), console)  # type: ignore[arg-type]
     console.print("\nTry: pace ask \"top 5 teams by idle hours in October\"  |  pace chat  |  pace metrics")

@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 THRESHOLDS_FILE = Path(__file__).parent / "thresholds.yaml"
 
@@ -54,17 +55,19 @@ def print_result(console: Console, result: dict[str, Any]) -> None:
             table.add_column(col, justify="left" if col == "category" else "right")
         for cat, v in result["by_category"].items():
             style = "green" if v["accuracy"] >= 0.9 else "yellow" if v["accuracy"] >= 0.7 else "red"
-            table.add_row(cat, str(v["n"]), f"[{style}]{v['accuracy']:.0%}[/]")
+            table.add_row(cat, str(v["n"]), Text(f"{v['accuracy']:.0%}", style=style))
         console.print(table)
         console.print(
             f"execution accuracy [bold]{result['execution_accuracy']:.1%}[/], status accuracy {result['status_accuracy']:.1%}, "
             f"confidently wrong {result['confidently_wrong_rate']:.1%}, latency p50 {result['latency_ms']['p50']:.0f} ms "
-            f"p95 {result['latency_ms']['p95']:.0f} ms" + (f", {result['pass_k']}" if result.get("pass_k") else "")
+            f"p95 {result['latency_ms']['p95']:.0f} ms" + (f", {result['pass_k']}" if result.get("pass_k") else ""),
+            markup=True,
         )
     elif suite == "anomalies":
         console.print(
             f"anomalies: precision [bold]{result['precision']:.2f}[/], recall [bold]{result['recall']:.2f}[/], "
-            f"F1 {result['f1']:.2f} ({result['findings']} findings, {result['injected']} injected)"
+            f"F1 {result['f1']:.2f} ({result['findings']} findings, {result['injected']} injected)",
+            markup=True,
         )
     elif suite == "narrative":
         console.print(f"narrative: {result['drafts']} drafts, grounded {result['grounded_rate']:.0%}")

@@ -8,7 +8,7 @@ from typing import Any
 
 import typer
 from typer.exceptions import TyperException
-from rich.console import Console
+from assistant.render.console import SafeConsole
 
 from core.errors import Refused, UserError
 
@@ -19,8 +19,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
-err_console = Console(stderr=True)
+# Data reaches both: markup off unless asked for, escape sequences stripped, tables laid out to fit.
+console = SafeConsole()
+err_console = SafeConsole(stderr=True)
 
 
 def print_json(payload: Any) -> None:

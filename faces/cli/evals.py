@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from faces.cli.app import app, console, print_json
 from faces.cli.options import DbOption, EngineOption, JsonOption
@@ -70,6 +71,6 @@ def eval_command(
     for r in results:
         print_result(console, r)
         for problem in r["gate_problems"]:
-            console.print(f"[red]below threshold:[/] {problem}")
+            console.print(f"[red]below threshold:[/] {escape(problem)}", markup=True)
     if report:
         console.print(f"report written to {report}")

@@ -40,7 +40,7 @@ def _print_request(gov: object, req: object, json: bool, *, card: str | None = N
             payload["impact_card"] = card
         print_json(payload)
         return
-    console.print(f"[bold]{payload['id']}[/bold] {payload['status']}: {payload['team']} asks {payload['count']} x "
+    console.print(f"{payload['id']} {payload['status']}: {payload['team']} asks {payload['count']} x "
                   f"{payload['accelerator']} {payload['start']} to {payload['end']} ({payload['workload']})", highlight=False)
     if payload.get("granted") is not None:
         console.print(f"granted {payload['granted']} of {payload['count']} by {payload['approver']}", highlight=False)
