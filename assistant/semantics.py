@@ -16,7 +16,7 @@ from typing import Any
 from assistant.planner.lexicon import Lexicon
 from core.settings import Settings
 
-_CACHE: dict[tuple[str, float, str, str, str], Resources] = {}
+_CACHE: dict[tuple[str, str, str, str], Resources] = {}
 _LOCK = threading.Lock()
 
 
@@ -28,6 +28,8 @@ class Resources:
         self._lock = threading.RLock()
         self.reach_cache: dict[str, set[str]] = {}
         """metric -> dimensions it can be split by (filled by the offline planner)."""
+        self.version: tuple[int, int, int] | None = None
+        """The warehouse file's version these resources were read from (`telemetry.warehouse.version`)."""
 
     @cached_property
     def engine(self) -> Any:
@@ -50,15 +52,10 @@ class Resources:
 
     @cached_property
     def meta(self) -> dict[str, Any]:
-        import duckdb
+        from telemetry.warehouse import open_reader, read_meta
 
-        from telemetry.warehouse import read_meta
-
-        try:
-            with duckdb.connect(str(self.settings.db), read_only=True) as con:
-                return read_meta(con)
-        except duckdb.Error:
-            return {}
+        with open_reader(self.settings.db) as con:  # WarehouseError (exit 2) when it cannot be read
+            return read_meta(con)
 
     @cached_property
     def schema(self) -> dict[str, dict[str, str]]:
@@ -103,15 +100,25 @@ class Resources:
 
 
 def resources_for(settings: Settings) -> Resources:
-    """Cached resources for this warehouse file (rebuilt when the file changes)."""
-    from telemetry.warehouse import ensure_warehouse
+    """Cached resources for the version of the warehouse file now at the path (rebuilt after a writer's swap).
 
-    path = Path(ensure_warehouse(settings, quiet=True))
-    mtime = path.stat().st_mtime if path.exists() else 0.0
-    key = (str(path.resolve()), mtime, str(settings.as_of), settings.engine, str(settings.warehouse_path))
+    Only the current version's resources are kept: older ones are dropped and their engine closes once the
+    questions still running on it finish. Never builds a warehouse (a missing one is a `WarehouseError`).
+    """
+    from telemetry.warehouse import require_warehouse, version
+
+    path = Path(settings.db)
+    now = version(path)
+    if now is None:
+        require_warehouse(path)  # raises: no warehouse at PATH; build one with `pace seed --db PATH`
+    place = (str(path.resolve()), str(settings.as_of), settings.engine, str(settings.warehouse_path))
     with _LOCK:
-        res = _CACHE.get(key)
-        if res is None:
-            res = Resources(settings)
-            _CACHE[key] = res
-        return res
+        res = _CACHE.get(place)
+        if res is not None and res.version == now:
+            return res
+        res_new = Resources(settings)
+        res_new.version = now
+        _CACHE[place] = res_new
+    if res is not None and "engine" in res.__dict__:
+        res.engine.close()  # closes after the requests still using the old version
+    return res_new

@@ -15,3 +15,15 @@ class UserError(PaceError):
 
 class Refused(PaceError):
     """A request pace declines on purpose (unsafe SQL, data changes, file reads); nothing ran."""
+
+
+class WarehouseError(UserError):
+    """The warehouse file is missing, unreadable, locked, unwritable or not pace's; `state` names which.
+
+    States: missing, not_a_file, corrupt, not_pace, locked, busy (another pace writer), unwritable.
+    """
+
+    def __init__(self, message: str, *, state: str, path: object) -> None:
+        super().__init__(message)
+        self.state = state
+        self.path = path

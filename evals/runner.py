@@ -17,7 +17,7 @@ import numpy as np
 from evals.cases import Case, load_cases
 from evals.compare import Verdict, compare, has_top_level_order_by
 from core.settings import Settings
-from telemetry.warehouse import read_meta
+from telemetry.warehouse import open_reader, read_meta
 
 
 @dataclass
@@ -82,7 +82,7 @@ def as_of_today(settings: Settings) -> str:
     """The date relative periods resolve against, as the assistant sees it."""
     if settings.as_of:
         return settings.as_of.isoformat()
-    with duckdb.connect(str(settings.db), read_only=True) as con:
+    with open_reader(settings.db) as con:
         end = read_meta(con)["data_end"]
     return (end.date() if hasattr(end, "date") else date.fromisoformat(str(end)[:10])).isoformat()
 
@@ -137,7 +137,7 @@ def run_questions(
     today = as_of_today(settings)
     result = SuiteResult(planner=planner)
     runs: dict[tuple[str, str], list[bool]] = {}
-    with duckdb.connect(str(settings.db), read_only=True) as con:
+    with open_reader(settings.db) as con:
         gold_cache: dict[str, list[tuple]] = {}
         for case in cases:
             gold_sql = case.gold(today)

@@ -68,9 +68,9 @@ def _triage_drafts(settings: Settings) -> list[dict[str, Any]]:
         from tools.triage import triage
     except ImportError:
         return []
-    import duckdb
+    from telemetry.warehouse import open_reader
 
-    with duckdb.connect(str(settings.db), read_only=True) as con:
+    with open_reader(settings.db) as con:
         ids = [r[0] for r in con.execute("SELECT incident_id FROM incidents ORDER BY opened_at DESC LIMIT 3").fetchall()]
     out = []
     inputs = [("text", "training jobs on cluster us-west-onprem keep failing")] + [("incident", i) for i in ids]

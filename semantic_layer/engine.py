@@ -3,12 +3,18 @@
 The connection is opened read-only, external access, extension autoloading and replacement scans are
 switched off, memory and threads are capped from settings, and the configuration is locked last so no
 statement can switch any of it back. Queries past `settings.query_timeout_s` are interrupted.
+
+Writers swap a new version of the file in atomically (`telemetry.warehouse.writer`); before each request
+the engine compares the file's version with the one it opened and, when it changed, opens the new one.
+Requests already running finish on the version they started on, whose connection closes after them.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +29,7 @@ from semantic_layer.schema_info import Schema
 from semantic_layer.validator import validate_sql
 from core.errors import UserError
 from telemetry.schema import QUERYABLE_TABLES, table_columns
+from telemetry.warehouse import Version, open_reader, version
 from core.settings import Settings
 
 _HARDENING: tuple[tuple[str, str], ...] = (
@@ -49,32 +56,79 @@ class QueryResult:
         return [dict(zip(self.columns, row)) for row in self.rows]
 
 
+@dataclass
+class _Opened:
+    """One opened version of the file and the requests using it (closed when retired and unused)."""
+
+    con: duckdb.DuckDBPyConnection
+    version: Version | None
+    users: int = 0
+    retired: bool = False
+
+    def release(self) -> None:
+        self.users -= 1
+        if self.retired and self.users == 0:
+            self.con.close()
+
+
 class Engine:
     """The question-answering connection to one warehouse file; safe to share across threads."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._con: duckdb.DuckDBPyConnection | None = None
+        self._opened: _Opened | None = None
         self._schema: Schema | None = None
         self._lock = threading.Lock()
 
-    def connection(self) -> duckdb.DuckDBPyConnection:
-        """Open (once) the hardened read-only connection."""
+    def _acquire(self) -> _Opened:
+        """The current version's connection, reopened when a writer swapped a new file in; counted as in use."""
         with self._lock:
-            if self._con is None:
-                self._con = _open_hardened(self.settings)
-            return self._con
+            now = version(self.settings.db)
+            if self._opened is None or (now is not None and now != self._opened.version):
+                fresh = _Opened(_open_hardened(self.settings), now)
+                if self._opened is not None:
+                    self._retire(self._opened)
+                    self._schema = None  # a new version may have new columns
+                self._opened = fresh
+            self._opened.users += 1
+            return self._opened
+
+    def _release(self, opened: _Opened) -> None:
+        with self._lock:
+            opened.release()
+
+    @staticmethod
+    def _retire(opened: _Opened) -> None:
+        opened.retired = True
+        if opened.users == 0:
+            opened.con.close()
+
+    @contextmanager
+    def cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor on the current version; that version stays open while the cursor is in use."""
+        opened = self._acquire()
+        try:
+            cur = opened.con.cursor()
+            try:
+                yield cur
+            finally:
+                cur.close()
+        finally:
+            self._release(opened)
+
+    def connection(self) -> duckdb.DuckDBPyConnection:
+        """The hardened read-only connection to the current version (prefer `cursor()`, which pins it)."""
+        opened = self._acquire()
+        self._release(opened)
+        return opened.con
 
     def schema(self) -> Schema:
         """{table: {column: type}} for the queryable tables, read from the warehouse."""
-        if self._schema is None:
-            cur = self.connection().cursor()
-            try:
+        with self.cursor() as cur:
+            if self._schema is None:
                 cols = table_columns(cur)
-            finally:
-                cur.close()
-            self._schema = {t: c for t, c in cols.items() if t in QUERYABLE_TABLES}
-        return self._schema
+                self._schema = {t: c for t, c in cols.items() if t in QUERYABLE_TABLES}
+            return self._schema
 
     def run_sql(self, sql: str, *, row_limit: int | None = None) -> QueryResult:
         """Validate any SQL, then run it on its own cursor with the timeout."""
@@ -90,33 +144,33 @@ class Engine:
         return result
 
     def _execute(self, sql: str, *, live: bool = False) -> QueryResult:
-        cur = self.connection().cursor()
-        if live:  # governance requests submitted since the warehouse was built (see live_requests.py)
-            live_requests.overlay(cur, self.settings)
-        timer = threading.Timer(self.settings.query_timeout_s, cur.interrupt)
-        start = time.perf_counter()
-        timer.start()
-        try:
-            cur.execute(sql)
-            rows = cur.fetchall()
-            columns = [d[0] for d in cur.description or []]
-        except duckdb.InterruptException:
-            raise UserError(
-                f"the query ran longer than {self.settings.query_timeout_s:g}s and was stopped; "
-                "narrow the period, filter, or group by fewer dimensions"
-            ) from None
-        except duckdb.Error as exc:
-            raise UserError(f"the query failed in DuckDB: {str(exc).splitlines()[0]}") from None
-        finally:
-            timer.cancel()
-            cur.close()
+        with self.cursor() as cur:
+            if live:  # governance requests submitted since the warehouse was built (see live_requests.py)
+                live_requests.overlay(cur, self.settings)
+            timer = threading.Timer(self.settings.query_timeout_s, cur.interrupt)
+            start = time.perf_counter()
+            timer.start()
+            try:
+                cur.execute(sql)
+                rows = cur.fetchall()
+                columns = [d[0] for d in cur.description or []]
+            except duckdb.InterruptException:
+                raise UserError(
+                    f"the query ran longer than {self.settings.query_timeout_s:g}s and was stopped; "
+                    "narrow the period, filter, or group by fewer dimensions"
+                ) from None
+            except duckdb.Error as exc:
+                raise UserError(f"the query failed in DuckDB: {str(exc).splitlines()[0]}") from None
+            finally:
+                timer.cancel()
         return QueryResult(columns=columns, rows=rows, elapsed_ms=(time.perf_counter() - start) * 1000, sql=sql)
 
     def close(self) -> None:
+        """Close the connection now, or, while requests still use it, as soon as the last one finishes."""
         with self._lock:
-            if self._con is not None:
-                self._con.close()
-                self._con = None
+            if self._opened is not None:
+                self._retire(self._opened)
+                self._opened = None
 
     def __enter__(self) -> Engine:
         return self
@@ -138,15 +192,8 @@ def open_engine(settings: Settings) -> Any:
 
 
 def _open_hardened(settings: Settings) -> duckdb.DuckDBPyConnection:
-    path = settings.db
-    if not path.exists():
-        raise UserError(f"no warehouse at {path}; run `pace seed` to build one (or pass --db PATH)")
-    try:
-        con = duckdb.connect(str(path), read_only=True)
-    except duckdb.Error as exc:
-        raise UserError(f"cannot open the warehouse {path} read-only ({str(exc).splitlines()[0]}); run `pace seed` to rebuild it") from None
-    if str(con.execute("SELECT current_setting('lock_configuration')").fetchone()[0]).lower() == "true":
-        return _already_hardened(con, path)  # another connection in this process opened the same database
+    """Its own in-memory instance with the file attached read-only (`open_reader`), then locked down."""
+    con = open_reader(settings.db)  # WarehouseError (exit 2) when missing, corrupt, locked or not pace's
     known = {r[0] for r in con.execute("SELECT name FROM duckdb_settings()").fetchall()}
     for name, value in _HARDENING:
         if name in known:
@@ -158,14 +205,6 @@ def _open_hardened(settings: Settings) -> duckdb.DuckDBPyConnection:
         con.close()
         raise UserError(f"PACE_MEMORY_LIMIT / PACE_THREADS rejected by DuckDB ({str(exc).splitlines()[0]}); use e.g. 4GB and 2") from None
     con.execute("SET lock_configuration = true")
-    return con
-
-
-def _already_hardened(con: duckdb.DuckDBPyConnection, path: object) -> duckdb.DuckDBPyConnection:
-    """A shared, locked database instance is fine only when external access is already off."""
-    if str(con.execute("SELECT current_setting('enable_external_access')").fetchone()[0]).lower() != "false":
-        con.close()
-        raise UserError(f"the warehouse {path} is open elsewhere in this process with external access on; close it first")
     return con
 
 

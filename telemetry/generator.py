@@ -22,6 +22,7 @@ from core.errors import UserError
 from telemetry.facts import build_cost_daily, build_jobs, build_quotas, build_serving, execute_with
 from telemetry.operations import build_compute_requests, build_incidents
 from telemetry.schema import create_schema
+from telemetry.warehouse import writer
 
 GENERATOR_VERSION = "1.0.0"
 
@@ -255,8 +256,14 @@ def generate(
     seed: int = 7,
     end: date | None = None,
     progress: bool = False,
+    force: bool = False,
 ) -> dict[str, int]:
-    """(Re)build the warehouse at `path`; returns row counts per table."""
+    """(Re)build the warehouse at `path`; returns row counts per table.
+
+    Written through `telemetry.warehouse.writer`: the next version is built beside the current one and
+    swapped in, so readers keep answering meanwhile. Only pace's own tables are dropped; a file that is
+    not a pace warehouse is refused unless `force` (then it is kept aside, never overwritten).
+    """
     if scale not in SCALES:
         raise UserError(f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
     spec = SCALES[scale]
@@ -269,7 +276,6 @@ def generate(
     anomalies = plan_anomalies(rng, streams, spec.anomalies_per_kind, n_hours, start_dt)
 
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     chunk_days = max(1, ROWS_PER_CHUNK // (len(streams) * 24))
@@ -278,7 +284,7 @@ def generate(
     with Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
         TimeElapsedColumn(), disable=not progress, transient=True,
-    ) as bar, duckdb.connect(str(path)) as con:
+    ) as bar, writer(path, create=True, force=force, purpose=f"seed --scale {scale}") as con:
         task = bar.add_task(f"building {scale} warehouse", total=steps)
         con.execute("SET preserve_insertion_order = true")
         con.execute("SET memory_limit = '6GB'")

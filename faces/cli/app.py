@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
+import traceback
 from typing import Any
 
 import typer
@@ -49,10 +51,10 @@ def run_app(argv: list[str] | None = None) -> int:
     try:
         app(args=argv, standalone_mode=False)
     except Refused as exc:
-        err_console.print(f"refused: {exc}", markup=False, highlight=False)
+        err_console.print(f"refused: {exc}", markup=False, highlight=False, soft_wrap=True)
         return 2
     except UserError as exc:
-        err_console.print(f"error: {exc}", markup=False, highlight=False)
+        err_console.print(f"error: {exc}", markup=False, highlight=False, soft_wrap=True)
         return 2
     except typer.Exit as exc:
         return int(exc.exit_code or 0)
@@ -65,4 +67,14 @@ def run_app(argv: list[str] | None = None) -> int:
             show()
         code = getattr(exc, "exit_code", 2)
         return code if code else 2
+    except KeyboardInterrupt:
+        err_console.print("error: interrupted", markup=False, highlight=False)
+        return 130
+    except Exception as exc:  # a bug: one line for people, the traceback only with PACE_DEBUG=1
+        if os.environ.get("PACE_DEBUG", "").strip() not in ("", "0"):
+            traceback.print_exc()
+        detail = " ".join(str(exc).split())[:500] or "no message"
+        err_console.print(f"error: internal error ({type(exc).__name__}: {detail}); this is a bug in pace, "
+                          "set PACE_DEBUG=1 for the traceback", markup=False, highlight=False, soft_wrap=True)
+        return 1
     return 0

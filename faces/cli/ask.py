@@ -26,10 +26,10 @@ def _planner(value: str) -> Literal["auto", "offline", "llm"]:
 
 
 def _settings(db: object, engine: str | None = None) -> Settings:
-    from telemetry.warehouse import ensure_warehouse
+    from telemetry.warehouse import require_warehouse
 
     settings = load_settings(PACE_DB=db, PACE_ENGINE=engine)
-    ensure_warehouse(settings, quiet=True)
+    require_warehouse(settings.db)  # never builds one: only `pace seed` / `pace demo` do
     return settings
 
 

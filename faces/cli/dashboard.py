@@ -14,10 +14,10 @@ from core.settings import Settings, load_settings
 
 
 def _settings(db: Path | None, quiet: bool) -> Settings:
-    from telemetry.warehouse import ensure_warehouse
+    from telemetry.warehouse import require_warehouse
 
     settings = load_settings(PACE_DB=db)
-    ensure_warehouse(settings, quiet=quiet)
+    require_warehouse(settings.db)  # never builds one: only `pace seed` / `pace demo` do
     return settings
 
 

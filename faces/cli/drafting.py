@@ -39,7 +39,7 @@ def weekly(
     Example: pace weekly --week 2026-W47 --format html --out weekly.html
     (with --format md --out, the charts are written beside the file as PNGs and linked)
     """
-    from telemetry.warehouse import ensure_warehouse
+    from telemetry.warehouse import require_warehouse
     from tools.weekly import parse_week, weekly_narrative
 
     format = "json" if json else format
@@ -48,7 +48,7 @@ def weekly(
     if week is not None:
         parse_week(week)  # fail fast on a malformed week, before touching the warehouse
     settings = load_settings(PACE_DB=db)
-    ensure_warehouse(settings, quiet=True)
+    require_warehouse(settings.db)  # never builds one: only `pace seed` / `pace demo` do
     report = weekly_narrative(settings, week)
     if format == "md" and out is not None:  # markdown cannot embed images: write them beside it
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -71,7 +71,7 @@ def triage(
 
     Example: pace triage "training jobs on cluster us-west-onprem keep failing"
     """
-    from telemetry.warehouse import ensure_warehouse
+    from telemetry.warehouse import require_warehouse
     from tools.triage import triage as run_triage
 
     format = "json" if json else format
@@ -82,6 +82,6 @@ def triage(
     if text is not None and not text.strip():
         raise UserError("the report text is empty; describe what is wrong, e.g. 'jobs on us-west-onprem keep failing'")
     settings = load_settings(PACE_DB=db)
-    ensure_warehouse(settings, quiet=True)
+    require_warehouse(settings.db)  # never builds one: only `pace seed` / `pace demo` do
     draft = run_triage(settings, text=text, incident_id=incident, finding=finding)
     _emit(draft.render(format), None)

@@ -39,7 +39,7 @@ def eval_command(
     from evals.report import gate_problems, markdown_report, print_result
     from evals.runner import count_items, run_questions
     from evals.suites import run_anomalies, run_narrative
-    from telemetry.warehouse import ensure_warehouse
+    from telemetry.warehouse import require_warehouse
 
     if suite not in SUITES:
         raise UserError(f"--suite {suite!r} is not one of {', '.join(SUITES)}")
@@ -48,7 +48,7 @@ def eval_command(
     settings = load_settings(PACE_DB=db, PACE_ENGINE=engine)
     if planner == "llm" and not settings.llm_configured:
         raise UserError("--planner llm needs OPENAI_API_KEY (or OPENAI_BASE_URL for a local server)")
-    ensure_warehouse(settings, quiet=json)
+    require_warehouse(settings.db)  # never builds one: only `pace seed` / `pace demo` do
     results = []
     if suite in ("questions", "all"):
         cases = load_cases()

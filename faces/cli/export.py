@@ -29,14 +29,14 @@ def export_command(
     Example: pace export --format parquet --out ./warehouse.parquet --partition-by day
     """
     from telemetry.export import export_parquet
-    from telemetry.warehouse import ensure_warehouse
+    from telemetry.warehouse import require_warehouse
 
     if format != "parquet":
         raise UserError(f"--format {format!r} is not supported; use --format parquet")
     if partition_by not in ("day", "month", "none"):
         raise UserError(f"--partition-by {partition_by!r} is not one of day, month, none")
     settings = load_settings(PACE_DB=db)
-    ensure_warehouse(settings, quiet=json)
+    require_warehouse(settings.db)  # never builds one: only `pace seed` / `pace demo` do
     result = export_parquet(settings.db, out, partition_by=partition_by)  # type: ignore[arg-type]
     if json:
         print_json(result.to_json())

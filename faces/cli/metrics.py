@@ -131,9 +131,9 @@ def query_command(
             console.print(compiled.sql, markup=False, highlight=False)
         return
     from semantic_layer.engine import open_engine
-    from telemetry.warehouse import ensure_warehouse
+    from telemetry.warehouse import require_warehouse
 
-    ensure_warehouse(settings, quiet=json)
+    require_warehouse(settings.db)  # never builds one: only `pace seed` / `pace demo` do
     with open_engine(settings) as runner:
         # warehouse values only matter for matching filter values ("h100" -> "H100")
         result = runner.run_query(catalog.with_values(runner) if query.filters else catalog, query)
@@ -157,10 +157,10 @@ def sql_command(
     Example: pace sql "SELECT team, sum(busy_hours) FROM utilization_hourly GROUP BY team"
     """
     from semantic_layer.engine import open_engine
-    from telemetry.warehouse import ensure_warehouse
+    from telemetry.warehouse import require_warehouse
 
     settings = load_settings(PACE_DB=db, PACE_ENGINE=engine)
-    ensure_warehouse(settings, quiet=json)
+    require_warehouse(settings.db)  # never builds one: only `pace seed` / `pace demo` do
     with open_engine(settings) as runner:
         result = runner.run_sql(sql)
     if json:

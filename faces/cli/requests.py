@@ -26,10 +26,10 @@ ReasonOption = Annotated[str, typer.Option("--reason", help="Why; recorded in th
 
 def _gov(db: object, *, quiet: bool = True):  # noqa: ANN202 - governance.service.Governance
     from governance.service import Governance
-    from telemetry.warehouse import ensure_warehouse
+    from telemetry.warehouse import require_warehouse
 
     settings = load_settings(PACE_DB=db)
-    ensure_warehouse(settings, quiet=quiet)
+    require_warehouse(settings.db)  # never builds one: only `pace seed` / `pace demo` do
     return Governance.open(settings)
 
 

@@ -78,10 +78,10 @@ def run(settings: Settings, config: object, *, socket: bool, host: str, port: in
     from faces.slack.feedback import flush_pending
     from faces.slack.scheduler import start_scheduler
     from faces.slack.server import make_http_server, run_socket_mode
-    from telemetry.warehouse import ensure_warehouse
+    from telemetry.warehouse import require_warehouse
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    ensure_warehouse(settings)
+    require_warehouse(settings.db)  # never builds one: only `pace seed` / `pace demo` do
     try:
         slack_app = create_app(settings, config=config, socket_mode=socket, planner=planner)  # type: ignore[arg-type]
     except BoltError as exc:

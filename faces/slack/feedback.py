@@ -1,27 +1,20 @@
-"""Feedback clicks go into the warehouse's `answer_feedback` table for later evals.
+"""Feedback clicks go into the Slack app's own store (`<warehouse stem>.slack.sqlite`, table `feedback`).
 
-The warehouse is opened writable only for the insert. It can be locked (another pace process, or this
-process's own read-only question connection); then the row waits in the Slack state file and is
-written with the next successful insert (or `flush_pending` at start-up). A click never fails.
+Application state never lives in the warehouse file (docs/data-model.md, "Readers and writers at once"):
+the warehouse is swapped by ingest and seed, and a click must neither wait for nor contend with them.
+SQLite in WAL mode takes the insert at once, so a click is recorded when it is acknowledged.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from datetime import datetime, timezone
 from typing import Any
 
-import duckdb
-
-from faces.slack.store import SlackStore
-from core.errors import UserError
 from core.settings import Settings
-from telemetry.warehouse import open_writable
+from faces.slack.store import SlackStore
 
 log = logging.getLogger("pace.slack")
-_FLUSH = threading.Lock()  # two clicks must not both write the same queued rows
 COLUMNS = ("feedback_at", "user_id", "channel", "thread", "question", "verdict", "sql")
 
 
@@ -31,41 +24,16 @@ def feedback_row(*, user: str | None, channel: str | None, thread: str | None, q
             "channel": channel, "thread": thread, "question": question, "verdict": verdict, "sql": sql}
 
 
-def _write(settings: Settings, rows: list[dict[str, Any]]) -> None:
-    with open_writable(settings.db) as con:
-        con.executemany(
-            f"INSERT INTO answer_feedback ({', '.join(COLUMNS)}) VALUES (CAST(? AS TIMESTAMP), ?, ?, ?, ?, ?, ?)",
-            [[r.get(c) for c in COLUMNS] for r in rows],
-        )
+def record_feedback(settings: Settings, store: SlackStore, row: dict[str, Any]) -> bool:
+    """Store `row` (and move any click an older version queued for the warehouse); True once stored."""
+    store.add_feedback(row)
+    flush_pending(settings, store)
+    return True
 
 
-def record_feedback(settings: Settings, store: SlackStore, row: dict[str, Any], *, attempts: int = 3,
-                    delay_s: float = 0.2) -> bool:
-    """Write `row` (and anything queued before it); True when written, False when queued for later."""
-    store.queue_feedback(row)
-    return flush_pending(settings, store, attempts=attempts, delay_s=delay_s)
-
-
-def flush_pending(settings: Settings, store: SlackStore, *, attempts: int = 1, delay_s: float = 0.2) -> bool:
-    """Try to write every queued row; on a lock, keep them queued and log why."""
-    with _FLUSH:
-        return _flush(settings, store, attempts, delay_s)
-
-
-def _flush(settings: Settings, store: SlackStore, attempts: int, delay_s: float) -> bool:
-    pending = store.pending_feedback()
-    if not pending:
-        return True
-    for attempt in range(attempts):
-        try:
-            _write(settings, [row for _, row in pending])
-        except (UserError, duckdb.Error) as exc:
-            if attempt + 1 < attempts:
-                time.sleep(delay_s * (2**attempt))
-                continue
-            log.warning("feedback queued (%d waiting): warehouse not writable: %s", len(pending), exc)
-            return False
-        store.drop_feedback([i for i, _ in pending])
-        log.info("feedback written: %d row(s)", len(pending))
-        return True
-    return False
+def flush_pending(settings: Settings, store: SlackStore) -> bool:
+    """Move clicks that older versions queued for the warehouse into the feedback table (one transaction)."""
+    moved = store.adopt_pending_feedback()
+    if moved:
+        log.info("feedback: %d queued click(s) moved to %s", moved, store.path)
+    return True

@@ -1,8 +1,10 @@
 """The Slack app's own small SQLite state, next to the warehouse (`<stem>.slack.sqlite`).
 
-It holds what must survive a restart and must never go into the read-only warehouse: which
-scheduled posts were made (so a finding is never posted twice), the question and SQL behind each
-posted answer (for "Show SQL" and feedback clicks), and feedback waiting for the warehouse lock.
+It holds what must survive a restart and must never go into the warehouse file (which ingest and
+seed swap for a new version): which scheduled posts were made (so a finding is never posted twice),
+the question and SQL behind each posted answer (for "Show SQL" and feedback clicks), and the feedback
+clicks themselves (`feedback`, read by evals). `feedback_pending` is where versions before this one
+queued clicks for the warehouse; they are moved to `feedback` on the next click or start-up.
 """
 
 from __future__ import annotations
@@ -24,7 +26,10 @@ DDL = (
     "thread TEXT, created_at TEXT)",
     "CREATE INDEX IF NOT EXISTS answers_thread ON answers (thread)",
     "CREATE TABLE IF NOT EXISTS feedback_pending (id INTEGER PRIMARY KEY AUTOINCREMENT, row TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS feedback (id INTEGER PRIMARY KEY AUTOINCREMENT, feedback_at TEXT NOT NULL, "
+    "user_id TEXT, channel TEXT, thread TEXT, question TEXT, verdict TEXT, sql TEXT)",
 )
+FEEDBACK_COLUMNS = ("feedback_at", "user_id", "channel", "thread", "question", "verdict", "sql")
 
 
 def state_path(settings: Settings) -> Path:
@@ -95,15 +100,29 @@ class SlackStore:
         with self._conn() as con:
             return con.execute("SELECT 1 FROM answers WHERE thread = ? LIMIT 1", (thread,)).fetchone() is not None
 
-    # -- feedback waiting for the warehouse ------------------------------------------------------
-    def queue_feedback(self, row: dict[str, Any]) -> None:
+    # -- feedback clicks -------------------------------------------------------------------------
+    def add_feedback(self, row: dict[str, Any]) -> None:
         with self._conn() as con:
-            con.execute("INSERT INTO feedback_pending (row) VALUES (?)", (json.dumps(row, default=str),))
+            _insert_feedback(con, [row])
 
-    def pending_feedback(self) -> list[tuple[int, dict[str, Any]]]:
+    def feedback(self) -> list[dict[str, Any]]:
+        """Every click, oldest first, as {feedback_at, user_id, channel, thread, question, verdict, sql}."""
         with self._conn() as con:
-            return [(i, json.loads(r)) for i, r in con.execute("SELECT id, row FROM feedback_pending ORDER BY id")]
+            rows = con.execute(f"SELECT {', '.join(FEEDBACK_COLUMNS)} FROM feedback ORDER BY id").fetchall()
+        return [dict(zip(FEEDBACK_COLUMNS, r)) for r in rows]
 
-    def drop_feedback(self, ids: list[int]) -> None:
+    def adopt_pending_feedback(self) -> int:
+        """Move clicks queued by older versions (for the warehouse) into `feedback`, in one transaction."""
         with self._conn() as con:
-            con.executemany("DELETE FROM feedback_pending WHERE id = ?", [(i,) for i in ids])
+            pending = con.execute("SELECT id, row FROM feedback_pending ORDER BY id").fetchall()
+            if pending:
+                _insert_feedback(con, [json.loads(r) for _, r in pending])
+                con.executemany("DELETE FROM feedback_pending WHERE id = ?", [(i,) for i, _ in pending])
+        return len(pending)
+
+
+def _insert_feedback(con: sqlite3.Connection, rows: list[dict[str, Any]]) -> None:
+    con.executemany(
+        f"INSERT INTO feedback ({', '.join(FEEDBACK_COLUMNS)}) VALUES ({', '.join('?' * len(FEEDBACK_COLUMNS))})",
+        [[r.get("feedback_at") or _now()] + [r.get(c) for c in FEEDBACK_COLUMNS[1:]] for r in rows],
+    )

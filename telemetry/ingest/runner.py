@@ -24,7 +24,7 @@ from telemetry.ingest.staging import (
     stage_parquet,
 )
 from telemetry.ingest.summary import IngestSummary
-from telemetry.warehouse import open_writable
+from telemetry.warehouse import writer
 
 Format = Literal["focus", "dcgm", "sacct", "csv", "parquet"]
 FORMATS: tuple[str, ...] = ("focus", "dcgm", "sacct", "csv", "parquet")
@@ -50,7 +50,7 @@ def ingest(
     check_file(path, fmt)
     triples = mapping.load_mapping(mapping_file)
     started = time.perf_counter()
-    with open_writable(db) as con, _progress(progress, path) as advance:
+    with writer(db, purpose=f"ingest {path.name}") as con, _progress(progress, path) as advance:  # next version, swapped in on commit
         con.execute("SET TimeZone = 'UTC'")
         if threads:
             con.execute(f"SET threads = {int(threads)}")

@@ -8,6 +8,7 @@ import time
 import duckdb
 
 from faces.slack.blocks import FEEDBACK, FEEDBACK_BLOCK, SHOW_SQL
+from faces.slack.store import SlackStore
 from tests.slack.harness import mention
 
 
@@ -61,8 +62,8 @@ def _feedback_click(srv, post, verdict: str) -> None:
                user="U3", channel="CFB", message_ts="1800000000.000001", thread_ts="20.1")
 
 
-def test_feedback_is_stored_with_the_question_and_survives_a_lock(serve, mock_api, fake_answer, slack_settings,
-                                                                  demo_db, tmp_path) -> None:
+def test_feedback_is_stored_in_the_app_store_never_in_the_warehouse(serve, mock_api, fake_answer, slack_settings,
+                                                                     demo_db, tmp_path) -> None:
     db = tmp_path / "writable.duckdb"
     shutil.copy(demo_db, db)
     settings = slack_settings.model_copy(update={"db": db})
@@ -70,17 +71,19 @@ def test_feedback_is_stored_with_the_question_and_survives_a_lock(serve, mock_ap
     srv.event(mention("cost by team", channel="CFB", ts="20.1"))
     post = mock_api.wait_for("/api/chat.postMessage")[0]
     assert post["blocks"][-1]["block_id"].startswith(FEEDBACK_BLOCK)
+    before = db.read_bytes()
 
-    holder = duckdb.connect(str(db), read_only=True)  # the warehouse is busy: the click must not fail
+    holder = duckdb.connect(str(db), read_only=True)  # the warehouse is busy: the click must not care
     _feedback_click(srv, post, "bad")
-    assert "saved" in mock_api.wait_for("/api/chat.postEphemeral")[0]["text"]
+    assert "recorded" in mock_api.wait_for("/api/chat.postEphemeral")[0]["text"]
     holder.close()
     _feedback_click(srv, post, "good")
     assert "recorded" in mock_api.wait_for("/api/chat.postEphemeral", 2)[1]["text"]
-    with duckdb.connect(str(db), read_only=True) as con:
-        rows = con.execute("SELECT question, verdict, user_id, channel, thread, sql FROM answer_feedback ORDER BY feedback_at").fetchall()
-    assert [(r[0], r[1], r[2], r[3]) for r in rows] == [("cost by team", "bad", "U3", "CFB"), ("cost by team", "good", "U3", "CFB")]
-    assert rows[0][4] == "slack:CFB:20.1" and "EffectiveCost" in rows[0][5]
+    rows = SlackStore(tmp_path / "slack-state.sqlite").feedback()  # the serve fixture's state file
+    assert [(r["question"], r["verdict"], r["user_id"], r["channel"]) for r in rows] == [
+        ("cost by team", "bad", "U3", "CFB"), ("cost by team", "good", "U3", "CFB")]
+    assert rows[0]["thread"] == "slack:CFB:20.1" and "EffectiveCost" in rows[0]["sql"]
+    assert db.read_bytes() == before  # the warehouse file is never written by a click
 
 
 def test_app_home_and_assistant_thread_started(serve, mock_api) -> None:
