@@ -1,0 +1,91 @@
+"""The house reads top-down: each package imports only packages on lower floors, and no file circles.
+
+Floors (docs/architecture.md): core -> telemetry -> semantic_layer -> tools -> governance ->
+dashboards | assistant -> evals -> faces. An import counts wherever it is written (module level,
+inside a function, or under TYPE_CHECKING): a lazy import still ties the two modules together.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FLOORS = {
+    "core": 0, "telemetry": 1, "semantic_layer": 2, "tools": 3, "governance": 4,
+    "dashboards": 5, "assistant": 5, "evals": 6, "faces": 7,
+}
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports(path: Path) -> set[str]:
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+            found.update(f"{node.module}.{a.name}" for a in node.names)
+    return found
+
+
+def _modules() -> dict[str, Path]:
+    return {_module_name(p): p for pkg in FLOORS for p in (ROOT / pkg).rglob("*.py")}
+
+
+def _upward(modules: dict[str, Path], root: Path = ROOT) -> list[str]:
+    bad = []
+    for name, path in sorted(modules.items()):
+        here = name.split(".")[0]
+        for target in sorted(_imports(path)):
+            there = target.split(".")[0]
+            if there in FLOORS and there != here and FLOORS[there] >= FLOORS[here]:
+                bad.append(f"{path.relative_to(root)} imports {target} ({there} is not below {here})")
+    return bad
+
+
+def test_no_package_imports_its_own_floor_or_above() -> None:
+    assert _upward(_modules()) == []
+
+
+def test_the_check_catches_an_upward_import(tmp_path: Path) -> None:
+    fake = tmp_path / "semantic_layer" / "oops.py"
+    fake.parent.mkdir()
+    fake.write_text("def f():\n    from assistant.service import answer\n")
+    assert _upward({"semantic_layer.oops": fake}, tmp_path) == [
+        "semantic_layer/oops.py imports assistant.service (assistant is not below semantic_layer)"]
+
+
+def _package_graph(modules: dict[str, Path]) -> dict[str, set[str]]:
+    graph: dict[str, set[str]] = defaultdict(set)
+    for name, path in modules.items():
+        here = name.split(".")[0]
+        for target in _imports(path):
+            there = target.split(".")[0]
+            if there in FLOORS and there != here:
+                graph[here].add(there)
+    return graph
+
+
+def test_no_circle_between_packages() -> None:
+    graph = _package_graph(_modules())
+
+    def reaches(start: str, goal: str, seen: set[str]) -> bool:
+        return any(n == goal or (n not in seen and reaches(n, goal, seen | {n})) for n in graph.get(start, ()))
+
+    circles = sorted(p for p in FLOORS if reaches(p, p, {p}))
+    assert circles == []
+
+
+def test_nothing_that_ships_imports_the_faces_or_the_evals() -> None:
+    modules = _modules()
+    for name, path in modules.items():
+        if name.split(".")[0] in ("faces", "evals"):
+            continue
+        reached = {t.split(".")[0] for t in _imports(path)}
+        assert not reached & {"faces", "evals"}, f"{path.relative_to(ROOT)} imports a face or the evals"
