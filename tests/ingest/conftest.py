@@ -1,4 +1,4 @@
-"""Ingest tests start from an empty warehouse: the first ingest creates the schema and the accelerator catalog."""
+"""Ingest tests start from an empty pace warehouse (`pace seed --empty`): schema, no data."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from telemetry.warehouse import create_empty
+
 
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
-    """Path of a warehouse that does not exist yet."""
-    return tmp_path / "w.duckdb"
+    """Path of an empty pace warehouse; the first ingest adds the accelerator catalog."""
+    return create_empty(tmp_path / "w.duckdb")

@@ -17,11 +17,10 @@ def _ask(db: Path, question: str):
     return answer(question, planner="offline", settings=Settings(PACE_DB=db))
 
 
-def test_real_focus_export_answers_by_provider_and_service(tmp_path: Path) -> None:
-    db = tmp_path / "focus.duckdb"
+def test_real_focus_export_answers_by_provider_and_service(db: Path) -> None:
     ingest(FOCUS_SAMPLE, "focus", db)
     a = _ask(db, "billed cost by billing provider in September 2024")
-    assert a.status == "answered" and a.period and a.period.start == "2024-09-01"
+    assert a.status == "answered" and a.period and a.period.start == "2024-09-01", a.text
     with duckdb.connect(str(db), read_only=True) as con:
         truth = dict(con.execute("SELECT ProviderName, sum(BilledCost)::DOUBLE FROM cost_daily GROUP BY 1").fetchall())
     assert {r[0]: pytest.approx(r[1]) for r in a.rows} == truth  # credits and corrections included, as billed
@@ -32,8 +31,7 @@ def test_real_focus_export_answers_by_provider_and_service(tmp_path: Path) -> No
     assert recent.status == "answered" and recent.period.end == "2024-10-01"
 
 
-def test_slurm_accounting_answers_job_questions(tmp_path: Path) -> None:
-    db = tmp_path / "sacct.duckdb"
+def test_slurm_accounting_answers_job_questions(db: Path) -> None:
     ingest(FIXTURES / "sacct_sample.txt", "sacct", db)
     with duckdb.connect(str(db), read_only=True) as con:
         n_jobs, failed = con.execute("SELECT count(*), count(*) FILTER (WHERE state = 'failed') FROM jobs").fetchone()
