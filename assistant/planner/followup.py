@@ -58,6 +58,8 @@ def apply_edits(prev: MetricQuery, parsed: Parsed, metrics: list[str], time_dims
         q.group_by = kept + [GroupBy(dimension=d) for d in new_dims]
         if not q.order_by and not any(g.grain for g in q.group_by):
             q.order_by = [OrderBy(field=q.metrics[0], descending=True)]
+        if parsed.rank is None:
+            q.limit = None  # a new shape ('and by cluster?') is a new list: the old top-N does not carry over
     if parsed.grain is not None or any(d in time_dims for d in parsed.group_dims):
         grain = parsed.grain if parsed.grain not in (None, "auto") else "day"
         time_dim = next((g.dimension for g in q.group_by if g.grain), sorted(time_dims)[0] if time_dims else "time")

@@ -57,6 +57,15 @@ def fold(text: str) -> str:
     return " ".join(singular(w) for w in _WORD_HYPHEN.sub(" ", normalize(text)).split())
 
 
+def words(text: str) -> list[str]:
+    """The words `fold` sees, before folding plurals (one for one with `fold(text).split()`).
+
+    >>> words("Which teams-per-cluster?")
+    ['which', 'teams', 'per', 'cluster']
+    """
+    return _WORD_HYPHEN.sub(" ", normalize(text)).split()
+
+
 @dataclass(frozen=True)
 class Hit:
     """A phrase found in the question: what it refers to and where."""

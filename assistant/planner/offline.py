@@ -272,6 +272,9 @@ def _build(metrics: list[str], parsed: Parsed, inp: PlannerInputs) -> MetricQuer
             grain = grain or "auto"
         else:
             group_by.append(GroupBy(dimension=dim))
+    compare = parsed.compare_days is not None
+    if parsed.other_period is not None and parsed.period is not None:
+        parsed.period, compare, grain = _both_periods(parsed.period, parsed.other_period, grain)
     current = parsed.period is None and grain is None and all(
         getattr(inp.catalog.metrics.get(m), "current_state", False) for m in metrics)
     time_range = None if current else _period_range(parsed, _default_days(parsed, inp), inp.today)
@@ -283,6 +286,9 @@ def _build(metrics: list[str], parsed: Parsed, inp: PlannerInputs) -> MetricQuer
         group_by.insert(0, GroupBy(dimension=sorted(time_dims)[0] if time_dims else "time", grain=real))
     filters = [Filter(dimension=d, operator=op if len(v) == 1 else ("in" if op == "=" else "not in"), values=v)
                for d, (op, v) in parsed.filters.items()]
+    for f in filters:  # 'atlas vs orion', 'H100 and A100': one row per side, not one total
+        if f.operator == "in" and all(g.dimension != f.dimension for g in group_by):
+            group_by.append(GroupBy(dimension=f.dimension))
     order_by: list[OrderBy] = []
     limit = None
     cats = [g for g in group_by if g.grain is None]
@@ -291,11 +297,24 @@ def _build(metrics: list[str], parsed: Parsed, inp: PlannerInputs) -> MetricQuer
         if parsed.rank_word in ("best", "worst"):  # best = highest only when higher is better
             desc = (parsed.rank_word == "best") == bool(getattr(inp.catalog.metrics[metrics[0]], "higher_is_better", True))
         order_by = [OrderBy(field=metrics[0], descending=desc)]
-        limit = n or (1 if any(w in parsed.text.split() for w in ("which", "who", "what")) else 5)
+        which = any(w in parsed.text.split() for w in ("which", "who", "what"))
+        limit = n or (1 if which and not parsed.plural_groups else 5)  # 'which team' one winner, 'which teams' a list
     elif cats and not parsed.grain:
         order_by = [OrderBy(field=metrics[0], descending=True)]
     return MetricQuery(metrics=metrics, group_by=group_by, filters=filters, time_range=time_range, order_by=order_by,
-                       limit=limit, compare_to_previous=parsed.compare_days is not None)
+                       limit=limit, compare_to_previous=compare)
+
+
+def _both_periods(a: Period, b: Period, grain: str | None) -> tuple[Period, bool, str | None]:
+    """Two periods set side by side: adjacent and as long -> the later one compared to the previous;
+    otherwise the span over both, by month when both are whole months (else by week)."""
+    late, early = (a, b) if a.start >= b.start else (b, a)
+    months = all(p.start.day == 1 and p.end.day == 1 and 28 <= p.days <= 31 for p in (a, b))
+    if early.end == late.start and (early.days == late.days or months):
+        return Period(late.start, late.end, f"{late.label} vs {early.label}"), True, grain
+    months = all(p.start.day == 1 and p.end.day == 1 for p in (a, b))
+    span = Period(early.start, max(a.end, b.end), f"{early.label} to {late.label}")
+    return span, False, grain or ("month" if months else "week")
 
 
 _GRAIN_DAYS = {"week": 56, "month": 90, "quarter": 365, "auto": 30}

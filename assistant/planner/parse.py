@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
-from assistant.planner.lexicon import Hit, Lexicon, fold, mask
+from assistant.planner.lexicon import Hit, Lexicon, fold, mask, singular, words
 from assistant.planner.words import GAP_OK, SCATTER_SKIP
 from assistant.timeparse import Period, comparison_period, resolve_period
 
@@ -38,6 +38,7 @@ _COMPARE = re.compile(
     rf"|\b(?:vs|versus|against|compared?(?: (?:to|with|against))?|change from|relative to)\s+(?:the\s+|a\s+)?"
     rf"(?:(?:previous|prior|preceding|last)\s+{_UNIT}|{_UNIT}\s+before|one before)\b|\bvs yesterday\b"
 )
+_VS_OR_AND = re.compile(r"\s*(?:vs\.?|versus|against|and|compared (?:to|with)|or|,)\s*(?:the\s+|in\s+)?")
 _GROUP_CUE = re.compile(r"(?:\bby|\bper|\beach|\bevery|\bacross|\bbreakdown of|\bsplit by|\bbroken down by|\bfor each|\bfor every|\bby each)\s+(?:the\s+|a\s+)?$")
 _NEGATION = re.compile(r"\b(excluding|exclude|except|not|without|other than|ignoring|apart from|besides)\s+(?:the\s+)?(?:\w+\s+)?$")
 
@@ -57,6 +58,10 @@ class Parsed:
     compare_days: int | None = None
     rank: tuple[bool, int | None] | None = None
     rank_word: str | None = None
+    other_period: Period | None = None
+    """A second period set against the first ('October vs November'): both sides are answered."""
+    plural_groups: bool = False
+    """A grouping was named in the plural ('which teams ...'): the answer is a list, not one winner."""
     leftover: list[str] = field(default_factory=list)
     rest: str = ""
     """The question with every recognized phrase blanked (offsets match `text`)."""
@@ -70,6 +75,7 @@ def parse(question: str, lexicon: Lexicon, today: date, value_priority: tuple[st
     """Recognize every part of `question` against the catalog vocabulary and the as-of date."""
     text = fold(question)[:2000]
     out = Parsed(text=text)
+    plural_at = _plural_offsets(question, text)
     work = text
     m = _COMPARE.search(work)
     if m:
@@ -78,6 +84,10 @@ def parse(question: str, lexicon: Lexicon, today: date, value_priority: tuple[st
     out.period = resolve_period(work, today)
     if out.period is not None:
         work = mask(work, [out.period.span])
+        other = resolve_period(work, today)
+        if other is not None and _VS_OR_AND.fullmatch(text[min(out.period.span[1], other.span[1]) : max(out.period.span[0], other.span[0])]):
+            out.other_period = other  # 'October vs November', 'last week and the week before'
+            work = mask(work, [other.span])
     for pattern, grain in _GRAINS:
         gm = re.search(pattern, work)
         if gm:
@@ -114,6 +124,7 @@ def parse(question: str, lexicon: Lexicon, today: date, value_priority: tuple[st
             if not names_value and (cue or (out.rank is not None and not out.group_dims)):
                 if dim not in out.group_dims:
                     out.group_dims.append(dim)
+                out.plural_groups = out.plural_groups or any(h.start <= o < h.end for o in plural_at)
                 last_group_end = h.end
             else:
                 out.mentioned_dims.append(dim)
@@ -133,6 +144,21 @@ def parse(question: str, lexicon: Lexicon, today: date, value_priority: tuple[st
         out.rank = None  # "max utilization" names a statistic, not a ranking
     out.leftover = [w for w in work.split() if w]
     out.rest = work
+    return out
+
+
+def _plural_offsets(question: str, text: str) -> set[int]:
+    """Start offsets in folded `text` of the words that were plural in `question` ('teams' folded to 'team')."""
+    raw = words(question)
+    out: set[int] = set()
+    pos = 0
+    for word, folded in zip(raw, text.split()):
+        start = text.find(folded, pos)
+        if start < 0:
+            break
+        if singular(word) != word:
+            out.add(start)
+        pos = start + len(folded)
     return out
 
 

@@ -186,3 +186,39 @@ class TestFollowUps:
     def test_new_full_question_starts_over(self, inputs: PlannerInputs, prev: MetricQuery) -> None:
         q = query(inputs, "top 5 clusters by busy hours in October", prev)
         assert [g.dimension for g in q.group_by] == ["cluster"] and q.metrics == ["busy_hours"]
+
+
+def test_plural_which_gives_a_ranked_list_and_singular_one_winner(inputs: PlannerInputs) -> None:
+    assert query(inputs, "which team had the most busy hours last week").limit == 1
+    many = query(inputs, "which teams had the most busy hours last week")
+    assert many.limit and many.limit > 1 and many.order_by[0].descending
+
+
+def test_a_follow_up_that_changes_the_shape_drops_the_old_limit(inputs: PlannerInputs) -> None:
+    first = query(inputs, "top 3 teams by busy hours last week")
+    assert first.limit == 3
+    again = query(inputs, "and by cluster?", first)
+    assert [g.dimension for g in again.group_by] == ["cluster"] and again.limit is None
+    assert query(inputs, "top 2 instead", first).limit == 2
+
+
+@pytest.mark.parametrize(("text", "dim"), [("atlas vs orion", "team"), ("H100 and A100", "accelerator_type"),
+                                           ("us-east-aws versus eu-west-gcp", "cluster")])
+def test_x_vs_y_values_give_one_row_per_side(inputs: PlannerInputs, text: str, dim: str) -> None:
+    q = query(inputs, f"busy hours for {text} last week")
+    assert [g.dimension for g in q.group_by] == [dim] and q.filters[0].operator == "in" and len(q.filters[0].values) == 2
+
+
+def test_x_vs_y_metrics_give_both_metrics(inputs: PlannerInputs) -> None:
+    assert query(inputs, "busy hours vs allocated hours last week").metrics == ["busy_hours", "allocated_hours"]
+
+
+def test_x_vs_y_adjacent_periods_compare_the_later_with_the_earlier(inputs: PlannerInputs) -> None:
+    q = query(inputs, "busy hours in October vs September")
+    assert q.compare_to_previous and q.time_range == TimeRange(start=datetime(2026, 10, 1), end=datetime(2026, 11, 1))
+
+
+def test_x_vs_y_distant_periods_span_both_by_month(inputs: PlannerInputs) -> None:
+    q = query(inputs, "busy hours in July vs October")
+    assert q.time_range == TimeRange(start=datetime(2026, 7, 1), end=datetime(2026, 11, 1))
+    assert q.group_by[0] == GroupBy(dimension="time", grain="month")
