@@ -49,8 +49,8 @@ def gate_problems(result: dict[str, Any], thresholds: dict[str, Any] | None = No
 
 def print_result(console: Console, result: dict[str, Any]) -> None:
     suite = result["suite"]
-    if suite == "questions":
-        table = Table(title=f"questions ({result['planner']} planner): {result['n']} asked over {result['cases']} cases")
+    if suite in ("questions", "frozen"):
+        table = Table(title=f"{suite} ({result['planner']} planner): {result['n']} asked over {result['cases']} cases")
         for col in ("category", "n", "accuracy"):
             table.add_column(col, justify="left" if col == "category" else "right")
         for cat, v in result["by_category"].items():
@@ -58,7 +58,10 @@ def print_result(console: Console, result: dict[str, Any]) -> None:
             table.add_row(cat, str(v["n"]), Text(f"{v['accuracy']:.0%}", style=style))
         console.print(table)
         console.print(
-            f"execution accuracy [bold]{result['execution_accuracy']:.1%}[/], status accuracy {result['status_accuracy']:.1%}, "
+            f"[{result['suite']}{', as of ' + result['as_of'] if result.get('as_of') else ''}] "
+            f"execution accuracy [bold]{result['execution_accuracy']:.1%}[/] ({result.get('execution_n', '?')} SQL items), "
+            + (f"tool cases {result['tool_accuracy']:.1%} ({result['tool_n']}), " if result.get("tool_n") else "")
+            + f"status accuracy {result['status_accuracy']:.1%}, "
             f"confidently wrong {result['confidently_wrong_rate']:.1%}, latency p50 {result['latency_ms']['p50']:.0f} ms "
             f"p95 {result['latency_ms']['p95']:.0f} ms" + (f", {result['pass_k']}" if result.get("pass_k") else ""),
             markup=True,
@@ -79,11 +82,13 @@ def markdown_report(results: list[dict[str, Any]]) -> str:
     for r in results:
         lines.append(f"## {r['suite']}")
         lines.append("")
-        if r["suite"] == "questions":
+        if r["suite"] in ("questions", "frozen"):
             lines += [
-                f"- planner: {r['planner']}; asked {r['n']} over {r['cases']} cases",
-                f"- execution accuracy: {r['execution_accuracy']:.1%}; status accuracy: {r['status_accuracy']:.1%}; "
-                f"confidently wrong: {r['confidently_wrong_rate']:.1%}",
+                f"- planner: {r['planner']}; as of {r.get('as_of', '?')}; asked {r['n']} over {r['cases']} cases",
+                f"- execution accuracy (gold SQL, {r.get('execution_n', '?')} items): {r['execution_accuracy']:.1%}; "
+                f"tool cases (right tool, rows): {r['tool_accuracy']:.1%} of {r['tool_n']}"
+                if r.get("tool_n") else f"- execution accuracy (gold SQL, {r.get('execution_n', '?')} items): {r['execution_accuracy']:.1%}",
+                f"- status accuracy: {r['status_accuracy']:.1%}; confidently wrong: {r['confidently_wrong_rate']:.1%}",
                 f"- latency: p50 {r['latency_ms']['p50']:.0f} ms, p95 {r['latency_ms']['p95']:.0f} ms",
                 "",
                 "| category | n | accuracy |",

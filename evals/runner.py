@@ -14,7 +14,7 @@ from typing import Any, Callable
 import duckdb
 import numpy as np
 
-from evals.cases import Case, load_cases
+from evals.cases import Case, load_suite
 from evals.compare import Verdict, compare, has_top_level_order_by
 from core.settings import Settings
 from telemetry.warehouse import open_reader, read_meta
@@ -46,20 +46,28 @@ class SuiteResult:
     planner: str
     items: list[ItemResult] = field(default_factory=list)
     pass_k: dict[str, float] | None = None
+    suite: str = "questions"
+    as_of: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        answerable = [i for i in self.items if i.case.expect == "answered"]
+        # execution accuracy scores result sets against gold SQL; tool answers (no gold SQL) are reported apart
+        answerable = [i for i in self.items if i.case.expect == "answered" and not i.case.expect_tool]
+        tools = [i for i in self.items if i.case.expect == "answered" and i.case.expect_tool]
         lat = np.array([i.latency_ms for i in self.items]) if self.items else np.array([0.0])
         by_cat: dict[str, dict[str, Any]] = {}
         for cat in sorted({i.case.category for i in self.items}):
             its = [i for i in self.items if i.case.category == cat]
             by_cat[cat] = {"n": len(its), "accuracy": sum(i.correct for i in its) / len(its)}
         out = {
-            "suite": "questions",
+            "suite": self.suite,
             "planner": self.planner,
+            "as_of": self.as_of,
             "n": len(self.items),
             "cases": len({i.case.id for i in self.items}),
             "execution_accuracy": sum(i.correct for i in answerable) / len(answerable) if answerable else 1.0,
+            "execution_n": len(answerable),
+            "tool_accuracy": sum(i.correct for i in tools) / len(tools) if tools else None,
+            "tool_n": len(tools),
             "status_accuracy": sum(i.status == i.case.expect for i in self.items) / max(1, len(self.items)),
             "confidently_wrong_rate": sum(i.confidently_wrong for i in self.items) / max(1, len(self.items)),
             "latency_ms": {"p50": float(np.percentile(lat, 50)), "p95": float(np.percentile(lat, 95))},
@@ -124,6 +132,7 @@ def run_questions(
     repeat: int = 1,
     on_item: Callable[[], None] | None = None,
     engine: str | None = None,
+    suite: str = "questions",
 ) -> SuiteResult:
     """Ask every paraphrase and conversation; with repeat > 1 also report pass^k (all k runs correct).
 
@@ -133,9 +142,9 @@ def run_questions(
 
     if engine is not None and engine != settings.engine:
         settings = settings.model_copy(update={"engine": engine})
-    cases = cases if cases is not None else load_cases()
+    cases = cases if cases is not None else load_suite(suite)
     today = as_of_today(settings)
-    result = SuiteResult(planner=planner)
+    result = SuiteResult(planner=planner, suite=suite, as_of=today)
     runs: dict[tuple[str, str], list[bool]] = {}
     with open_reader(settings.db) as con:
         gold_cache: dict[str, list[tuple]] = {}
@@ -143,8 +152,7 @@ def run_questions(
             gold_sql = case.gold(today)
             if gold_sql and case.id not in gold_cache:
                 gold_cache[case.id] = _gold_rows(con, gold_sql, settings)
-            prompts = [[q] for q in case.questions] if case.questions else [case.turns]
-            for turns in prompts:
+            for turns in case.asked(today):
                 for _ in range(repeat):
                     thread = f"eval-{case.id}-{uuid.uuid4().hex[:8]}"
                     started = time.perf_counter()
