@@ -22,11 +22,11 @@ class Warehouse:
         self.settings = settings
         self._engine: Engine | None = None
 
-    def run(self, sql: str) -> pd.DataFrame:
+    def run(self, sql: str, row_limit: int | None = None) -> pd.DataFrame:
         """Validate and run one query; rows as a DataFrame with the SELECT's column names."""
         if self._engine is None:
             self._engine = Engine(self.settings)
-        result = self._engine.run_sql(sql)
+        result = self._engine.run_sql(sql, row_limit=row_limit)
         return pd.DataFrame([list(r) for r in result.rows], columns=list(result.columns))
 
     def close(self) -> None:

@@ -16,6 +16,19 @@ from pydantic import BaseModel, Field
 
 SEV_THRESHOLDS: tuple[tuple[float, str], ...] = ((25_000.0, "SEV1"), (5_000.0, "SEV2"), (500.0, "SEV3"))
 
+# The unit of each detector metric's observed and expected values, as findings state them.
+UNITS: dict[str, str] = {
+    "sm_active": "fraction of SM cycles active (0-1, DCGM SM activity)",
+    "busy_share": "share of allocated accelerator-hours busy (0-1)",
+    "EffectiveCost_usd_per_day": "USD (EffectiveCost summed over the window's days)",
+    "queue_wait_minutes_median": "minutes of queue wait per job",
+    "failure_rate": "share of jobs failed (0-1)",
+    "allocated_accelerators": "accelerators allocated (peak hour)",
+    "latency_p95_ms": "ms (p95 latency)",
+    "kwh_per_accelerator_hour": "kWh per allocated accelerator-hour",
+    "physical_bound": "as the bound states",
+}
+
 
 class Finding(BaseModel):
     """One anomaly: what, where, when, how far from normal, what it cost, and who should look."""
@@ -36,6 +49,10 @@ class Finding(BaseModel):
     owner: str
     tier: int = Field(description="support tier that should act: 1 on-call, 2 team lead, 3 escalations")
     evidence_sql: str
+    score: float | None = Field(default=None, description="how far from normal, in robust z (shape detectors)")
+    unit: str = Field(default="", description="unit of observed and expected")
+    baseline: str = Field(default="", description="what `expected` is: the baseline the detector used")
+    shape: str = Field(default="", description="spike_up, shift_down, saturation, collapse, idling... (shape detectors)")
     notes: list[str] = Field(default_factory=list, description="related symptoms folded into this finding")
     details: dict[str, float] = Field(default_factory=dict, description="the detector's other measures (hours, jobs...)")
 
@@ -43,10 +60,16 @@ class Finding(BaseModel):
     def window(self) -> str:
         return f"{self.start:%Y-%m-%d %H:%M} .. {self.end:%Y-%m-%d %H:%M}"
 
+    @property
+    def duration_hours(self) -> float:
+        return round((self.end - self.start).total_seconds() / 3600, 1)
+
     def contract(self) -> dict[str, Any]:
-        """The DESIGN.md `pace scan --json` keys, plus the extra identifying fields."""
+        """The DESIGN.md `pace scan --json` keys, plus the extra identifying fields (unit, duration...)."""
         out = self.model_dump(mode="json")
-        out["window"] = {"start": out["start"], "end": out["end"], "text": self.window}
+        out["unit"] = self.unit or UNITS.get(self.metric, "")
+        out["window"] = {"start": out["start"], "end": out["end"], "text": self.window, "hours": self.duration_hours}
+        out["duration_hours"] = self.duration_hours
         return out
 
 
@@ -87,10 +110,19 @@ def merge_overlapping(findings: Iterable[Finding]) -> list[Finding]:
 COST_FOLD_FACTOR = 1.5
 
 
+_SHAPE_CAUSES = ("idle_allocation", "utilization_collapse", "energy_outlier", "quota_breach", "failure_rate_spike")
+
+
 def _explains(cause: Finding, f: Finding) -> bool:
     """A quota breach explains a queue-wait surge on its pool, and a cost rise of its team no larger than
-    1.5x what the breach's extra allocation cost (`rise_usd`), when their windows overlap."""
-    if cause.kind != "quota_breach" or not (f.start < cause.end and cause.start < f.end):
+    1.5x what the breach's extra allocation cost (`rise_usd`), when their windows overlap. A stream's
+    utilization shift is a symptom of a specific finding on its pool (and team, where that names one)."""
+    if not (f.start < cause.end and cause.start < f.end) or cause is f:
+        return False
+    if f.kind == "utilization_shift" and cause.kind in _SHAPE_CAUSES:
+        same_pool = cause.accelerator_type in (None, f.accelerator_type) and cause.cluster in (None, f.cluster)
+        return same_pool and (cause.entity_type != "team" or cause.entity == f.entity)
+    if cause.kind != "quota_breach":
         return False
     if f.kind == "queue_wait_surge":
         return (cause.cluster, cause.accelerator_type) == (f.cluster, f.accelerator_type)
@@ -108,6 +140,12 @@ def fold_symptoms(findings: list[Finding]) -> list[Finding]:
     for i, f in enumerate(findings):
         j = next((j for j, c in enumerate(findings) if _explains(c, f)), None)
         if j is None:
+            continue
+        if f.kind == "utilization_shift":
+            notes.setdefault(j, []).append(
+                f"{f.entity}'s busy share on {f.cluster} {f.accelerator_type} was {f.observed:.0%} ({f.expected:.0%} "
+                f"expected, {f.shape.replace('_', ' ')}) from {f.window}")
+            folded.add(i)
             continue
         what = "queue waits" if f.kind == "queue_wait_surge" else "daily cost"
         notes.setdefault(j, []).append(

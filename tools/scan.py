@@ -20,9 +20,9 @@ from pydantic import BaseModel, Field
 from telemetry import fleet
 from core.errors import UserError
 from core.settings import Settings
-from tools import detect_cost, detect_ops, detect_util
+from tools import detect_cost, detect_ops, detect_shape, detect_util
 from tools._warehouse import Warehouse, run
-from tools.findings import Finding, fold_symptoms, merge_overlapping, score_against_ground_truth, severity
+from tools.findings import UNITS, Finding, fold_symptoms, merge_overlapping, score_against_ground_truth, severity
 
 __all__ = ["KINDS", "ScanResult", "scan", "score_against_ground_truth", "load_ground_truth"]
 
@@ -36,6 +36,7 @@ class Detector:
     metric: str
     sql: Callable[..., str]
     filters: tuple[str, ...]  # builder keyword arguments, filled from a finding to rebuild its evidence
+    frame: Callable[..., pd.DataFrame] | None = None  # detection outside SQL: (warehouse, start, end) -> runs
 
 
 DETECTORS: tuple[Detector, ...] = (
@@ -47,6 +48,8 @@ DETECTORS: tuple[Detector, ...] = (
     Detector("quota_breach", "team", "allocated_accelerators", detect_ops.quota_breach_sql, ("team", "cluster", "accelerator_type")),
     Detector("latency_spike", "endpoint", "latency_p95_ms", detect_cost.latency_spike_sql, ("endpoint",)),
     Detector("energy_outlier", "cluster", "kwh_per_accelerator_hour", detect_util.energy_outlier_sql, ("cluster", "accelerator_type")),
+    Detector("utilization_shift", "team", "busy_share", detect_shape.stream_hours_sql, ("team", "cluster", "accelerator_type"),
+             frame=detect_shape.run),
 )
 KINDS: tuple[str, ...] = tuple(d.kind for d in DETECTORS)
 COLUMNS: tuple[str, ...] = (
@@ -168,13 +171,19 @@ def _to_findings(det: Detector, df: pd.DataFrame, leads: dict[str, str], ep_team
             cluster=_none(row.get("cluster")), accelerator_type=_none(row.get("accelerator_type")),
             start=start, end=end, metric=det.metric, observed=float(row["observed"]), expected=float(row["expected"]),
             severity=sev, impact_usd=round(impact, 2), owner=owner, tier=tier, evidence_sql=evidence,
+            score=_float(row.get("score")), unit=UNITS.get(det.metric, ""), baseline=str(row.get("baseline") or ""),
+            shape=str(row.get("shape") or ""),
             details={k: float(v) for k, v in row.items() if k not in _STANDARD and isinstance(v, (int, float)) and v == v},
         ))
     return out
 
 
 _STANDARD = {"entity", "cluster", "accelerator_type", "window_start", "window_end", "observed", "expected", "impact_usd",
-             "production"}
+             "production", "score"}
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None or value != value else float(value)
 
 
 def _none(value: Any) -> str | None:
@@ -206,7 +215,8 @@ def scan(
             if det.kind not in chosen:
                 continue
             bar.update(task, description=f"scanning {det.kind}")
-            findings += _to_findings(det, wh.run(det.sql(s, e)), leads, ep_team)
+            rows = det.frame(wh, s, e) if det.frame else wh.run(det.sql(s, e))
+            findings += _to_findings(det, rows, leads, ep_team)
             bar.advance(task)
     merged = fold_symptoms(merge_overlapping(findings))
     merged.sort(key=lambda f: (f.severity, -f.impact_usd, f.start))

@@ -20,7 +20,9 @@ CONTRACT_KEYS = {"kind", "entity", "window", "metric", "observed", "expected", "
 def test_demo_scan_meets_precision_and_recall(demo_scan: ScanResult, settings: Settings) -> None:
     p, r, f1 = score_against_ground_truth(demo_scan.findings, load_ground_truth(settings))
     assert p >= 0.9 and r >= 0.9, (p, r, f1)
-    assert {f.kind for f in demo_scan.findings} == set(KINDS)
+    # the stream-shape detector sees the injected faults too, as symptoms folded into the specific finding
+    assert {f.kind for f in demo_scan.findings} == set(KINDS) - {"utilization_shift"}
+    assert any("busy share" in n for f in demo_scan.findings if f.kind == "idle_allocation" for n in f.notes)
 
 
 def test_second_seed_meets_precision_and_recall(seed11_db: Path) -> None:
@@ -38,6 +40,9 @@ def test_findings_carry_the_contract_and_rerunnable_evidence(demo_scan: ScanResu
     for f in demo_scan.findings[:4]:  # the evidence reproduces the finding's window
         rows = run(settings, f.evidence_sql)
         assert len(rows) >= 1 and rows["window_start"].min() >= f.start
+    for f in demo_scan.findings:  # every value comes with its unit and duration
+        out = f.contract()
+        assert out["unit"] and out["duration_hours"] > 0 and out["window"]["hours"] == out["duration_hours"]
 
 
 def test_idle_impact_is_idle_hours_times_catalog_price(demo_scan: ScanResult, settings: Settings) -> None:

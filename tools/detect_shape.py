@@ -1,0 +1,104 @@
+"""utilization_shift: the shape detectors of `detect_series` on every allocation stream of the fleet.
+
+A stream is one team on one pool (team x cluster x accelerator type), so a finding names what moved,
+not only the pool. Its value is the busy share of its allocated accelerator-hours (busy_hours /
+allocated_hours, DCGM-style busy time); hours with under one allocated accelerator-hour are left out
+(nothing to measure). `utilization_hourly` has no per-hour peak column, so spikes are tested on the
+hourly share; `detect_series` takes a peak series where the data has one.
+
+One SQL query (built with sqlglot, values as quoted literals) reads the scan window plus the
+baseline history, per stream and hour; the detection itself is numpy per stream. Impact: for drops,
+the busy accelerator-hours lost against the baseline priced at the pool's catalog rate (idle capacity
+someone pays for); rises have no dollar impact of their own (the extra busy hours are in details).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pandas as pd
+import sqlglot
+from sqlglot import exp
+
+from tools import detect_series
+from tools._warehouse import Warehouse
+
+KEYS = ["team", "cluster", "accelerator_type"]
+HISTORY_DAYS = 14  # baseline history read before the scan window (the seasonal baseline needs 7 days)
+MIN_ALLOCATED = 1.0
+SCORE_MIN = {"spike_up": 6.0, "spike_down": 6.0}  # one-hour events need more evidence than sustained ones
+
+
+def _ts(value: datetime) -> exp.Expression:
+    return exp.cast(exp.Literal.string(f"{value:%Y-%m-%d %H:%M:%S}"), exp.DataType.build("TIMESTAMP"))
+
+
+def _where(start: datetime | None, end: datetime | None, filters: dict[str, str | None]) -> list[exp.Expression]:
+    conds: list[exp.Expression] = [exp.column(k).eq(exp.Literal.string(v)) for k, v in filters.items() if v is not None]
+    if start is not None:
+        conds.append(exp.column("hour") >= _ts(start))
+    if end is not None:
+        conds.append(exp.column("hour") < _ts(end))
+    return conds
+
+
+def stream_hours_sql(start: datetime | None, end: datetime | None, team: str | None = None,
+                     cluster: str | None = None, accelerator_type: str | None = None,
+                     history_days: int = HISTORY_DAYS) -> str:
+    """Busy share and allocation per stream and hour over [start - history, end); also the evidence
+    query of a finding (restricted to its stream, with the history its baseline used)."""
+    since = None if start is None else start - timedelta(days=history_days)
+    alloc = exp.func("sum", exp.column("allocated_hours"))
+    q = (
+        sqlglot.select(
+            *KEYS, "hour",
+            exp.alias_(exp.Round(this=exp.Div(this=exp.func("sum", exp.column("busy_hours")), expression=alloc),
+                                 decimals=exp.Literal.number(4)), "busy_share"),
+            exp.alias_(exp.Round(this=alloc, decimals=exp.Literal.number(2)), "allocated_hours"),
+        )
+        .from_("utilization_hourly")
+        .where(*(_where(since, end, {"team": team, "cluster": cluster, "accelerator_type": accelerator_type}) or [exp.true()]))
+        .group_by(*KEYS, "hour")
+        .having(alloc >= exp.Literal.number(MIN_ALLOCATED))
+        .order_by(*KEYS, "hour")
+    )
+    return q.sql(dialect="duckdb")
+
+
+ROW_LIMIT = 50_000_000  # the scan reads every stream-hour of its window; the validator's default cap is for answers
+
+
+def run(wh: Warehouse, start: datetime | None, end: datetime | None) -> pd.DataFrame:
+    """Runs found on every stream inside [start, end), in the scan's row shape (one row per run)."""
+    frame = wh.run(stream_hours_sql(start, end), row_limit=ROW_LIMIT)
+    if frame.empty:
+        return _empty()
+    frame["hour"] = pd.to_datetime(frame["hour"])
+    runs = detect_series.detect_streams(frame, KEYS, value="busy_share", weight="allocated_hours")
+    if runs.empty:
+        return _empty()
+    if start is not None:
+        runs = runs[runs["window_end"] > pd.Timestamp(start)]
+    if end is not None:
+        runs = runs[runs["window_start"] < pd.Timestamp(end)]
+    runs = runs[runs["score"] >= runs["shape"].map(SCORE_MIN).fillna(0.0)]
+    price = wh.run(
+        "SELECT c.cluster, a.accelerator_type, CASE WHEN c.is_on_prem THEN a.committed_usd_per_hour "
+        "ELSE a.on_demand_usd_per_hour END AS usd_per_hour FROM clusters c CROSS JOIN accelerator_types a")
+    runs = runs.merge(price, on=["cluster", "accelerator_type"], how="left")
+    lost = (-runs["gap"]).clip(lower=0.0)
+    return pd.DataFrame({
+        "entity": runs["team"], "cluster": runs["cluster"], "accelerator_type": runs["accelerator_type"],
+        "window_start": runs["window_start"], "window_end": runs["window_end"],
+        "observed": runs["observed"].round(4), "expected": runs["expected"].round(4),
+        "impact_usd": (lost * runs["usd_per_hour"].fillna(0.0)).round(2),
+        "hours": runs["hours"], "score": runs["score"],
+        "busy_accelerator_hours_change": runs["gap"].round(1),
+        "shape": runs["shape"], "baseline": runs["baseline"].map(detect_series.describe_baseline),
+    }).reset_index(drop=True)
+
+
+def _empty() -> pd.DataFrame:
+    return pd.DataFrame(columns=["entity", "cluster", "accelerator_type", "window_start", "window_end", "observed",
+                                 "expected", "impact_usd", "hours", "score", "busy_accelerator_hours_change",
+                                 "shape", "baseline"])
