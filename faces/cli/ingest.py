@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -37,7 +38,9 @@ def ingest(
     from telemetry.ingest import ingest as run_ingest
 
     settings = load_settings(PACE_DB=db)
-    summary = run_ingest(path, fmt, settings.db, table=table, mapping_file=mapping, progress=not json)
+    # The transient bar only on a terminal: piped stderr stays exactly one `error:` line on failure.
+    progress = not json and sys.stderr.isatty()
+    summary = run_ingest(path, fmt, settings.db, table=table, mapping_file=mapping, progress=progress)
     if json:
         print_json(summary.to_json())
         return

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 
 from telemetry.ingest.gates import Gate, q, reason_sql, value_gates
-from telemetry.ingest.staging import Source
+from telemetry.ingest.staging import Source, unreadable_as_user_error
 
 
 @dataclass(frozen=True)
@@ -48,13 +48,14 @@ def check(
     line = "_r._line" if has_line else "CAST(NULL AS BIGINT)"
     keys = ", ".join(q(k) for k in plan.key)
     raw = "json_merge_patch(to_json(_r), '{\"_line\": null}')" if has_line else "to_json(_r)"
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE _checked AS
-        SELECT * EXCLUDE (_r), CASE WHEN _reason IS NOT NULL THEN CAST({raw} AS VARCHAR) END AS _raw_text
-        FROM (SELECT *, {reason_sql(gates)} AS _reason, hash({keys}) AS _h
-              FROM (SELECT {line} AS _line, {exprs}, _r FROM {src.sql} _r))""",
-        src.params or None,
-    )
+    with unreadable_as_user_error(src):
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE _checked AS
+            SELECT * EXCLUDE (_r), CASE WHEN _reason IS NOT NULL THEN CAST({raw} AS VARCHAR) END AS _raw_text
+            FROM (SELECT *, {reason_sql(gates)} AS _reason, hash({keys}) AS _h
+                  FROM (SELECT {line} AS _line, {exprs}, _r FROM {src.sql} _r))""",
+            src.params or None,
+        )
 
 
 def quarantine(con: duckdb.DuckDBPyConnection, path: Path, fmt: str) -> dict[str, int]:

@@ -9,6 +9,9 @@ and numbers rows by `file_row_number`.
 
 from __future__ import annotations
 
+import csv
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,24 +30,94 @@ class Staged:
     rejected: int
 
 
+SNIFF_BYTES = 65536
+MAX_HEADER_BYTES = 65536
+# Leading bytes that say a file is not text at all: (magic, what it is, what to do).
+MAGIC: tuple[tuple[bytes, str, str], ...] = (
+    (b"\x1f\x8b", "gzip-compressed", "decompress it first: gunzip -k FILE"),
+    (b"BZh", "bzip2-compressed", "decompress it first: bunzip2 -k FILE"),
+    (b"\xfd7zXZ\x00", "xz-compressed", "decompress it first: unxz -k FILE"),
+    (b"\x28\xb5\x2f\xfd", "zstd-compressed", "decompress it first: unzstd FILE"),
+    (b"PK\x03\x04", "a zip archive", "extract the export from it first: unzip FILE"),
+    (b"PAR1", "a Parquet file", "use --format parquet (or --format focus for a FOCUS Parquet export)"),
+)
+# Byte-order marks of encodings pace does not read (UTF-8's own BOM is fine and skipped).
+BOMS: tuple[tuple[bytes, str], ...] = (
+    (b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"),
+)
+
+
 def check_file(path: Path, fmt: str) -> None:
-    """A readable, non-empty file, or a UserError that says what to do."""
+    """A readable, non-empty file in a format pace can read, or a UserError that says what to do.
+
+    The first bytes are sniffed so that a compressed, binary or UTF-16 file is refused by name
+    (never by echoing its bytes) before any reader sees it.
+    """
     if not path.exists():
         raise UserError(f"{path} does not exist; pass the path of a {fmt} export")
     if not path.is_file():
         raise UserError(f"{path} is not a file; pass one {fmt} export file")
-    if path.stat().st_size == 0:
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(SNIFF_BYTES)
+    except OSError as exc:
+        raise UserError(f"cannot read {path}: {exc.strerror or type(exc).__name__}; check its permissions") from None
+    if not head:
         raise UserError(f"{path} is empty (0 bytes): nothing to ingest; check that the {fmt} export finished")
+    parquet_ok = fmt == "parquet" or (fmt == "focus" and path.suffix.lower() == ".parquet")
+    if parquet_ok:
+        if not head.startswith(b"PAR1"):
+            raise UserError(f"{path} is not a Parquet file (no PAR1 header); check the path and --format")
+        return
+    for magic, what, todo in MAGIC:
+        if head.startswith(magic):
+            raise UserError(f"{path} is {what}, not {fmt} text; {todo}")
+    for bom, encoding in BOMS:
+        if head.startswith(bom):
+            raise UserError(_encoding_message(path, encoding))
+    if b"\x00" in head:
+        pairs = head[: len(head) - len(head) % 2]
+        if pairs and pairs[1::2].count(0) > 0.4 * len(pairs) / 2:
+            raise UserError(_encoding_message(path, "UTF-16LE"))
+        if pairs and pairs[0::2].count(0) > 0.4 * len(pairs) / 2:
+            raise UserError(_encoding_message(path, "UTF-16BE"))
+        raise UserError(
+            f"{path} is a binary file (a NUL byte at offset {head.index(0)}), not {fmt} text; "
+            "check the path and --format"
+        )
+    text = head.decode("utf-8", errors="replace")
+    invalid = text.count("\ufffd") - head.decode("utf-8", errors="ignore").count("\ufffd")
+    controls = sum(1 for b in head if b < 9 or 13 < b < 32 or b == 127)
+    if invalid > len(text) // 10 or controls > len(head) // 100:
+        raise UserError(
+            f"{path} is a binary file ({invalid:,} invalid UTF-8 sequences and {controls:,} control bytes in its "
+            f"first {len(head):,} bytes), not {fmt} text; check the path and --format"
+        )
+
+
+def _encoding_message(path: Path, encoding: str) -> str:
+    return (
+        f"{path} is encoded as {encoding}; pace reads UTF-8. Convert it first: "
+        f"iconv -f {encoding} -t UTF-8 {path.name} > {path.stem}.utf8{path.suffix}"
+    )
 
 
 def require_columns(columns: tuple[str, ...], needed: tuple[str, ...], fmt: str, path: Path) -> None:
     """Fail with the missing column names, the format, and what the file did have."""
     missing = [c for c in needed if c not in columns]
     if missing:
+        found = printable(", ".join(columns), 300) or "none"
         raise UserError(
             f"{path.name} is missing required {fmt} column(s): {', '.join(missing)} "
-            f"(found: {', '.join(columns) or 'none'}); export them or pick the right --format"
+            f"(found: {found}); export them or pick the right --format"
         )
+
+
+def printable(value: str, limit: int) -> str:
+    """`value` cut to `limit` characters with anything unprintable shown as an escape, for messages."""
+    shown = "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in value[:limit])
+    return shown + ("..." if len(value) > limit else "")
 
 
 # read_csv options: header, all text, named NULL spellings, rejects kept; values bound as $delim, $nulls.
@@ -66,9 +139,13 @@ class Source:
 def header_columns(path: Path, delim: str) -> tuple[str, ...]:
     """The header line's column names (read as text, so a bad encoding further down does not matter)."""
     with path.open("rb") as fh:
-        first = fh.readline().decode("utf-8", errors="replace").lstrip("\ufeff").rstrip("\r\n")
-    import csv
-
+        raw = fh.readline(MAX_HEADER_BYTES + 1)
+    if len(raw) > MAX_HEADER_BYTES:
+        raise UserError(
+            f"{path}'s first line is longer than {MAX_HEADER_BYTES:,} bytes, so it is not a header naming "
+            "the columns; check the path and --format"
+        )
+    first = raw.decode("utf-8", errors="replace").lstrip("\ufeff").rstrip("\r\n")
     return tuple(c.strip() for c in next(csv.reader([first], delimiter=delim), []))
 
 
@@ -78,7 +155,8 @@ def stage_csv(
     """`_raw` (all VARCHAR, plus `_line`) and `_rejects` from a CSV file, materialized (small files)."""
     columns, source = csv_source(path, delim=delim, nullstr=nullstr)
     prepare_rejects(con)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _read AS SELECT * FROM {source.sql}", source.params)
+    with unreadable_as_user_error(source):
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _read AS SELECT * FROM {source.sql}", source.params)
     _build_rejects(con)
     rows = con.execute("SELECT count(*) FROM _read").fetchone()[0]
     rejected = con.execute("SELECT count(*) FROM _rejects").fetchone()[0]
@@ -163,10 +241,20 @@ def stage_parquet(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[Staged, S
     return Staged(columns, rows, 0), source
 
 
+@contextmanager
+def unreadable_as_user_error(source: Source) -> Iterator[None]:
+    """A reader that gives up on the file's content (not on pace's SQL) becomes one `error:` line."""
+    try:
+        yield
+    except (duckdb.InvalidInputException, duckdb.ConversionException, duckdb.OutOfRangeException) as exc:
+        name = Path(str(source.params.get("path", "the file"))).name
+        raise UserError(f"{name} could not be read ({one_line(exc)}); check the path and --format") from None
+
+
 def one_line(exc: BaseException) -> str:
     """The first line of an error message, with control characters (NUL...) shown as escapes."""
-    first = (str(exc).splitlines() or [type(exc).__name__])[0]
-    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in first)[:300]
+    first = (str(exc).splitlines() or [type(exc).__name__])[0].split(" Possible fixes:")[0]
+    return printable(first, 300)
 
 
 def raw_type(con: duckdb.DuckDBPyConnection, column: str) -> str:
