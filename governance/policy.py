@@ -55,6 +55,7 @@ class Policy:
     team_leads: dict[str, str] = field(default_factory=dict)
     slack_users: dict[str, str] = field(default_factory=dict)
     actions: dict[str, list[str]] = field(default_factory=dict)
+    act_as: list[str] = field(default_factory=list)
     pending_hours: float = 48.0
     expiring_within_days: int = 3
 
@@ -77,6 +78,17 @@ class Policy:
 
     def slack_for_user(self, user: str) -> str | None:
         return self.slack_users.get(user) or (user if user[:1] in ("U", "W") and user.isupper() else None)
+
+    def may_act_as_others(self, user: str) -> bool:
+        """Whether `user` holds a role listed under `act_as` (may act under another user's name, audited)."""
+        return any(user in self.roles.get(role, []) for role in self.act_as)
+
+    def check_act_as(self, user: str, as_user: str) -> None:
+        """Raise `NotAllowed` unless `user` may act as `as_user` (always allowed to act as oneself)."""
+        if as_user != user and not self.may_act_as_others(user):
+            holders = sorted({u for r in self.act_as for u in self.roles.get(r, [])})
+            raise NotAllowed(f"rule act_as: {user} may not act as {as_user}; only {' or '.join(self.act_as) or 'nobody'} "
+                             f"({', '.join(holders) or 'nobody'}) may; leave out --as to act as yourself ({user})")
 
     # -- routing ----------------------------------------------------------------------------------
     def route(self, request: Request) -> Route:
@@ -157,10 +169,14 @@ def load_policy(path: Path | None = None) -> Policy:
         rules.append(Rule(raw["name"], raw.get("description", ""), dict(raw.get("when") or {}), tuple(raw.get("approvers") or ()), auto))
     if not rules:
         raise UserError(f"{path}: no rules; at least one rule must route every request")
+    roles = doc.get("roles") or {}
+    unknown_roles = sorted(set(doc.get("act_as") or []) - set(roles))
+    if unknown_roles:
+        raise UserError(f"{path}: act_as names roles {unknown_roles} that `roles` does not define")
     sla = doc.get("sla") or {}
     return Policy(
         rules=rules, roles={k: list(v) for k, v in (doc.get("roles") or {}).items()},
         team_leads=dict(doc.get("team_leads") or {}), slack_users=dict(doc.get("slack_users") or {}),
-        actions={k: list(v) for k, v in (doc.get("actions") or {}).items()},
+        actions={k: list(v) for k, v in (doc.get("actions") or {}).items()}, act_as=list(doc.get("act_as") or []),
         pending_hours=float(sla.get("pending_hours", 48)), expiring_within_days=int(sla.get("expiring_within_days", 3)),
     )

@@ -5,7 +5,10 @@ The governance workflow writes requests to a SQLite file in WAL mode next to the
 ATTACH that file; instead, for each query that reads `compute_requests`, the engine reads the live rows
 here with sqlite3 (`mode=ro`: WAL readers never wait for writers and never take a write lock), hands
 them to its own cursor as an Arrow table, and defines a cursor-local TEMP view `compute_requests` =
-the warehouse's historical rows UNION ALL the live ones. Temp objects shadow the main schema and die
+the warehouse's rows whose id the store does not hold UNION ALL the store's rows. The store is the one
+source of truth for every request it holds: governance imports the warehouse's open requests into it
+(`governance.imports`), so an approval made there replaces the warehouse's stale "submitted" row instead
+of being counted beside it, and `pace request list`, queue positions and questions count the same rows. Temp objects shadow the main schema and die
 with the cursor, so other cursors, the file and the locked configuration are untouched. One
 read-only SQLite connection per store is kept, and the rows are re-read only when its
 `PRAGMA data_version` says another connection has committed since.
@@ -13,9 +16,12 @@ read-only SQLite connection per store is kept, and the rows are re-read only whe
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import sqlite3
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +44,20 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("submitted_at", "timestamp"), ("decided_at", "timestamp"), ("provisioned_at", "timestamp"),
     ("start_date", "date"), ("end_date", "date"),
 )
+
+_WAREHOUSE_ONLY: contextvars.ContextVar[bool] = contextvars.ContextVar("pace_warehouse_only", default=False)
+
+
+@contextmanager
+def warehouse_only() -> Iterator[None]:
+    """Within this block the engine reads the warehouse's own compute_requests, without the store's rows
+    (for governance's import of the warehouse's open requests, which must see what the file holds)."""
+    token = _WAREHOUSE_ONLY.set(True)
+    try:
+        yield
+    finally:
+        _WAREHOUSE_ONLY.reset(token)
+
 
 def store_path(settings: Settings) -> Path:
     """The governance store that belongs to this warehouse: `<warehouse>.governance.sqlite`."""
@@ -124,7 +144,10 @@ def _array(values: tuple, kind: str) -> pa.Array:
     return pa.array(list(values), pa.int32() if kind == "int32" else pa.string())
 
 def overlay(cur: duckdb.DuckDBPyConnection, settings: Settings) -> int:
-    """Make `compute_requests` on this cursor include the live requests; returns how many were added."""
+    """Make `compute_requests` on this cursor the store's requests plus the warehouse's others; returns how
+    many came from the store."""
+    if _WAREHOUSE_ONLY.get():
+        return 0
     try:
         live = read_live(store_path(settings))
     except sqlite3.Error as exc:  # never a lock error for a question: answer from the warehouse alone
@@ -136,6 +159,7 @@ def overlay(cur: duckdb.DuckDBPyConnection, settings: Settings) -> int:
     cur.register("_pace_live_requests", live)
     cur.execute(
         f'CREATE OR REPLACE TEMP VIEW {TABLE} AS SELECT * FROM "{database}".main.{TABLE} '
-        f"UNION ALL BY NAME SELECT * FROM _pace_live_requests"
+        "WHERE request_id NOT IN (SELECT request_id FROM _pace_live_requests) "
+        "UNION ALL BY NAME SELECT * FROM _pace_live_requests"
     )
     return live.num_rows

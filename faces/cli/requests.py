@@ -20,7 +20,8 @@ request_app = typer.Typer(help="Compute requests: ask for accelerators, approve 
                           no_args_is_help=True)
 app.add_typer(request_app, name="request")
 
-AsOption = Annotated[str, typer.Option("--as", help="Who is acting (a user name from the policy).")]
+AsOption = Annotated[str | None, typer.Option(
+    "--as", help="Act as this user (default: your login). Only the policy's act_as roles may; audited as 'A acting as B'.")]
 ReasonOption = Annotated[str, typer.Option("--reason", help="Why; recorded in the audit log and shown to the requester.")]
 
 
@@ -55,6 +56,13 @@ def _print_request(gov: object, req: object, json: bool, *, card: str | None = N
         for row in payload["audit"]:
             table.add_row(*(str(row[c] or "") for c in ("at", "actor", "from", "to", "reason", "channel")))
         console.print(table)
+    if payload.get("refused"):
+        table = Table(title="refused attempts (nothing changed)")
+        for col in ("at", "actor", "action", "reason", "channel"):
+            table.add_column(col)
+        for row in payload["refused"]:
+            table.add_row(*(str(row[c] or "") for c in ("at", "actor", "action", "reason", "channel")))
+        console.print(table)
 
 
 @request_app.command("new")
@@ -69,22 +77,23 @@ def new(
     priority: Annotated[str, typer.Option("--priority", help="low, normal, high, critical.")] = "normal",
     burst: Annotated[bool, typer.Option("--burst", help="Preemptible capacity borrowed beyond quota.")] = False,
     project: Annotated[str | None, typer.Option("--project", help="Project (default: the team's first).")] = None,
-    actor: Annotated[str | None, typer.Option("--as", help="Requester (default: your login).")] = None,
+    actor: AsOption = None,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
     """Submit a request; prints its id, the impact card and who decides.
 
     Example: pace request new --team atlas --accelerator H100 --count 16 --start 2026-12-01 --days 7
-    --workload training --justification "ablation sweep for the 8B run" --as alice
+    --workload training --justification "ablation sweep for the 8B run"
     """
     from governance.requests import RequestDraft
 
     gov = _gov(db, quiet=json)
-    draft = RequestDraft(requester=actor or getpass.getuser(), team=team, accelerator=accelerator, count=count, start=start,
+    who = gov.actor(getpass.getuser(), actor, action="submit")
+    draft = RequestDraft(requester=who.name, team=team, accelerator=accelerator, count=count, start=start,
                          days=days, workload=workload, justification=justification, priority=priority,
                          preemptible=burst, project=project)
-    req, card = gov.submit(draft, channel="cli")
+    req, card = gov.submit(draft, channel="cli", actor=who)
     _print_request(gov, req, json, card=card.text())
     _deliver(gov)
 
@@ -122,9 +131,10 @@ def show(request_id: Annotated[str, typer.Argument(help="Request id, e.g. GR-000
     _print_request(gov, gov.store.get(request_id), json)
 
 
-def _act(action: str, request_id: str, actor: str, reason: str, db: object, json: bool, granted: int | None = None) -> None:
+def _act(action: str, request_id: str, actor: str | None, reason: str, db: object, json: bool, granted: int | None = None) -> None:
     gov = _gov(db, quiet=json)
-    req = gov.act(request_id, action, actor=actor, channel="cli", reason=reason, granted=granted)
+    who = gov.actor(getpass.getuser(), actor, action=action, request_id=request_id)
+    req = gov.act(request_id, action, actor=who, channel="cli", reason=reason, granted=granted)
     _print_request(gov, req, json)
     _deliver(gov)
 
@@ -145,27 +155,27 @@ def _deliver(gov: object) -> None:
 
 
 @request_app.command("approve")
-def approve(request_id: str, actor: AsOption, reason: ReasonOption = "", count: Annotated[int | None, typer.Option("--count", help="Grant fewer than asked.")] = None,
+def approve(request_id: str, actor: AsOption = None, reason: ReasonOption = "", count: Annotated[int | None, typer.Option("--count", help="Grant fewer than asked.")] = None,
             db: DbOption = None, json: JsonOption = False) -> None:
-    """Approve (optionally fewer accelerators). Example: pace request approve GR-000001 --as maria.chen --count 8"""
+    """Approve (optionally fewer accelerators), as your login. Example: pace request approve GR-000001 --count 8"""
     _act("approve", request_id, actor, reason, db, json, granted=count)
 
 
 # The transitions that take only the request, the actor and a reason: (command, action, help with an example).
 SIMPLE_TRANSITIONS: tuple[tuple[str, str, str], ...] = (
-    ("deny", "deny", 'Deny. Example: pace request deny GR-000001 --as gov.iyer --reason "over quota; use the spot pool"'),
-    ("ask-info", "ask_info", 'Send back to the requester for more information. Example: pace request ask-info GR-000001 --as maria.chen --reason "which run?"'),
-    ("answer", "answer", 'Requester answers an ask-info; the request is submitted again. Example: pace request answer GR-000001 --as alice --reason "run 42"'),
-    ("cancel", "cancel", "Cancel before provisioning. Example: pace request cancel GR-000001 --as alice"),
-    ("provision", "provision", "Mark an approved request provisioned. Example: pace request provision GR-000001 --as oncall-fleet"),
-    ("activate", "activate", "Mark a provisioned allocation active. Example: pace request activate GR-000001 --as oncall-fleet"),
-    ("release", "release", "Give an allocation back early. Example: pace request release GR-000001 --as alice"),
-    ("expire", "expire", "Close an allocation at the end of its window. Example: pace request expire GR-000001 --as oncall-fleet"),
+    ("deny", "deny", 'Deny. Example: pace request deny GR-000001 --reason "over quota; use the spot pool"'),
+    ("ask-info", "ask_info", 'Send back to the requester for more information. Example: pace request ask-info GR-000001 --reason "which run?"'),
+    ("answer", "answer", 'Requester answers an ask-info; the request is submitted again. Example: pace request answer GR-000001 --reason "run 42"'),
+    ("cancel", "cancel", "Cancel before provisioning. Example: pace request cancel GR-000001"),
+    ("provision", "provision", "Mark an approved request provisioned. Example: pace request provision GR-000001"),
+    ("activate", "activate", "Mark a provisioned allocation active. Example: pace request activate GR-000001"),
+    ("release", "release", "Give an allocation back early. Example: pace request release GR-000001"),
+    ("expire", "expire", "Close an allocation at the end of its window. Example: pace request expire GR-000001"),
 )
 
 
 def _register_transition(name: str, action: str, help_text: str) -> None:
-    def command(request_id: str, actor: AsOption, reason: ReasonOption = "", db: DbOption = None, json: JsonOption = False) -> None:
+    def command(request_id: str, actor: AsOption = None, reason: ReasonOption = "", db: DbOption = None, json: JsonOption = False) -> None:
         _act(action, request_id, actor, reason, db, json)
 
     command.__doc__ = help_text

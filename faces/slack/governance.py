@@ -130,9 +130,9 @@ def approver_blocks(gov: Governance, req: Any, card: str) -> list[dict[str, Any]
 
 
 def _card_text(req: Any) -> str:
-    from governance.impact import _lines
+    from governance.impact import card_lines
 
-    return "\n".join(_lines(req, req.facts)) if "cost_on_demand_usd" in req.facts else "Impact unavailable (warehouse not readable)."
+    return "\n".join(card_lines(req, req.facts)) if "cost_on_demand_usd" in req.facts else "Impact unavailable (warehouse not readable)."
 
 
 def deliver_outbox(client: WebClient, gov: Governance) -> int:

@@ -25,6 +25,16 @@ def _no_forecast(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("governance.impact._forecast_demand", lambda *a: None)
 
 
+@pytest.fixture(autouse=True)
+def _login(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The operating-system user the CLI acts as (getpass reads LOGNAME first): alice unless a test logs in."""
+    login(monkeypatch, "alice")
+
+
+def login(monkeypatch: pytest.MonkeyPatch, user: str) -> None:
+    monkeypatch.setenv("LOGNAME", user)
+
+
 def pace(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict | None, str]:
     rc = run_app(list(args))
     out, err = capsys.readouterr()
@@ -32,18 +42,21 @@ def pace(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict | No
 
 
 def test_new_show_approve_list(gov_db: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    rc, new, _ = pace(capsys, *NEW, "--as", "alice", "--db", str(gov_db), "--json")
-    assert rc == 0 and KEYS <= set(new) and new["status"] == "submitted"
+    rc, new, _ = pace(capsys, *NEW, "--db", str(gov_db), "--json")
+    assert rc == 0 and KEYS <= set(new) and new["status"] == "submitted" and new["requester"] == "alice"
     assert set(new["audit"][0]) == {"at", "actor", "from", "to", "reason", "channel"}
     assert "accelerator-hours" in new["impact_card"] and "maria.chen" in new["waiting_reason"]
-    rc, _, err = pace(capsys, "request", "approve", new["id"], "--as", "alice", "--db", str(gov_db))
+    rc, _, err = pace(capsys, "request", "approve", new["id"], "--db", str(gov_db))
     assert rc == 2 and err.startswith("refused: rule no-self-approval")
-    rc, done, _ = pace(capsys, "request", "approve", new["id"], "--as", "maria.chen", "--count", "8", "--db", str(gov_db), "--json")
-    assert rc == 0 and (done["status"], done["granted"]) == ("approved", 8)
-    rc, _, err = pace(capsys, "request", "deny", new["id"], "--as", "gov.iyer", "--db", str(gov_db))
+    login(monkeypatch, "maria.chen")
+    rc, done, _ = pace(capsys, "request", "approve", new["id"], "--count", "8", "--db", str(gov_db), "--json")
+    assert rc == 0 and (done["status"], done["granted"], done["approver"]) == ("approved", 8, "maria.chen")
+    login(monkeypatch, "gov.iyer")
+    rc, _, err = pace(capsys, "request", "deny", new["id"], "--db", str(gov_db))
     assert rc == 2 and err.startswith("refused: cannot deny a request that is approved")
     rc, shown, _ = pace(capsys, "request", "show", new["id"], "--db", str(gov_db), "--json")
     assert [a["to"] for a in shown["audit"]] == ["submitted", "approved"] and shown["audit"][1]["channel"] == "cli"
+    assert [(r["actor"], r["action"]) for r in shown["refused"]] == [("alice", "approve"), ("gov.iyer", "deny")]
     rc, listed, _ = pace(capsys, "request", "list", "--status", "approved", "--team", "atlas", "--db", str(gov_db), "--json")
     assert [r["id"] for r in listed["requests"]] == [new["id"]]
 
@@ -60,21 +73,21 @@ def test_new_show_approve_list(gov_db: Path, capsys: pytest.CaptureFixture[str],
 def test_bad_input_exits_2_naming_the_field(gov_db: Path, capsys: pytest.CaptureFixture[str], change: tuple[str, str], message: str) -> None:
     args = list(NEW)
     args[args.index(change[0]) + 1] = change[1]
-    rc, _, err = pace(capsys, *args, "--as", "alice", "--db", str(gov_db))
+    rc, _, err = pace(capsys, *args, "--db", str(gov_db))
     assert rc == 2 and " ".join(err.split()).startswith(message)
 
 
 def test_small_request_is_auto_approved(gov_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     args = list(NEW)
     args[args.index("--count") + 1], args[args.index("--days") + 1] = "2", "2"
-    rc, new, _ = pace(capsys, *args, "--as", "alice", "--db", str(gov_db), "--json")
+    rc, new, _ = pace(capsys, *args, "--db", str(gov_db), "--json")
     assert rc == 0 and new["status"] == "approved" and new["audit"][1]["actor"] == "pace-policy"
     assert "auto-small-within-quota" in new["audit"][1]["reason"]
 
 
 def test_cli_submission_is_counted_by_a_question_engine_held_open_in_another_process(gov_db: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PACE_", "OPENAI_", "SLACK_"))}
-    env["PYTHONPATH"] = str(ROOT)
+    env["PYTHONPATH"], env["LOGNAME"] = str(ROOT), "alice"
     tomorrow = (date.today() + timedelta(days=1)).isoformat()  # the assistant's default window then includes today
     holder = subprocess.Popen([sys.executable, str(Path(__file__).with_name("holder.py")), str(gov_db), tomorrow],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env, cwd=ROOT)
@@ -83,7 +96,7 @@ def test_cli_submission_is_counted_by_a_question_engine_held_open_in_another_pro
         holder.stdin.write("ask\n")
         holder.stdin.flush()
         before = json.loads(holder.stdout.readline())
-        done = subprocess.run([sys.executable, "-c", "from faces.cli import main; main()", *NEW, "--as", "alice", "--db", str(gov_db), "--json"],
+        done = subprocess.run([sys.executable, "-c", "from faces.cli import main; main()", *NEW, "--db", str(gov_db), "--json"],
                               capture_output=True, text=True, env=env, cwd=ROOT, timeout=60)
         assert done.returncode == 0, done.stderr
         assert "lock" not in done.stderr.lower()

@@ -156,13 +156,17 @@ def test_sla_reminders_go_to_the_approver_once_a_day(app_server: AppServer, mock
     mock_api.wait_for("/api/chat.postMessage", 2)
     gov = Governance.open(gov_settings, use_forecast=False)
     client = WebClient(token="xoxb-test", base_url=mock_api.api_url)
-    assert send_sla_reminders(client, gov, datetime.utcnow() + timedelta(hours=1)) == 0
+
+    def mine() -> list[dict]:  # the demo's open requests, imported from the warehouse, are long past the SLA too
+        return [p for p in mock_api.by_path("/api/chat.postMessage") if p["text"].startswith("Reminder: GR-000001")]
+
+    send_sla_reminders(client, gov, datetime.utcnow() + timedelta(hours=1))
+    assert mine() == []
     later = datetime.utcnow() + timedelta(hours=49)
-    assert send_sla_reminders(client, gov, later) == 3  # maria.chen, gov.alvarez, gov.iyer
+    send_sla_reminders(client, gov, later)
+    assert {p["channel"] for p in mine()} == {LEAD, "U0GOVALV", "U0GOVIYE"} and len(mine()) == 3
     assert send_sla_reminders(client, gov, later) == 0
-    reminders = [p for p in mock_api.by_path("/api/chat.postMessage") if p["text"].startswith("Reminder:")]
-    assert {p["channel"] for p in reminders} == {LEAD, "U0GOVALV", "U0GOVIYE"}
-    assert "past the 48 h SLA" in reminders[0]["text"]
+    assert "past the 48 h SLA" in mine()[0]["text"]
 
 
 def test_scheduler_tick_delivers_cli_decisions_and_reminders(app_server: AppServer, mock_api: MockSlackApi, gov_settings: Settings) -> None:
@@ -174,7 +178,9 @@ def test_scheduler_tick_delivers_cli_decisions_and_reminders(app_server: AppServ
     stored_message(gov)
     gov.act("GR-000001", "ask_info", actor="maria.chen", channel="cli", reason="which checkpoint?")
     out = run_scheduled(app_server.app, gov_settings, datetime.utcnow() + timedelta(hours=49))
-    assert out["governance"] == {"delivered": 1, "reminders": 1}  # the requester owes the information
+    assert out["governance"]["delivered"] == 1
+    mine = [p for p in mock_api.by_path("/api/chat.postMessage") if p["text"].startswith("Reminder: GR-000001")]
+    assert [p["channel"] for p in mine] == [REQUESTER]  # the requester owes the information
     assert "needs info" in json.dumps(mock_api.wait_for("/api/chat.update")[0]["blocks"])
 
 
