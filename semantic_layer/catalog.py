@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from sqlglot import exp
 
+from semantic_layer import catalog_cache
 from semantic_layer.errors import CatalogError, Issue, did_you_mean
 from semantic_layer.graph import dimension_source, metric_entities, reachable_dimensions
 from semantic_layer.models import Dimension, Entity, Location, Measure, Metric, VerifiedQuery
@@ -153,6 +154,10 @@ def load_catalog(definitions_dir: Path | str | None = None, *, strict: bool = Tr
     files = sorted(folder.glob("*.yaml"))
     if not files:
         raise UserError(f"no definitions (*.yaml) found in {folder}")
+    key = catalog_cache.digest(files)
+    cached = catalog_cache.load(key)
+    if isinstance(cached, Catalog):
+        return cached
     documents = []
     issues: list[Issue] = []
     for path in files:
@@ -164,6 +169,8 @@ def load_catalog(definitions_dir: Path | str | None = None, *, strict: bool = Tr
     errors = [i for i in issues + found if i.level == "error"]
     if errors and strict:
         raise CatalogError(errors)
+    if not errors:
+        catalog_cache.store(key, catalog)
     return catalog
 
 

@@ -174,3 +174,21 @@ def test_docs_example_metric_loads_and_compiles() -> None:
     catalog, issues = build_catalog(_documents() + [("example.yaml", example)])
     assert [i for i in issues if i.level == "error"] == []
     assert compile_query(catalog, MetricQuery(metrics=["cancellation_rate_pct"], group_by=[{"dimension": "team"}])).columns == ["team", "cancellation_rate_pct"]
+
+
+def test_catalog_cache_is_invalidated_when_a_definition_changes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from semantic_layer import catalog_cache
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    defs = tmp_path / "defs"
+    defs.mkdir()
+    for p in DEFINITIONS_DIR.glob("*.yaml"):
+        (defs / p.name).write_text(p.read_text())
+    first = load_catalog(defs)
+    assert len(list(catalog_cache.cache_dir().glob("*.pickle"))) == 1
+    assert load_catalog(defs).metrics.keys() == first.metrics.keys()  # served from the cache
+    jobs = defs / "jobs.yaml"
+    jobs.write_text(jobs.read_text().replace("measure: preempted_job_count", "measure: preempted_jobs_count"))
+    with pytest.raises(CatalogError, match="preempted_jobs_count"):
+        load_catalog(defs)  # the edit is seen: a new digest, validated afresh, never the stale cache
+    assert len(list(catalog_cache.cache_dir().glob("*.pickle"))) == 1, "an invalid catalog is never cached"
