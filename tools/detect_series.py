@@ -70,7 +70,7 @@ class Baseline:
     seasonal: np.ndarray  # bool: True where the seasonal baseline was chosen
 
 
-def _trailing_windows(x: np.ndarray, width: int) -> np.ndarray:
+def trailing_windows(x: np.ndarray, width: int) -> np.ndarray:
     """(n, width) array: row t holds x[t-width .. t-1], NaN-padded at the start (point t excluded)."""
     padded = np.concatenate([np.full(width, np.nan), x[:-1] if len(x) else x])
     return sliding_window_view(padded, width)[: len(x)]
@@ -88,7 +88,7 @@ def _nanmedian_rows(a: np.ndarray, min_count: int) -> np.ndarray:
 def baseline(x: np.ndarray, p: Params = DEFAULT) -> Baseline:
     """Expected value and robust spread for every point from points before it only."""
     x = np.asarray(x, dtype=float)
-    win = _trailing_windows(x, p.trail_hours)
+    win = trailing_windows(x, p.trail_hours)
     t_med = _nanmedian_rows(win, p.min_history)
     t_mad = MAD_SCALE * _nanmedian_rows(np.abs(win - t_med[:, None]), p.min_history)
 
@@ -101,7 +101,7 @@ def baseline(x: np.ndarray, p: Params = DEFAULT) -> Baseline:
             lags[period * k:, k - 1] = x[: n - period * k]
         s_med = _nanmedian_rows(lags, days)  # all whole days present, else NaN
         resid = x - s_med
-        r_win = _trailing_windows(resid, period * days)
+        r_win = trailing_windows(resid, period * days)
         s_mad = MAD_SCALE * _nanmedian_rows(np.abs(r_win - _nanmedian_rows(r_win, period)[:, None]), period * 2)
         # chosen per stream: where whole days exist, if same-hour medians explain it better than the trailing one
         explains = bool(np.nanmedian(s_mad) < np.nanmedian(t_mad)) if np.isfinite(s_mad).any() else False

@@ -71,17 +71,13 @@ ROW_LIMIT = 50_000_000  # the scan reads every stream-hour of its window; the va
 def run(wh: Warehouse, start: datetime | None, end: datetime | None) -> pd.DataFrame:
     """Runs found on every stream inside [start, end), in the scan's row shape (one row per run)."""
     frame = wh.run(stream_hours_sql(start, end), row_limit=ROW_LIMIT)
-    if frame.empty:
-        return _empty()
-    frame["hour"] = pd.to_datetime(frame["hour"])
-    runs = detect_series.detect_streams(frame, KEYS, value="busy_share", weight="allocated_hours")
+    runs = detect_frame(frame)
     if runs.empty:
         return _empty()
     if start is not None:
         runs = runs[runs["window_end"] > pd.Timestamp(start)]
     if end is not None:
         runs = runs[runs["window_start"] < pd.Timestamp(end)]
-    runs = runs[runs["score"] >= runs["shape"].map(SCORE_MIN).fillna(0.0)]
     price = wh.run(
         "SELECT c.cluster, a.accelerator_type, CASE WHEN c.is_on_prem THEN a.committed_usd_per_hour "
         "ELSE a.on_demand_usd_per_hour END AS usd_per_hour FROM clusters c CROSS JOIN accelerator_types a")
@@ -96,6 +92,17 @@ def run(wh: Warehouse, start: datetime | None, end: datetime | None) -> pd.DataF
         "busy_accelerator_hours_change": runs["gap"].round(1),
         "shape": runs["shape"], "baseline": runs["baseline"].map(detect_series.describe_baseline),
     }).reset_index(drop=True)
+
+
+def detect_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """The detector on stream-hours shaped like `stream_hours_sql`'s result (team, cluster,
+    accelerator_type, hour, busy_share, allocated_hours): one row per run, with its stream keys,
+    minus one-hour events under `SCORE_MIN`. The evals feed real labelled series through here too."""
+    if frame.empty:
+        return detect_series.detect_streams(frame, KEYS)
+    frame = frame.assign(hour=pd.to_datetime(frame["hour"]))
+    runs = detect_series.detect_streams(frame, KEYS, value="busy_share", weight="allocated_hours")
+    return runs[runs["score"] >= runs["shape"].map(SCORE_MIN).fillna(0.0)].reset_index(drop=True)
 
 
 def _empty() -> pd.DataFrame:
