@@ -9,6 +9,7 @@ incident rule puts it):
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from typing import Any, Iterable
 
@@ -28,6 +29,16 @@ UNITS: dict[str, str] = {
     "kwh_per_accelerator_hour": "kWh per allocated accelerator-hour",
     "physical_bound": "as the bound states",
 }
+SHORT_UNITS: dict[str, str] = {
+    "sm_active": "SM", "busy_share": "busy", "EffectiveCost_usd_per_day": "USD", "queue_wait_minutes_median": "min",
+    "failure_rate": "failed", "allocated_accelerators": "accel", "latency_p95_ms": "ms",
+    "kwh_per_accelerator_hour": "kWh/acc-h",
+}
+
+
+def short_unit(metric: str) -> str:
+    """The unit a table cell can carry after a number."""
+    return SHORT_UNITS.get(metric, "")
 
 
 class Finding(BaseModel):
@@ -53,6 +64,7 @@ class Finding(BaseModel):
     unit: str = Field(default="", description="unit of observed and expected")
     baseline: str = Field(default="", description="what `expected` is: the baseline the detector used")
     shape: str = Field(default="", description="spike_up, shift_down, saturation, collapse, idling... (shape detectors)")
+    feedback: str | None = Field(default=None, description="what people said of it: yes, no or planned")
     notes: list[str] = Field(default_factory=list, description="related symptoms folded into this finding")
     details: dict[str, float] = Field(default_factory=dict, description="the detector's other measures (hours, jobs...)")
 
@@ -61,12 +73,19 @@ class Finding(BaseModel):
         return f"{self.start:%Y-%m-%d %H:%M} .. {self.end:%Y-%m-%d %H:%M}"
 
     @property
+    def ref(self) -> str:
+        """Stable across scans: what the finding is about and the day it started (F003 is only today's rank)."""
+        key = "|".join(str(v) for v in (self.kind, self.entity, self.cluster, self.accelerator_type, f"{self.start:%Y-%m-%d}"))
+        return "a" + hashlib.sha1(key.encode()).hexdigest()[:7]
+
+    @property
     def duration_hours(self) -> float:
         return round((self.end - self.start).total_seconds() / 3600, 1)
 
     def contract(self) -> dict[str, Any]:
         """The DESIGN.md `pace scan --json` keys, plus the extra identifying fields (unit, duration...)."""
         out = self.model_dump(mode="json")
+        out["ref"] = self.ref
         out["unit"] = self.unit or UNITS.get(self.metric, "")
         out["window"] = {"start": out["start"], "end": out["end"], "text": self.window, "hours": self.duration_hours}
         out["duration_hours"] = self.duration_hours

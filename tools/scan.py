@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 from telemetry import fleet
 from core.errors import UserError
 from core.settings import Settings
-from tools import detect_cost, detect_ops, detect_shape, detect_util
+from tools import detect_cost, detect_ops, detect_shape, detect_util, scan_feedback
 from tools._warehouse import Warehouse, run
 from tools.findings import UNITS, Finding, fold_symptoms, merge_overlapping, score_against_ground_truth, severity
 
@@ -66,6 +66,7 @@ class ScanResult(BaseModel):
     end: datetime | None = Field(description="scan window end (exclusive); None = all data")
     kinds: list[str]
     elapsed_ms: float = 0.0
+    silenced: list[Finding] = Field(default_factory=list, description="findings marked planned or no earlier")
 
     @property
     def columns(self) -> list[str]:
@@ -86,6 +87,7 @@ class ScanResult(BaseModel):
             "period": {"start": self.start, "end": self.end},
             "kinds": self.kinds,
             "total_impact_usd": round(sum(f.impact_usd for f in self.findings), 2),
+            "silenced": [{"ref": f.ref, "kind": f.kind, "entity": f.entity, "feedback": f.feedback} for f in self.silenced],
         }
 
     def summary_text(self) -> str:
@@ -196,6 +198,7 @@ def scan(
     end: date | datetime | str | None = None,
     kinds: list[str] | tuple[str, ...] | None = None,
     progress: bool = False,
+    use_feedback: bool = True,
 ) -> ScanResult:
     """Run the chosen detectors over [start, end) (baselines use all data) and return merged findings,
     most urgent (severity, then impact) first."""
@@ -220,8 +223,12 @@ def scan(
             bar.advance(task)
     merged = fold_symptoms(merge_overlapping(findings))
     merged.sort(key=lambda f: (f.severity, -f.impact_usd, f.start))
+    silenced: list[Finding] = []
+    if use_feedback:
+        merged, silenced = scan_feedback.apply(merged, scan_feedback.latest(settings))
     merged = [f.model_copy(update={"id": f"F{i + 1:03d}"}) for i, f in enumerate(merged)]
-    return ScanResult(findings=merged, start=s, end=e, kinds=chosen, elapsed_ms=round((time.perf_counter() - t0) * 1000, 1))
+    return ScanResult(findings=merged, start=s, end=e, kinds=chosen, silenced=silenced,
+                      elapsed_ms=round((time.perf_counter() - t0) * 1000, 1))
 
 
 def load_ground_truth(settings: Settings) -> list[dict[str, Any]]:

@@ -46,25 +46,48 @@ def scan_command(
     start: Annotated[str | None, typer.Option("--from", help="Scan from this date (inclusive), YYYY-MM-DD.")] = None,
     end: Annotated[str | None, typer.Option("--to", help="Scan up to this date (exclusive), YYYY-MM-DD.")] = None,
     kind: Annotated[list[str] | None, typer.Option("--kind", help="Only this kind of anomaly (repeatable).")] = None,
+    feedback: Annotated[tuple[str, str] | None, typer.Option(
+        "--feedback", metavar="REF VERDICT",
+        help="Record yes, no or planned on a finding (its ref, or its id in this scan); no and planned are not alerted again.")] = None,
+    note: Annotated[str | None, typer.Option("--note", help="Why, stored with --feedback.")] = None,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
     """Scan for anomalies: idle allocations, collapses, cost spikes, queue surges, failures, quota
-    breaches, latency spikes and energy outliers, each with impact, owner and evidence SQL.
+    breaches, latency spikes, energy outliers and utilization shifts per team and pool, each with
+    score, units, impact, owner and evidence SQL.
 
     Example: pace scan --from 2026-11-16 --to 2026-11-23 --kind idle_allocation --json
+    Example: pace scan --feedback a1b2c3d planned --note "load test"
     """
+    from tools import scan_feedback
+    from tools.findings import short_unit
     from tools.scan import check_kinds, scan
 
     kinds = check_kinds(kind)  # bad kinds fail before the warehouse is touched
-    result = scan(_settings(db, json), start=start, end=end, kinds=kinds, progress=not json)
+    if feedback is not None:
+        scan_feedback.check_verdict(feedback[1])
+    settings = _settings(db, json)
+    result = scan(settings, start=start, end=end, kinds=kinds, progress=not json)
+    if feedback is not None:
+        ref = feedback[0].strip().lower()
+        found = next((f for f in result.findings if ref in (f.ref, f.id.lower())), None)
+        if found is None:
+            raise UserError(f"no finding {feedback[0]!r} in this scan; refs: {', '.join(f.ref for f in result.findings[:5]) or 'none'}")
+        saved = scan_feedback.record(settings, found, feedback[1], note)
+        if json:
+            print_json({**saved, "finding": found.contract()})
+        else:
+            console.print(f"recorded {saved['verdict']} on {found.id} ({found.ref}): {found.kind} on {found.entity}",
+                          markup=False, highlight=False)
+        return
     if json:
         print_json(result.to_json())
         return
-    rows = [[f.id, f.severity, f.kind, f.entity + (f" {f.accelerator_type}" if f.accelerator_type else ""),
-             f"{f.start:%m-%d %H:%M} +{(f.end - f.start).total_seconds() / 3600:.0f}h",
-             f"{_cell(f.observed)} vs {_cell(f.expected)}", f.impact_usd, f.owner] for f in result.findings]
-    cols = ["id", "sev", "kind", "entity", "window", "observed vs expected", "impact_usd", "owner"]
+    rows = [[f.id, f.ref, f.severity, f.kind, f.entity + (f" {f.accelerator_type}" if f.accelerator_type else ""),
+             f"{f.start:%m-%d %H:%M} +{f.duration_hours:.0f}h",
+             f"{_cell(f.observed)} vs {_cell(f.expected)} {short_unit(f.metric)}", f.impact_usd, f.owner] for f in result.findings]
+    cols = ["id", "ref", "sev", "kind", "entity", "window", "observed vs expected", "impact_usd", "owner"]
     console.print(_table(f"{len(result.findings)} findings", cols, rows))
     console.print(result.summary_text())
 
