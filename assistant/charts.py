@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,10 @@ def render_chart(columns: list[str], rows: list[list[Any]], metric: Any, title: 
     kind = chart_kind(columns, rows, [name] if name else [])
     if kind is None:
         return None
+    digest = hashlib.sha1(json.dumps([title, columns, rows], default=str).encode()).hexdigest()[:16]
+    path = chart_dir(out_dir) / f"{digest}.png"
+    if path.exists() and path.stat().st_size > 0:
+        return str(path)  # drawn once per result digest
     import matplotlib
 
     matplotlib.use("Agg")
@@ -45,8 +50,6 @@ def render_chart(columns: list[str], rows: list[list[Any]], metric: Any, title: 
     xi, yi = columns.index(label), columns.index(name)
     xs = ["(unattributed)" if r[xi] is None else str(r[xi]) for r in rows]
     ys = [float(r[yi]) if isinstance(r[yi], (int, float)) else 0.0 for r in rows]
-    digest = hashlib.sha1(json.dumps([title, columns, rows], default=str).encode()).hexdigest()[:16]
-    path = chart_dir(out_dir) / f"{digest}.png"
     fig, ax = plt.subplots(figsize=(8, 4), dpi=100)
     try:
         if kind == "line":
@@ -63,7 +66,9 @@ def render_chart(columns: list[str], rows: list[list[Any]], metric: Any, title: 
         (ax.set_xlabel if kind == "bar" else ax.set_ylabel)(unit_label)
         ax.grid(alpha=0.3)
         fig.tight_layout()
-        fig.savefig(path)
+        tmp = path.with_name(f"{path.stem}.{os.getpid()}.tmp")
+        fig.savefig(tmp, format="png")
+        tmp.replace(path)  # readers never see half a PNG
     finally:
         plt.close(fig)
     return str(path)

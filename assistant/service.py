@@ -42,13 +42,20 @@ def answer(
     context: Context | None = None,
     checkpointer: Any = None,
     max_repairs: int = 2,
+    charts: bool | None = None,
 ) -> Answer:
-    """Answer one question; `thread_id` gives it the thread's memory (persisted in SQLite)."""
+    """Answer one question; `thread_id` gives it the thread's memory (persisted in SQLite).
+
+    `charts`: draw a PNG for chartable results; only faces that show one should ask (the default is
+    the context's, on).
+    """
     t0 = time.perf_counter()
     settings = settings or (context.settings if context else None) or load_settings()
     thread = thread_id or f"once-{uuid.uuid4().hex[:12]}"
     ctx = context or Context(settings=settings)
     ctx.settings, ctx.planner, ctx.thread_id = settings, planner, thread
+    if charts is not None:
+        ctx.charts = charts
     question = (question or "")[:MAX_QUESTION_CHARS]
     try:
         saver = checkpointer if checkpointer is not None else (sqlite_saver(threads_path(settings)) if thread_id else None)

@@ -39,6 +39,7 @@ def ask(
     thread: ThreadOption = None,
     planner: PlannerOption = "auto",
     show_sql: Annotated[bool, typer.Option("--show-sql", help="Print the SQL that ran.")] = False,
+    chart: Annotated[bool, typer.Option("--chart", help="Also draw a PNG chart of the result and print its path.")] = False,
     db: DbOption = None,
     json: JsonOption = False,
     engine: EngineOption = None,
@@ -55,7 +56,7 @@ def ask(
 
     mode = _planner(planner)
     settings = _settings(db, engine)
-    result = answer(question, thread_id=thread, planner=mode, settings=settings)
+    result = answer(question, thread_id=thread, planner=mode, settings=settings, charts=chart)
     if json:
         print_json(result.to_json())
     else:
