@@ -18,7 +18,16 @@ WORKLOAD_TYPES: tuple[str, ...] = (
     "online-inference",
     "on-device",
 )
-JOB_STATES: tuple[str, ...] = ("completed", "failed", "preempted", "cancelled")
+# Job states are Slurm's job state codes (sacct(1), JOB STATE CODES), lower case. The generator uses
+# the first four; ingested Slurm accounting may carry any of them.
+JOB_STATES: tuple[str, ...] = (
+    "completed", "failed", "preempted", "cancelled", "timeout", "out_of_memory", "node_fail", "boot_fail",
+    "deadline", "revoked", "running", "pending", "suspended", "requeued",
+)
+# States in which a job has ended for good, and the ones pace counts as failures (the job's own or its
+# node's fault, not a person's choice: cancelled and preempted are not failures).
+ENDED_JOB_STATES: tuple[str, ...] = JOB_STATES[:10]
+FAILED_JOB_STATES: tuple[str, ...] = ("failed", "timeout", "out_of_memory", "node_fail", "boot_fail", "deadline")
 REQUEST_STATUSES: tuple[str, ...] = (
     "submitted",
     "needs_info",
@@ -148,10 +157,10 @@ TABLES: dict[str, str] = {
             workload_type VARCHAR NOT NULL,
             accelerators INTEGER NOT NULL,
             submit_at TIMESTAMP NOT NULL,
-            start_at TIMESTAMP NOT NULL,
-            end_at TIMESTAMP NOT NULL,
+            start_at TIMESTAMP,
+            end_at TIMESTAMP,
             state VARCHAR NOT NULL,
-            queue_wait_minutes DOUBLE NOT NULL,
+            queue_wait_minutes DOUBLE,
             accelerator_hours DOUBLE NOT NULL,
             tokens_processed DOUBLE,
             samples_processed DOUBLE,
@@ -329,10 +338,22 @@ DIMENSION_TABLES: tuple[str, ...] = (
 QUERYABLE_TABLES: tuple[str, ...] = DIMENSION_TABLES + FACT_TABLES + ("pace_meta", "anomaly_ground_truth")
 
 
+# Columns that became nullable after warehouses were built with NOT NULL: a job that never started
+# has no start (nor queue wait), a running or pending job no end.
+NULLABLE_SINCE: tuple[tuple[str, str], ...] = (("jobs", "start_at"), ("jobs", "end_at"), ("jobs", "queue_wait_minutes"))
+
+
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create every table that does not exist yet (idempotent)."""
+    """Create every table that does not exist yet, and relax NOT NULL where NULLABLE_SINCE says (idempotent)."""
     for ddl in TABLES.values():
         con.execute(ddl)
+    strict = con.execute(
+        "SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = 'main' AND NOT is_nullable "
+        "AND (table_name, column_name) IN (SELECT * FROM (VALUES " + ", ".join("(?, ?)" for _ in NULLABLE_SINCE) + "))",
+        [v for pair in NULLABLE_SINCE for v in pair],
+    ).fetchall()
+    for table, column in strict:
+        con.execute(f'ALTER TABLE "{table}" ALTER COLUMN "{column}" DROP NOT NULL')
 
 
 def table_columns(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:

@@ -30,6 +30,10 @@ class Plan:
     """Optional column whose min/max in the file bounds the scan of existing rows (speed)."""
     dimensions: dict[str, tuple[str, ...]] = field(default_factory=dict)
     """Dimension table -> (value column, team column for projects) in the target."""
+    replace_when: str | None = None
+    """Optional predicate over the existing row `t` and the new row `g` with the same key: TRUE when
+    the new row supersedes it (a running job that has since ended). Such rows are updated in place
+    and count as loaded; other repeats stay duplicates, so re-ingesting is still idempotent."""
 
 
 def check(
@@ -114,12 +118,24 @@ def insert_new(con: duckdb.DuckDBPyConnection, plan: Plan) -> tuple[int, int]:
                 f"AND (SELECT max({w}) FROM _checked WHERE _reason IS NULL)"
             )
         not_loaded = f" AND NOT EXISTS (SELECT 1 FROM {q(plan.table)} t WHERE {match}{window})"
+    updated = _update_superseded(con, plan) if existing and plan.replace_when else 0
     loaded = con.execute(
         f"""INSERT INTO {q(plan.table)} ({cols})
         SELECT {cols} FROM _checked g WHERE _reason IS NULL
         AND g.rowid NOT IN (SELECT _rid FROM _repeats){not_loaded}"""
     ).fetchone()[0]
-    return int(loaded), int(good - loaded)
+    return int(loaded + updated), int(good - loaded - updated)
+
+
+def _update_superseded(con: duckdb.DuckDBPyConnection, plan: Plan) -> int:
+    """Update existing rows that a passing new row supersedes (`plan.replace_when`); return how many."""
+    match = " AND ".join(f"t.{q(k)} = g.{q(k)}" for k in plan.key)
+    sets = ", ".join(f"{q(c)} = g.{q(c)}" for c in plan.columns if c not in plan.key)
+    return int(con.execute(
+        f"""UPDATE {q(plan.table)} AS t SET {sets}
+        FROM (SELECT * FROM _checked WHERE _reason IS NULL AND rowid NOT IN (SELECT _rid FROM _repeats)) g
+        WHERE {match} AND ({plan.replace_when})"""
+    ).fetchone()[0])
 
 
 def add_dimensions(con: duckdb.DuckDBPyConnection, plan: Plan) -> dict[str, list[str]]:

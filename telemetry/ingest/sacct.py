@@ -1,7 +1,11 @@
 """Slurm accounting (`sacct --parsable2`, pipe-delimited with a header) -> `jobs`.
 
-Only allocation rows are jobs: steps (`123.batch`, `123.0`, `123.extern`), jobs still pending or
-running, and jobs that asked for no GPU are counted under `skipped` and are outside `read`, so that
+A job row keeps Slurm's own state (sacct(1), JOB STATE CODES), lower case: completed, failed,
+cancelled ("CANCELLED by 123" too), timeout, out_of_memory, node_fail, preempted, boot_fail,
+deadline, revoked, and the unfinished running, pending, suspended and requeued. A job that never
+started (Start `None`/`Unknown`) keeps no start time and no queue wait; a running or pending job has
+no end yet and is replaced when a later dump shows it further along (see UPSERT). Steps (`123.batch`,
+`123.0`, `123.extern`) and jobs that asked for no GPU count under `skipped`, outside `read`, so that
 `read = loaded + quarantined + duplicates` is about jobs. Unknown accelerator types are quarantined.
 """
 
@@ -11,28 +15,34 @@ import duckdb
 
 from telemetry.ingest import gates as g
 from telemetry.ingest.accelerators import match_name_sql
-from telemetry.ingest.gates import lit
+from telemetry.ingest.gates import sql, text
 from telemetry.ingest.load import Plan
 from telemetry.ingest.mapping import default_cluster, lookup
 from telemetry.ingest.staging import raw_ref
+from telemetry.schema import ENDED_JOB_STATES
 
 REQUIRED: tuple[str, ...] = ("JobID", "User", "Account", "Partition", "State", "Submit", "Start", "End", "AllocTRES")
-# Slurm's final states -> pace's job states (the first word: "CANCELLED by 123" -> CANCELLED).
+# Slurm's job state codes (the first word of State) -> pace's state: the code itself, lower case;
+# transient codes fold into the state the job is in for accounting purposes.
 STATES: dict[str, str] = {
-    "COMPLETED": "completed",
-    "FAILED": "failed",
-    "NODE_FAIL": "failed",
-    "OUT_OF_MEMORY": "failed",
-    "TIMEOUT": "failed",
-    "BOOT_FAIL": "failed",
-    "DEADLINE": "failed",
-    "PREEMPTED": "preempted",
-    "CANCELLED": "cancelled",
-    "REVOKED": "cancelled",
+    "COMPLETED": "completed", "FAILED": "failed", "CANCELLED": "cancelled", "TIMEOUT": "timeout",
+    "OUT_OF_MEMORY": "out_of_memory", "NODE_FAIL": "node_fail", "PREEMPTED": "preempted",
+    "BOOT_FAIL": "boot_fail", "DEADLINE": "deadline", "REVOKED": "revoked",
+    "RUNNING": "running", "COMPLETING": "running", "CONFIGURING": "running", "RESIZING": "running",
+    "SIGNALING": "running", "STAGE_OUT": "running", "PENDING": "pending", "SUSPENDED": "suspended",
+    "STOPPED": "suspended", "REQUEUED": "requeued", "REQUEUE_HOLD": "requeued", "REQUEUE_FED": "requeued",
+    "SPECIAL_EXIT": "requeued", "RESV_DEL_HOLD": "pending",
 }
-UNFINISHED: tuple[str, ...] = ("PENDING", "RUNNING", "SUSPENDED", "REQUEUED", "RESIZING", "REQUEUE_HOLD", "REQUEUE_FED")
-NEVER = "('Unknown', 'None', 'N/A')"
+NEVER = "('Unknown', 'None', 'N/A', '')"
 PART, ACCT = '_r."Partition"', '_r."Account"'
+ENDED = "(" + ", ".join(sql(text(s)) for s in ENDED_JOB_STATES) + ")"
+# How far along a job is: pending/requeued < running/suspended < ended. A later dump replaces a row
+# when it is further along, or as far along with more accelerator-hours (a longer-running job).
+_PROGRESS = "CASE WHEN {a}.state IN " + ENDED + " THEN 3 WHEN {a}.state IN ('running', 'suspended') THEN 2 ELSE 1 END"
+UPSERT = (
+    f"t.state NOT IN {ENDED} AND ({_PROGRESS.format(a='g')} > {_PROGRESS.format(a='t')} OR "
+    f"({_PROGRESS.format(a='g')} = {_PROGRESS.format(a='t')} AND g.accelerator_hours > t.accelerator_hours))"
+)
 
 
 def _ts(columns: tuple[str, ...], column: str) -> str:
@@ -49,19 +59,16 @@ def _gpus(tres: str) -> str:
 
 def _state_sql() -> str:
     word = "upper(split_part(trim(_r.\"State\"), ' ', 1))"
-    whens = " ".join(f"WHEN {lit(k)} THEN {lit(v)}" for k, v in STATES.items())
+    whens = " ".join(f"WHEN {sql(text(k))} THEN {sql(text(v))}" for k, v in STATES.items())
     return f"CASE {word} {whens} END"
 
 
 def plan(con: duckdb.DuckDBPyConnection, columns: tuple[str, ...]) -> tuple[Plan, str, dict[str, int]]:
     """(jobs plan, source table of job rows, skipped counts) for a staged sacct file."""
     alloc, req = _gpus('_r."AllocTRES"'), _gpus(raw_ref(columns, "ReqTRES"))
-    state_word = "upper(split_part(trim(_r.\"State\"), ' ', 1))"
-    unfinished = "(" + ", ".join(lit(s) for s in UNFINISHED) + ")"
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _sacct_kind AS SELECT _line, CASE
             WHEN contains(_r."JobID", '.') THEN 'job_steps'
-            WHEN {state_word} IN {unfinished} THEN 'unfinished_jobs'
             WHEN coalesce(nullif({alloc}, 0), {req}, 0) = 0 THEN 'jobs_without_gpus'
             END AS kind FROM _raw _r"""
     )
@@ -78,6 +85,7 @@ def plan(con: duckdb.DuckDBPyConnection, columns: tuple[str, ...]) -> tuple[Plan
         f"{match_name_sql(con, PART)}, {gres_name}, {PART})"
     )
     cluster = f"coalesce({raw_ref(columns, 'Cluster')}, {default_cluster()}, 'slurm')"
+    submit = f"TRY_CAST({_ts(columns, 'Submit')} AS TIMESTAMP)"
     start = f"TRY_CAST({_ts(columns, 'Start')} AS TIMESTAMP)"
     end = f"TRY_CAST({_ts(columns, 'End')} AS TIMESTAMP)"
     elapsed = f"TRY_CAST({raw_ref(columns, 'ElapsedRaw')} AS DOUBLE)"
@@ -94,27 +102,32 @@ def plan(con: duckdb.DuckDBPyConnection, columns: tuple[str, ...]) -> tuple[Plan
             f"{lookup('workload', ACCT)}, 'unknown')"
         ),
         "accelerators": gpus,
-        "submit_at": f"TRY_CAST({_ts(columns, 'Submit')} AS TIMESTAMP)",
-        "start_at": f"coalesce({start}, {end})",
-        "end_at": end,
+        "submit_at": submit,
+        "start_at": start,  # NULL: the job never started (cancelled while pending, still pending)
+        "end_at": end,  # NULL: still running or pending
         "state": _state_sql(),
-        "queue_wait_minutes": f"date_diff('second', TRY_CAST({_ts(columns, 'Submit')} AS TIMESTAMP), coalesce({start}, {end})) / 60.0",
+        "queue_wait_minutes": f"date_diff('second', {submit}, {start}) / 60.0",  # NULL when never started
         "accelerator_hours": f"{gpus} * coalesce({elapsed}, date_diff('second', {start}, {end}), 0) / 3600.0",
     }
+    known = ", ".join(sorted(STATES))
     checks = (
         g.required("JobID"), g.required("Account"), g.required("User"), g.required("Submit"),
-        g.Gate("required(End)", f"{_ts(columns, 'End')} IS NULL", "'End is Unknown or empty for a finished job'"),
         g.typed("submit_at", "timestamp", _ts(columns, "Submit")),
-        g.Gate("type(start_at)", f"{_ts(columns, 'Start')} IS NOT NULL AND {start} IS NULL",
+        g.Gate("type(start_at)", f"{_ts(columns, 'Start')} IS NOT NULL AND start_at IS NULL",
                f"'Start is not a valid timestamp: ' || {_ts(columns, 'Start')}"),
         g.typed("end_at", "timestamp", _ts(columns, "End")),
         g.Gate("type(ElapsedRaw)", f"{raw_ref(columns, 'ElapsedRaw')} IS NOT NULL AND {elapsed} IS NULL",
                f"'ElapsedRaw is not a number of seconds: ' || {raw_ref(columns, 'ElapsedRaw')}"),
-        g.Gate("state", "state IS NULL", "'unknown Slurm state ' || _r.\"State\" || ' (known: " + ", ".join(STATES) + ")'"),
+        g.Gate("state", "state IS NULL",
+               f"'unknown Slurm state ' || coalesce(_r.\"State\", 'NULL') || {sql(text(' (known: ' + known + ')'))}"),
+        g.Gate("required(End)", f"state IN {ENDED} AND end_at IS NULL",
+               "'End is Unknown or empty for a job in final state ' || state"),
+        g.Gate("required(Start)", "state IN ('running', 'suspended') AND start_at IS NULL",
+               "'Start is Unknown or empty for a job in state ' || state"),
         g.ordered("start_at", "end_at", strict=False),
         g.in_range("queue_wait_minutes", 0, None),
         g.in_range("accelerator_hours", 0, None),
         g.known_accelerator(con),
     )
     dims = {"teams": ("team",), "projects": ("project", "team"), "clusters": ("cluster",)}
-    return Plan("jobs", cols, checks, ("job_id",), dimensions=dims), "_sacct", skipped
+    return Plan("jobs", cols, checks, ("job_id",), dimensions=dims, replace_when=UPSERT), "_sacct", skipped

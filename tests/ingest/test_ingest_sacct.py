@@ -15,8 +15,8 @@ SACCT = FIXTURES / "sacct_sample.txt"
 
 def test_sacct_jobs_states_and_queue_wait(db: Path) -> None:
     s = ingest(SACCT, "sacct", db)
-    assert s.skipped == {"job_steps": 3, "jobs_without_gpus": 1, "unfinished_jobs": 1}
-    assert (s.read, s.loaded, s.quarantined, s.duplicates) == (13, 7, 5, 1)
+    assert s.skipped == {"job_steps": 3, "jobs_without_gpus": 1}
+    assert (s.read, s.loaded, s.quarantined, s.duplicates) == (14, 8, 5, 1)
     assert s.quarantine_reasons == {
         "csv(MISSING COLUMNS)": 1, "order(start_at,end_at)": 1, "state": 1,
         "type(submit_at)": 1, "unknown_accelerator_type": 1,
@@ -25,9 +25,10 @@ def test_sacct_jobs_states_and_queue_wait(db: Path) -> None:
         db, "SELECT job_id, state, accelerator_type, accelerators, queue_wait_minutes, accelerator_hours FROM jobs")}
     assert jobs["slurm/1001"] == ("completed", "H100", 8, 10.0, 32.0)
     assert jobs["slurm/1002"][:3] == ("failed", "A100", 4)  # generic gres/gpu=4, type from partition
-    assert jobs["slurm/1003"] == ("cancelled", "H100", 2, 45.0, 0.0)  # never started: ReqTRES, no hours
+    assert jobs["slurm/1003"] == ("cancelled", "H100", 2, None, 0.0)  # never started: ReqTRES, no wait, no hours
     assert jobs["slurm/1004"][0] == "preempted"
-    assert {jobs[j][0] for j in ("slurm/1005", "slurm/1006", "slurm/1007")} == {"failed"}
+    assert [jobs[j][0] for j in ("slurm/1005", "slurm/1006", "slurm/1007")] == ["timeout", "node_fail", "out_of_memory"]
+    assert jobs["slurm/1009"][0] == "running"
     assert "newteam" in s.new_dimension_values["teams"]
     reason = query(db, "SELECT reason FROM ingest_quarantine WHERE reason LIKE 'unknown_accelerator_type%'")[0][0]
     assert "b200" in reason and "H100" in reason  # names the type and lists the known ones
