@@ -34,7 +34,7 @@ def test_real_focus_export_answers_by_provider_and_service(db: Path) -> None:
 def test_slurm_accounting_answers_job_questions(db: Path) -> None:
     ingest(FIXTURES / "sacct_sample.txt", "sacct", db)
     with duckdb.connect(str(db), read_only=True) as con:
-        n_jobs, failed = con.execute("SELECT count(*), count(*) FILTER (WHERE state = 'failed') FROM jobs").fetchone()
+        n_jobs, failed = con.execute("SELECT count(*), count(*) FILTER (WHERE state IN ('failed', 'timeout', 'out_of_memory', 'node_fail', 'boot_fail', 'deadline')) FROM jobs").fetchone()
         first, last = con.execute("SELECT min(submit_at)::DATE, max(submit_at)::DATE FROM jobs").fetchone()
     a = _ask(db, f"how many jobs between {first} and {last}?")
     assert a.status == "answered" and a.rows == [[n_jobs]]
