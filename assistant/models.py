@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-Status = Literal["answered", "clarify", "abstain", "refused", "error"]
+Status = Literal["answered", "no_data", "clarify", "abstain", "refused", "error"]
 
 
 class Period(BaseModel):

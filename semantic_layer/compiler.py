@@ -41,6 +41,7 @@ class Plan:
     filters: list[tuple[Filter, list[object]]] = field(default_factory=list)
     facts: dict[str, list[str]] = field(default_factory=dict)
     previous: TimeRange | None = None
+    parameters: dict[str, float] = field(default_factory=dict)
     expression: exp.Select | None = None
     columns: list[str] = field(default_factory=list)
 
@@ -96,7 +97,21 @@ def resolve_names(plan: Plan) -> Plan:
         raise UserError("comparing to the previous period needs a time range; add --from and --to (time_range)")
     if q.time_range is not None and q.compare_to_previous:
         plan.previous = previous_period(q.time_range)
+    plan.parameters = metric_parameters(cat, [m.name for m in plan.metrics], q.parameters)
     return plan
+
+
+def metric_parameters(cat: Catalog, metrics: list[str], given: dict[str, float]) -> dict[str, float]:
+    """The parameter values the metrics' measures use: the given ones over the catalog defaults."""
+    defaults: dict[str, float] = {}
+    for name in metrics:
+        for m in metric_measures(cat, name):
+            defaults.update(cat.measures[m].parameters)
+    unknown = sorted(set(given) - set(defaults))
+    if unknown:
+        takes = f"they take {', '.join(sorted(defaults))}" if defaults else "they take none"
+        raise UserError(f"parameter {', '.join(unknown)} does not apply to {', '.join(metrics)}; {takes}")
+    return {**defaults, **given}
 
 
 def previous_period(period: TimeRange) -> TimeRange:
@@ -182,7 +197,7 @@ def _keys_match(labels: list[str], left: list[list[exp.Expression]], right: str)
 def _period_select(plan: Plan, period: TimeRange | None, shift: timedelta | None, prefix: str) -> tuple[list[tuple[str, exp.Select]], exp.Select]:
     """CTEs for one period plus the SELECT that meets them on the group keys and computes the metrics."""
     ctes = [
-        (f"{prefix}_{entity}", fact_select(plan.catalog, entity, measures, plan.group_by, plan.filters, period, shift))
+        (f"{prefix}_{entity}", fact_select(plan.catalog, entity, measures, plan.group_by, plan.filters, period, shift, plan.parameters))
         for entity, measures in plan.facts.items()
     ]
     labels, time_label = plan.labels, plan.time_label

@@ -93,6 +93,9 @@ class Measure(Definition):
     agg: Aggregation = "sum"
     expr: str | None = Field(default=None, description="Row expression; default: the column named like the measure.")
     description: str = ""
+    parameters: dict[str, float] = Field(
+        default_factory=dict, description="`$name` placeholders in expr -> default value; a MetricQuery may set them."
+    )
 
 
 class Metric(Definition):
@@ -118,6 +121,10 @@ class Metric(Definition):
     current_state: bool = Field(
         default=False,
         description="Counts things as they stand now (pending requests): a question without a period covers all of them.",
+    )
+    rule: str = Field(default="", description="The rule the answer states, with {parameter} slots (an idle threshold).")
+    threshold_form_of: list[str] = Field(
+        default_factory=list, description="Metrics this one stands for when a question gives a threshold ('under 5%')."
     )
 
     @property

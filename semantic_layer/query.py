@@ -94,6 +94,9 @@ class MetricQuery(BaseModel):
     compare_to_previous: bool = Field(
         default=False, description="Add the same metrics over the immediately preceding period of equal length."
     )
+    parameters: dict[str, float] = Field(
+        default_factory=dict, description="Values for metric parameters, e.g. {'idle_below_pct': 10}; defaults otherwise."
+    )
 
     def time_grain(self) -> Grain | None:
         for g in self.group_by:

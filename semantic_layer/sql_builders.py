@@ -101,13 +101,23 @@ def filter_condition(scope: FactScope, flt: Filter, values: list[object]) -> exp
     return ops[flt.operator](this=col, expression=lits[0])
 
 
-def measure_expression(scope: FactScope, measure: Measure) -> exp.Expression:
-    """The aggregate for a measure, its columns qualified by entity (joins added as needed)."""
+def measure_expression(scope: FactScope, measure: Measure, parameters: dict[str, float] | None = None) -> exp.Expression:
+    """The aggregate for a measure, its columns qualified by entity (joins added as needed).
+
+    A `$name` placeholder becomes a number literal: the query's value, else the measure's default.
+    """
     if measure.agg == "count" and measure.expr is None:
         return exp.Count(this=exp.Star())
-    row = parse_expr(measure.expr or measure.name).transform(
-        lambda n: scope.column(n.table or scope.entity, n.name) if isinstance(n, exp.Column) else n
-    )
+    values = {**measure.parameters, **(parameters or {})}
+
+    def bind(n: exp.Expression) -> exp.Expression:
+        if isinstance(n, exp.Column):
+            return scope.column(n.table or scope.entity, n.name)
+        if isinstance(n, exp.Placeholder) and n.name in values:
+            return exp.Literal.number(float(values[n.name]))
+        return n
+
+    row = parse_expr(measure.expr or measure.name).transform(bind)
     if measure.agg == "sum":
         return exp.Cast(this=exp.Sum(this=row), to=DOUBLE.copy())
     if measure.agg == "count":
@@ -129,11 +139,12 @@ def fact_select(
     filters: list[tuple[Filter, list[object]]],
     period: TimeRange | None,
     shift: timedelta | None = None,
+    parameters: dict[str, float] | None = None,
 ) -> exp.Select:
     """SELECT group keys, aggregated measures FROM one fact (+ many-to-one joins) WHERE period and filters."""
     scope = FactScope(catalog, entity)
     keys = [group_expression(scope, g, shift).as_(g.label(), quoted=True) for g in group_by]
-    aggs = [measure_expression(scope, catalog.measures[m]).as_(m, quoted=True) for m in measures]
+    aggs = [measure_expression(scope, catalog.measures[m], parameters).as_(m, quoted=True) for m in measures]
     conds: list[exp.Expression] = []
     if period is not None:
         col = time_column(scope)

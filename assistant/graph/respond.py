@@ -100,10 +100,16 @@ def _answered(state: State, runtime: Runtime[Context], plan: Plan, query: dict[s
     scope = ", ".join(f"{f.dimension} {'' if f.operator == '=' else f.operator + ' '}{'/'.join(map(str, f.values))}"
                       for f in (plan.query.filters if plan.query else []))
     text = describe_result(columns, rows, used, period_text + (f", {scope}" if scope else ""))
+    unmeasured = _not_measured(columns, rows, used)
+    if unmeasured:
+        return {"status": "no_data", "columns": columns, "rows": rows, "sql": state.get("sql"), "metric_query": query,
+                "period": period, "text": f"Not measured: {unmeasured} for {period_text}. The data holds no samples of the "
+                "field it is computed from (per-GPU figures come from `pace ingest --format dcgm`; DCGM profiling fields "
+                "such as SM_ACTIVE exist only where the exporter collects them)."}
     if plan.kind == "sql" and state.get("intent") == "sql_text":
         text = f"Your SQL passed the validator and returned {len(rows)} row{'s' * (len(rows) != 1)}."
     weekly = plan.query is not None and (plan.query.time_grain() == "week" or "week" in (plan.period_label or ""))
-    extra = [*plan.notes, *([ISO_WEEKS] if weekly else [])]
+    extra = [*plan.notes, *_rules(catalog, plan), *([ISO_WEEKS] if weekly else [])]
     if plan.query is not None and plan.query.compare_to_previous and plan.query.time_range is not None:
         from semantic_layer.compiler import previous_period
 
@@ -130,6 +136,25 @@ def _answered(state: State, runtime: Runtime[Context], plan: Plan, query: dict[s
     return {"status": "answered", "text": full, "columns": columns, "rows": rows, "sql": state.get("sql"),
             "metric_query": query, "period": period, "chart": chart, "provenance": provenance,
             "warnings": [*state.get("warnings", []), *warnings]}
+
+
+def _not_measured(columns: list[str], rows: list[list[Any]], used: dict[str, Any]) -> str:
+    """The labels of asked metrics that are NULL in every row (nothing measured), joined; '' when none."""
+    if not rows:
+        return ""
+    empty = [m.label for n, m in used.items() if n in columns and all(r[columns.index(n)] is None for r in rows)]
+    return ", ".join(empty) if len(empty) == len([n for n in used if n in columns]) else ""
+
+
+def _rules(catalog: Any, plan: Plan) -> list[str]:
+    """'Rule: ...' for each asked metric that has one, with the parameter values the query used."""
+    if plan.query is None:
+        return []
+    from semantic_layer.compiler import metric_parameters
+
+    names = [n for n in plan.query.metrics if n in catalog.metrics]
+    values = metric_parameters(catalog, names, plan.query.parameters)
+    return [f"Rule: {catalog.metrics[n].rule.format(**values)}." for n in names if getattr(catalog.metrics[n], "rule", "")]
 
 
 def _coverage(plan: Plan, meta: dict[str, Any]) -> list[str]:

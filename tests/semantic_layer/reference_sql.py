@@ -133,3 +133,22 @@ REFERENCE.update({
     "quota_headroom_hours": _quota("sum(greatest(q.guaranteed - coalesce(al.a, 0), 0))"),
     "quota_burst_limit_hours": _quota("sum(q.burst_limit)::DOUBLE"),
 })
+
+# Per-GPU metrics (semantic_layer/definitions/gpu.yaml) over gpu_hourly; the generator writes no per-GPU
+# rows, so on generated data these are empty (tests/ingest/test_ingest_dcgm_series.py checks real values).
+def _gpu(expr: str) -> str:
+    return f"SELECT team, {expr} FROM gpu_hourly WHERE {U} GROUP BY team"
+
+
+REFERENCE.update({
+    "observed_gpu_hours": _gpu("sum(observed_hours)"),
+    "idle_gpu_hours_threshold": _gpu("sum(CASE WHEN gpu_util_pct < 5 THEN observed_hours WHEN gpu_util_pct IS NOT NULL THEN 0 END)"),
+    "gpu_util_mean_pct": _gpu("sum(gpu_util_pct * observed_hours) / sum(observed_hours) FILTER (WHERE gpu_util_pct IS NOT NULL)"),
+    "gpu_sm_activity_pct": _gpu("100 * sum(sm_active * observed_hours) / sum(observed_hours) FILTER (WHERE sm_active IS NOT NULL)"),
+    "gpu_count": _gpu("count(DISTINCT gpu_uuid)"),
+    "gpus_idle_all_day": f"""SELECT team, sum(CASE WHEN m < 5 THEN 1 WHEN m IS NOT NULL THEN 0 END) FROM (
+        SELECT date_trunc('day', hour) AS day, gpu_uuid, team, max(gpu_util_pct) AS m FROM gpu_hourly
+        GROUP BY ALL) WHERE day >= TIMESTAMP '{START}' AND day < TIMESTAMP '{END}' GROUP BY team""",
+})
+GPU_METRICS = {"observed_gpu_hours", "idle_gpu_hours_threshold", "gpu_util_mean_pct", "gpu_sm_activity_pct", "gpu_count",
+               "gpus_idle_all_day"}

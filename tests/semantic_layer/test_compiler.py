@@ -17,10 +17,12 @@ from semantic_layer.engine import Engine
 from semantic_layer.query import MetricQuery
 from core.errors import UserError
 
-from tests.semantic_layer.reference_sql import END, REFERENCE, START  # type: ignore[import-not-found]
+from tests.conftest import DEMO_END
+from tests.semantic_layer.reference_sql import END, GPU_METRICS, REFERENCE, START  # type: ignore[import-not-found]
 
 PERIOD = {"start": START, "end": END}
 ZERO_IN_OCTOBER = {"requests_pending"}  # every October request was decided by the data's end
+ZERO_IN_OCTOBER |= GPU_METRICS  # per-GPU (DCGM) metrics: the generator writes no gpu_hourly rows
 
 
 def _close(a: object, b: object) -> bool:
