@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from semantic_layer.query import Grain, MetricQuery
+from semantic_layer.periods import SPEC_HELP, is_relative_spec, resolve_relative
+from semantic_layer.query import Grain, MetricQuery, TimeRange
 
 GRAINS: tuple[Grain, ...] = ("hour", "day", "week", "month", "quarter")
 Aggregation = Literal["sum", "count", "avg", "min", "max", "count_distinct", "p50", "p90", "p95"]
@@ -133,8 +135,28 @@ class Metric(Definition):
 
 
 class VerifiedQuery(Definition):
-    """A question whose MetricQuery a person checked; answers built from one are marked trusted."""
+    """A question whose MetricQuery a person checked; answers built from one are marked trusted.
+
+    It holds no dates: `period` is relative (`last_month`, `last_7_days`; semantic_layer/periods.py)
+    and resolved at question time, so "spend last month" is last month on any day.
+    """
 
     question: str
     query: MetricQuery
+    period: str | None = Field(default=None, description="Relative period spec; None = all data (a current-state count).")
     verified_by: str = "semantic-layer"
+
+    @model_validator(mode="after")
+    def _no_fixed_dates(self) -> VerifiedQuery:
+        if self.query.time_range is not None:
+            raise ValueError(f"verified query {self.question!r} stores fixed dates; give a relative `period` ({SPEC_HELP})")
+        if self.period is not None and not is_relative_spec(self.period):
+            raise ValueError(f"verified query {self.question!r}: period {self.period!r} is not {SPEC_HELP}")
+        return self
+
+    def query_on(self, today: date) -> tuple[MetricQuery, str | None]:
+        """The query with its period resolved against the as-of date, and the period's label."""
+        if self.period is None:
+            return self.query, None
+        start, end, label = resolve_relative(self.period, today)
+        return self.query.model_copy(update={"time_range": TimeRange(start=start, end=end)}), label

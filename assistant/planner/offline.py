@@ -398,13 +398,13 @@ def _verified_exact(question: str, inp: PlannerInputs) -> Plan | None:
     vq = _verified_index(inp.catalog).get(key)
     if vq is None:
         return None
-    query = vq.query
-    label = None
-    if query.time_range is None:
-        period = resolve_period(fold(question), inp.today)
-        if period is not None:
-            query = query.model_copy(update={"time_range": TimeRange(start=period.start, end=period.end)})
-            label = period.label
+    # verified queries hold no dates: the question's period wins, else the query's relative period on the as-of date
+    period = resolve_period(fold(question), inp.today)
+    if period is not None:
+        query = vq.query.model_copy(update={"time_range": TimeRange(start=period.start, end=period.end)})
+        label = period.label
+    else:
+        query, label = vq.query_on(inp.today) if hasattr(vq, "query_on") else (vq.query, None)
     return Plan(kind="query", query=query, confidence=1.0, trusted=True, verified_question=vq.question,
                 period_label=label, notes=list(inp.extra_notes))
 

@@ -146,14 +146,14 @@ def test_bad_queries_say_what_to_fix(query: dict, fragment: str, catalog: Catalo
 @pytest.mark.parametrize("dialect", [d for d in DIALECTS if d != "duckdb"])
 def test_dialect_output_parses_in_that_dialect(dialect: str, catalog: Catalog) -> None:
     for vq in catalog.verified_queries:
-        sql = compile_query(catalog, vq.query, dialect=dialect).sql
+        sql = compile_query(catalog, vq.query_on(DEMO_END)[0], dialect=dialect).sql
         assert sqlglot.parse_one(sql, read=dialect) is not None, vq.question
 
 
 def test_verified_queries_run_clean(catalog: Catalog, engine: Engine) -> None:
     assert len(catalog.verified_queries) >= 40
     for vq in catalog.verified_queries:
-        result = engine.run_query(catalog, vq.query)
+        result = engine.run_query(catalog, vq.query_on(DEMO_END)[0])
         assert result.rows, vq.question
         assert result.warnings == [], (vq.question, result.warnings)
 

@@ -62,7 +62,7 @@ def test_metric_parity(metric: str, duck_engine, spark_engine) -> None:  # type:
 
 @pytest.mark.parametrize("index", VERIFIED_PARAMS)
 def test_verified_query_parity(index: int, duck_engine, spark_engine) -> None:  # type: ignore[no-untyped-def]
-    _same_on_both(CATALOG.verified_queries[index].query, duck_engine, spark_engine)
+    _same_on_both(CATALOG.verified_queries[index].query_on(date.fromisoformat(TODAY))[0], duck_engine, spark_engine)
 
 
 @pytest.mark.parametrize("case", GOLD_PARAMS)
