@@ -279,6 +279,41 @@ def check_grounding(text: str, facts: Sequence[Fact] | Mapping[str, Fact] | Iter
     return problems
 
 
+def reproduce(facts: Iterable[Fact], run: Callable[[str], Any]) -> list[GroundingProblem]:
+    """Rerun each fact's SQL with `run` (SQL -> DataFrame) and check that the cell it names shows the same
+    number: the row whose id column holds `params["row"]` (else the first row, or the sum over rows when
+    `params["aggregate"] == "sum"`), column `params["column"]`. A source that no longer returns the row
+    or column, or another value, is a problem; facts that name no column cannot be checked and are
+    reported as such."""
+    problems: list[GroundingProblem] = []
+    cache: dict[str, Any] = {}
+    for fact in facts:
+        column = fact.params.get("column")
+        label = fact.label or "a fact"
+        if not fact.sql or not column:
+            problems.append(GroundingProblem(fact.text(), label, "the source names no column to reproduce"))
+            continue
+        if fact.sql not in cache:
+            cache[fact.sql] = run(fact.sql)
+        df = cache[fact.sql]
+        if column not in df.columns:
+            problems.append(GroundingProblem(fact.text(), label, f"the source returns no column {column!r}"))
+            continue
+        if "row" in fact.params:
+            rows = df[(df.astype(str) == str(fact.params["row"])).any(axis=1)]
+        else:
+            rows = df
+        if rows.empty:
+            problems.append(GroundingProblem(fact.text(), label, f"the source returns no row {fact.params.get('row', '')}".rstrip()))
+            continue
+        value = rows[column].sum() if fact.params.get("aggregate") == "sum" else rows[column].iloc[0]
+        value = None if value is None or value != value else (value.item() if hasattr(value, "item") else value)
+        again = Fact(value, fact.unit, fact.format).text()
+        if again != fact.text():
+            problems.append(GroundingProblem(fact.text(), label, f"the source now returns {again}"))
+    return problems
+
+
 def _inside_marker(text: str, pos: int) -> bool:
     """True when `pos` is inside a footnote marker such as '[12]' (its digits are not prose numbers)."""
     open_ = text.rfind("[", 0, pos + 1)

@@ -24,6 +24,8 @@ from tools._warehouse import Warehouse, lit, ts
 from tools.grounding import Draft, Fact, FactTable, Rendered, check_grounding
 from tools.triage_rules import Decision, Signals, category_of, load_rules, route, severity
 from tools.triage_sql import Scope
+from tools.triage_stated import Stated, stated_severity
+from tools.triage_stated import parse as parse_stated
 
 TEXT_WINDOW = timedelta(hours=48)
 ELEVATED = 1.5  # a failure rate above 1.5x its baseline counts as an ongoing problem (its span is the duration)
@@ -59,6 +61,8 @@ class Subject:
     matched: dict[str, list[str]] = field(default_factory=dict)
     scanned: list[Any] | None = None
     """The full scan's findings when one already ran (a --finding triage), reused for 'what changed'."""
+    stated: Stated | None = None
+    """Impact the free-text report states (customer-facing, SLO, Xid codes...); never measured."""
 
 
 @dataclass
@@ -157,7 +161,8 @@ def _subject(wh: Warehouse, settings: Settings, end: datetime, text: str | None,
     category = category_of(text or "")
     where = scope.words()
     what = {"jobs": "failing jobs", "serving": "degraded serving", "scheduler": "scheduling delays"}.get(category or "", category or "reported problem")
-    return Subject("text", f"Triage: {what} ({where})", scope, end - TEXT_WINDOW, end, category, matched=matched)
+    return Subject("text", f"Triage: {what} ({where})", scope, end - TEXT_WINDOW, end, category, matched=matched,
+                   stated=parse_stated(text or ""))
 
 
 def triage(settings: Settings, text: str | None = None, incident_id: str | None = None,
@@ -227,6 +232,7 @@ def _draft(wh: Warehouse, settings: Settings, s: Subject, end: datetime) -> Tria
     if recorded in SEVERITIES and SEVERITIES.index(recorded) < SEVERITIES.index(sev.value):
         source = "incident record" if s.incident else "scan"
         sev = Decision(recorded, f"{sev.reason}; the {source} says {recorded}, and the more urgent level is kept")
+    sev = _with_stated(sev, s.stated)
     similar_sql = q.similar_incidents(load_rules("routing").get("incident_categories", {}).get(s.category, s.category), s.scope, s.start, s.incident["incident_id"] if s.incident else None)
     similar = _rows(wh, similar_sql)
     for col, unit, fmt, label in (("similar_total", "count", ",d", "Similar past incidents"),
@@ -244,15 +250,29 @@ def _draft(wh: Warehouse, settings: Settings, s: Subject, end: datetime) -> Tria
            "teams_affected": signals.teams_affected, "similar_tier3": similar[0]["tier3_total"] if similar else 0,
            "similar_total": similar[0]["similar_total"] if similar else 0}
     rt = route(ctx, leads)
-    failed = _rows(wh, q.failed_jobs(s.scope if s.kind != "incident" else Scope(cluster=s.scope.cluster), w0, max(w1, w0 + timedelta(hours=1))))
-    reqs = _rows(wh, q.recent_requests(s.scope, w0 - timedelta(days=7), max(w1, w0 + timedelta(hours=1))))
+    # the rows a draft cites come from exactly the SQL it cites (the sources reproduce them)
+    sources = {"failed": q.failed_jobs(s.scope if s.kind != "incident" else Scope(cluster=s.scope.cluster), w0,
+                                       max(w1, w0 + timedelta(hours=1))),
+               "requests": q.recent_requests(s.scope, w0 - timedelta(days=7), max(w1, w0 + timedelta(hours=1)))}
+    failed = _rows(wh, sources["failed"])
+    reqs = _rows(wh, sources["requests"])
     nearby = _rows(wh, q.nearby_incidents(s.scope, w0 - timedelta(days=1), max(w1, w0 + timedelta(hours=1)),
                                           s.incident["incident_id"] if s.incident else None))
     findings = _correlated(settings, s)
     from tools.triage_render import build_sections, timeline
 
-    sections = build_sections(s, sev, rt, facts, similar, failed, reqs, nearby, findings, team, NEXT_STEPS)
+    sections = build_sections(s, sev, rt, facts, similar, failed, reqs, nearby, findings, team, NEXT_STEPS, sources)
     return TriageDraft(s, sev, rt, Draft(sections, facts), timeline(s, j, failed, nearby, findings, end), as_of)
+
+
+def _with_stated(data: Decision, stated: Stated | None) -> Decision:
+    """The more urgent of the data's level and the report's stated impact, saying which is which."""
+    said = stated_severity(stated) if stated is not None else None
+    if said is None:
+        return data
+    if SEVERITIES.index(said.value) < SEVERITIES.index(data.value):
+        return Decision(said.value, f"{said.reason} (from the text); the data alone gives {data.value} ({data.reason})")
+    return Decision(data.value, f"{data.reason} (from data); {said.reason} (from the text), which alone gives {said.value}")
 
 
 def _endpoint_team(wh: Warehouse, endpoint: str | None) -> str | None:

@@ -33,7 +33,8 @@ def _t(value: Any) -> str:
 
 def build_sections(s: Subject, sev: Decision, rt: Decision, facts: dict[str, Fact], similar: list[dict[str, Any]],
                    failed: list[dict[str, Any]], reqs: list[dict[str, Any]], nearby: list[dict[str, Any]],
-                   findings: list[Any], team: str | None, next_steps: dict[str, list[str]]) -> list[Section]:
+                   findings: list[Any], team: str | None, next_steps: dict[str, list[str]],
+                   sources: dict[str, str] | None = None) -> list[Section]:
     as_of = next(iter(facts.values())).as_of if facts else ""
     where = esc(s.scope.words())
     summary = (f"{sev.value}: {esc(sev.reason)}. Route to {rt.value}, owner {esc(rt.owner)} ({esc(rt.reason)}). "
@@ -57,7 +58,9 @@ def build_sections(s: Subject, sev: Decision, rt: Decision, facts: dict[str, Fac
         for name, value, unit, label in (("find_observed", f.observed, "count", f"{f.metric} observed"),
                                          ("find_expected", f.expected, "count", f"{f.metric} expected"),
                                          ("find_impact", f.impact_usd, "USD", "Estimated impact")):
-            facts[name] = Fact(value, unit, ",.2f" if abs(value) < 10 else ",.0f", f.evidence_sql, {"finding": f.id}, as_of, label)
+            facts[name] = Fact(value, unit, ",.2f" if abs(value) < 10 else ",.0f", f.evidence_sql,
+                               {"finding": f.id, "column": name.removeprefix("find_").replace("impact", "impact_usd")},
+                               as_of, label)
         impact = (f"The scan measured {esc(f.metric)} at {{find_observed}} against {{find_expected}} expected on "
                   f"{esc(f.entity)}, an estimated impact of {{find_impact}}. In the same scope and window, " + impact[0].lower() + impact[1:])
     if s.incident and s.incident["severity"] != sev.value:
@@ -67,19 +70,27 @@ def build_sections(s: Subject, sev: Decision, rt: Decision, facts: dict[str, Fac
                    "before; worst hourly p95 latency {srv_p95_ms_max} ms against a usual {srv_p95_ms_baseline} ms.")
     changed: list[str] = []
     for i, f in enumerate(findings):
-        facts[f"find_{i}_usd"] = Fact(f.impact_usd, "USD", ",.0f", f.evidence_sql, {"finding": f.id}, as_of, f"{f.id} estimated impact")
+        if f.kind == "utilization_shift":  # its evidence is the stream's hours, which show the shift, not a price
+            changed.append(f"Anomaly {f.id} ({f.severity}): {esc(f.shape.replace('_', ' '))} in {esc(f.entity)}'s busy share "
+                           f"on {esc(f.cluster)} {esc(f.accelerator_type)}, {_t(f.start)} to {_t(f.end)}.")
+            continue
+        facts[f"find_{i}_usd"] = Fact(f.impact_usd, "USD", ",.0f", f.evidence_sql,
+                                      {"finding": f.id, "column": "impact_usd", "aggregate": "sum"}, as_of,
+                                      f"{f.id} estimated impact")
         changed.append(f"Anomaly {f.id} ({f.severity}): {esc(f.kind.replace('_', ' '))} on {esc(f.entity)}, "
                        f"{_t(f.start)} to {_t(f.end)}, estimated impact {{find_{i}_usd}}.")
     from tools import triage_sql as q
 
-    fj_sql = q.failed_jobs(s.scope, s.start, s.end) if failed else ""
+    src = sources or {"failed": q.failed_jobs(s.scope, s.start, s.end), "requests": q.recent_requests(s.scope, s.start, s.end)}
     for i, r in enumerate(failed[:3]):
-        facts[f"fj_{i}_hours"] = Fact(r["accelerator_hours"], "count", ",.0f", fj_sql, {"row": r["job_id"]}, as_of, f"{r['job_id']} accelerator-hours")
+        facts[f"fj_{i}_hours"] = Fact(r["accelerator_hours"], "count", ",.0f", src["failed"],
+                                      {"row": r["job_id"], "column": "accelerator_hours"}, as_of, f"{r['job_id']} accelerator-hours")
         changed.append(f"Failed job {esc(r['job_id'])} ({esc(r['team'])}, {esc(r['workload_type'])} on {esc(r['accelerator_type'])} "
                        f"in {esc(r['cluster'])}) ended {_t(r['end_at'])} after {{fj_{i}_hours}} accelerator-hours.")
     for i, r in enumerate(reqs[:3]):
-        facts[f"req_{i}_n"] = Fact(r["accelerators_requested"], "count", ",d", q.recent_requests(s.scope, s.start, s.end),
-                                   {"row": r["request_id"]}, as_of, f"{r['request_id']} accelerators requested")
+        facts[f"req_{i}_n"] = Fact(r["accelerators_requested"], "count", ",d", src["requests"],
+                                   {"row": r["request_id"], "column": "accelerators_requested"}, as_of,
+                                   f"{r['request_id']} accelerators requested")
         changed.append(f"Request {esc(r['request_id'])}: {esc(r['team'])} asked for {{req_{i}_n}} {esc(r['accelerator_type'])} "
                        f"on {_t(r['submitted_at'])} ({esc(r['status'])}).")
     for r in nearby[:3]:
@@ -99,14 +110,36 @@ def build_sections(s: Subject, sev: Decision, rt: Decision, facts: dict[str, Fac
         f"Acknowledge and post status in the owning team's channel; update severity if the impact grows ({sev.value} now).",
         "Link this triage to the incident record and attach the evidence queries listed under Sources.",
     ]
+    said = _stated_bullets(s)
+    if said:
+        impact = "Measured in the warehouse (the report's own figures above are not): " + impact
     return [
         Section("Summary", summary),
+        *([Section("Stated in the report (not measured)", bullets=said)] if said else []),
         Section("Impact", impact),
         Section("What changed around then", bullets=changed or ["Nothing else recorded on this scope in the window."]),
         Section("Similar past incidents", sim_text, bullets=sim_bullets),
         Section("Routing", routing),
         Section("Next steps", bullets=[esc(x) for x in steps]),
     ]
+
+
+def _stated_bullets(s: Subject) -> list[str]:
+    """What the report says, quoted verbatim (code spans: data, not numbers pace measured), with its meaning."""
+    st = s.stated
+    if st is None or not st.any:
+        return []
+    out = []
+    for x in st.xids:
+        out.append(f"{code(f'Xid {x.code}')}: {esc(x.meaning)} (NVIDIA Xid catalog); class {esc(x.cls.replace('_', ' '))}, "
+                   f"action: {esc(x.action)}.")
+    meaning = {"customer_facing": "customers see errors or timeouts", "slo_breach": "an SLO breach",
+               "latency_multiplier": "latency increase as reported", "gpus_affected": "GPUs affected, as reported",
+               "jobs_affected": "jobs affected, as reported"}
+    for key, what in meaning.items():
+        if key in st.fragments:
+            out.append(f"{code(st.fragments[key])}: {what}.")
+    return out
 
 
 def timeline(s: Subject, jobs: dict[str, Any], failed: list[dict[str, Any]], nearby: list[dict[str, Any]],
