@@ -19,7 +19,7 @@ from assistant.planner.lexicon import Lexicon, fold, mask, normalize
 from assistant.planner.parse import Parsed, parse
 from assistant.planner.plan import Plan
 from assistant.planner.typos import close_ties, correct_words, vocabulary
-from assistant.planner.words import FUTURE_WORDS, KNOWN_WORDS, SHAPE_WORDS, STATE_METRICS, STOPWORDS, VAGUE, VERB_VALUES, generic_senses
+from assistant.planner.words import DURATION_WORDS, FUTURE_WORDS, GAP_OK, KNOWN_WORDS, PRESENTATION_WORDS, UNIT_WORDS, TIME_UNITS, SHAPE_WORDS, STATISTIC_NAMES, STATISTIC_WORDS, STATE_METRICS, STOPWORDS, VAGUE, VERB_VALUES, generic_senses
 from assistant.timeparse import Period, default_period, empty_so_far, invalid_date, resolve_period, shift_back, shifted
 from semantic_layer.query import Filter, GroupBy, MetricQuery, OrderBy, TimeRange
 
@@ -66,6 +66,12 @@ def plan_offline(question: str, inp: PlannerInputs) -> Plan:
     metrics, notes, clarify = _metrics(parsed, inp)
     if clarify is not None:
         return clarify
+    metrics, merged = _merge_adjacent(parsed, metrics, inp)
+    metrics, by_unit = _units(parsed, metrics, inp)
+    if isinstance(by_unit, Plan):
+        return by_unit
+    notes += merged + by_unit
+    unknown = [w for w in unknown if w in parsed.rest.split()]
     notes = typo_notes + notes
     empty = _empty_period(parsed, inp)
     if empty is not None:
@@ -79,6 +85,10 @@ def plan_offline(question: str, inp: PlannerInputs) -> Plan:
     future = _future(parsed, metrics, inp)
     if future is not None:
         return future
+    metrics, stat = _statistic(parsed, metrics, inp)
+    if isinstance(stat, Plan):
+        return stat
+    notes += stat
     if len(metrics) > 1 and _ratio_of_metrics(parsed):
         pct = [m for m in metrics if getattr(inp.catalog.metrics[m], "unit", "") == "%"]
         defined = _defined_ratio(metrics, inp.catalog)
@@ -92,6 +102,13 @@ def plan_offline(question: str, inp: PlannerInputs) -> Plan:
     query = _build(metrics, parsed, inp)
     if any(getattr(inp.catalog.metrics[m], "unit", "") == "%" for m in metrics):
         unknown = [w for w in unknown if w not in SHAPE_WORDS]  # 'what share ...' is what a % metric answers
+    unknown = [w for w in unknown if w not in STATISTIC_WORDS and w not in PRESENTATION_WORDS and not _restates(w, metrics, inp)]
+    modifiers = _modifiers(parsed, unknown)
+    if modifiers:
+        label = getattr(inp.catalog.metrics[metrics[0]], "label", metrics[0])
+        return Plan(kind="abstain", confidence=0.0, suggestions=[f"{label} last week"], message=(
+            f"I could not place {', '.join(repr(w[:30]) for w in modifiers[:3])}, and it changes what is asked, so I won't "
+            f"answer {label} without it. The catalog's metrics are listed by `pace metrics`."))
     confidence = 1.0 - _unknown_penalty(parsed, unknown)
     if unknown and confidence >= inp.threshold:
         notes = notes + [f"Ignored words I could not place: {', '.join(w[:30] for w in unknown[:5])}."]
@@ -115,6 +132,159 @@ def _defined_ratio(metrics: list[str], catalog: Any) -> str | None:
         if set(pair) == set(metrics):
             return name
     return None
+
+
+def _vocab(name: str, inp: PlannerInputs) -> set[str]:
+    m = inp.catalog.metrics.get(name)
+    return set(fold(" ".join([name.replace("_", " "), getattr(m, "label", ""), *getattr(m, "synonyms", [])])).split())
+
+
+def _unit_ok(metric_unit: str, wanted: str) -> bool:
+    return metric_unit == wanted or (wanted == "hours" and "hour" in metric_unit) or (wanted == "tokens" and "token" in metric_unit)
+
+
+_UNIT_PHRASE = re.compile(r"\b(?:in|as|into|expressed in|measured in)\s+(?:a\s+|the\s+|us\s+)?"
+                          rf"({'|'.join(re.escape(w) for w in sorted(UNIT_WORDS, key=len, reverse=True))})(?![\w-])(?!\s+of\b)")
+
+
+def _sibling_in_unit(name: str, words: set[str], wanted: str, inp: PlannerInputs) -> str | None:
+    """The one metric in unit `wanted` whose name or synonyms hold the distinctive `words` of `name`'s phrase."""
+    generic = set(UNIT_WORDS) | {"cost", "spend", "hour", "accelerator", "gpu", "total", "amount"}
+    key = words - generic
+    if not key:
+        return None
+    found = [n for n, m in inp.catalog.metrics.items()
+             if n != name and _unit_ok(getattr(m, "unit", ""), wanted) and key <= _vocab(n, inp)]
+    return found[0] if len(found) == 1 else None
+
+
+def _units(parsed: Parsed, metrics: list[str], inp: PlannerInputs) -> tuple[list[str], list[str] | Plan]:
+    """'idle hours in dollars' -> idle cost; 'energy in kWh' agrees; 'queue wait in dollars' cannot be answered.
+
+    The unit a question asks for must be the metric's unit: a metric of the same subject in that unit
+    replaces it (and the answer says so); if there is none the planner abstains instead of ignoring it.
+    """
+    m = _UNIT_PHRASE.search(parsed.rest)
+    if m is None or not metrics:
+        return metrics, []
+    wanted = UNIT_WORDS[m.group(1)]
+    parsed.rest = mask(parsed.rest, [m.span()])
+    parsed.leftover = [w for w in parsed.rest.split() if w]
+    out, notes = [], []
+    for name in metrics:
+        unit = getattr(inp.catalog.metrics[name], "unit", "")
+        if _unit_ok(unit, wanted):
+            out.append(name)
+            continue
+        words = {w for h in parsed.metric_hits if h.target == name for w in h.phrase.split()}
+        sibling = _sibling_in_unit(name, words, wanted, inp)
+        label = getattr(inp.catalog.metrics[name], "label", name)
+        if sibling is None:
+            return metrics, Plan(kind="abstain", confidence=0.0, message=(
+                f"{label} is measured in {unit or 'counts'}, not {wanted}, and the catalog has no {label.lower()} in {wanted}."))
+        out.append(sibling)
+        notes.append(f"'{m.group(0).strip()}': answered with {inp.catalog.metrics[sibling].label} ({sibling}), {label.lower()} in {wanted}.")
+    return list(dict.fromkeys(out)), notes
+
+
+_MONEY = frozenset("cost spend spending bill money dollar".split())
+
+
+def _merge_adjacent(parsed: Parsed, metrics: list[str], inp: PlannerInputs) -> tuple[list[str], list[str]]:
+    """'idle GPU spend': a subject word next to a money word is the metric of that subject in money (idle cost).
+
+    Two metric phrases with only filler between them ('idle' + 'spend') are one metric when exactly
+    one catalog metric holds the first phrase's words and carries the second's unit; 'idle hours
+    and spend' (joined by 'and') stays two metrics.
+    """
+    hits = sorted({(h.start, h.end, h.target, h.phrase) for h in parsed.metric_hits if h.target in metrics})
+    for (s1, e1, a, pa), (s2, e2, b, pb) in zip(hits, hits[1:]):
+        if a == b or not set(pb.split()) <= _MONEY or not all(w in GAP_OK for w in parsed.text[e1:s2].split()):
+            continue
+        unit = getattr(inp.catalog.metrics[b], "unit", "")
+        merged = _sibling_in_unit(a, set(pa.split()), unit, inp)
+        if merged is not None:
+            out = [merged if n in (a, b) else n for n in metrics]
+            parsed.rest = mask(parsed.rest, [(e1, s2)])  # the filler between ('GPU') belongs to the phrase
+            parsed.leftover = [w for w in parsed.rest.split() if w]
+            note = f"'{parsed.text[s1:e2]}' read as {inp.catalog.metrics[merged].label} ({merged})."
+            return list(dict.fromkeys(out)), [note]
+    return metrics, []
+
+
+def _restates(word: str, metrics: list[str], inp: PlannerInputs) -> bool:
+    """A word of the metric's own name, label, description or synonyms restates it ('allocated' accelerator-hours)."""
+    for name in metrics:
+        m = inp.catalog.metrics.get(name)
+        text = " ".join([name.replace("_", " "), getattr(m, "label", ""), getattr(m, "description", ""), *getattr(m, "synonyms", [])])
+        if word in fold(text).split() or (word in DURATION_WORDS and getattr(m, "unit", "") in TIME_UNITS):
+            return True
+    return False
+
+
+def _modifiers(parsed: Parsed, unknown: list[str]) -> list[str]:
+    """Unplaced words that sit next to a metric phrase (only filler between): they qualify the metric.
+
+    'commitment utilization', 'incidents caused by ...', 'how long do jobs run': answering the metric
+    without the word would answer another question, so the planner abstains instead of ignoring it.
+    """
+    spans = sorted(s for h in parsed.metric_hits for s in h.spans())
+    if not spans:
+        return []
+    out = []
+    for word in unknown:
+        for m in re.finditer(rf"(?<![\w-]){re.escape(word)}(?![\w-])", parsed.rest):
+            for start, end in spans:
+                between = parsed.text[m.end() : start] if m.end() <= start else parsed.text[end : m.start()] if end <= m.start() else "x"
+                if all(w in STOPWORDS for w in between.split()):
+                    out.append(word)
+                    break
+            if word in out:
+                break
+    return out
+
+
+def _measure(metric: str, catalog: Any) -> Any:
+    m = catalog.metrics.get(metric)
+    measures = getattr(catalog, "measures", None) or {}
+    return measures.get(getattr(m, "measure", None) or "") if getattr(m, "kind", "") == "simple" else None
+
+
+def _statistic(parsed: Parsed, metrics: list[str], inp: PlannerInputs) -> tuple[list[str], list[str] | Plan]:
+    """'average queue wait' is a mean: use the metric with that aggregation of the same measure, never a median.
+
+    Only metrics that are themselves a mean or percentile are checked (a ratio is already a weighted
+    mean; a sum has no single-value statistic). No such sibling -> say which statistic exists and ask.
+    """
+    wanted = {STATISTIC_WORDS[w] for w in parsed.rest.split() if w in STATISTIC_WORDS}
+    if len(wanted) != 1:
+        return metrics, []
+    want = wanted.pop()
+    said = [w for w in parsed.rest.split() if w in STATISTIC_WORDS]
+    if any(_restates(w, [n], inp) or getattr(_measure(n, inp.catalog), "agg", None) == want for n in metrics for w in said):
+        return metrics, []  # 'p95 latency', 'median queue wait': the metric is that statistic
+    out, notes = [], []
+    for name in metrics:
+        meas = _measure(name, inp.catalog)
+        agg = getattr(meas, "agg", None)
+        label = getattr(inp.catalog.metrics[name], "label", name)
+        if want != "avg" and agg not in STATISTIC_NAMES:  # 'median cost': a total or a ratio has no median
+            return metrics, Plan(kind="abstain", confidence=0.0, message=(
+                f"The catalog has {label} ({name}) as a {'total' if agg in ('sum', 'count') else 'ratio over the period'}, "
+                f"not its {STATISTIC_NAMES[want]}; ask for {label} itself, or see `pace metrics` for the percentiles it defines."))
+        if agg not in STATISTIC_NAMES or agg == want:
+            out.append(name)
+            continue
+        sibling = next((n for n in inp.catalog.metrics if (o := _measure(n, inp.catalog)) is not None and o.agg == want
+                        and o.entity == meas.entity and o.expr == meas.expr), None)
+        if sibling is None:
+            word = next(w for w in parsed.rest.split() if w in STATISTIC_WORDS)
+            return metrics, Plan(kind="clarify", replaces=word, options=[label], message=(
+                f"'{word}' asks for the {STATISTIC_NAMES[want]}, but the catalog has {label} ({name}), the "
+                f"{STATISTIC_NAMES[agg]}, and no {STATISTIC_NAMES[want]} of it. Do you want the {STATISTIC_NAMES[agg]}?"))
+        out.append(sibling)
+        notes.append(f"Answered with the {STATISTIC_NAMES[want]} ({sibling}), as asked, not {label}.")
+    return out, notes
 
 
 def _future(parsed: Parsed, metrics: list[str], inp: PlannerInputs) -> Plan | None:

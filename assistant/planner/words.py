@@ -9,7 +9,7 @@ from __future__ import annotations
 
 STOPWORDS: frozenset[str] = frozenset(
     """
-    a an the of for in on at to from and or with by per is are was were be been being do doe did does done
+    a an the of for in on at to from and or with by per is are was were be been being do doe did does done as
     what whats which who whom how much many show me give tell list get find display report please can could
     would should will you we our us my i it its this that these those there their them they any all some
     total overall sum amount number count level value figure stat statistic metric data info
@@ -23,6 +23,8 @@ STOPWORDS: frozenset[str] = frozenset(
     value result answer question hey hi hello thanks thank please pace
     where when why hour day week month quarter year
     draw drew serve served submit host hosted consume consumed allocate incur incurred so far still
+    broken grouped roughly approximately exactly actually basically really quick quickly kindly need want know
+    curious wondering interested looking check pull grab whole entire company across altogether breakdown
     """.split()
 )
 
@@ -104,7 +106,10 @@ STATE_METRICS: dict[tuple[str, str, str], str] = {
     ("requests_submitted", "request_status", "denied"): "requests_denied",
 }
 
-KNOWN_WORDS: frozenset[str] = STOPWORDS | SHAPE_WORDS | frozenset(
+PRESENTATION_WORDS: frozenset[str] = frozenset("serie series chart plot graph table list number numbers figure view".split())
+"""'as a daily series', 'as a table': how to show the answer, not what to compute."""
+
+KNOWN_WORDS: frozenset[str] = STOPWORDS | SHAPE_WORDS | PRESENTATION_WORDS | frozenset(
     """
     january february march april may june july august september october november december
     monday tuesday wednesday thursday friday saturday sunday today yesterday tomorrow
@@ -117,3 +122,22 @@ KNOWN_WORDS: frozenset[str] = STOPWORDS | SHAPE_WORDS | frozenset(
 
 FUTURE_WORDS: frozenset[str] = frozenset("forecast forecasted forecasting predict predicted prediction projected projection next upcoming coming".split())
 """Words that ask about the future: the catalog measures the past, so the planner says what exists instead."""
+
+# Statistic words -> the aggregation they ask for. A metric aggregated another way is never used for them.
+STATISTIC_WORDS: dict[str, str] = {
+    "average": "avg", "avg": "avg", "mean": "avg",
+    "median": "p50", "p50": "p50", "typical": "p50", "50th": "p50",
+    "p90": "p90", "90th": "p90", "p95": "p95", "95th": "p95",
+}
+STATISTIC_NAMES: dict[str, str] = {"avg": "mean", "p50": "median", "p90": "90th percentile", "p95": "95th percentile"}
+
+DURATION_WORDS: frozenset[str] = frozenset("long duration take took taking".split())
+"""'How long did approvals take?': these restate any metric measured in a time unit."""
+TIME_UNITS: frozenset[str] = frozenset({"hours", "minutes", "ms", "seconds", "days"})
+
+# Unit words ("in dollars", "in kWh") -> the unit a metric must carry; folded (singular) forms.
+UNIT_WORDS: dict[str, str] = {
+    "dollar": "USD", "usd": "USD", "$": "USD", "buck": "USD", "kwh": "kWh", "kilowatt hour": "kWh", "mwh": "kWh",
+    "percent": "%", "percentage": "%", "%": "%", "pct": "%", "hour": "hours", "minute": "minutes",
+    "millisecond": "ms", "ms": "ms", "token": "tokens", "gb": "GB", "gigabyte": "GB",
+}
