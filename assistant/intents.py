@@ -8,6 +8,7 @@ which is why neither a data value nor an LLM reply can change which tools run.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
@@ -136,6 +137,22 @@ _OFF_DOMAIN = re.compile(
 _SQL_TEXT = re.compile(r"^\s*(select|with)\b.*\bfrom\b", re.IGNORECASE | re.DOTALL)
 
 
+# Zero-width and invisible format characters (ZWSP, ZWNJ, ZWJ, word joiner, BOM, soft hyphen, ...):
+# `d\u200brop table` reads as "drop table" to a person and to SQL-minded models.
+_INVISIBLE = re.compile(r"[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+                        r"\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0]")
+
+
+def fold_for_checks(text: str) -> str:
+    """What the hostile checks read: NFKC-normalised (full-width `ＤＲＯＰ` is `DROP`, ligatures and
+    compatibility forms fold) with zero-width and other invisible characters removed.
+
+    >>> fold_for_checks("ＤＲＯＰ ＴＡＢＬＥ jobs"), fold_for_checks("d\u200brop table jobs")
+    ('DROP TABLE jobs', 'drop table jobs')
+    """
+    return _INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
+
+
 @dataclass(frozen=True)
 class Intent:
     """What the question asks for, and for refusals why."""
@@ -155,10 +172,11 @@ def classify(question: str) -> Intent:
     text = question[:20_000]
     if not text.strip():
         return Intent("empty")
+    folded = fold_for_checks(text)
     for pattern, why in _UNSAFE_RE:
-        if pattern.search(text):
+        if pattern.search(folded):
             return Intent("refused", why)
-    if _asks_for_secret(text):
+    if _asks_for_secret(folded):
         return Intent("refused", "it asks for secrets or configuration; pace never reveals them")
     if SHOW_SQL.match(text.strip()):
         return Intent("show_sql")

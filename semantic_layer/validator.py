@@ -4,6 +4,12 @@ Rules run in order from `DEFAULT_RULES`; the first that objects raises `SQLRefus
 says exactly what to change. Parsing (never keyword grepping) decides, and DuckDB's own sandbox
 settings in `engine` stay on as defence in depth.
 
+The check itself is bounded, because a model or a person can send SQL built to be slow to parse:
+statements longer than `MAX_SQL_CHARS` characters, with more than `MAX_NODES` syntax nodes or nested
+deeper than `MAX_DEPTH`, are refused before the schema checks (whose cost grows with size times
+depth), and a check that still runs past `MAX_CHECK_SECONDS` is refused between rules. pace's own
+queries are a few thousand characters at most. Functions must be on `functions.ALLOWED_FUNCTIONS`.
+
 >>> from semantic_layer.schema_info import ddl_schema
 >>> validate_sql("SELECT team FROM jobs", ddl_schema()).sql
 'SELECT team FROM jobs LIMIT 10000'
@@ -12,6 +18,7 @@ settings in `engine` stay on as defence in depth.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -21,6 +28,7 @@ from sqlglot.errors import SqlglotError
 from sqlglot.optimizer.qualify import qualify
 
 from semantic_layer.errors import SQLRefused, did_you_mean
+from semantic_layer.functions import ALLOWED_FUNCTIONS
 from semantic_layer.schema_info import Schema
 from telemetry.schema import QUERYABLE_TABLES
 
@@ -42,6 +50,16 @@ _DENIED_FUNCTIONS = re.compile(
 )
 
 
+MAX_SQL_CHARS = 20_000
+"""Longest statement the validator reads (pace's compiled and tool SQL stays far below)."""
+MAX_NODES = 3_000
+"""Most syntax-tree nodes a statement may have."""
+MAX_DEPTH = 64
+"""Deepest nesting a statement may have (a chain of 1,000 ORs is 1,000 deep)."""
+MAX_CHECK_SECONDS = 1.5
+"""Time budget for parsing and checking one statement; past it the statement is refused."""
+
+
 @dataclass
 class ValidatedSQL:
     """SQL that may run: the normalized text, the tables it reads, and its expression."""
@@ -59,6 +77,7 @@ class _State:
     dialect: str
     expression: exp.Expression | None = None
     tables: list[str] = field(default_factory=list)
+    deadline: float = 0.0
 
 
 Rule = Callable[[_State], None]
@@ -68,8 +87,15 @@ def _refuse(message: str) -> None:
     raise SQLRefused(message)
 
 
+def bounded(state: _State) -> None:
+    """Short enough to check quickly: at most MAX_SQL_CHARS characters."""
+    if len(state.text) > MAX_SQL_CHARS:
+        _refuse(f"the SQL is {len(state.text):,} characters long; the limit is {MAX_SQL_CHARS:,}. "
+                "Send a shorter query (group or filter with IN (...) or a range instead of listing many conditions)")
+
+
 def one_statement(state: _State) -> None:
-    """Exactly one statement that parses."""
+    """Exactly one statement that parses, of bounded size and depth."""
     if not state.text.strip():
         _refuse("the SQL is empty; send one SELECT statement")
     try:
@@ -82,6 +108,20 @@ def one_statement(state: _State) -> None:
     if len(parsed) != 1:
         _refuse(f"send exactly one statement; found {len(parsed)} (remove everything after the first `;`)")
     state.expression = parsed[0]
+    _check_size(parsed[0])
+
+
+def _check_size(expression: exp.Expression) -> None:
+    nodes, stack = 0, [(expression, 1)]
+    while stack:
+        node, depth = stack.pop()
+        nodes += 1
+        if nodes > MAX_NODES:
+            _refuse(f"the query has more than {MAX_NODES:,} parts; simplify it (fewer conditions, columns or subqueries)")
+        if depth > MAX_DEPTH:
+            _refuse(f"the query nests more than {MAX_DEPTH} levels deep; simplify it (a long chain of AND/OR "
+                    "conditions on one column is shorter as IN (...) or BETWEEN)")
+        stack.extend((child, depth + 1) for child in node.iter_expressions())
 
 
 def read_only(state: _State) -> None:
@@ -117,6 +157,9 @@ def no_table_functions(state: _State) -> None:
         name = _function_name(node)
         if _DENIED_FUNCTIONS.match(name) or isinstance(node, (exp.GenerateSeries,)) and isinstance(node.parent, exp.Table):
             _refuse(f"function `{name}` is not allowed (it reads files, settings or the environment); remove it and query the warehouse tables")
+        if name not in ALLOWED_FUNCTIONS:
+            _refuse(f"function `{name}` is not allowed: queries may use arithmetic, text, date, conditional, aggregate "
+                    "and window functions, nothing that reveals the server, session or user, changes state or is random")
 
 
 def _cte_names(expression: exp.Expression) -> set[str]:
@@ -193,13 +236,17 @@ def row_limit(state: _State) -> None:
         limit.set("expression", exp.Literal.number(state.row_limit))
 
 
-DEFAULT_RULES: tuple[Rule, ...] = (one_statement, read_only, no_table_functions, known_tables, known_columns, row_limit)
+DEFAULT_RULES: tuple[Rule, ...] = (bounded, one_statement, read_only, no_table_functions, known_tables, known_columns, row_limit)
 
 
 def validate_sql(sql: str, schema: Schema, *, row_limit: int = 10_000, dialect: str = "duckdb", rules: tuple[Rule, ...] = DEFAULT_RULES) -> ValidatedSQL:
     """Decide whether `sql` may run; raise SQLRefused saying what to change, else return it with a LIMIT."""
-    state = _State(text=sql, schema=schema, row_limit=row_limit, dialect=dialect)
+    state = _State(text=sql, schema=schema, row_limit=row_limit, dialect=dialect,
+                   deadline=time.monotonic() + MAX_CHECK_SECONDS)
     for rule in rules:
+        if time.monotonic() > state.deadline:
+            _refuse(f"the query took longer than {MAX_CHECK_SECONDS:g} s to check; simplify it (fewer conditions, "
+                    "columns or subqueries)")
         rule(state)
     assert state.expression is not None
     return ValidatedSQL(sql=state.expression.sql(dialect="duckdb"), tables=state.tables, expression=state.expression)

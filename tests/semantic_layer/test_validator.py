@@ -92,6 +92,29 @@ HOSTILE: list[str] = [
     "   ",
     "SELEC * FROM jobs",
     "SELECT j.nope FROM jobs j",
+    # functions that reveal the server, session or user, change state or are random
+    "SELECT version()",
+    "SELECT current_user",
+    "SELECT session_user FROM jobs",
+    "SELECT current_query()",
+    "SELECT setseed(0.5)",
+    "SELECT nextval('s')",
+    "SELECT random() FROM jobs",
+    "SELECT uuid()",
+    "SELECT current_schema()",
+    "SELECT current_database()",
+    "SELECT current_setting('threads')",
+    "SELECT pg_backend_pid()",
+    "SELECT team, txid_current() FROM jobs",
+    "SELECT sleep_ms(1000)",
+    "SELECT md5(team) FROM jobs",
+    "SELECT typeof(team) FROM jobs",
+    # built to be slow to check
+    "SELECT team FROM jobs WHERE " + " OR ".join(f"accelerators = {i}" for i in range(7000)),
+    "SELECT team FROM jobs WHERE " + " OR ".join(f"accelerators = {i}" for i in range(70)),
+    "SELECT team FROM " + "(SELECT team FROM " * 70 + "jobs" + ") t" * 70,
+    "SELECT " + "(" * 5000 + "1" + ")" * 5000,
+    "SELECT team FROM jobs WHERE accelerators IN (" + ",".join(str(i) for i in range(4000)) + ")",
 ]
 
 
@@ -137,6 +160,59 @@ def test_refusals_say_what_to_change(sql: str, fragment: str) -> None:
 )
 def test_good_sql_passes_with_a_limit(sql: str, expected: str) -> None:
     assert validate_sql(sql, SCHEMA).sql == expected
+
+
+@pytest.mark.parametrize(
+    ("sql", "fragment"),
+    [
+        ("SELECT team FROM jobs WHERE " + " OR ".join(f"accelerators = {i}" for i in range(7000)), "the limit is 20,000"),
+        ("SELECT team FROM jobs WHERE " + " OR ".join(f"accelerators = {i}" for i in range(20000)), "the limit is 20,000"),
+        ("SELECT team FROM jobs WHERE " + " OR ".join(f"accelerators = {i}" for i in range(800)), "levels deep"),
+        ("SELECT team FROM jobs WHERE accelerators IN (" + ",".join(str(i) for i in range(3500)) + ")", "parts"),
+        ("SELECT " + "(" * 5000 + "1" + ")" * 5000, "does not parse"),
+    ],
+)
+def test_oversized_sql_is_refused_within_two_seconds(sql: str, fragment: str) -> None:
+    import time
+
+    t0 = time.perf_counter()
+    with pytest.raises(SQLRefused) as info:
+        validate_sql(sql, SCHEMA)
+    assert time.perf_counter() - t0 < 2.0
+    assert fragment in str(info.value)
+
+
+def test_the_largest_statement_within_the_limits_is_checked_within_two_seconds() -> None:
+    import time
+
+    big = "SELECT team FROM jobs WHERE accelerators IN (" + ",".join(str(i) for i in range(2900)) + ")"
+    t0 = time.perf_counter()
+    validate_sql(big, SCHEMA)
+    assert time.perf_counter() - t0 < 2.0
+
+
+def test_a_check_past_its_time_budget_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(semantic_layer.validator, "MAX_CHECK_SECONDS", -1.0)
+    with pytest.raises(SQLRefused, match="took longer than"):
+        validate_sql("SELECT team FROM jobs", SCHEMA)
+
+
+@pytest.mark.parametrize("call", ["version()", "current_user", "current_query()", "setseed(0.5)", "random()"])
+def test_functions_outside_the_allowlist_say_what_is_allowed(call: str) -> None:
+    with pytest.raises(SQLRefused, match="is not allowed: queries may use arithmetic"):
+        validate_sql(f"SELECT {call} FROM jobs", SCHEMA)
+
+
+@pytest.mark.parametrize("call", [
+    "date_trunc('day', submit_at)", "datediff('hour', submit_at, end_at)", "extract(hour FROM submit_at)",
+    "quantile_cont(accelerators, 0.5)", "percentile_cont(0.9) WITHIN GROUP (ORDER BY accelerators)", "median(accelerators)",
+    "count(*) FILTER (WHERE state = 'failed')", "round(avg(accelerators), 2)", "coalesce(team, 'none')", "lower(team)",
+    "regexp_replace(team, 'a', 'b')", "strftime(submit_at, '%Y-%m')", "row_number() OVER (ORDER BY team)",
+    "lag(accelerators) OVER (ORDER BY submit_at)", "CASE WHEN accelerators > 8 THEN 'big' ELSE 'small' END",
+    "greatest(accelerators, 1)", "stddev_samp(accelerators)", "arg_max(team, accelerators)", "current_date",
+])
+def test_ordinary_functions_pass(call: str) -> None:
+    validate_sql(f"SELECT {call} FROM jobs", SCHEMA)
 
 
 def test_row_limit_is_configurable() -> None:
