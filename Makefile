@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test test-spark test-llm bench clean browser java-note
+.PHONY: demo test test-spark test-llm bench clean browser prometheus java-note
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ $(DEV_STAMP): pyproject.toml | $(BIN)/python
 browser:
 	@[ -x /usr/bin/chromium ] || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } || echo "chromium not installed: the browser tests will skip"
 
+# Debian's prometheus and promtool for the live Prometheus ingest test; without them (not root, no apt) it skips with the reason.
+prometheus:
+	@command -v prometheus >/dev/null && command -v promtool >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && apt-get update -qq && apt-get install -y -qq --no-install-recommends prometheus >/dev/null; } || echo "prometheus not installed: the live Prometheus ingest test will skip"
+
 demo: $(STAMP)
 	$(BIN)/pace demo
 
@@ -30,7 +34,7 @@ demo: $(STAMP)
 java-note:
 	@command -v java >/dev/null 2>&1 || [ -x "$$JAVA_HOME/bin/java" ] || echo "note: no Java, so the Spark tests are skipped; install Java 17 (apt-get install openjdk-17-jre-headless) or set JAVA_HOME"
 
-test: $(DEV_STAMP) browser java-note
+test: $(DEV_STAMP) browser prometheus java-note
 	$(BIN)/python -m pytest -n 2 --dist loadfile -q --durations=15
 
 # The whole Spark parity suite: every metric, verified query and eval question on Spark vs DuckDB.

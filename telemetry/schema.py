@@ -146,6 +146,13 @@ TABLES: dict[str, str] = {
             energy_kwh DOUBLE,
             n_samples INTEGER NOT NULL
         )""",
+    # Where the last pull from each live source (a Prometheus URL) ended, exclusive: the next pull starts there.
+    "ingest_watermarks": """
+        CREATE TABLE IF NOT EXISTS ingest_watermarks (
+            source VARCHAR PRIMARY KEY,
+            watermark TIMESTAMP NOT NULL,
+            updated_at TIMESTAMP NOT NULL
+        )""",
     "jobs": """
         CREATE TABLE IF NOT EXISTS jobs (
             job_id VARCHAR PRIMARY KEY,
