@@ -301,6 +301,15 @@ TABLES: dict[str, str] = {
             built_at TIMESTAMP NOT NULL,
             source VARCHAR NOT NULL
         )""",
+    "pace_coverage": """
+        CREATE TABLE IF NOT EXISTS pace_coverage (
+            table_name VARCHAR NOT NULL,
+            source VARCHAR NOT NULL,
+            data_start TIMESTAMP NOT NULL,
+            data_end TIMESTAMP NOT NULL,
+            updated_at TIMESTAMP NOT NULL,
+            PRIMARY KEY (table_name, source)
+        )""",
     "ingest_quarantine": """
         CREATE TABLE IF NOT EXISTS ingest_quarantine (
             ingested_at TIMESTAMP NOT NULL,

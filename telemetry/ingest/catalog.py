@@ -2,8 +2,9 @@
 
 Ingesting into a fresh file must not generate demo facts, but the accelerator catalog is reference
 data (prices, capability), so it is loaded from `telemetry.fleet` when the table is empty. A
-`pace_meta` row marks an ingested warehouse as built, so other commands do not replace it with demo
-data; its period widens with each ingest and is never touched when the warehouse was generated.
+`pace_meta` row marks an ingested warehouse as built; its period widens with each ingest and is never
+touched when the warehouse was generated. `pace_coverage` keeps the period per table and source, so
+answers can say which data covers which period (semantic_layer/coverage.py).
 """
 
 from __future__ import annotations
@@ -11,8 +12,12 @@ from __future__ import annotations
 import duckdb
 
 from telemetry.fleet import ACCELERATORS
+from telemetry.ingest.gates import q
 
-TIME_COLUMNS: dict[str, str] = {"utilization_hourly": "hour", "jobs": "submit_at", "cost_daily": "ChargePeriodStart"}
+TIME_COLUMNS: dict[str, str] = {
+    "utilization_hourly": "hour", "gpu_hourly": "hour", "jobs": "submit_at", "cost_daily": "ChargePeriodStart",
+    "serving_hourly": "hour",
+}
 
 
 def ensure_catalog(con: duckdb.DuckDBPyConnection) -> None:
@@ -26,25 +31,55 @@ def ensure_catalog(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def record_meta(con: duckdb.DuckDBPyConnection, table: str, fmt: str) -> None:
-    """Create or widen the ingest `pace_meta` row to cover the table's data (generated warehouses untouched)."""
-    column = TIME_COLUMNS.get(table)
-    if column is None:
+    """Record the period this ingest covers in `pace_coverage` (per table and source) and widen `pace_meta`.
+
+    The span is [first day, day after the last day) of the rows this file carried (`_checked`, loaded
+    or already present), else of the whole table. A generated warehouse's `pace_meta` is never changed;
+    an ingested one's spans all sources and is labelled with every format ingested (`ingest:dcgm,sacct`).
+    """
+    tables = (table, "gpu_hourly") if fmt == "dcgm" and table != "gpu_hourly" else (table,)
+    for name in tables:
+        _record_coverage(con, name, fmt)
+    spans = con.execute("SELECT min(data_start), max(data_end), string_agg(DISTINCT source, ',' ORDER BY source) "
+                        "FROM pace_coverage").fetchone()
+    if spans[0] is None:
         return
-    # data_end is exclusive and midnight-aligned (docs/data-model.md): the day after the last day with data
-    start, end = con.execute(
-        f'SELECT min("{column}"), date_trunc(\'day\', max("{column}")) + INTERVAL 1 DAY FROM {table}'
-    ).fetchone()
-    if start is None:
-        return
+    start, end, sources = spans
     latest = con.execute("SELECT source FROM pace_meta ORDER BY built_at DESC LIMIT 1").fetchone()
     if latest is None:
         con.execute(
             "INSERT INTO pace_meta VALUES ('ingest', 0, 'ingested', ?, ?, now()::TIMESTAMP, ?)",
-            [start, end, f"ingest:{fmt}"],
+            [start, end, f"ingest:{sources}"],
         )
     elif str(latest[0]).startswith("ingest"):
         con.execute(
-            "UPDATE pace_meta SET data_start = least(data_start, ?), data_end = greatest(data_end, ?) "
+            "UPDATE pace_meta SET data_start = least(data_start, ?), data_end = greatest(data_end, ?), source = ? "
             "WHERE starts_with(source, 'ingest')",
-            [start, end],
+            [start, end, f"ingest:{sources}"],
         )
+
+
+def _record_coverage(con: duckdb.DuckDBPyConnection, table: str, source: str) -> None:
+    column = TIME_COLUMNS.get(table)
+    if column is None or not _has_column(con, table, column):
+        return
+    rows = f"(SELECT {q(column)} AS t FROM _checked WHERE _reason IS NULL)" if _has_column(con, "_checked", column) \
+        else f"(SELECT {q(column)} AS t FROM {q(table)})"
+    # data_end is exclusive and midnight-aligned (docs/data-model.md): the day after the last day with data
+    start, end = con.execute(
+        f"SELECT date_trunc('day', min(t)), date_trunc('day', max(t)) + INTERVAL 1 DAY FROM {rows}"
+    ).fetchone()
+    if start is None:
+        return
+    con.execute(
+        """INSERT INTO pace_coverage VALUES (?, ?, ?, ?, now()::TIMESTAMP)
+        ON CONFLICT (table_name, source) DO UPDATE SET data_start = least(data_start, excluded.data_start),
+            data_end = greatest(data_end, excluded.data_end), updated_at = excluded.updated_at""",
+        [table, source, start, end],
+    )
+
+
+def _has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
+    return bool(con.execute(
+        "SELECT count(*) FROM duckdb_columns() WHERE table_name = ? AND column_name = ?", [table, column]
+    ).fetchone()[0])

@@ -14,6 +14,13 @@ I = f"opened_at >= TIMESTAMP '{START}' AND opened_at < TIMESTAMP '{END}'"
 APPROVED = "('approved', 'provisioned', 'active', 'expired', 'released')"
 
 
+# Slurm's failure and final states (sacct(1), JOB STATE CODES), written out here on purpose: the
+# reference must not share a constant with the definitions it checks.
+FAILED = "('failed', 'timeout', 'out_of_memory', 'node_fail', 'boot_fail', 'deadline')"
+ENDED = ("('completed', 'failed', 'cancelled', 'timeout', 'out_of_memory', 'node_fail', 'preempted', 'boot_fail', "
+         "'deadline', 'revoked')")
+
+
 def _util(expr: str, join: str = "") -> str:
     return f"SELECT u.team, {expr} FROM utilization_hourly u {join} WHERE {U.replace('hour', 'u.hour')} GROUP BY u.team"
 
@@ -81,16 +88,18 @@ REFERENCE: dict[str, str] = {
         FULL JOIN (SELECT team AS t, sum(busy_hours) AS busy FROM utilization_hourly WHERE {U} GROUP BY team) u ON c.t = u.t""",
     "cumulative_effective_cost_usd": _cost("sum(EffectiveCost)::DOUBLE"),
     "jobs": _jobs("count(*)"),
-    "failed_jobs": _jobs("count_if(state = 'failed')"),
-    "job_failure_rate_pct": _jobs("100.0 * count_if(state = 'failed') / count(*)"),
+    "failed_jobs": _jobs(f"count_if(state IN {FAILED})"),
+    "job_failure_rate_pct": _jobs(f"100.0 * count_if(state IN {FAILED}) / count_if(state IN {ENDED})"),
+    "running_jobs": _jobs("count_if(state IN ('running', 'suspended'))"),
+    "pending_jobs": _jobs("count_if(state IN ('pending', 'requeued'))"),
     "preemptions": _jobs("count_if(state = 'preempted')"),
-    "preemption_rate_pct": _jobs("100.0 * count_if(state = 'preempted') / count(*)"),
+    "preemption_rate_pct": _jobs(f"100.0 * count_if(state = 'preempted') / count_if(state IN {ENDED})"),
     "queue_wait_p50_minutes": _jobs("quantile_cont(queue_wait_minutes, 0.5)"),
     "queue_wait_p95_minutes": _jobs("quantile_cont(queue_wait_minutes, 0.95)"),
     "job_accelerator_hours": _jobs("sum(accelerator_hours)"),
     "training_throughput_tokens_per_hour": _jobs("sum(tokens_processed) / sum(accelerator_hours) FILTER (WHERE tokens_processed IS NOT NULL)"),
     "mfu_pct": _jobs("100 * sum(mfu * accelerator_hours) / sum(accelerator_hours) FILTER (WHERE mfu IS NOT NULL)"),
-    "goodput_pct": _jobs("100 * sum(accelerator_hours) FILTER (WHERE state = 'completed') / sum(accelerator_hours)"),
+    "goodput_pct": _jobs(f"100 * sum(accelerator_hours) FILTER (WHERE state = 'completed') / sum(accelerator_hours) FILTER (WHERE state IN {ENDED})"),
     "inference_requests": _serving("sum(requests)::DOUBLE"),
     "inference_tokens": _serving("sum(tokens)::DOUBLE"),
     "inference_errors": _serving("sum(errors)::DOUBLE"),
@@ -152,3 +161,18 @@ REFERENCE.update({
 })
 GPU_METRICS = {"observed_gpu_hours", "idle_gpu_hours_threshold", "gpu_util_mean_pct", "gpu_sm_activity_pct", "gpu_count",
                "gpus_idle_all_day"}
+
+# Commitment utilization (commitments.yaml, FOCUS CommitmentDiscountStatus) and means/medians of durations (durations.yaml).
+_RUN_H = "date_diff('second', start_at, end_at) / 3600.0"
+REFERENCE.update({
+    "commitment_utilization_pct": _cost(
+        "100 * sum(EffectiveCost) FILTER (WHERE CommitmentDiscountStatus = 'Used')"
+        " / sum(EffectiveCost) FILTER (WHERE CommitmentDiscountStatus IN ('Used', 'Unused'))"),
+    "unused_commitment_cost_usd": _cost("coalesce(sum(EffectiveCost) FILTER (WHERE CommitmentDiscountStatus = 'Unused'), 0)::DOUBLE"),
+    "queue_wait_avg_minutes": _jobs("avg(queue_wait_minutes)"),
+    "job_duration_avg_hours": _jobs(f"avg({_RUN_H}) FILTER (WHERE start_at IS NOT NULL AND end_at IS NOT NULL)"),
+    "job_duration_p50_hours": _jobs(f"quantile_cont({_RUN_H}, 0.5) FILTER (WHERE start_at IS NOT NULL AND end_at IS NOT NULL)"),
+    "approval_lead_time_avg_hours": _requests(
+        "avg(date_diff('second', submitted_at, decided_at) / 3600.0) FILTER (WHERE decided_at IS NOT NULL AND status <> 'denied')"),
+    "resolve_time_p50_hours": _incidents(f"quantile_cont({RESOLVE_H}, 0.5) FILTER (WHERE resolved_at IS NOT NULL)"),
+})
