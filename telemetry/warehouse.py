@@ -60,7 +60,7 @@ def version(path: Path | str) -> Version | None:
 # -- readers ---------------------------------------------------------------------------------------
 
 
-def open_reader(path: Path | str, *, wait_s: float = READ_WAIT_S) -> duckdb.DuckDBPyConnection:
+def open_reader(path: Path | str, *, wait_s: float | None = None) -> duckdb.DuckDBPyConnection:
     """A read-only connection to the version of the warehouse now at `path` (caller closes it).
 
     Raises `WarehouseError` when the path is missing, not a file, corrupt or truncated, held for
@@ -70,7 +70,7 @@ def open_reader(path: Path | str, *, wait_s: float = READ_WAIT_S) -> duckdb.Duck
     _require_file(path)
     con = duckdb.connect(":memory:")
     try:
-        _attach(con, path, wait_s)
+        _attach(con, path, READ_WAIT_S if wait_s is None else wait_s)
         con.execute(f"USE {ALIAS}")
         con.execute("DETACH memory")  # the file becomes the instance's default: every cursor reads it, none writes
         if not _has_meta(con):
@@ -192,6 +192,8 @@ def writer(
     path = Path(path)
     if create and not path.exists():
         _mkdir(path.parent, path)
+    elif not create:
+        _require_file(path)  # before the lock file, which would need the folder
     if wait_s is None:
         wait_s = float(os.environ.get("PACE_WRITE_WAIT_S") or WRITE_WAIT_S)
     with _write_lock(path, purpose, wait_s):
