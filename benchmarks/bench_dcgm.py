@@ -53,9 +53,10 @@ def write_scrapes(path: Path, mb: float, gpus: int = 64) -> int:
 def child(path: Path, threads: int) -> None:
     """Ingest `path` into a fresh warehouse in this process and print the figures as JSON."""
     from telemetry.ingest import ingest
+    from telemetry.warehouse import create_empty
 
     base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    db = path.with_suffix(".duckdb")
+    db = create_empty(path.with_suffix(".duckdb"))  # only `pace seed` creates a warehouse
     start, cpu = time.perf_counter(), time.process_time()
     s = ingest(path, "dcgm", db, threads=threads)
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu

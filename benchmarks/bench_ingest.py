@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 
 from telemetry.ingest import ingest
+from telemetry.warehouse import create_empty
 
 TEAMS = ["atlas", "orion", "nova", "helix", "lyra", "vega", "forge", "pulse", "ember", "quill"]
 TYPES = ["H100", "H200", "A100", "L40S", "MI300X"]
@@ -55,7 +56,7 @@ def main() -> None:
         print(f"generated {args.rows:,} rows as CSV and Parquet in {time.perf_counter() - t:.1f}s")
         print(f"{'format':<8} {'rows':>12} {'seconds':>8} {'cpu s':>8} {'rows/s':>12} {'loaded':>12} {'quarantined':>12}")
         for fmt, name in (("csv", "util.csv"), ("parquet", "util.parquet")):
-            db = folder / f"{fmt}.duckdb"
+            db = create_empty(folder / f"{fmt}.duckdb")  # only `pace seed` creates a warehouse
             start, cpu = time.perf_counter(), time.process_time()
             s = ingest(folder / name, fmt, db, table="utilization_hourly", threads=args.threads)
             seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
