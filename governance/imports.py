@@ -18,6 +18,7 @@ from sqlglot import exp
 
 from core.errors import PaceError
 from core.settings import Settings
+from governance.impact import _warehouse_facts, apply_holdings
 from governance.lifecycle import HOLDING, PENDING
 from governance.requests import Request
 from governance.store import Store
@@ -60,11 +61,16 @@ def sync_open_requests(settings: Settings, store: Store | None = None) -> dict[s
             build_id = build.isoformat(sep=" ") if isinstance(build, datetime) else str(build)
             if store.meta("warehouse_build") == build_id:
                 return None
-            found = engine.run_sql(open_requests_sql().sql(dialect="duckdb"), row_limit=MAX_OPEN).records()
+            found = [_request(r) for r in engine.run_sql(open_requests_sql().sql(dialect="duckdb"), row_limit=MAX_OPEN).records()]
+            for req in found:
+                if req.status in PENDING:  # the facts a pending request's routing and waiting reason read
+                    base = _warehouse_facts(engine, req) | {"imported_from_warehouse": True}
+                    base["demand_in_window"] = base.get("fleet_in_use", 0.0)
+                    req.facts = apply_holdings(base, req, store.holding(req.accelerator))
     except PaceError as exc:
         log.warning("open requests not imported from the warehouse yet: %s", exc)
         return None
-    return store.import_open([_request(r) for r in found], build_id)
+    return store.import_open(found, build_id)
 
 
 def _day(value: object) -> date:

@@ -247,13 +247,13 @@ class Store:
                 values = (req.team, req.project, req.requester, req.approver, req.accelerator, req.count, req.granted,
                           req.workload, req.priority, int(req.preemptible), req.justification, req.status,
                           _ts(req.submitted_at), _ts(req.decided_at), _ts(req.provisioned_at), req.start.isoformat(),
-                          req.end.isoformat(), _ts(now))
+                          req.end.isoformat(), json.dumps(req.facts, default=str), _ts(now))
                 if req.id not in present:
                     con.execute(
                         "INSERT OR IGNORE INTO requests (team, project, requester, approver, accelerator_type,"
                         " accelerators_requested, accelerators_granted, workload_type, priority, preemptible, justification,"
-                        " status, submitted_at, decided_at, provisioned_at, start_date, end_date, updated_at, request_id, origin)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'warehouse')", (*values, req.id))
+                        " status, submitted_at, decided_at, provisioned_at, start_date, end_date, facts, updated_at, request_id,"
+                        " origin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'warehouse')", (*values, req.id))
                     _audit(con, req.id, now, IMPORT_ACTOR, None, req.status, f"imported from the warehouse ({build})", "cli", "import")
                     counts["imported"] += 1
                 elif req.id in untouched:
@@ -261,7 +261,7 @@ class Store:
                         "UPDATE requests SET team = ?, project = ?, requester = ?, approver = ?, accelerator_type = ?,"
                         " accelerators_requested = ?, accelerators_granted = ?, workload_type = ?, priority = ?, preemptible = ?,"
                         " justification = ?, status = ?, submitted_at = ?, decided_at = ?, provisioned_at = ?, start_date = ?,"
-                        " end_date = ?, updated_at = ? WHERE request_id = ?", (*values, req.id))
+                        " end_date = ?, facts = ?, updated_at = ? WHERE request_id = ?", (*values, req.id))
                     counts["updated"] += 1
                 else:
                     counts["kept"] += 1

@@ -112,10 +112,11 @@ def test_request_modal_submission_approval_in_slack(app_server: AppServer, mock_
     assert audit[-1] | {"at": None} == {"at": None, "actor": "maria.chen", "from": "submitted", "to": "approved",
                                         "reason": "approve in Slack", "channel": "slack"}
 
-    # A double click (or a retry) applies once: refused politely, nothing new in the audit log.
+    # A double click (or a retry) applies once: refused politely, the history unchanged, the refusal audited.
     assert click(app_server, "gov_approve", "GR-000001", user=LEAD, ts=ts, channel=channel) == 200
     assert "cannot approve a request that is approved" in mock_api.wait_for("/api/chat.postEphemeral")[0]["text"]
     assert len(gov.store.audit("GR-000001")) == len(audit)
+    assert [(r["actor"], r["action"]) for r in gov.store.refusals("GR-000001")] == [("maria.chen", "approve")]
     assert len(mock_api.by_path("/api/chat.update")) == 1
 
 
@@ -128,6 +129,9 @@ def test_self_approval_in_slack_is_refused_naming_the_rule(app_server: AppServer
     click(app_server, "gov_approve", "GR-000001", user=LEAD, ts=ts, channel=channel)
     assert "rule no-self-approval" in mock_api.wait_for("/api/chat.postEphemeral")[0]["text"]
     assert gov.store.get("GR-000001").status == "submitted"
+    # The identity is the Slack user in the signed payload (mapped by policy.yaml), on the request and the refusal.
+    assert gov.store.get("GR-000001").requester == "maria.chen"
+    assert [(r["actor"], r["action"], r["channel"]) for r in gov.store.refusals("GR-000001")] == [("maria.chen", "approve", "slack")]
 
 
 def test_bad_modal_input_comes_back_as_field_errors(app_server: AppServer, mock_api: MockSlackApi) -> None:
