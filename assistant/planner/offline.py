@@ -67,13 +67,17 @@ def plan_offline(question: str, inp: PlannerInputs) -> Plan:
     if clarify is not None:
         return clarify
     metrics, merged = _merge_adjacent(parsed, metrics, inp)
+    metrics = _drop_population(parsed, metrics, inp)
     metrics, by_unit = _units(parsed, metrics, inp)
     if isinstance(by_unit, Plan):
         return by_unit
     notes += merged + by_unit
     unknown = [w for w in unknown if w in parsed.rest.split()]
+    metrics, parameters, refusal = _threshold(metrics, parsed, inp)
+    if refusal is not None:
+        return refusal
     notes = typo_notes + notes
-    empty = _empty_period(parsed, inp)
+    empty = _empty_period(parsed, inp) if metrics or inp.previous is not None else None
     if empty is not None:
         return empty
     if inp.previous is not None and ((not metrics and parsed.has_edit_parts) or (metrics and is_strong_followup(question))):
@@ -99,7 +103,12 @@ def plan_offline(question: str, inp: PlannerInputs) -> Plan:
         return Plan(kind="abstain", message=(
             "That looks like a ratio of two metrics that the catalog does not define, so I won't divide them myself. "
             "Ask for each metric, or for a defined ratio metric (see `pace metrics`)."))
+    if inp.prefer_covered is not None and parsed.period is not None:
+        metrics, covered_notes = inp.prefer_covered(metrics, parsed.period.start, parsed.period.end)
+        notes += covered_notes
     query = _build(metrics, parsed, inp)
+    if parameters:
+        query = query.model_copy(update={"parameters": parameters})
     if any(getattr(inp.catalog.metrics[m], "unit", "") == "%" for m in metrics):
         unknown = [w for w in unknown if w not in SHAPE_WORDS]  # 'what share ...' is what a % metric answers
     unknown = [w for w in unknown if w not in STATISTIC_WORDS and w not in PRESENTATION_WORDS and not _restates(w, metrics, inp)]
@@ -116,6 +125,27 @@ def plan_offline(question: str, inp: PlannerInputs) -> Plan:
 
 
 _FILTER_SLOT = re.compile(r"\b(for|on|in|only|excluding|except|at|from|of|team|cluster|project|where)\s+$")
+
+
+def _threshold(metrics: list[str], parsed: Parsed, inp: PlannerInputs) -> tuple[list[str], dict[str, float], Plan | None]:
+    """A question's threshold ("under 5%") -> the metric that takes one, and its parameter values.
+
+    A metric listed in another's `threshold_form_of` is swapped for it ("GPU-hours under 5%" is idle
+    GPU-hours at 5%); a threshold that no asked metric takes is not dropped silently: the plan abstains.
+    """
+    if parsed.threshold is None or not metrics:
+        return metrics, {}, None
+    from semantic_layer.graph import metric_measures
+
+    cat = inp.catalog
+    forms = {base: m.name for m in cat.metrics.values() for base in getattr(m, "threshold_form_of", [])}
+    swapped = list(dict.fromkeys(forms.get(m, m) for m in metrics))
+    names = {p for m in swapped for meas in metric_measures(cat, m) for p in getattr(cat.measures[meas], "parameters", {})}
+    if not names:
+        return metrics, {}, Plan(kind="abstain", message=(
+            f"'{parsed.threshold:g}%' reads as a threshold, but {', '.join(cat.metrics[m].label for m in metrics)} "
+            "takes none. Thresholds apply to idle GPU-hours and GPUs idle all day (e.g. 'idle GPU-hours under 10% last week')."))
+    return swapped, {n: parsed.threshold for n in sorted(names)}, None
 
 
 def _defined_ratio(metrics: list[str], catalog: Any) -> str | None:
@@ -401,6 +431,9 @@ def _metrics(parsed: Parsed, inp: PlannerInputs) -> tuple[list[str], list[str], 
     notes: list[str] = []
     for (start, end), targets in sorted(by_span.items()):
         phrase = parsed.text[start:end]
+        takes = [t for t in dict.fromkeys(targets) if getattr(inp.catalog.metrics[t], "threshold_form_of", None)]
+        if len(set(targets)) > 1 and parsed.threshold is not None and len(takes) == 1:
+            targets = takes  # "idle GPU-hours under 5%": the metric that takes the threshold
         if len(set(targets)) > 1:
             sense = generic_senses(phrase, set(targets))
             if sense is None:

@@ -43,6 +43,13 @@ _GROUP_CUE = re.compile(r"(?:\bby|\bper|\beach|\bevery|\bacross|\bbreakdown of|\
 _NEGATION = re.compile(r"\b(excluding|exclude|except|not|without|other than|ignoring|apart from|besides)\s+(?:the\s+)?(?:\w+\s+)?$")
 
 
+# "under 5%", "below 2.5 percent utilization": a threshold a metric's parameter can take (an idle rule).
+_THRESHOLD = re.compile(
+    r"\b(?:under|below|less than|lower than|at most)\s+(\d+(?:\.\d+)?)\s*(?:%|percent\b|pct\b)"
+    r"(?:\s+(?:gpu\s+)?(?:utili[sz]ation|util|usage|busy)\b)?"
+)
+
+
 @dataclass
 class Parsed:
     """What was recognized in one question, plus the leftover words nobody consumed."""
@@ -58,6 +65,8 @@ class Parsed:
     compare_days: int | None = None
     rank: tuple[bool, int | None] | None = None
     rank_word: str | None = None
+    threshold: float | None = None
+    """A percent threshold the question gives ("under 5%"), for a metric parameter."""
     other_period: Period | None = None
     """A second period set against the first ('October vs November'): both sides are answered."""
     plural_groups: bool = False
@@ -88,6 +97,10 @@ def parse(question: str, lexicon: Lexicon, today: date, value_priority: tuple[st
         if other is not None and _VS_OR_AND.fullmatch(text[min(out.period.span[1], other.span[1]) : max(out.period.span[0], other.span[0])]):
             out.other_period = other  # 'October vs November', 'last week and the week before'
             work = mask(work, [other.span])
+    tm = _THRESHOLD.search(work)
+    if tm:
+        out.threshold = float(tm.group(1))
+        work = mask(work, [tm.span()])
     for pattern, grain in _GRAINS:
         gm = re.search(pattern, work)
         if gm:
