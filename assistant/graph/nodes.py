@@ -26,6 +26,7 @@ from assistant.planner.plan import Plan
 from assistant.semantics import Resources, resources_for
 from assistant.timeparse import default_period, resolve_period
 from assistant.toolbox import REGISTRY, coming_soon
+from semantic_layer.coverage import chooser
 from semantic_layer.query import MetricQuery
 from core.errors import Refused
 
@@ -131,7 +132,7 @@ def _plan_offline(state: State, runtime: Runtime[Context]) -> Plan:
     ctx, res = runtime.context, resources(runtime)
     inputs = PlannerInputs(catalog=res.catalog, lexicon=res.lexicon, today=_as_of(state), default_days=ctx.default_period_days,
                            threshold=ctx.confidence_threshold, previous=_previous(state),
-                           reach_cache=getattr(res, "reach_cache", {}))
+                           reach_cache=getattr(res, "reach_cache", {}), prefer_covered=chooser(res.engine, res.catalog))
     return plan_offline(state.get("resolved_question") or state["question"], inputs)
 
 

@@ -14,6 +14,7 @@ from assistant.graph.nodes import resources, timed, use_llm
 from assistant.graph.state import State
 from assistant.planner.plan import Plan
 from assistant.timeparse import Period as TPeriod
+from semantic_layer.coverage import coverage_gap
 
 ISO_WEEKS = "Weeks start on Monday (ISO 8601)."
 
@@ -97,6 +98,11 @@ def _answered(state: State, runtime: Runtime[Context], plan: Plan, query: dict[s
     elif plan.query is not None:
         current = used and all(getattr(m, "current_state", False) for m in used.values())
         period_text = "right now (whenever they were submitted)" if current else "all data in the warehouse"
+    if plan.query is not None and plan.query.time_range is not None and used:
+        gap = coverage_gap(res.engine, catalog, list(used), plan.query.time_range.start, plan.query.time_range.end)
+        if gap:  # no table behind the metric holds data for the period: say what exists, never "answered" with nothing
+            return {"status": "no_data", "columns": columns, "rows": rows, "sql": state.get("sql"), "metric_query": query,
+                    "period": period, "text": f"No data for {period_text}: {gap}"}
     scope = ", ".join(f"{f.dimension} {'' if f.operator == '=' else f.operator + ' '}{'/'.join(map(str, f.values))}"
                       for f in (plan.query.filters if plan.query else []))
     text = describe_result(columns, rows, used, period_text + (f", {scope}" if scope else ""))

@@ -8,8 +8,9 @@ abstains and offers close questions it can answer.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from rapidfuzz import fuzz, process
@@ -38,6 +39,8 @@ class PlannerInputs:
     previous: MetricQuery | None = None
     extra_notes: list[str] = field(default_factory=list)
     reach_cache: dict[str, set[str]] = field(default_factory=dict)
+    prefer_covered: Callable[[list[str], datetime, datetime], tuple[list[str], list[str]]] | None = None
+    """Coverage hook (semantic_layer.coverage.chooser): swaps a metric whose data misses the period for a same-quantity one."""
 
 
 def plan_offline(question: str, inp: PlannerInputs) -> Plan:
