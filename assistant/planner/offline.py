@@ -8,9 +8,8 @@ abstains and offers close questions it can answer.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from rapidfuzz import fuzz, process
@@ -39,8 +38,6 @@ class PlannerInputs:
     previous: MetricQuery | None = None
     extra_notes: list[str] = field(default_factory=list)
     reach_cache: dict[str, set[str]] = field(default_factory=dict)
-    prefer_covered: Callable[[list[str], datetime, datetime], tuple[list[str], list[str]]] | None = None
-    """Coverage hook (semantic_layer.coverage.chooser): swaps a metric whose data misses the period for a same-quantity one."""
 
 
 def plan_offline(question: str, inp: PlannerInputs) -> Plan:
@@ -70,7 +67,6 @@ def plan_offline(question: str, inp: PlannerInputs) -> Plan:
     if clarify is not None:
         return clarify
     metrics, merged = _merge_adjacent(parsed, metrics, inp)
-    metrics = _drop_population(parsed, metrics, inp)
     metrics, by_unit = _units(parsed, metrics, inp)
     if isinstance(by_unit, Plan):
         return by_unit
@@ -80,7 +76,7 @@ def plan_offline(question: str, inp: PlannerInputs) -> Plan:
     if refusal is not None:
         return refusal
     notes = typo_notes + notes
-    empty = _empty_period(parsed, inp) if metrics or inp.previous is not None else None
+    empty = _empty_period(parsed, inp)
     if empty is not None:
         return empty
     if inp.previous is not None and ((not metrics and parsed.has_edit_parts) or (metrics and is_strong_followup(question))):
@@ -106,9 +102,6 @@ def plan_offline(question: str, inp: PlannerInputs) -> Plan:
         return Plan(kind="abstain", message=(
             "That looks like a ratio of two metrics that the catalog does not define, so I won't divide them myself. "
             "Ask for each metric, or for a defined ratio metric (see `pace metrics`)."))
-    if inp.prefer_covered is not None and parsed.period is not None:
-        metrics, covered_notes = inp.prefer_covered(metrics, parsed.period.start, parsed.period.end)
-        notes += covered_notes
     query = _build(metrics, parsed, inp)
     if parameters:
         query = query.model_copy(update={"parameters": parameters})
