@@ -206,7 +206,3 @@ def reason_sql(gates: tuple[Gate, ...]) -> str:
     ifs = [exp.If(this=exp.paren(g.fails.copy()), true=_concat(text(g.name + ": "), exp.paren(g.detail.copy())))
            for g in gates]
     return sql(exp.Case(ifs=ifs))
-
-
-def lit(value: str) -> str:  # transitional: removed once no module imports it
-    return sql(text(value))
