@@ -22,7 +22,7 @@ import shutil
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager, suppress
+from contextlib import contextmanager, suppress
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO
@@ -146,11 +146,6 @@ def require_warehouse(path: Path | str) -> Path:
     return path
 
 
-def ensure_warehouse(settings: Settings, *, quiet: bool = True) -> Path:
-    """The warehouse `settings.db` names, checked; never builds one (only `pace seed` / `pace demo` do)."""
-    return require_warehouse(settings.db)
-
-
 def build_demo_if_missing(settings: Settings, *, quiet: bool = False) -> Path:
     """`pace demo`: build the demo-scale warehouse when the path is empty; otherwise only check it."""
     if version(settings.db) is None:
@@ -227,11 +222,6 @@ def writer(
             raise _unwritable(path, exc) from None
         finally:
             _remove(nxt)
-
-
-def open_writable(path: Path | str) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
-    """Kept for callers not yet moved to `writer`: the same, for an existing pace warehouse."""
-    return writer(path)
 
 
 def create_empty(path: Path | str, *, force: bool = False) -> Path:
