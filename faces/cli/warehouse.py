@@ -50,6 +50,7 @@ def seed(
                           markup=False, highlight=False, soft_wrap=True)
         return
     counts = generate(settings.db, scale=scale, seed=seed, end=end_date, progress=not json, force=force)
+    _sync_requests(settings)
     if json:
         print_json({"db": str(settings.db), "scale": scale, "seed": seed, "rows": counts})
         return
@@ -68,9 +69,18 @@ def demo(db: DbOption = None) -> None:
 
     settings = load_settings(PACE_DB=db)
     build_demo_if_missing(settings)
+    _sync_requests(settings)
     try:
         from assistant.tour import run_tour
     except ImportError:
         console.print(f"Warehouse ready at {settings.db}.")
         return
     run_tour(settings)
+
+
+def _sync_requests(settings: object) -> None:
+    """Make the warehouse's open compute requests live in the governance store (governance/imports.py), so
+    `pace request list`, queue positions and questions count the same requests from the start."""
+    from governance.imports import sync_open_requests
+
+    sync_open_requests(settings)  # type: ignore[arg-type]
