@@ -8,6 +8,7 @@ import html as _html
 import io
 from typing import TYPE_CHECKING, Any
 
+from core.safe_text import clip_mrkdwn, mrkdwn, one_line
 from tools.grounding import Fact, Rendered, fill, fill_parts
 
 if TYPE_CHECKING:
@@ -176,12 +177,16 @@ def html(r: WeeklyReport) -> str:
     )
 
 
-def _section_text(section: Any, refs: dict[str, str]) -> str:
-    lines = [fill(section.template, refs)] if section.template else []
-    lines += [(f"{i}. " if section.numbered else "• ") + fill(b, refs)
+def _section_text(section: Any, refs: dict[str, str], esc: Any = None) -> str:
+    """A section as text; `esc` (Slack's mrkdwn escaping) is applied to every piece of data in it."""
+    def filled(template: str) -> str:
+        return fill(template, refs) if esc is None else fill_parts(template, esc, lambda n: esc(refs[n]))
+
+    lines = [filled(section.template)] if section.template else []
+    lines += [(f"{i}. " if section.numbered else "• ") + filled(b)
               for i, b in enumerate(section.bullets, start=1)]
     if section.note:
-        lines.append(f"_{section.note}_")
+        lines.append(f"_{section.note if esc is None else esc(section.note)}_")
     return "\n".join(lines)
 
 
@@ -192,13 +197,14 @@ def slack(r: WeeklyReport) -> dict[str, Any]:
     refs = {n: f"{r.draft.facts[n].text()} [{numbering.num(n)}]" for n in r.draft.facts}
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": f"Fleet weekly · {r.week.label}"}},
-        {"type": "context", "elements": [{"type": "mrkdwn", "text": _subtitle(r)}]},
-        {"type": "section", "fields": [{"type": "mrkdwn", "text": f"*{label}*\n{refs[v]} ({refs[d]})"}
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": mrkdwn(_subtitle(r))}]},
+        {"type": "section", "fields": [{"type": "mrkdwn", "text": clip_mrkdwn(f"*{label}*\n{mrkdwn(refs[v])} ({mrkdwn(refs[d])})", 2000)}
                                        for label, v, d in KPIS if v in refs and d in refs]},
     ]
-    for s in r.draft.sections:
+    for s in r.draft.sections:  # data (team names, prose) is escaped: no mention or link survives
         blocks.append({"type": "divider"})
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": f"*{s.title}*\n{_section_text(s, refs)}"[:3000]}})
+        text = f"*{mrkdwn(one_line(s.title))}*\n{_section_text(s, refs, mrkdwn)}"
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": clip_mrkdwn(text, 3000)}})
     blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text":
                    "Every number cites a query: `pace weekly --format md` lists the SQL behind each [n]."}]})
     return {"text": f"Fleet weekly {r.week.label}", "blocks": blocks[:50]}

@@ -1,6 +1,6 @@
 """Renderers of an Answer: terminal (rich), markdown, JSON (DESIGN.md shape) and Slack Block Kit.
 
-`assistant.render.safe` is the one place a value becomes text for a face. Imports are lazy so a face
+`core.safe_text` (re-exported as `assistant.render.safe`) is the one place a value becomes text for a face. Imports are lazy so a face
 can take `SafeConsole` (`assistant.render.console`) without loading the answer model.
 """
 
