@@ -270,9 +270,13 @@ def order_and_limit(plan: Plan) -> Plan:
             keys.append((plan.metrics[0].name, True))
     used = {k for k, _ in keys}
     keys += [(lbl, False) for lbl in plan.labels if lbl not in used]
+    # a top-N ranks the attributed groups: cost or usage no team/cluster claims never takes a slot
+    unattributed_last = [exp.Ordered(this=exp.Is(this=exp.column(lbl, quoted=True), expression=exp.Null()))
+                         for lbl in plan.labels if lbl != plan.time_label] if plan.query.limit else []
     if keys:
         plan.expression = plan.expression.order_by(
-            *[exp.Ordered(this=exp.column(k, quoted=True), desc=desc, nulls_first=False) for k, desc in keys]
+            *unattributed_last,
+            *[exp.Ordered(this=exp.column(k, quoted=True), desc=desc, nulls_first=False) for k, desc in keys],
         )
     if plan.query.limit:
         plan.expression = plan.expression.limit(plan.query.limit)

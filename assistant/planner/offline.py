@@ -67,6 +67,7 @@ def plan_offline(question: str, inp: PlannerInputs) -> Plan:
     if clarify is not None:
         return clarify
     metrics, merged = _merge_adjacent(parsed, metrics, inp)
+    metrics = _drop_population(parsed, metrics, inp)
     metrics, by_unit = _units(parsed, metrics, inp)
     if isinstance(by_unit, Plan):
         return by_unit
@@ -76,7 +77,7 @@ def plan_offline(question: str, inp: PlannerInputs) -> Plan:
     if refusal is not None:
         return refusal
     notes = typo_notes + notes
-    empty = _empty_period(parsed, inp)
+    empty = _empty_period(parsed, inp) if metrics or inp.previous is not None else None
     if empty is not None:
         return empty
     if inp.previous is not None and ((not metrics and parsed.has_edit_parts) or (metrics and is_strong_followup(question))):
@@ -211,6 +212,27 @@ def _units(parsed: Parsed, metrics: list[str], inp: PlannerInputs) -> tuple[list
         out.append(sibling)
         notes.append(f"'{m.group(0).strip()}': answered with {inp.catalog.metrics[sibling].label} ({sibling}), {label.lower()} in {wanted}.")
     return list(dict.fromkeys(out)), notes
+
+
+def _drop_population(parsed: Parsed, metrics: list[str], inp: PlannerInputs) -> list[str]:
+    """'time to resolve incidents', 'queue wait of jobs': a plain count of the same rows names whose metric it is.
+
+    A count of every row of an entity, next to another metric over that entity (only filler between,
+    not 'and'), is the population the other metric is about, not a second metric to answer.
+    """
+    hits = sorted({(h.start, h.end, h.target) for h in parsed.metric_hits if h.target in metrics})
+    drop: set[str] = set()
+    for (s1, e1, a), (s2, e2, b) in zip(hits, hits[1:]):
+        between = parsed.text[e1:s2].split()
+        if a == b or any(w in ("and", "or", "plus", "vs", "versus") for w in between) or not all(w in STOPWORDS for w in between):
+            continue
+        ma, mb = _measure(a, inp.catalog), _measure(b, inp.catalog)
+        if ma is None or mb is None or ma.entity != mb.entity:
+            continue
+        for name, meas in ((a, ma), (b, mb)):
+            if meas.agg == "count" and not meas.expr and len(metrics) > 1:
+                drop.add(name)
+    return [m for m in metrics if m not in drop] or metrics
 
 
 _MONEY = frozenset("cost spend spending bill money dollar".split())

@@ -97,3 +97,8 @@ def test_a_month_that_has_started_has_data_to_show(inputs: PlannerInputs) -> Non
     p = ask(inputs, "busy hours this month")
     assert period is not None
     assert (p.kind == "clarify") == (inputs.today.day == 1)
+
+
+def test_an_empty_period_in_a_question_about_nothing_we_measure_still_abstains(inputs: PlannerInputs) -> None:
+    p = ask(inputs, "what is the weather today")
+    assert p.kind == "abstain"

@@ -166,7 +166,7 @@ GPU_METRICS = {"observed_gpu_hours", "idle_gpu_hours_threshold", "gpu_util_mean_
 _RUN_H = "date_diff('second', start_at, end_at) / 3600.0"
 REFERENCE.update({
     "commitment_utilization_pct": _cost(
-        "100 * sum(EffectiveCost) FILTER (WHERE CommitmentDiscountStatus = 'Used')"
+        "100 * coalesce(sum(EffectiveCost) FILTER (WHERE CommitmentDiscountStatus = 'Used'), 0)"
         " / sum(EffectiveCost) FILTER (WHERE CommitmentDiscountStatus IN ('Used', 'Unused'))"),
     "unused_commitment_cost_usd": _cost("coalesce(sum(EffectiveCost) FILTER (WHERE CommitmentDiscountStatus = 'Unused'), 0)::DOUBLE"),
     "queue_wait_avg_minutes": _jobs("avg(queue_wait_minutes)"),

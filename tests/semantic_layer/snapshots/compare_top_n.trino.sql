@@ -40,6 +40,7 @@ FROM "current_period"
 LEFT JOIN "previous_period"
   ON "previous_period"."team" IS NOT DISTINCT FROM "current_period"."team"
 ORDER BY
+  "team" IS NULL,
   "effective_cost_usd" DESC,
   "team" ASC
 LIMIT 3

@@ -1,0 +1,70 @@
+"""Coverage of what people ask, on the demo warehouse: commitments, means and medians, top-N of attributed groups."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from assistant.planner.lexicon import Lexicon
+from assistant.planner.offline import PlannerInputs, plan_offline
+from assistant.planner.words import ALIASES
+from core.settings import Settings
+from semantic_layer.catalog import Catalog, load_catalog
+from semantic_layer.engine import Engine
+from semantic_layer.query import GroupBy, MetricQuery, OrderBy, TimeRange
+
+OCTOBER = TimeRange(start=datetime(2026, 10, 1), end=datetime(2026, 11, 1))
+
+
+@pytest.fixture(scope="module")
+def engine(demo_db: Path) -> Iterator[Engine]:
+    eng = Engine(Settings(PACE_DB=demo_db))
+    yield eng
+    eng.close()
+
+
+@pytest.fixture(scope="module")
+def catalog(engine: Engine) -> Catalog:
+    return load_catalog().with_values(engine)
+
+
+@pytest.fixture(scope="module")
+def inputs(catalog: Catalog) -> PlannerInputs:
+    return PlannerInputs(catalog=catalog, lexicon=Lexicon.from_catalog(catalog, ALIASES), today=date(2026, 11, 23))
+
+
+def test_a_top_n_never_spends_a_slot_on_the_unattributed_group(catalog: Catalog, engine: Engine) -> None:
+    ranked = MetricQuery(metrics=["effective_cost_usd"], group_by=[GroupBy(dimension="team")],
+                         order_by=[OrderBy(field="effective_cost_usd")], time_range=OCTOBER)
+    everyone = engine.run_query(catalog, ranked).rows
+    top3 = engine.run_query(catalog, ranked.model_copy(update={"limit": 3})).rows
+    assert any(r[0] is None for r in everyone[:3])  # unattributed cost would rank in the top 3 ...
+    assert len(top3) == 3 and all(r[0] is not None for r in top3)  # ... but the top 3 are teams
+    assert [r[0] for r in top3] == [r[0] for r in everyone if r[0] is not None][:3]
+
+
+def test_commitment_utilization_is_the_used_share_of_commitment_cost(catalog: Catalog, engine: Engine) -> None:
+    q = MetricQuery(metrics=["commitment_utilization_pct", "unused_commitment_cost_usd"], time_range=OCTOBER)
+    util, unused = engine.run_query(catalog, q).rows[0]
+    assert 0 <= util <= 100 and unused >= 0
+    assert (util < 100) == (unused > 0)
+
+
+@pytest.mark.parametrize(
+    ("question", "metric"),
+    [("commitment utilization last month", "commitment_utilization_pct"),  # not accelerator utilization
+     ("unused commitments last month", "unused_commitment_cost_usd"),
+     ("average job duration by team last week", "job_duration_avg_hours"),
+     ("median job duration by team last week", "job_duration_p50_hours"),
+     ("average queue wait last week", "queue_wait_avg_minutes"),  # not the median
+     ("median time to resolve incidents last month", "resolve_time_p50_hours"),
+     ("hours over quota by team last week", "over_quota_hours"),  # not quota hours
+     ("idle gpu spend last week", "idle_cost_usd")],  # not idle hours plus total spend
+)
+def test_what_people_ask_reaches_the_metric_that_answers_it(inputs: PlannerInputs, question: str, metric: str) -> None:
+    inputs.previous = None
+    p = plan_offline(question, inputs)
+    assert p.kind == "query" and p.query and p.query.metrics == [metric], p
