@@ -139,5 +139,5 @@ TIME_UNITS: frozenset[str] = frozenset({"hours", "minutes", "ms", "seconds", "da
 UNIT_WORDS: dict[str, str] = {
     "dollar": "USD", "usd": "USD", "$": "USD", "buck": "USD", "kwh": "kWh", "kilowatt hour": "kWh", "mwh": "kWh",
     "percent": "%", "percentage": "%", "%": "%", "pct": "%", "hour": "hours", "minute": "minutes",
-    "millisecond": "ms", "ms": "ms", "token": "tokens", "gb": "GB", "gigabyte": "GB",
+    "millisecond": "ms", "ms": "ms", "token": "tokens", "gb": "GiB", "gigabyte": "GiB", "gib": "GiB",
 }

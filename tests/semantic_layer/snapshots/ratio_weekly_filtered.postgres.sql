@@ -2,7 +2,12 @@ WITH "cur_utilization_hourly" AS (
   SELECT
     DATE_TRUNC('WEEK', "utilization_hourly"."hour") AS "time__week",
     CAST(SUM("utilization_hourly"."busy_hours") AS DOUBLE PRECISION) AS "busy_hours",
-    CAST(SUM("utilization_hourly"."allocated_hours") AS DOUBLE PRECISION) AS "allocated_hours"
+    CAST(SUM(
+      CASE
+        WHEN NOT "utilization_hourly"."busy_hours" IS NULL
+        THEN "utilization_hourly"."allocated_hours"
+      END
+    ) AS DOUBLE PRECISION) AS "activity_measured_hours"
   FROM "utilization_hourly" AS "utilization_hourly"
   LEFT JOIN "teams" AS "teams"
     ON "utilization_hourly"."team" = "teams"."team"
@@ -15,7 +20,7 @@ WITH "cur_utilization_hourly" AS (
 )
 SELECT
   "time__week",
-  CAST(CAST("busy_hours" AS DOUBLE PRECISION) * 100.0 AS DOUBLE PRECISION) / NULLIF("allocated_hours", 0) AS "utilization_pct"
+  CAST(CAST("busy_hours" AS DOUBLE PRECISION) * 100.0 AS DOUBLE PRECISION) / NULLIF("activity_measured_hours", 0) AS "utilization_pct"
 FROM "cur_utilization_hourly"
 ORDER BY
   "time__week" ASC
