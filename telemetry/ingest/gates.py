@@ -187,16 +187,22 @@ def known_accelerator(con: duckdb.DuckDBPyConnection, column: str = "accelerator
 
 
 def value_gates(types: dict[str, str]) -> tuple[Gate, ...]:
-    """The gates every loaded row passes, by column type: finite floats, plausible times, printable names."""
+    """The row gates every loaded row passes, by column type: finite floats and plausible times.
+
+    Dimension names are checked by `name_columns` instead, once per distinct value (see load.check).
+    """
     out: list[Gate] = []
     for column, dtype in types.items():
         if dtype in ("DOUBLE", "FLOAT", "REAL"):
             out.append(finite(column))
         elif dtype.startswith("TIMESTAMP") or dtype == "DATE":
             out.append(plausible_time(column))
-        elif dtype == "VARCHAR" and column in DIMENSION_COLUMNS:
-            out.append(printable(column))
     return tuple(out)
+
+
+def name_columns(types: dict[str, str]) -> tuple[str, ...]:
+    """The text columns whose values must be printable names (`printable`)."""
+    return tuple(c for c, dtype in types.items() if dtype == "VARCHAR" and c in DIMENSION_COLUMNS)
 
 
 def reason_sql(gates: tuple[Gate, ...]) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 
-from telemetry.ingest.gates import Gate, q, reason_sql, value_gates
+from telemetry.ingest.gates import Gate, name_columns, printable, q, reason_sql, sql, value_gates
 from telemetry.ingest.staging import Source, unreadable_as_user_error
 
 
@@ -48,7 +48,8 @@ def check(
     src = source if isinstance(source, Source) else Source(source, {})
     exprs = ", ".join(f"{expr} AS {q(col)}" for col, expr in plan.columns.items())
     typed = con.sql(f"SELECT {exprs} FROM {src.sql} _r LIMIT 0", params=src.params or None)
-    gates = value_gates(dict(zip(typed.columns, (str(t) for t in typed.types)))) + plan.gates
+    types = dict(zip(typed.columns, (str(t) for t in typed.types)))
+    gates = value_gates(types) + plan.gates
     line = "_r._line" if has_line else "CAST(NULL AS BIGINT)"
     keys = ", ".join(q(k) for k in plan.key)
     raw = "json_merge_patch(to_json(_r), '{\"_line\": null}')" if has_line else "to_json(_r)"
@@ -60,6 +61,26 @@ def check(
                   FROM (SELECT {line} AS _line, {exprs}, _r FROM {src.sql} _r))""",
             src.params or None,
         )
+    _gate_names(con, plan, name_columns(types))
+
+
+def _gate_names(con: duckdb.DuckDBPyConnection, plan: Plan, columns: tuple[str, ...]) -> None:
+    """Quarantine passing rows whose dimension names are not printable, checking each distinct value once.
+
+    Names repeat millions of times in telemetry, so one grouped pass plus a regex over the few distinct
+    values costs a fraction of a regex per row; rows are only touched when a bad name exists.
+    """
+    if not columns:
+        return
+    gates = tuple(printable(c) for c in columns)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _names AS SELECT DISTINCT {', '.join(q(c) for c in columns)} "
+                "FROM _checked WHERE _reason IS NULL")
+    if not con.execute(f"SELECT count(*) FROM _names WHERE {' OR '.join(sql(g.fails) for g in gates)}").fetchone()[0]:
+        return
+    bad = " OR ".join(f"{q(c)} IN (SELECT {q(c)} FROM _names WHERE {sql(g.fails)})" for c, g in zip(columns, gates))
+    row = "to_json(struct_pack(" + ", ".join(f"{q(c)} := {q(c)}" for c in plan.columns) + "))"
+    con.execute(f"UPDATE _checked SET _reason = {reason_sql(gates)}, _raw_text = CAST({row} AS VARCHAR) "
+                f"WHERE _reason IS NULL AND ({bad})")
 
 
 def quarantine(con: duckdb.DuckDBPyConnection, path: Path, fmt: str) -> dict[str, int]:

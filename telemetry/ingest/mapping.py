@@ -21,6 +21,7 @@ import duckdb
 import yaml
 
 from core.errors import UserError
+from telemetry.ingest.gates import sql, text
 
 SECTIONS: dict[str, str] = {"teams": "team", "projects": "project", "partitions": "partition", "workloads": "workload"}
 
@@ -76,7 +77,7 @@ def register(con: duckdb.DuckDBPyConnection, triples: list[tuple[str, str, str]]
 
 def lookup(kind: str, key_sql: str) -> str:
     """SQL for the mapped value of `key_sql` (NULL when unmapped); DuckDB turns it into a join."""
-    return f"(SELECT value FROM _mapping m WHERE m.kind = '{kind}' AND m.key = {key_sql})"
+    return f"(SELECT value FROM _mapping m WHERE m.kind = {sql(text(kind))} AND m.key = {key_sql})"
 
 
 def default_cluster() -> str:
