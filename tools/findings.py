@@ -183,9 +183,14 @@ def _matches(f: Finding, t: dict[str, Any]) -> bool:
     return f.start < t["end_at"] and t["start_at"] < f.end
 
 
+DATA_QUALITY_KINDS = ("data_quality",)
+
+
 def score_against_ground_truth(findings: list[Finding], truth: Iterable[dict[str, Any]]) -> tuple[float, float, float]:
     """(precision, recall, f1): a finding matches a truth row with the same kind and entity (and the
-    truth's cluster and accelerator type where it names them) whose window overlaps the finding's."""
+    truth's cluster and accelerator type where it names them) whose window overlaps the finding's.
+    Data-quality findings are about the data, not the fleet, and are not scored as anomalies."""
+    findings = [f for f in findings if f.kind not in DATA_QUALITY_KINDS]
     rows = [dict(t) for t in truth]
     for t in rows:
         t["start_at"], t["end_at"] = _naive(t["start_at"]), _naive(t["end_at"])

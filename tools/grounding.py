@@ -36,6 +36,7 @@ displayed: commas and `$` are ignored, a `-` sign must match, a `%` or k/M/B suf
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from string import Formatter
@@ -308,6 +309,8 @@ def reproduce(facts: Iterable[Fact], run: Callable[[str], Any]) -> list[Groundin
             continue
         value = rows[column].sum() if fact.params.get("aggregate") == "sum" else rows[column].iloc[0]
         value = None if value is None or value != value else (value.item() if hasattr(value, "item") else value)
+        if isinstance(value, Decimal):  # DECIMAL columns format like the float the fact was built from
+            value = float(value)
         again = Fact(value, fact.unit, fact.format).text()
         if again != fact.text():
             problems.append(GroundingProblem(fact.text(), label, f"the source now returns {again}"))

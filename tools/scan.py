@@ -20,11 +20,17 @@ from pydantic import BaseModel, Field
 from telemetry import fleet
 from core.errors import UserError
 from core.settings import Settings
-from tools import detect_cost, detect_ops, detect_shape, detect_util, scan_feedback
+from tools import detect_cost, detect_ops, detect_shape, detect_util, scan_bounds, scan_feedback
 from tools._warehouse import Warehouse, run
 from tools.findings import UNITS, Finding, fold_symptoms, merge_overlapping, score_against_ground_truth, severity
 
 __all__ = ["KINDS", "ScanResult", "scan", "score_against_ground_truth", "load_ground_truth"]
+
+
+def _bounds_frame(wh: Warehouse, start: datetime | None, end: datetime | None) -> pd.DataFrame:
+    """Out-of-bounds figures as scan rows: each carries its own check (as `shape`), unit and evidence SQL."""
+    v = scan_bounds.violations(wh.run, start, end)
+    return v.rename(columns={"check": "shape"}).assign(impact_usd=0.0)
 
 
 @dataclass(frozen=True)
@@ -50,6 +56,7 @@ DETECTORS: tuple[Detector, ...] = (
     Detector("energy_outlier", "cluster", "kwh_per_accelerator_hour", detect_util.energy_outlier_sql, ("cluster", "accelerator_type")),
     Detector("utilization_shift", "team", "busy_share", detect_shape.stream_hours_sql, ("team", "cluster", "accelerator_type"),
              frame=detect_shape.run),
+    Detector("data_quality", "cluster", "physical_bound", scan_bounds.check_sql, (), frame=_bounds_frame),
 )
 KINDS: tuple[str, ...] = tuple(d.kind for d in DETECTORS)
 COLUMNS: tuple[str, ...] = (
@@ -167,13 +174,14 @@ def _to_findings(det: Detector, df: pd.DataFrame, leads: dict[str, str], ep_team
             tier = 3 if det.entity_type == "cluster" else tier
         values = {"team": row["entity"], "endpoint": row["entity"], "cluster": _none(row.get("cluster")),
                   "accelerator_type": _none(row.get("accelerator_type"))}
-        evidence = det.sql(start, end, **{k: values[k] for k in det.filters})
+        evidence = row.get("evidence_sql") or det.sql(start, end, **{k: values[k] for k in det.filters})
         out.append(Finding(
             kind=det.kind, entity_type=det.entity_type, entity=str(row["entity"]),
             cluster=_none(row.get("cluster")), accelerator_type=_none(row.get("accelerator_type")),
             start=start, end=end, metric=det.metric, observed=float(row["observed"]), expected=float(row["expected"]),
             severity=sev, impact_usd=round(impact, 2), owner=owner, tier=tier, evidence_sql=evidence,
-            score=_float(row.get("score")), unit=UNITS.get(det.metric, ""), baseline=str(row.get("baseline") or ""),
+            score=_float(row.get("score")), unit=str(row.get("unit") or UNITS.get(det.metric, "")),
+            baseline=str(row.get("baseline") or ""),
             shape=str(row.get("shape") or ""),
             details={k: float(v) for k, v in row.items() if k not in _STANDARD and isinstance(v, (int, float)) and v == v},
         ))

@@ -74,6 +74,10 @@ def build_sections(s: Subject, sev: Decision, rt: Decision, facts: dict[str, Fac
             changed.append(f"Anomaly {f.id} ({f.severity}): {esc(f.shape.replace('_', ' '))} in {esc(f.entity)}'s busy share "
                            f"on {esc(f.cluster)} {esc(f.accelerator_type)}, {_t(f.start)} to {_t(f.end)}.")
             continue
+        if f.kind == "data_quality":  # a figure outside physical bounds: the data is wrong, not the fleet
+            changed.append(f"Data-quality finding {f.id}: {esc(f.shape.replace('_', ' '))} on {esc(f.entity)}, "
+                           f"{_t(f.start)} to {_t(f.end)} (the data is wrong there; do not read it as load).")
+            continue
         facts[f"find_{i}_usd"] = Fact(f.impact_usd, "USD", ",.0f", f.evidence_sql,
                                       {"finding": f.id, "column": "impact_usd", "aggregate": "sum"}, as_of,
                                       f"{f.id} estimated impact")

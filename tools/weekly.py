@@ -19,6 +19,7 @@ import pandas as pd
 
 from core.errors import UserError
 from core.settings import Settings
+from tools import weekly_checks
 from tools import weekly_sql as q
 from tools._warehouse import Warehouse
 from tools.grounding import Draft, Fact, FactTable, Rendered, check_grounding
@@ -63,6 +64,10 @@ class FactBook:
         self.wh, self.week, self.as_of = wh, week, as_of.isoformat()
         self.facts: dict[str, Fact] = {}
         self.charts: list[dict[str, Any]] = []
+        self.dq: list[dict[str, Any]] = []
+        """Out-of-bounds figures of the week (weekly_checks.collect_bounds), never used for advice."""
+        self.links: dict[str, list[str]] = {}
+        """Per mover team: scan findings and incidents of the same week (weekly_checks.mover_links)."""
 
     def rows(self, sql: str) -> tuple[list[dict[str, Any]], str]:
         df = self.wh.run(sql)
@@ -188,6 +193,8 @@ def weekly_narrative(settings: Settings, week: str | None = None, *, client: Any
         chosen = resolve_week(week, as_of, pd.Timestamp(bounds["data_start"]).date())
         book = FactBook(wh, chosen, as_of)
         collect(book)
+        teams = [str(book.facts[f"mover_team_{i}"].params["row"]) for i in range(3) if f"mover_team_{i}" in book.facts]
+        book.links = weekly_checks.mover_links(settings, book, teams)
     unavailable: list[str] = []
     extras = weekly_prose.tool_facts(settings, book, unavailable) if with_tools else None
     if not with_tools:
@@ -256,3 +263,4 @@ def collect(book: FactBook) -> None:
         book.add(f"pool_{i}_pct", cap, "peak_pct", "%", ".0f", f"Peak allocation / capacity, {cap[0][i]['key']}", row=i)
         book.add(f"pool_{i}_peak", cap, "peak_allocated", "count", ",.0f", f"Peak accelerators allocated, {cap[0][i]['key']}", row=i)
         book.add(f"pool_{i}_cap", cap, "capacity", "count", ",.0f", f"Installed accelerators, {cap[0][i]['key']}", row=i)
+    book.dq = weekly_checks.collect_bounds(book)

@@ -96,11 +96,13 @@ def build_draft(book: FactBook, extras: dict[str, Any]) -> Draft:
             "{spend_pct} week over week. Utilization, busy over allocated accelerator-hours, was {util} "
             "({util_pp} on the week before), and idle accelerator time cost {idle} ({idle_pct}).")),
         Section("Recommended actions", bullets=recommendations(book, extras), numbered=True),
+        _data_quality(book),
         Section("Accelerator-hours by type", "Allocated accelerator-hours, with the change on the week before:",
                 bullets=[f"{_key(book, f'hours_{i}')}: {{hours_{i}}} ({{hours_{i}_pct}})"
                          for i in range(len(book.facts)) if f"hours_{i}" in book.facts]),
         Section("Top movers", "Largest week-over-week spend changes by team and by accelerator type:",
                 bullets=[f"{dim.capitalize()} {_key(book, f'mover_{dim}_{i}')}: {{mover_{dim}_{i}}}, to {{mover_{dim}_{i}_now}}"
+                         + _linked(book, dim, i)
                          for dim in ("team", "type") for i in range(3) if f"mover_{dim}_{i}" in book.facts]),
         _savings(book, extras),
         Section("Governance", (
@@ -130,6 +132,36 @@ def _savings(book: FactBook, extras: dict[str, Any]) -> Section:
     return Section("Savings", f"Identified: {{sav_total}} a month across {{sav_n}} opportunities in the week's data.{top} {realized}")
 
 
+def _linked(book: FactBook, dim: str, i: int) -> str:
+    """'; linked to ...' with the scan findings and incidents of a mover team in the same week."""
+    if dim != "team":
+        return ""
+    links = book.links.get(str(book.facts[f"mover_team_{i}"].params.get("row", "")), [])
+    return ("; linked to " + "; ".join(links)) if links else ""
+
+
+def _bad_pools(book: FactBook) -> set[str]:
+    from tools.weekly_checks import out_of_bounds_pools
+
+    return out_of_bounds_pools(book.dq)
+
+
+def _data_quality(book: FactBook) -> Section:
+    """Figures outside physical bounds: reported as data problems, used for no recommendation."""
+    words = {"allocation_over_capacity": "accelerators allocated in the peak hour against {b} installed",
+             "utilization_out_of_range": "as the highest busy share or SM activity, above its bound of {b}",
+             "negative_usage_cost": "of usage cost, below its bound of {b}"}
+    bullets = [f"{esc(r['entity'])}: {{{r['observed_fact']}}} {words[r['check']].format(b='{' + r['bound_fact'] + '}')}, "
+               f"from {r['window_start']:%Y-%m-%d %H:%M} to {r['window_end']:%Y-%m-%d %H:%M}. That is physically impossible, "
+               "so the data is wrong (the feed or the capacity table); fix it before acting on this figure."
+               for r in book.dq]
+    if not bullets:
+        return Section("Data quality", "Every figure this week is within physical bounds: allocation within installed "
+                                       "capacity, utilization within its range, usage cost not negative.")
+    return Section("Data quality", "Figures outside physical bounds; none of them is the basis of any action above:",
+                   bullets=bullets)
+
+
 def _risks(book: FactBook, extras: dict[str, Any]) -> Section:
     bullets = []
     for i, (acc, week, out, out_upper) in enumerate(extras.get("forecast", [])):
@@ -139,8 +171,9 @@ def _risks(book: FactBook, extras: dict[str, Any]) -> Section:
                        f"of {week}, against {{fc_{i}_cap}} installed{when}.")
     for team, acc, week in extras.get("burst", []):
         bullets.append(f"{esc(team)} is forecast above its {esc(acc)} burst quota from the week of {week}.")
+    bad = _bad_pools(book)
     for i in range(3):
-        if f"pool_{i}_pct" in book.facts:
+        if f"pool_{i}_pct" in book.facts and _key(book, f"pool_{i}_pct") not in bad:
             bullets.append(f"{_key(book, f'pool_{i}_pct')}: peak allocation {{pool_{i}_peak}} of {{pool_{i}_cap}} installed "
                            f"accelerators ({{pool_{i}_pct}}) this week.")
     note = "" if "forecast" in extras else "Forecast: the forecast tool is not available; pools below are this week's peaks."
@@ -150,10 +183,14 @@ def _risks(book: FactBook, extras: dict[str, Any]) -> Section:
 def recommendations(book: FactBook, extras: dict[str, Any]) -> list[str]:
     """Three actions, ranked by what the numbers say is most urgent (lower rank first)."""
     cands: list[tuple[float, str]] = []
-    if "pool_0_pct" in book.facts:
-        pool = _key(book, "pool_0_pct")
-        rank = 1.0 if _val(book, "pool_0_pct") >= 100 else 2.0 if _val(book, "pool_0_pct") >= 90 else 5.0
-        cands.append((rank, f"Relieve {pool}: its peak allocation reached {{pool_0_pct}} of installed capacity; "
+    bad = _bad_pools(book)  # a pool above its installed capacity is a data problem, never a reason to act
+    sane = [i for i in range(3) if f"pool_{i}_pct" in book.facts and _key(book, f"pool_{i}_pct") not in bad
+            and _val(book, f"pool_{i}_pct") <= 100]
+    if sane:
+        i = sane[0]
+        pool = _key(book, f"pool_{i}_pct")
+        rank = 1.0 if _val(book, f"pool_{i}_pct") >= 100 else 2.0 if _val(book, f"pool_{i}_pct") >= 90 else 5.0
+        cands.append((rank, f"Relieve {pool}: its peak allocation reached {{pool_{i}_pct}} of installed capacity; "
                             "rebalance work or borrow capacity before queues grow."))
     if "idle_top" in book.facts:
         cands.append((2.5, f"Reclaim idle capacity from {_key(book, 'idle_top')}: {{idle_top}} of idle accelerator time "

@@ -14,10 +14,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from semantic_layer.engine import Engine
 from core.errors import UserError
 from core.settings import Settings
-from tools.grounding import check_grounding, visible_text
+from tools._warehouse import Warehouse
+from tools.grounding import check_grounding, reproduce, visible_text
 from tools.weekly import parse_week, resolve_week, weekly_narrative
 
 
@@ -47,8 +47,8 @@ def test_as_of_picks_the_last_complete_week(demo_db: Path) -> None:
 def test_default_week_and_sections(report) -> None:  # type: ignore[no-untyped-def]
     assert report.week.label == "2026-W47" and report.as_of == date(2026, 11, 22)
     titles = [s.title for s in report.draft.sections]
-    assert titles == ["Headline", "Recommended actions", "Accelerator-hours by type", "Top movers", "Savings",
-                      "Governance", "Reliability", "Forecast risks"]
+    assert titles == ["Headline", "Recommended actions", "Data quality", "Accelerator-hours by type", "Top movers",
+                      "Savings", "Governance", "Reliability", "Forecast risks"]
     assert len(report.draft.sections[1].bullets) == 3
     assert report.unavailable == []  # savings and forecast tools are installed
 
@@ -59,15 +59,12 @@ def test_every_number_in_markdown_and_html_is_a_cited_query_result(report, setti
     assert check_grounding(md, rendered.facts) == []
     assert check_grounding(visible_text(html), rendered.facts) == []
     assert len(re.findall(r"\[\d+\]", md.split("## Sources")[0])) >= 60
-    with Engine(settings) as engine:
-        for name, fact in zip(rendered.names, rendered.facts):
-            assert fact.sql and fact.as_of == "2026-11-22", name
-            if "tool" in fact.params:  # a tool's model output: the tool's evidence SQL is cited
-                continue
-            result = engine.run_sql(fact.sql)
-            rows = [dict(zip(result.columns, r)) for r in result.rows]
-            row = next(r for r in rows if "row" not in fact.params or r.get("key") == fact.params["row"])
-            assert row[fact.params["column"]] == pytest.approx(fact.value), name
+    for name, fact in zip(rendered.names, rendered.facts):
+        assert fact.sql and fact.as_of == "2026-11-22", name
+    # a tool's model output (savings, forecast) cites the tool's evidence SQL; every other fact reproduces
+    with Warehouse(settings) as wh:
+        queried = [f for f in rendered.facts if "tool" not in f.params]
+        assert [str(p) for p in reproduce(queried, wh.run)] == []
 
 
 def test_changed_number_in_rendered_report_is_caught(report) -> None:  # type: ignore[no-untyped-def]
