@@ -16,13 +16,16 @@ from typing import Any
 
 from dashboards.loader import load_dashboards
 from dashboards.query import build_query
-from dashboards.spec import Dashboard, Tile
+from dashboards.spec import FILTER_NAMES, Dashboard, Tile
 from dashboards.state import FilterState, from_params
 from dashboards.tools import TOOL_QUESTIONS, TOOLS
 from semantic_layer.catalog import Catalog, load_catalog
 from semantic_layer.engine import Engine
 from core.errors import PaceError
 from core.settings import Settings
+
+VALUES_LIMIT = 500
+"""Distinct values read per categorical dimension (filters are checked against them when fewer)."""
 
 MAX_WORKERS = 8
 _LOCK = threading.Lock()
@@ -74,7 +77,7 @@ class DashboardContext:
         self.settings = settings
         self.engine = Engine(settings)
         self.base_catalog = catalog or base_catalog()
-        self.catalog = self.base_catalog.with_values(self.engine)
+        self.catalog = self.base_catalog.with_values(self.engine, max_values=VALUES_LIMIT)
         meta = self.engine.run_sql("SELECT data_start, data_end, built_at, scale, seed FROM pace_meta LIMIT 1").records()
         m = meta[0] if meta else {}
         self.data_start: datetime = m.get("data_start") or datetime(2000, 1, 1)
@@ -98,7 +101,18 @@ class DashboardContext:
     def state(self, params: dict[str, str], dashboard: Dashboard | None = None) -> FilterState:
         """The view's filters from URL parameters (presets end at the data's end)."""
         return from_params(params, data_start=self.data_start, data_end=self.data_end,
-                           default=dashboard.default_range if dashboard else "7d")
+                           default=dashboard.default_range if dashboard else "7d", known=self.filter_values())
+
+    def filter_values(self) -> dict[str, list[Any]]:
+        """The values each global filter's dimension holds in this warehouse (a dimension whose list
+        was cut at the catalog's limit, or is empty, is left unchecked)."""
+        out: dict[str, list[Any]] = {}
+        for name in FILTER_NAMES:
+            dim = self.catalog.dimensions.get(name)
+            values = list(getattr(dim, "values", None) or [])
+            if 0 < len(values) < VALUES_LIMIT:
+                out[name] = values
+        return out
 
     def freshness(self) -> str:
         last = self.data_end - timedelta(hours=1)

@@ -3,11 +3,15 @@
 `?range=7d&team=atlas&cluster=us-east-aws` or `?from=2026-11-01&to=2026-11-23`; presets end at the
 warehouse's data end (or PACE_AS_OF). The time grain follows the span: hourly up to three days, daily
 up to about three months, weekly beyond.
+
+URL parameters are untrusted: a filter value must be one the dimension holds (matched without regard
+to case, unknown values are refused and never echoed at length), and custom dates are kept to the
+data's range (a period past either end is cut to it; one that misses the data entirely is refused).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
@@ -71,24 +75,52 @@ class FilterState:
         return replace(self, values=merged)
 
 
+SHOWN = 40
+"""How much of a refused value a message repeats."""
+
+
+def _shown(value: str) -> str:
+    value = " ".join(str(value).split())
+    return value if len(value) <= SHOWN else value[: SHOWN - 1] + "…"
+
+
 def _day(value: str, name: str) -> datetime:
     try:
         d = date.fromisoformat(value.strip())
     except ValueError:
-        raise UserError(f"`{name}={value}` is not a date; write it as YYYY-MM-DD") from None
+        raise UserError(f"`{name}={_shown(value)}` is not a date; write it as YYYY-MM-DD") from None
     return datetime(d.year, d.month, d.day)
 
 
-def from_params(params: Mapping[str, str], *, data_start: datetime, data_end: datetime, default: str = "7d") -> FilterState:
-    """Read a FilterState from URL parameters; unknown keys are ignored, bad values raise UserError."""
+def _known_value(name: str, value: str, known: Sequence[object] | None) -> str:
+    """The dimension's own spelling of `value`; UserError when the dimension has no such value."""
+    if known is None:
+        return value
+    spelled = {str(k).lower(): str(k) for k in known}
+    if value.lower() in spelled:
+        return spelled[value.lower()]
+    some = ", ".join(list(spelled.values())[:8]) + (", ..." if len(spelled) > 8 else "")
+    raise UserError(f"no {name.replace('_', ' ')} `{_shown(value)}` in the data; choose one of: {some}")
+
+
+def from_params(params: Mapping[str, str], *, data_start: datetime, data_end: datetime, default: str = "7d",
+                known: Mapping[str, Sequence[object]] | None = None) -> FilterState:
+    """Read a FilterState from URL parameters; unknown keys are ignored, bad values raise UserError.
+
+    `known` maps a filter to the values its dimension holds; a filter absent from it is not checked."""
     values = {k: str(params[k]).strip() for k in FILTER_NAMES if params.get(k) and str(params[k]).strip()}
+    values = {k: _known_value(k, v, (known or {}).get(k)) for k, v in values.items()}
     if params.get("from") or params.get("to"):
         if not (params.get("from") and params.get("to")):
             raise UserError("give both `from` and `to` (YYYY-MM-DD, `to` not included), or a `range` preset")
         start, end = _day(params["from"], "from"), _day(params["to"], "to")
         if end <= start:
             raise UserError(f"`to` ({end:%Y-%m-%d}) must be after `from` ({start:%Y-%m-%d})")
-        return FilterState(start=start, end=end, values=values)
+        first = datetime(data_start.year, data_start.month, data_start.day)
+        if end <= first or start >= data_end:
+            raise UserError(f"no data from {start:%Y-%m-%d} to {end:%Y-%m-%d}; the data covers "
+                            f"{first:%Y-%m-%d} to {data_end:%Y-%m-%d} (`to` not included)")
+        return FilterState(start=max(start, first), end=min(end, data_end), values=values)
     preset = str(params.get("range") or default)
     if preset not in PRESETS:
         raise UserError(f"unknown range `{preset}`; use one of {', '.join(PRESETS)} or from/to dates")

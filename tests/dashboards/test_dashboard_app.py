@@ -136,3 +136,33 @@ def test_adding_a_tile_is_yaml_only(demo_db: Path, tmp_path: Path) -> None:
         page = client.get("/d/serving?range=3d").text
     assert 'id="tile-p50_latency" data-tile="p50_latency" data-status="ok"' in page
     assert "Latency p50 by endpoint" in page and "search-rerank" in page
+
+
+@pytest.mark.parametrize("query", ["team=no-such-team", "cluster=" + "x" * 6_000, "team=%3Cscript%3Ealert(1)%3C/script%3E",
+                                   "accelerator_type=H100%00", "workload_type=[/oops]"])
+def test_unknown_filter_values_are_a_400_that_does_not_echo_them(client, query: str) -> None:  # noqa: ANN001
+    for path in ("/d/fleet", "/api/d/fleet"):
+        r = client.get(f"{path}?range=7d&{query}")
+        assert r.status_code == 400
+        assert len(r.content) < 5_000 and "x" * 40 not in r.text
+        assert "<script>" not in r.text or path.startswith("/api")  # HTML escapes it; JSON carries it as a string
+
+
+def test_filter_values_match_without_case_and_use_the_datas_spelling(client) -> None:  # noqa: ANN001
+    r = client.get("/api/d/fleet?range=7d&cluster=US-EAST-AWS")
+    assert r.status_code == 200 and r.json()["filters"] == {"cluster": "us-east-aws"}
+
+
+@pytest.mark.parametrize("dates", ["from=0001-01-01&to=9999-12-31", "from=1970-01-01&to=2026-11-10", "from=2026-11-20&to=2999-01-01"])
+def test_dates_past_the_data_are_cut_to_it_and_every_tile_renders(client, dates: str) -> None:  # noqa: ANN001
+    r = client.get(f"/api/d/fleet?{dates}")
+    assert r.status_code == 200, r.text[:300]
+    assert [t["id"] for t in r.json()["tiles"] if t["error"]] == []
+    page = client.get(f"/d/fleet?{dates}")
+    assert page.status_code == 200 and 'data-status="error"' not in page.text
+
+
+@pytest.mark.parametrize("dates", ["from=0001-01-01&to=0002-01-01", "from=9998-01-01&to=9999-12-31"])
+def test_a_period_that_misses_the_data_is_a_400_naming_the_datas_range(client, dates: str) -> None:  # noqa: ANN001
+    r = client.get(f"/api/d/fleet?{dates}")
+    assert r.status_code == 400 and "the data covers" in r.json()["error"]
