@@ -72,11 +72,15 @@ def placeholders(today: date) -> dict[str, str]:
     >>> p = placeholders(date(2026, 6, 1))
     >>> p["last_week_start"], p["week_start"], p["last_month_start"], p["month_start"], p["last_month_name"]
     ('2026-05-25', '2026-06-01', '2026-05-01', '2026-06-01', 'May')
+    >>> p["last_quarter_name"], p["last_quarter_start"], p["quarter_start"], placeholders(date(2026, 1, 5))["last_quarter_start"]
+    ('Q1', '2026-01-01', '2026-04-01', '2025-10-01')
     """
     week = today - timedelta(days=today.weekday())
     month = today.replace(day=1)
     last_month = (month - timedelta(days=1)).replace(day=1)
+    prev_month = (last_month - timedelta(days=1)).replace(day=1)
     quarter = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    last_quarter = date(quarter.year - (quarter.month == 1), (quarter.month - 4) % 12 + 1, 1)
     return {
         "today": today.isoformat(),
         "yesterday": (today - timedelta(days=1)).isoformat(),
@@ -84,9 +88,17 @@ def placeholders(today: date) -> dict[str, str]:
         "last_week_start": (week - timedelta(days=7)).isoformat(),
         "month_start": month.isoformat(),
         "last_month_start": last_month.isoformat(),
+        "last_month_mid": last_month.replace(day=15).isoformat(),
+        "prev_month_start": prev_month.isoformat(),
         "quarter_start": quarter.isoformat(),
+        "last_quarter_start": last_quarter.isoformat(),
         "year_start": date(today.year, 1, 1).isoformat(),
         "last_month_name": calendar.month_name[last_month.month],
+        "last_month_name_lc": calendar.month_name[last_month.month].lower(),
+        "last_month_year": str(last_month.year),
+        "prev_month_name": calendar.month_name[prev_month.month],
+        "last_quarter_name": f"Q{(last_quarter.month - 1) // 3 + 1}",
+        "last_quarter_year": str(last_quarter.year),
     }
 
 

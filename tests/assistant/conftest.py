@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
+import string
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -73,10 +76,63 @@ def thread() -> str:
     return f"t-{uuid.uuid4().hex[:8]}"
 
 
+PROMPT_PARTS = ("SYSTEM_PROMPT", "PERIOD_HINT", "NO_PERIOD_HINT", "PREVIOUS_HINT", "REPAIR_PROMPT", "SQL_TABLES_HINT", "JSON_ONLY_HINT")
+_ELIDED = re.compile(
+    r"\(pace planner system prompt(?: template (?P<fp>[0-9a-f]{12}))?"
+    r"(?:: .*?as-of (?P<as_of>[\d-]+), period start=(?P<start>\S+) end=(?P<end>[^;\s]+))?; elided"
+)
+
+
+def prompt_fingerprint() -> str:
+    """12 hex digits of sha256 over the planner's prompt templates (the instructions, not the catalog)."""
+    from assistant.graph import prompts
+
+    text = "\x00".join(getattr(prompts, name, "") for name in PROMPT_PARTS)
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def _template_regex() -> re.Pattern[str]:
+    """The current system prompt with its slots as groups: literal text must match exactly."""
+    from assistant.graph import prompts
+
+    out = []
+    for literal, field, _, _ in string.Formatter().parse(prompts.SYSTEM_PROMPT):
+        out.append(re.escape(literal))
+        if field is not None:
+            out.append(f"(?P<{field}>.*?)" if field != "previous" else "(?P<previous>.*)")
+    return re.compile("".join(out), re.DOTALL)
+
+
+def check_system_prompt(recorded: str, live: str) -> None:
+    """The cassette's system prompt was written for today's prompt templates, as-of date and period.
+
+    A hand-written cassette elides the prompt but names the templates' fingerprint, as-of and period;
+    a live recording holds the whole prompt, whose instruction text must equal today's template (the
+    catalog slots may differ, so a catalog edit alone does not invalidate it).
+    """
+    live_m = _template_regex().fullmatch(live)
+    assert live_m is not None, "the live system prompt does not follow assistant/graph/prompts.py (test setup bug)"
+    elided = _ELIDED.match(recorded)
+    if elided:
+        assert elided["fp"] == prompt_fingerprint(), (
+            f"the planner's prompt templates changed since this cassette was written (cassette {elided['fp']}, now "
+            f"{prompt_fingerprint()}): re-record it live, or review the change and mark the cassettes "
+            "(python -m tests.assistant.mark_prompt)"
+        )
+        if elided["as_of"]:
+            assert live_m["as_of"] == elided["as_of"], "as-of date differs"
+            assert f"start={elided['start']} end={elided['end']}" in live_m["period_hint"], "period differs"
+        return
+    rec_m = _template_regex().fullmatch(recorded)
+    assert rec_m is not None, "the recorded system prompt's instructions differ from assistant/graph/prompts.py: re-record"
+    assert (rec_m["as_of"], rec_m["period_hint"]) == (live_m["as_of"], live_m["period_hint"]), "as-of date or period differs"
+
+
 def openai_turn(r1: Any, r2: Any) -> None:
-    """vcrpy matcher for Chat Completions: same model, tool names, turn count and last message
-    (role; content too for a user turn). The system prompt (catalog text) is not compared, so a
-    catalog edit does not invalidate hand-written cassettes; a changed question or flow does."""
+    """vcrpy matcher for Chat Completions: same model, tool names, turn count, last message (role;
+    content too for a user turn) and system prompt: its instruction text (by template fingerprint for
+    hand-written cassettes), as-of date and period; the catalog entries in it are not compared, so a
+    catalog edit does not invalidate hand-written cassettes while a prompt edit, question or flow does."""
     import json
 
     a, b = json.loads(r1.body or b"{}"), json.loads(r2.body or b"{}")
@@ -88,6 +144,12 @@ def openai_turn(r1: Any, r2: Any) -> None:
     assert la["role"] == lb["role"], "last message role differs"
     if la["role"] == "user":
         assert la["content"] == lb["content"], "question differs"
+    # vcrpy passes the request being made first and the recorded one second
+    live = [m.get("content") or "" for m in a.get("messages", [])[:1] if m.get("role") == "system"]
+    recorded = [m.get("content") or "" for m in b.get("messages", [])[:1] if m.get("role") == "system"]
+    assert bool(live) == bool(recorded), "one request has a system prompt and the other has none"
+    if live:
+        check_system_prompt(recorded[0], live[0])
 
 
 def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
