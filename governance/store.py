@@ -61,10 +61,20 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 # `origin` is '' for requests made through pace and 'warehouse' for open requests imported from the
 # warehouse's history; `refused` marks an audit row that records a refused attempt (nothing changed).
 MIGRATIONS: tuple[tuple[str, str, str], ...] = (
-    ("requests", "origin", "TEXT NOT NULL DEFAULT ''"),
-    ("audit", "action", "TEXT"),
-    ("audit", "refused", "INTEGER NOT NULL DEFAULT 0"),
+    ("requests", "origin", "ALTER TABLE requests ADD COLUMN origin TEXT NOT NULL DEFAULT ''"),
+    ("audit", "action", "ALTER TABLE audit ADD COLUMN action TEXT"),
+    ("audit", "refused", "ALTER TABLE audit ADD COLUMN refused INTEGER NOT NULL DEFAULT 0"),
 )
+# One transition's update: the status always; approver and decision time for approve/deny; the grant for
+# approve; the provisioning time for provision. Conditional on the status read in the same transaction.
+UPDATE_STATUS = """
+UPDATE requests SET status = :to, updated_at = :now,
+    approver = CASE WHEN :decides THEN :actor ELSE approver END,
+    decided_at = CASE WHEN :decides THEN :now ELSE decided_at END,
+    accelerators_granted = COALESCE(:grant, accelerators_granted),
+    provisioned_at = CASE WHEN :provisions THEN :now ELSE provisioned_at END
+WHERE request_id = :id AND status = :from
+"""
 NO_REQUEST = "-"  # the audit row's request_id for a refused attempt that names no request (a refused submission)
 Authorize = Callable[[Request], None]
 Decide = Callable[[Request, list[Request]], str | None]
@@ -91,9 +101,9 @@ class Store:
                 raise UserError(f"the governance store {self.path} cannot use WAL mode (got {mode}); put it on a local disk")
             con.executescript("BEGIN IMMEDIATE;" + SCHEMA + "COMMIT;")
             with self._write(con):
-                for table, column, definition in MIGRATIONS:
-                    if column not in {r[1] for r in con.execute(f"PRAGMA table_info({table})")}:
-                        con.execute(f"ALTER TABLE {table} ADD COLUMN {column} {definition}")
+                for table, column, alter in MIGRATIONS:
+                    if column not in {r[0] for r in con.execute("SELECT name FROM pragma_table_info(?)", (table,))}:
+                        con.execute(alter)
 
     @classmethod
     def for_settings(cls, settings: Settings, **kw: Any) -> Store:
@@ -103,7 +113,6 @@ class Store:
     def _connect(self) -> Iterator[sqlite3.Connection]:
         con = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         try:
-            con.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             con.execute("PRAGMA synchronous = NORMAL")
             con.row_factory = sqlite3.Row
             yield con
@@ -190,21 +199,14 @@ class Store:
 
     def _apply(self, con: sqlite3.Connection, before: Request, to: str, action: str, *, actor: str, audit_actor: str,
                channel: str, reason: str, granted: int | None, now: datetime) -> Request:
-        sets, args = ["status = ?", "updated_at = ?"], [to, _ts(now)]
-        if action in ("approve", "deny"):
-            sets += ["approver = ?", "decided_at = ?"]
-            args += [actor, _ts(now)]
+        grant = None
         if action == "approve":
             grant = before.count if granted is None else granted
             if not 0 < grant <= before.count:
                 raise UserError(f"--count {grant} must be between 1 and the {before.count} requested (grant less, never more)")
-            sets.append("accelerators_granted = ?")
-            args.append(grant)
-        if action == "provision":
-            sets.append("provisioned_at = ?")
-            args.append(_ts(now))
-        cur = con.execute(f"UPDATE requests SET {', '.join(sets)} WHERE request_id = ? AND status = ?",
-                          (*args, before.id, before.status))
+        cur = con.execute(UPDATE_STATUS, {"to": to, "now": _ts(now), "decides": action in ("approve", "deny"), "actor": actor,
+                                          "grant": grant, "provisions": action == "provision", "id": before.id,
+                                          "from": before.status})
         if cur.rowcount != 1:  # unreachable under BEGIN IMMEDIATE, kept as the atomicity guard
             raise IllegalTransition(f"{before.id} changed while this {action} was applied; show it and try again")
         note = reason or action.replace("_", " ")
@@ -308,8 +310,8 @@ class Store:
         where, args = [], []
         if status:
             statuses = [status] if isinstance(status, str) else list(status)
-            where.append(f"status IN ({', '.join('?' * len(statuses))})")
-            args += statuses
+            where.append("status IN (SELECT value FROM json_each(?))")
+            args.append(json.dumps(statuses))
         if team:
             where.append("team = ?")
             args.append(team)
@@ -348,8 +350,8 @@ class Store:
         through pace. Active requests imported from the warehouse are left out: their use is already in the
         warehouse's measured allocation (the impact card's "in use"), and counting them twice would be wrong."""
         rows = con.execute(
-            f"SELECT * FROM requests WHERE accelerator_type = ? AND status IN ({', '.join('?' * len(HOLDING))})"
-            " AND NOT (origin = 'warehouse' AND status = 'active') ORDER BY seq", (accelerator, *sorted(HOLDING))).fetchall()
+            "SELECT * FROM requests WHERE accelerator_type = ? AND status IN (SELECT value FROM json_each(?))"
+            " AND NOT (origin = 'warehouse' AND status = 'active') ORDER BY seq", (accelerator, json.dumps(sorted(HOLDING)))).fetchall()
         return [_row_to_request(r) for r in rows]
 
     def meta(self, key: str) -> str | None:

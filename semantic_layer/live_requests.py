@@ -74,7 +74,6 @@ class _Reader:
     def __init__(self, path: Path, timeout_s: float) -> None:
         self.inode = path.stat().st_ino
         self.con = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True, timeout=timeout_s, check_same_thread=False)
-        self.con.execute(f"PRAGMA busy_timeout = {int(timeout_s * 1000)}")
         self.version: int | None = None
         self.table: Any = None
         self.lock = threading.Lock()

@@ -28,7 +28,7 @@ def main() -> None:
         from assistant import answer
 
         ans = answer("how many requests are pending for team atlas?", settings=settings, planner="offline")
-        print(json.dumps({"query": count, "answer": ans.rows[0][0] if ans.rows else None, "status": ans.status}), flush=True)
+        print(json.dumps({"query": count, "answer": ans.rows[0][0] if ans.rows else None, "status": ans.status, "text": ans.text}), flush=True)
     engine.close()
 
 

@@ -50,3 +50,18 @@ def test_refusal_rows_are_append_only_like_the_rest_of_the_audit(store: Store) -
     with sqlite3.connect(store.path) as con, pytest.raises(sqlite3.IntegrityError, match="append-only"):
         con.execute("DELETE FROM audit WHERE refused = 1")
     assert store.refusals()[-1]["actor"] == "mallory acting as alice"
+
+
+def test_a_store_from_before_refusals_were_audited_is_upgraded_in_place(tmp_path) -> None:  # noqa: ANN001
+    import sqlite3
+
+    path = tmp_path / "old.sqlite"
+    rid = Store(path).submit(make_request(), channel="cli").id
+    with sqlite3.connect(path) as con:  # the columns this release added, gone as in an older store
+        for table, column in (("requests", "origin"), ("audit", "action"), ("audit", "refused")):
+            con.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    store = Store(path)
+    with pytest.raises(IllegalTransition):
+        store.transition(rid, "activate", actor="oncall-fleet", channel="cli")
+    assert [r["action"] for r in store.refusals(rid)] == ["activate"]
+    assert [a["to"] for a in store.audit(rid)] == ["submitted"] and store.get(rid).status == "submitted"

@@ -107,7 +107,8 @@ def test_cli_submission_is_counted_by_a_question_engine_held_open_in_another_pro
         holder.stdin.close()
         holder.wait(30)
     assert after["query"] == before["query"] + 1
-    assert after["status"] == "answered" and after["answer"] == before["answer"] + 1
+    assert after["status"] == "answered", after
+    assert after["answer"] == before["answer"] + 1
 
 
 def test_every_request_command_is_documented() -> None:
