@@ -4,8 +4,8 @@ Team names, job names and cost-file labels come from exporters and people's typi
 treats them as hostile: a terminal never receives an escape sequence (ANSI/OSC can recolour, retitle
 or hide text) and Rich never reads a value as markup; Slack never reads one as a mention or a link
 (mrkdwn parses `<!channel>`, `<@U1>` and `<https://...|label>`, so `&`, `<` and `>` are escaped as
-Slack documents: https://api.slack.com/reference/surfaces/formatting#escaping); HTML goes through
-`html.escape` where it is built.
+Slack documents: https://api.slack.com/reference/surfaces/formatting#escaping); HTML and SVG get
+`html_text` (control characters removed, then `html.escape`).
 
 >>> terminal_text("ok\\x1b]0;pwned\\x07 [/oops]")
 'ok [/oops]'
@@ -17,6 +17,7 @@ Slack documents: https://api.slack.com/reference/surfaces/formatting#escaping); 
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 
@@ -69,6 +70,12 @@ def clip_mrkdwn(text: str, limit: int) -> str:
         return text
     head = text[: max(limit - 1, 0)]
     return _ENTITY_TAIL.sub("", head) + "…"
+
+
+def html_text(value: Any, quote: bool = True) -> str:
+    """A value for HTML or inline SVG: control characters removed (XML forbids most of them), then
+    `html.escape`d (`&`, `<`, `>` and, with `quote`, both quotes)."""
+    return html.escape(strip_controls(value), quote=quote)
 
 
 def clip(text: str, limit: int) -> str:

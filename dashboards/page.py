@@ -6,7 +6,7 @@ the stylesheet, drops the script and the filter form, so one file works offline 
 
 from __future__ import annotations
 
-from html import escape
+from core.safe_text import html_text as escape  # control characters out, then html.escape
 from pathlib import Path
 from typing import Literal
 from urllib.parse import quote

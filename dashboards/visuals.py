@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from html import escape
+from core.safe_text import html_text as escape  # control characters out, then html.escape
 from typing import Any
 
 from dashboards import svg

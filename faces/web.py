@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from html import escape
+from core.safe_text import html_text as escape  # control characters out, then html.escape
 from typing import Any
 
 from starlette.applications import Starlette

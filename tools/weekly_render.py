@@ -4,11 +4,10 @@ Block Kit and JSON. All four number footnotes the same way, so `[n]` means the s
 from __future__ import annotations
 
 import base64
-import html as _html
 import io
 from typing import TYPE_CHECKING, Any
 
-from core.safe_text import clip_mrkdwn, mrkdwn, one_line
+from core.safe_text import clip_mrkdwn, html_text, mrkdwn, one_line
 from tools.grounding import Fact, Rendered, fill, fill_parts
 
 if TYPE_CHECKING:
@@ -132,13 +131,13 @@ class _Refs:
 
     def html(self, name: str) -> str:
         n = self.num(name)
-        return f'{_html.escape(self.facts[name].text())}<sup><a href="#fn{n}">[{n}]</a></sup>'
+        return f'{html_text(self.facts[name].text())}<sup><a href="#fn{n}">[{n}]</a></sup>'
 
 
 def html(r: WeeklyReport) -> str:
     rendered = r.rendered()
     refs = _Refs(rendered, r.draft.facts)
-    esc = _html.escape
+    esc = html_text
     kpis = "".join(
         f'<div class="kpi"><div class="label">{label}</div><div class="value">{refs.html(v)}</div>'
         f'<div class="delta">{refs.html(d)} on last week</div></div>'
