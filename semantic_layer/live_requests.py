@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import duckdb
+from sqlglot import exp
 
 from core.settings import Settings
 
@@ -116,9 +117,8 @@ def read_live(path: Path, timeout_s: float = 5.0) -> pa.Table | None:
 def _read(con: sqlite3.Connection) -> pa.Table | None:
     import pyarrow as pa
 
-    names = ", ".join(c for c, _ in COLUMNS)
     try:
-        rows = con.execute(f"SELECT {names} FROM requests").fetchall()
+        rows = con.execute(exp.select(*(c for c, _ in COLUMNS)).from_("requests").sql(dialect="sqlite")).fetchall()
     except sqlite3.OperationalError as exc:
         if "no such table" in str(exc):
             return None  # a store created a moment ago, before its schema
@@ -156,9 +156,16 @@ def overlay(cur: duckdb.DuckDBPyConnection, settings: Settings) -> int:
         return 0
     database = cur.execute("SELECT current_database()").fetchall()[0][0]
     cur.register("_pace_live_requests", live)
-    cur.execute(
-        f'CREATE OR REPLACE TEMP VIEW {TABLE} AS SELECT * FROM "{database}".main.{TABLE} '
-        "WHERE request_id NOT IN (SELECT request_id FROM _pace_live_requests) "
-        "UNION ALL BY NAME SELECT * FROM _pace_live_requests"
-    )
+    cur.execute(overlay_view(database).sql(dialect="duckdb"))
     return live.num_rows
+
+
+def overlay_view(database: str) -> exp.Create:
+    """CREATE OR REPLACE TEMP VIEW compute_requests AS the warehouse's rows whose id the store lacks,
+    UNION ALL BY NAME the store's rows (registered on the cursor as `_pace_live_requests`)."""
+    warehouse = exp.Table(this=exp.to_identifier(TABLE), db=exp.to_identifier("main"), catalog=exp.to_identifier(database, quoted=True))
+    live = exp.to_table("_pace_live_requests")
+    kept = exp.select("*").from_(warehouse).where(exp.column("request_id").isin(query=exp.select("request_id").from_(live)).not_())
+    body = exp.Union(this=kept, expression=exp.select("*").from_(live.copy()), distinct=False, by_name=True)
+    return exp.Create(this=exp.to_table(TABLE), kind="VIEW", expression=body, replace=True,
+                      properties=exp.Properties(expressions=[exp.TemporaryProperty()]))
