@@ -64,3 +64,19 @@ def test_energy_counter_and_samples_without_timestamps(db: Path, tmp_path: Path)
     untimed = tmp_path / "untimed.prom"
     untimed.write_text(f"DCGM_FI_PROF_SM_ACTIVE{{{labels}}} 0.5\n")
     assert ingest(untimed, "dcgm", db).loaded == 1  # takes the file's modification time
+
+
+def test_line_shapes_the_exposition_format_allows(db: Path, tmp_path: Path) -> None:
+    labels = 'gpu="0",UUID="GPU-x",modelName="NVIDIA H100 80GB HBM3",namespace="atlas",pod="p"'
+    f = tmp_path / "shapes.prom"
+    f.write_text(
+        f"DCGM_FI_DEV_GPU_UTIL{{{labels}}} 5 1763640000000\r\n"  # CRLF line end
+        "DCGM_FI_DEV_GPU_UTIL 5 1763640000000\n"  # no labels: no GPU to put it on
+        "  # an indented comment\n\n"
+        f"DCGM_FI_DEV_GPU_UTIL{{{labels}}} 7 17636400000x\n"  # timestamp not an integer
+        'DCGM_FI_DEV_GPU_UTIL{gpu="0" 5 1763640000000\n'  # labels never closed
+    )
+    s = ingest(f, "dcgm", db)
+    assert (s.read, s.loaded) == (4, 1)
+    assert query(db, "SELECT line, split_part(reason, ':', 1) FROM ingest_quarantine ORDER BY line") == [
+        (2, "required(gpu)"), (5, "parse"), (6, "parse")]
