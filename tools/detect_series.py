@@ -85,12 +85,21 @@ def _nanmedian_rows(a: np.ndarray, min_count: int) -> np.ndarray:
     return out
 
 
+def _med_mad(x: np.ndarray, width: int, min_count: int) -> tuple[np.ndarray, np.ndarray]:
+    """Exact median and scaled MAD of the `width` points before each point (the point itself excluded).
+
+    A rolling shortcut (each earlier point's distance from its own trailing median) was tried and
+    changed which runs are found on plain noisy series, so the exact form stays: one (n, width) view,
+    no copy per point, one partition per row."""
+    win = trailing_windows(x, width)
+    med = _nanmedian_rows(win, min_count)
+    return med, MAD_SCALE * _nanmedian_rows(np.abs(win - med[:, None]), min_count)
+
+
 def baseline(x: np.ndarray, p: Params = DEFAULT) -> Baseline:
     """Expected value and robust spread for every point from points before it only."""
     x = np.asarray(x, dtype=float)
-    win = trailing_windows(x, p.trail_hours)
-    t_med = _nanmedian_rows(win, p.min_history)
-    t_mad = MAD_SCALE * _nanmedian_rows(np.abs(win - t_med[:, None]), p.min_history)
+    t_med, t_mad = _med_mad(x, p.trail_hours, p.min_history)
 
     n, period, days = len(x), p.period, p.season_days
     expected, scale = t_med, t_mad
@@ -100,9 +109,7 @@ def baseline(x: np.ndarray, p: Params = DEFAULT) -> Baseline:
         for k in range(1, days + 1):  # `days` column shifts, not a loop over points
             lags[period * k:, k - 1] = x[: n - period * k]
         s_med = _nanmedian_rows(lags, days)  # all whole days present, else NaN
-        resid = x - s_med
-        r_win = trailing_windows(resid, period * days)
-        s_mad = MAD_SCALE * _nanmedian_rows(np.abs(r_win - _nanmedian_rows(r_win, period)[:, None]), period * 2)
+        _, s_mad = _med_mad(x - s_med, period * days, period * 2)
         # chosen per stream: where whole days exist, if same-hour medians explain it better than the trailing one
         explains = bool(np.nanmedian(s_mad) < np.nanmedian(t_mad)) if np.isfinite(s_mad).any() else False
         seasonal = ~np.isnan(s_med) & ~np.isnan(s_mad) & explains
