@@ -126,17 +126,28 @@ def _rich(console: Console, header: list[str], cells: list[list[str]], keys: lis
 
 
 def _vertical(console: Console, header: list[str], cells: list[list[str]], title: str | None, caption: str | None) -> None:
-    """One block per record, `column  value`, values folded at the console's width: nothing is cut."""
+    """One block per record, `column  value`, values folded at the console's width: nothing is cut.
+
+    When a value would not fit beside its label, every label gets its own line with the value under
+    it, so ids and names up to the full width stay on one line."""
     label = min(max(cell_len(h) for h in header), 32)
+    widest = max((cell_len(c) for r in cells for c in r), default=0)
+    stacked = label + 2 + widest > console.width
     if title:
         console.print(Text(one_line(title), style="italic"))
     for n, row in enumerate(cells, 1):
         console.print(Text(f"-[ {n} ]" + "-" * max(0, min(console.width, 40) - 6 - len(str(n))), style="dim"))
         grid = Table.grid(padding=(0, 2))
-        grid.add_column(style="bold", no_wrap=True, width=label)
-        grid.add_column(overflow="fold")
-        for h, c in zip(header, row):
-            grid.add_row(Text(h), Text(c))
+        if stacked:
+            grid.add_column(overflow="fold")
+            for h, c in zip(header, row):
+                grid.add_row(Text(h, style="bold"))
+                grid.add_row(Text("  " + c))
+        else:
+            grid.add_column(style="bold", no_wrap=True, width=label)
+            grid.add_column(overflow="fold")
+            for h, c in zip(header, row):
+                grid.add_row(Text(h), Text(c))
         Console.print(console, grid)
     if caption:
         console.print(Text(one_line(caption), style="dim"))

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 import typer
 
 from faces.cli.app import app, console, err_console, print_json
-from faces.cli.options import DbOption, EngineOption, JsonOption
+from faces.cli.options import DbOption, EngineOption, FormatOption, JsonOption, output_format
 from core.errors import Refused, UserError
 from core.settings import Settings, load_settings
 
@@ -43,6 +43,7 @@ def ask(
     db: DbOption = None,
     json: JsonOption = False,
     engine: EngineOption = None,
+    fmt: FormatOption = "table",
 ) -> None:
     """Ask one question about the fleet; get a number, a table, a chart and the SQL behind it.
 
@@ -50,17 +51,19 @@ def ask(
       pace ask "effective cost by team last week"
       pace ask "and by cluster?" --thread t1
       pace ask "top 5 teams by idle hours in October" --json
+      pace ask "cost by project last month" --format csv > cost.csv
     """
     from assistant.render import print_answer
     from assistant.service import answer
 
     mode = _planner(planner)
+    layout = output_format(fmt)
     settings = _settings(db, engine)
     result = answer(question, thread_id=thread, planner=mode, settings=settings, charts=chart)
     if json:
         print_json(result.to_json())
     else:
-        print_answer(result, console, show_sql=show_sql)
+        print_answer(result, console, show_sql=show_sql, fmt=layout)  # type: ignore[arg-type]
     finish(result.status, result.text)
 
 

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from faces.cli.app import app, console, err_console, print_json
-from faces.cli.options import DbOption, EngineOption, JsonOption
+from faces.cli.options import DbOption, EngineOption, FormatOption, JsonOption, output_format
 from core.errors import UserError
 from core.settings import load_settings
 
@@ -100,6 +100,7 @@ def query_command(
     db: DbOption = None,
     json: JsonOption = False,
     engine: EngineOption = None,
+    fmt: FormatOption = "table",
 ) -> None:
     """Run one structured metric query (no planner): the SQL comes from the compiler.
 
@@ -110,6 +111,7 @@ def query_command(
     from semantic_layer.compiler import compile_query
     from semantic_layer.query import MetricQuery
 
+    layout = output_format(fmt)
     settings = load_settings(PACE_DB=db, PACE_ENGINE=engine)
     catalog = _catalog()
     first, last = _parse_date(start, "--from"), _parse_date(end, "--to")
@@ -143,20 +145,25 @@ def query_command(
                     "period": period, "warnings": result.warnings, "elapsed_ms": round(result.elapsed_ms, 2)})
         return
     _print_rows(result.columns, result.rows, {m.name: m.format for m in catalog.metrics.values()},
-                title=f"{', '.join(metric)}" + (f" ({query.time_range.describe()})" if query.time_range else " (all data)"))
+                title=f"{', '.join(metric)}" + (f" ({query.time_range.describe()})" if query.time_range else " (all data)"),
+                fmt=layout)
     for warning in result.warnings:
         err_console.print(f"warning: {warning}", markup=False, highlight=False)
 
 
 @app.command("sql")
 def sql_command(
-    sql: Annotated[str, typer.Argument(help="One SELECT statement.")], db: DbOption = None, json: JsonOption = False, engine: EngineOption = None
+    sql: Annotated[str, typer.Argument(help="One SELECT statement.")], db: DbOption = None, json: JsonOption = False, engine: EngineOption = None,
+    fmt: FormatOption = "table",
 ) -> None:
     """Run SQL through the validator on the read-only warehouse; refused SQL exits 2 and says what to change.
 
     Example: pace sql "SELECT team, sum(busy_hours) FROM utilization_hourly GROUP BY team"
+    Example: pace sql "SELECT * FROM jobs" --format csv > jobs.csv
     """
     from semantic_layer.engine import open_engine
+
+    layout = output_format(fmt)
     from telemetry.warehouse import require_warehouse
 
     settings = load_settings(PACE_DB=db, PACE_ENGINE=engine)
@@ -166,20 +173,25 @@ def sql_command(
     if json:
         print_json({"columns": result.columns, "rows": result.rows, "sql": result.sql, "elapsed_ms": round(result.elapsed_ms, 2)})
         return
-    _print_rows(result.columns, result.rows, {}, title=None)
+    _print_rows(result.columns, result.rows, {}, title=None, fmt=layout)
 
 
-def _print_rows(columns: list[str], rows: list[tuple[Any, ...]], formats: dict[str, str], title: str | None) -> None:
-    table = Table(title=title)
-    for col in columns:
-        table.add_column(col, justify="left")
+def _print_rows(columns: list[str], rows: list[tuple[Any, ...]], formats: dict[str, str], title: str | None,
+                fmt: str = "auto") -> None:
+    """Rows for people (formatted, laid out by `print_rows`) or, with csv/tsv/json, raw for machines."""
+    from assistant.render.tables import print_rows
+
+    if fmt in ("csv", "tsv", "json"):
+        print_rows(console, columns, rows, fmt=fmt)  # type: ignore[arg-type]
+        return
+    cells = []
     for row in rows:
-        cells = []
+        out = []
         for col, value in zip(columns, row):
             spec = formats.get(col.split("__")[0]) if not col.endswith("__change_pct") else "+.1f"
             try:
-                cells.append("" if value is None else format(value, spec) if spec and isinstance(value, (int, float)) else str(value))
+                out.append("" if value is None else format(value, spec) if spec and isinstance(value, (int, float)) else str(value))
             except (TypeError, ValueError):
-                cells.append(str(value))
-        table.add_row(*cells)
-    console.print(table)
+                out.append(str(value))
+        cells.append(out)
+    print_rows(console, columns, cells, title=title, fmt=fmt)  # type: ignore[arg-type]

@@ -16,3 +16,17 @@ EngineOption = Annotated[
     str | None,
     typer.Option("--engine", help="duckdb (default) or spark (Parquet from `pace export` under $PACE_WAREHOUSE_PATH); default: $PACE_ENGINE.", show_default=False),
 ]
+FormatOption = Annotated[
+    str,
+    typer.Option("--format", help="How rows print: table (a terminal; plain text when piped), plain, csv, tsv or json (columns and rows)."),
+]
+
+
+def output_format(value: str) -> str:
+    """`--format` checked: one of table, plain, csv, tsv, json (table means: a table on a terminal, plain text otherwise)."""
+    from core.errors import UserError
+
+    value = value.strip().lower()
+    if value not in ("table", "plain", "csv", "tsv", "json"):
+        raise UserError(f"--format must be table, plain, csv, tsv or json (got {value!r})")
+    return "auto" if value == "table" else value
