@@ -41,6 +41,10 @@ def gate_problems(result: dict[str, Any], thresholds: dict[str, Any] | None = No
             out.append(f"anomaly precision {result['precision']:.3f} < {a['precision_min']}")
         if result["recall"] < a["recall_min"]:
             out.append(f"anomaly recall {result['recall']:.3f} < {a['recall_min']}")
+        real = result.get("real_data") or {}
+        if real.get("status") == "measured" and real["f1"] < real["baseline"]["f1"] + a.get("smd_margin_min", 0.0):
+            out.append(f"SMD F1 {real['f1']:.3f} does not beat the robust z baseline {real['baseline']['f1']:.3f} "
+                       f"by {a.get('smd_margin_min', 0.0)}")
     elif suite == "narrative":
         if result["grounded_rate"] < t["narrative"]["grounded_rate_min"]:
             out.append(f"narrative grounded rate {result['grounded_rate']:.3f} < {t['narrative']['grounded_rate_min']}")
