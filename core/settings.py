@@ -61,6 +61,10 @@ class Settings(BaseSettings):
     memory_limit: str = Field(default="4GB", alias="PACE_MEMORY_LIMIT")
     threads: int = Field(default=2, alias="PACE_THREADS", ge=1)
     row_limit: int = Field(default=10_000, alias="PACE_ROW_LIMIT", ge=1)
+    scan_timeout_s: float = Field(default=300.0, alias="PACE_SCAN_TIMEOUT_S", gt=0,
+                                  description="Seconds one `pace scan` query may take (scans read far more than answers).")
+    scan_memory_limit: str = Field(default="4GB", alias="PACE_SCAN_MEMORY_LIMIT",
+                                   description="DuckDB memory limit while scanning; spills to disk beyond it.")
 
     @field_validator("openai_api_key", "openai_base_url", mode="before")
     @classmethod

@@ -217,8 +217,12 @@ def scan(
     chosen = check_kinds(kinds)
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+    # the scan's own budget: its queries read months of telemetry, an answer's read a few aggregates
+    scan_settings = settings.model_copy(update={"query_timeout_s": settings.scan_timeout_s,
+                                                "memory_limit": settings.scan_memory_limit})
+
     findings: list[Finding] = []
-    with Warehouse(settings) as wh, Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+    with Warehouse(scan_settings) as wh, Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   TimeElapsedColumn(), disable=not progress, transient=True) as bar:
         leads, ep_team = _owners(wh), _endpoint_teams(wh)
         task = bar.add_task("scanning", total=len(chosen))
