@@ -27,7 +27,7 @@ from assistant.semantics import Resources, resources_for
 from assistant.timeparse import default_period, resolve_period
 from assistant.toolbox import REGISTRY, coming_soon
 from semantic_layer.coverage import chooser
-from semantic_layer.query import MetricQuery
+from semantic_layer.query import MetricQuery, TimeRange
 from core.errors import Refused
 
 Node = Callable[[State, Runtime[Context]], dict[str, Any]]
@@ -167,8 +167,10 @@ def _plan_llm(state: State, runtime: Runtime[Context]) -> tuple[Plan, list[dict[
     messages = [{"role": "system", "content": request.system}, {"role": "user", "content": question}]
     p, transcript = llm.call_planner(_client(ctx), ctx.settings.model, messages, request, _endpoint(ctx))
     if p.kind == "query" and p.query is not None and p.query.time_range is None:
-        label = (state.get("period") or {}).get("label") or d.label
-        p.notes.append(f"The model named no period; {label}.")
+        # the period goes into the query itself, so the SQL covers what the text says it covers
+        period = state.get("period") or {"start": d.start.isoformat(), "end": d.end.isoformat(), "label": d.label}
+        p.query = p.query.model_copy(update={"time_range": TimeRange(start=period["start"], end=period["end"])})
+        p.notes.append(f"The model named no period; {period['label']}.")
     return p, transcript
 
 

@@ -127,6 +127,22 @@ def test_model_cannot_call_unknown_tools(ask: Ask, spy: Any) -> None:
     assert a.status == "error" and "unknown tool" in a.text and spy.ran == []
 
 
+@pytest.mark.parametrize(("question", "start", "end"), [
+    ("idle hours by team", "2026-11-16", "2026-11-23"),  # no period: the default, in the query itself
+    ("idle hours by team last week", "2026-11-16", "2026-11-23"),
+    ("idle hours by team in October", "2026-10-01", "2026-11-01"),
+])
+def test_a_model_that_names_no_period_gets_the_questions_period_in_the_query(ask: Ask, spy: Any, question: str,
+                                                                            start: str, end: str) -> None:
+    """The fake model's plan has no time_range; the SQL must cover the period the text states, not all data."""
+    client = SimpleNamespace(chat=SimpleNamespace(completions=_FakeCompletions()))
+    a = ask(question, planner="llm", llm_client=client)
+    assert a.status == "answered" and a.planner == "llm"
+    tr = a.metric_query["time_range"]
+    assert (str(tr["start"])[:10], str(tr["end"])[:10]) == (start, end)
+    assert a.period is not None and (a.period.start, a.period.end) == (start, end)
+
+
 @pytest.mark.parametrize("question", ["weather forecast for Paris", "NVDA share price forecast", "predict the football scores"])
 def test_off_domain_words_never_start_a_tool(ask: Ask, question: str) -> None:
     assert classify(question).kind == "metric"
