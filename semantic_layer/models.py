@@ -98,6 +98,9 @@ class Measure(Definition):
     parameters: dict[str, float] = Field(
         default_factory=dict, description="`$name` placeholders in expr -> default value; a MetricQuery may set them."
     )
+    subset_of: str | None = Field(
+        default=None, description="The measure this one is, restricted to rows where a field was measured (a ratio's denominator)."
+    )
 
 
 class Metric(Definition):

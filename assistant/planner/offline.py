@@ -150,10 +150,14 @@ def _defined_ratio(metrics: list[str], catalog: Any) -> str | None:
     if len(metrics) != 2:
         return None
     by_measure = {getattr(m, "measure", None): n for n, m in catalog.metrics.items() if getattr(m, "kind", "") == "simple"}
+
+    def simple(measure: str | None) -> str | None:  # a "where measured" denominator stands for its measure
+        return by_measure.get(measure) or by_measure.get(getattr(catalog.measures.get(measure or ""), "subset_of", None))
+
     for name, m in catalog.metrics.items():
         pair: tuple[str | None, str | None] = (None, None)
         if getattr(m, "kind", "") == "ratio":
-            pair = (by_measure.get(getattr(m, "numerator", None)), by_measure.get(getattr(m, "denominator", None)))
+            pair = (simple(getattr(m, "numerator", None)), simple(getattr(m, "denominator", None)))
         elif getattr(m, "kind", "") == "derived" and (e := re.fullmatch(r"\s*(\w+)\s*/\s*(\w+)\s*", getattr(m, "expr", "") or "")):
             pair = (e.group(1), e.group(2))
         if set(pair) == set(metrics):
