@@ -108,8 +108,11 @@ def build_request(catalog: Any, lexicon: Any, question: str, as_of: str, period:
         text, tools, _ = compose(metrics, dims, with_sql)
         return text + "\n" + question + "\n" + json.dumps(tools)
 
-    _, metrics, dims = llm_context.fit(catalog, relevant, render, budget)
-    with_sql = llm_context.estimate_tokens(render(metrics, dims, True)) <= budget
+    # run_sql is offered whenever the tables can be listed beside the fewest entries; the catalog
+    # entries then fill what is left, so adding metrics to the catalog never takes the SQL tool away
+    few = relevant.metrics[: llm_context.MIN_METRICS], relevant.dimensions[:2]
+    with_sql = llm_context.estimate_tokens(render(*few, True)) <= budget
+    _, metrics, dims = llm_context.fit(catalog, relevant, lambda m, d: render(m, d, with_sql), budget)
     system, tools, schema = compose(metrics, dims, with_sql)
     size = llm_context.estimate_tokens(render(metrics, dims, with_sql))
     return PlanRequest(system, tools, schema, metrics, dims, size)

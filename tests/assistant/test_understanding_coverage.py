@@ -62,9 +62,21 @@ def test_commitment_utilization_is_the_used_share_of_commitment_cost(catalog: Ca
      ("average queue wait last week", "queue_wait_avg_minutes"),  # not the median
      ("median time to resolve incidents last month", "resolve_time_p50_hours"),
      ("hours over quota by team last week", "over_quota_hours"),  # not quota hours
-     ("idle gpu spend last week", "idle_cost_usd")],  # not idle hours plus total spend
+     ("idle gpu spend last week", "idle_cost_usd"),  # not idle hours plus total spend
+     ("installed capacity by cluster last month", "installed_accelerators"),
+     ("how many gpus do we have", "installed_accelerators"),
+     ("capacity utilization by cluster last month", "capacity_allocated_pct")],  # not accelerator busy time
 )
 def test_what_people_ask_reaches_the_metric_that_answers_it(inputs: PlannerInputs, question: str, metric: str) -> None:
     inputs.previous = None
     p = plan_offline(question, inputs)
     assert p.kind == "query" and p.query and p.query.metrics == [metric], p
+
+
+def test_installed_capacity_is_the_pools_accelerators_and_bounds_allocation(catalog: Catalog, engine: Engine) -> None:
+    q = MetricQuery(metrics=["installed_accelerators", "installed_capacity_hours", "allocated_hours", "capacity_allocated_pct"],
+                    group_by=[GroupBy(dimension="cluster")], time_range=OCTOBER)
+    for _cluster, installed, capacity_hours, allocated, pct in engine.run_query(catalog, q).rows:
+        assert installed > 0 and capacity_hours >= installed
+        assert allocated <= capacity_hours * (1 + 1e-9)  # nothing allocates more than is installed
+        assert pct == pytest.approx(100 * allocated / capacity_hours)

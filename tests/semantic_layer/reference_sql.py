@@ -176,3 +176,18 @@ REFERENCE.update({
         "avg(date_diff('second', submitted_at, decided_at) / 3600.0) FILTER (WHERE decided_at IS NOT NULL AND status <> 'denied')"),
     "resolve_time_p50_hours": _incidents(f"quantile_cont({RESOLVE_H}, 0.5) FILTER (WHERE resolved_at IS NOT NULL)"),
 })
+
+# Installed capacity (capacity.yaml): pools have no team, so these are checked per cluster.
+_CAP = f"""WITH h AS (SELECT DISTINCT hour FROM utilization_hourly WHERE {U}),
+    c AS (SELECT *, lead(effective_from) OVER (PARTITION BY cluster, accelerator_type ORDER BY effective_from) AS effective_to
+          FROM cluster_capacity),
+    cap AS (SELECT c.cluster, sum(c.accelerators)::DOUBLE AS installed, count(DISTINCT h.hour) AS hours
+            FROM h JOIN c ON h.hour >= c.effective_from AND (c.effective_to IS NULL OR h.hour < c.effective_to) GROUP BY c.cluster)"""
+REFERENCE.update({
+    "installed_capacity_hours": f"{_CAP} SELECT cluster, installed FROM cap",
+    "installed_accelerators": f"{_CAP} SELECT cluster, installed / hours FROM cap",
+    "capacity_allocated_pct": f"""{_CAP}, a AS (SELECT cluster, sum(allocated_hours) AS x FROM utilization_hourly WHERE {U} GROUP BY cluster)
+        SELECT cap.cluster, 100 * a.x / cap.installed FROM cap JOIN a ON a.cluster = cap.cluster""",
+})
+REFERENCE_DIMENSION = {"installed_capacity_hours": "cluster", "installed_accelerators": "cluster", "capacity_allocated_pct": "cluster"}
+"""Metrics checked by another dimension than team (their data has none)."""

@@ -18,7 +18,7 @@ from semantic_layer.query import MetricQuery
 from core.errors import UserError
 
 from tests.conftest import DEMO_END
-from tests.semantic_layer.reference_sql import END, GPU_METRICS, REFERENCE, START  # type: ignore[import-not-found]
+from tests.semantic_layer.reference_sql import END, GPU_METRICS, REFERENCE, REFERENCE_DIMENSION, START  # type: ignore[import-not-found]
 
 PERIOD = {"start": START, "end": END}
 ZERO_IN_OCTOBER = {"requests_pending"}  # every October request was decided by the data's end
@@ -38,7 +38,7 @@ def test_every_metric_has_a_reference_query(catalog: Catalog) -> None:
 
 @pytest.mark.parametrize("metric", sorted(REFERENCE))
 def test_metric_matches_hand_written_sql(metric: str, catalog: Catalog, engine: Engine, raw_con: duckdb.DuckDBPyConnection) -> None:
-    query = MetricQuery(metrics=[metric], group_by=[{"dimension": "team"}], time_range=PERIOD)
+    query = MetricQuery(metrics=[metric], group_by=[{"dimension": REFERENCE_DIMENSION.get(metric, "team")}], time_range=PERIOD)
     got = {row[0]: row[1] for row in engine.run_query(catalog, query).rows}
     want = {row[0]: row[1] for row in raw_con.execute(REFERENCE[metric]).fetchall()}
     assert set(got) == set(want), metric
