@@ -11,7 +11,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from telemetry import fleet
-from tools.grounding import Draft, Fact, Section, check_grounding, fill
+from core.safe_text import clip, clip_mrkdwn, mrkdwn, one_line
+from tools.grounding import Draft, Fact, Section, check_grounding, fill, fill_parts
 
 if TYPE_CHECKING:
     from tools.triage import Subject, TriageDraft
@@ -187,15 +188,19 @@ def slack(d: TriageDraft) -> dict[str, Any]:
     rendered = full_draft(d).render()
     refs = {n: f"{d.draft.facts[n].text()} [{i}]" for i, n in enumerate(rendered.names, start=1)}
     blocks: list[dict[str, Any]] = [
-        {"type": "header", "text": {"type": "plain_text", "text": d.title[:150]}},
-        {"type": "section", "fields": [{"type": "mrkdwn", "text": f"*Severity*\n{d.severity.value}"},
-                                       {"type": "mrkdwn", "text": f"*Route*\n{d.route.value}: {d.route.owner}"}]},
+        {"type": "header", "text": {"type": "plain_text", "text": clip(one_line(d.title), 150)}},
+        {"type": "section", "fields": [{"type": "mrkdwn", "text": f"*Severity*\n{mrkdwn(d.severity.value)}"},
+                                       {"type": "mrkdwn", "text": f"*Route*\n{mrkdwn(d.route.value)}: {mrkdwn(d.route.owner)}"}]},
     ]
+
+    def filled(template: str) -> str:  # incident text and data are escaped: no mention or link survives
+        return fill_parts(template, mrkdwn, lambda n: mrkdwn(refs[n]))
+
     for sec in _sections(d):
-        body = "\n".join(([fill(sec.template, refs)] if sec.template else []) + ["• " + fill(b, refs) for b in sec.bullets])
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": f"*{sec.title}*\n{body}"[:3000]}})
+        body = "\n".join(([filled(sec.template)] if sec.template else []) + ["• " + filled(b) for b in sec.bullets])
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": clip_mrkdwn(f"*{mrkdwn(sec.title)}*\n{body}", 3000)}})
     blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"as of {d.as_of} · `pace triage --format md` lists the SQL behind each [n]"}]})
-    return {"text": d.title, "blocks": blocks[:50]}
+    return {"text": clip_mrkdwn(mrkdwn(d.title), 300), "blocks": blocks[:50]}
 
 
 def as_json(d: TriageDraft) -> dict[str, Any]:

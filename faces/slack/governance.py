@@ -21,6 +21,7 @@ from governance.requests import PRIORITIES, RequestDraft, validate_draft
 from governance.service import Governance
 from governance.waiting import sla_flags
 from core.errors import PaceError, Refused
+from core.safe_text import clip_mrkdwn, mrkdwn
 from telemetry.schema import WORKLOAD_TYPES
 from core.settings import Settings
 
@@ -108,14 +109,18 @@ def _field_of(message: str) -> str:
 
 
 def summary(gov: Governance, req: Any) -> str:
-    return (f"*{req.id}* {req.team} asks *{req.count} x {req.accelerator}* {req.start} to {req.end} "
-            f"({req.workload}, {req.priority}{', burst' if req.preemptible else ''}) for <@{gov.policy.slack_for_user(req.requester) or req.requester}>: "
-            f"_{req.justification[:500]}_")
+    """The request in one mrkdwn line; what people typed is escaped, only the requester's mention is live."""
+    e = mrkdwn
+    slack_id = gov.policy.slack_for_user(req.requester)
+    who = f"<@{slack_id}>" if slack_id and re.fullmatch(r"[A-Z0-9]+", str(slack_id)) else e(req.requester)
+    return (f"*{e(req.id)}* {e(req.team)} asks *{req.count} x {e(req.accelerator)}* {req.start} to {req.end} "
+            f"({e(req.workload)}, {e(req.priority)}{', burst' if req.preemptible else ''}) for {who}: "
+            f"_{e(req.justification[:500])}_")
 
 
 def approver_blocks(gov: Governance, req: Any, card: str) -> list[dict[str, Any]]:
     blocks: list[dict[str, Any]] = [{"type": "section", "text": {"type": "mrkdwn", "text": summary(gov, req)}},
-                                    {"type": "section", "text": {"type": "mrkdwn", "text": card[:2900]}}]
+                                    {"type": "section", "text": {"type": "mrkdwn", "text": clip_mrkdwn(mrkdwn(card), 2900)}}]
     if req.status == "submitted":
         blocks.append({"type": "actions", "block_id": f"gov:{req.id}", "elements": [
             {"type": "button", "action_id": "gov_approve", "text": {"type": "plain_text", "text": "Approve"}, "style": "primary", "value": req.id},
@@ -125,7 +130,8 @@ def approver_blocks(gov: Governance, req: Any, card: str) -> list[dict[str, Any]
     else:
         last = gov.store.audit(req.id)[-1]
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text":
-                       f"*{req.status.replace('_', ' ')}* by {last['actor']} via {last['channel']} at {last['at']}: {last['reason']}"}]})
+                       f"*{req.status.replace('_', ' ')}* by {mrkdwn(last['actor'])} via {mrkdwn(last['channel'])} at {last['at']}: "
+                       f"{clip_mrkdwn(mrkdwn(last['reason'] or ''), 1500)}"}]})
     return blocks
 
 
