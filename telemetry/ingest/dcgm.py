@@ -272,7 +272,9 @@ def _aggregate_and_insert(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int
             sum(observed_hours * (1 - coalesce(gr_engine_active, gpu_util_pct / 100))) AS idle_hours,
             sum(observed_hours * sm_active) / sum(observed_hours) FILTER (sm_active IS NOT NULL) AS sm_active,
             sum(observed_hours * fb_used_mib) / sum(observed_hours) FILTER (fb_used_mib IS NOT NULL) / 1024 AS memory_used_gb,
-            sum(energy_kwh) AS energy_kwh
+            sum(energy_kwh) AS energy_kwh,
+            sum(observed_hours) FILTER (sm_active IS NOT NULL) AS sm_hours,
+            sum(observed_hours) FILTER (fb_used_mib IS NOT NULL) AS memory_hours
         FROM _gpu_hours WHERE NOT known AND pod IS NOT NULL GROUP BY ALL"""
     )
     match = " AND ".join(f"t.{k} = r.{k}" for k in KEY)
@@ -286,7 +288,31 @@ def _aggregate_and_insert(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int
         SELECT {keys}, allocated_hours, busy_hours, idle_hours, sm_active, memory_used_gb, energy_kwh
         FROM _rows WHERE NOT known"""
     ).fetchone()[0]
+    _merge_known(con, match)
     loaded, known = con.execute(
         "SELECT coalesce(sum(n_samples) FILTER (NOT known), 0), coalesce(sum(n_samples) FILTER (known), 0) FROM _gpu_hours"
     ).fetchone()
     return int(gpu_rows), int(rows), int(loaded), int(known + in_file_dups)
+
+
+def _merge_known(con: duckdb.DuckDBPyConnection, match: str) -> None:
+    """Add new GPUs' hours to team rows an earlier file created (per-node scrape files of the same hour).
+
+    Sums add; a NULL (not measured) side adds nothing, and both NULL stay NULL. Means (SM activity,
+    memory) combine weighted by hours, taking the earlier row as measured over all its allocated hours.
+    Only GPU-hours new to `gpu_hourly` reach here, so re-ingesting a file changes nothing.
+    """
+
+    def add(col: str) -> str:
+        return f"CASE WHEN t.{col} IS NULL AND r.{col} IS NULL THEN NULL ELSE coalesce(t.{col}, 0) + coalesce(r.{col}, 0) END"
+
+    def mean(col: str, weight: str) -> str:
+        return (f"CASE WHEN r.{col} IS NULL THEN t.{col} WHEN t.{col} IS NULL THEN r.{col} ELSE "
+                f"(t.{col} * t.allocated_hours + r.{col} * r.{weight}) / (t.allocated_hours + r.{weight}) END")
+
+    con.execute(
+        f"""UPDATE utilization_hourly t SET allocated_hours = t.allocated_hours + r.allocated_hours,
+            busy_hours = {add('busy_hours')}, idle_hours = {add('idle_hours')}, energy_kwh = {add('energy_kwh')},
+            sm_active = {mean('sm_active', 'sm_hours')}, memory_used_gb = {mean('memory_used_gb', 'memory_hours')}
+        FROM _rows r WHERE r.known AND {match}"""
+    )

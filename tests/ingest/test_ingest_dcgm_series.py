@@ -93,3 +93,16 @@ def test_reingest_adds_nothing(loaded: Path) -> None:
     again = ingest(SERIES, "dcgm", loaded, mapping_file=MAPPING)
     assert again.loaded == 0 and again.duplicates == again.read
     assert query(loaded, "SELECT count(*) FROM gpu_hourly") == [(10,)]
+
+
+def test_a_second_file_for_the_same_hour_adds_its_gpus(db: Path, tmp_path: Path) -> None:
+    lines = [line for line in SERIES.read_text().splitlines() if 'UUID="GPU-a0"' in line]
+    first, second = tmp_path / "node-a.prom", tmp_path / "node-a2.prom"
+    first.write_text("\n".join(lines) + "\n")  # atlas on GPU-a0
+    second.write_text("\n".join(line.replace("GPU-a0", "GPU-a9") for line in lines) + "\n")  # atlas on another GPU
+    ingest(first, "dcgm", db, mapping_file=MAPPING)
+    ingest(second, "dcgm", db, mapping_file=MAPPING)
+    ingest(second, "dcgm", db, mapping_file=MAPPING)  # again: nothing changes
+    rows = query(db, "SELECT hour::VARCHAR, allocated_hours, round(busy_hours, 4), round(sm_active, 4), memory_used_gb "
+                     "FROM utilization_hourly WHERE team = 'atlas' ORDER BY 1")
+    assert rows == [("2025-11-20 00:00:00", 2.0, 1.7, 0.7, 64.0), ("2025-11-20 01:00:00", 2.0, 1.3, 0.5, 64.0)]
