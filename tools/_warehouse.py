@@ -29,6 +29,29 @@ class Warehouse:
         result = self._engine.run_sql(sql, row_limit=row_limit)
         return pd.DataFrame([list(r) for r in result.rows], columns=list(result.columns))
 
+    def frame(self, sql: str, row_limit: int) -> pd.DataFrame:
+        """Validate and run one query that returns many rows (a scan's stream-hours), fetched columnar
+        (no Python tuple per row), under the same timeout as `run`."""
+        import threading
+
+        import duckdb
+
+        from core.errors import UserError
+        from semantic_layer.validator import validate_sql
+
+        if self._engine is None:
+            self._engine = Engine(self.settings)
+        validated = validate_sql(sql, self._engine.schema(), row_limit=row_limit)
+        with self._engine.cursor() as cur:
+            timer = threading.Timer(self.settings.query_timeout_s, cur.interrupt)
+            timer.start()
+            try:
+                return cur.execute(validated.sql).df()
+            except duckdb.InterruptException:
+                raise UserError(f"the query ran longer than {self.settings.query_timeout_s:g}s and was stopped") from None
+            finally:
+                timer.cancel()
+
     def close(self) -> None:
         if self._engine is not None:
             self._engine.close()

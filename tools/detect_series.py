@@ -77,12 +77,17 @@ def trailing_windows(x: np.ndarray, width: int) -> np.ndarray:
 
 
 def _nanmedian_rows(a: np.ndarray, min_count: int) -> np.ndarray:
+    """Exact median of each row ignoring NaN (NaN where fewer than `min_count` values): one sort of the
+    whole array (NaN sorts last), then the middle of each row's valid part. numpy's nanmedian falls back
+    to a Python loop per row when rows hold NaN."""
+    if a.shape[0] == 0:
+        return np.full(0, np.nan)
+    srt = np.sort(a, axis=1)
     counts = np.sum(~np.isnan(a), axis=1)
-    out = np.full(a.shape[0], np.nan)
-    ok = counts >= min_count
-    if ok.any():
-        out[ok] = np.nanmedian(a[ok], axis=1)
-    return out
+    lo = np.clip((counts - 1) // 2, 0, a.shape[1] - 1)[:, None]
+    hi = np.clip(counts // 2, 0, a.shape[1] - 1)[:, None]
+    med = 0.5 * (np.take_along_axis(srt, lo, axis=1) + np.take_along_axis(srt, hi, axis=1))[:, 0]
+    return np.where(counts >= max(min_count, 1), med, np.nan)
 
 
 def _med_mad(x: np.ndarray, width: int, min_count: int) -> tuple[np.ndarray, np.ndarray]:
@@ -94,6 +99,20 @@ def _med_mad(x: np.ndarray, width: int, min_count: int) -> tuple[np.ndarray, np.
     win = trailing_windows(x, width)
     med = _nanmedian_rows(win, min_count)
     return med, MAD_SCALE * _nanmedian_rows(np.abs(win - med[:, None]), min_count)
+
+
+def _daily_spread(resid: np.ndarray, period: int, days: int) -> np.ndarray:
+    """Scaled MAD of the seasonal residuals over the `days` whole periods before each point's period
+    (the point's own period excluded), computed once per period: the spread moves slowly, and this is
+    `period` times fewer sorts than a window per point."""
+    n = len(resid)
+    whole = -(-n // period)
+    padded = np.concatenate([resid, np.full(whole * period - n, np.nan)]).reshape(whole, period)
+    blocks = np.concatenate([np.full((days, period), np.nan), padded[:-1]]) if whole > 1 else np.full((days, period), np.nan)
+    win = sliding_window_view(blocks, days, axis=0)[: whole].transpose(0, 2, 1).reshape(whole, days * period)
+    med = _nanmedian_rows(win, 2 * period)
+    mad = MAD_SCALE * _nanmedian_rows(np.abs(win - med[:, None]), 2 * period)
+    return np.repeat(mad, period)[:n]
 
 
 def baseline(x: np.ndarray, p: Params = DEFAULT) -> Baseline:
@@ -109,7 +128,7 @@ def baseline(x: np.ndarray, p: Params = DEFAULT) -> Baseline:
         for k in range(1, days + 1):  # `days` column shifts, not a loop over points
             lags[period * k:, k - 1] = x[: n - period * k]
         s_med = _nanmedian_rows(lags, days)  # all whole days present, else NaN
-        _, s_mad = _med_mad(x - s_med, period * days, period * 2)
+        s_mad = _daily_spread(x - s_med, period, days)
         # chosen per stream: where whole days exist, if same-hour medians explain it better than the trailing one
         explains = bool(np.nanmedian(s_mad) < np.nanmedian(t_mad)) if np.isfinite(s_mad).any() else False
         seasonal = ~np.isnan(s_med) & ~np.isnan(s_mad) & explains

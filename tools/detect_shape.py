@@ -70,7 +70,7 @@ ROW_LIMIT = 50_000_000  # the scan reads every stream-hour of its window; the va
 
 def run(wh: Warehouse, start: datetime | None, end: datetime | None) -> pd.DataFrame:
     """Runs found on every stream inside [start, end), in the scan's row shape (one row per run)."""
-    frame = wh.run(stream_hours_sql(start, end), row_limit=ROW_LIMIT)
+    frame = wh.frame(stream_hours_sql(start, end), row_limit=ROW_LIMIT)
     runs = detect_frame(frame)
     if runs.empty:
         return _empty()
