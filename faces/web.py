@@ -26,6 +26,8 @@ from core.errors import PaceError, UserError
 from core.settings import Settings
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
+MAX_QUESTION = 2_000
+"""Longest `/ask?q=` question answered (and so the most of it a page repeats)."""
 
 
 def create_app(settings: Settings, *, dashboards: dict[str, Dashboard] | None = None, warm: bool = True) -> Starlette:
@@ -81,6 +83,8 @@ def create_app(settings: Settings, *, dashboards: dict[str, Dashboard] | None = 
         question = (request.query_params.get("q") or "").strip()
         if not question:
             return _problem(400, "add ?q=QUESTION")
+        if len(question) > MAX_QUESTION:
+            return _problem(400, f"the question is {len(question):,} characters long; ask in at most {MAX_QUESTION:,}")
         try:
             from assistant.service import answer
 

@@ -166,3 +166,8 @@ def test_dates_past_the_data_are_cut_to_it_and_every_tile_renders(client, dates:
 def test_a_period_that_misses_the_data_is_a_400_naming_the_datas_range(client, dates: str) -> None:  # noqa: ANN001
     r = client.get(f"/api/d/fleet?{dates}")
     assert r.status_code == 400 and "the data covers" in r.json()["error"]
+
+
+def test_ask_refuses_an_overlong_question_without_echoing_it(client) -> None:  # noqa: ANN001
+    r = client.get("/ask", params={"q": "cost by team " + "y" * 5_000})
+    assert r.status_code == 400 and "y" * 100 not in r.text and len(r.content) < 5_000
