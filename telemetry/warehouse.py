@@ -17,6 +17,7 @@ The model (docs/data-model.md, "Readers and writers at once"):
 from __future__ import annotations
 
 import fcntl
+import glob
 import os
 import shutil
 import sys
@@ -193,8 +194,9 @@ def writer(
         wait_s = float(os.environ.get("PACE_WRITE_WAIT_S") or WRITE_WAIT_S)
     with _write_lock(path, purpose, wait_s):
         foreign = _check_writable_state(path, create=create, force=force)
+        for stale in path.parent.glob(f".{glob.escape(path.name)}.next-*"):  # left by a writer that was killed
+            _remove(stale)
         nxt = path.with_name(f".{path.name}.next-{os.getpid()}")
-        _remove(nxt)
         try:
             if path.exists() and not foreign:
                 _copy(path, nxt)

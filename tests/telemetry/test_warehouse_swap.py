@@ -44,3 +44,14 @@ def test_the_assistant_resources_follow_the_current_version(demo_db: Path, tmp_p
     second = resources_for(settings)
     assert second is not first and second.version == version(db)
     assert second.run_sql("SELECT count(*) FROM teams").rows[0][0] > 0
+
+
+def test_a_killed_writer_leaves_nothing_that_the_next_one_keeps(demo_db: Path, tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    shutil.copy(demo_db, db)
+    (tmp_path / ".w.duckdb.next-99999").write_bytes(b"half a version")
+    with writer(db) as con:
+        con.execute("CREATE TABLE my_notes AS SELECT 1 AS x")
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    with open_reader(db) as con:
+        assert con.execute("SELECT x FROM my_notes").fetchall() == [(1,)]
