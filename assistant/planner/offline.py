@@ -8,8 +8,9 @@ abstains and offers close questions it can answer.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from rapidfuzz import fuzz, process
@@ -38,6 +39,8 @@ class PlannerInputs:
     previous: MetricQuery | None = None
     extra_notes: list[str] = field(default_factory=list)
     reach_cache: dict[str, set[str]] = field(default_factory=dict)
+    prefer_covered: Callable[[list[str], datetime, datetime], tuple[list[str], list[str]]] | None = None
+    """Coverage hook (semantic_layer.coverage.chooser): swaps a metric whose data misses the period for a same-quantity one."""
 
 
 def plan_offline(question: str, inp: PlannerInputs) -> Plan:
@@ -103,6 +106,9 @@ def plan_offline(question: str, inp: PlannerInputs) -> Plan:
         return Plan(kind="abstain", message=(
             "That looks like a ratio of two metrics that the catalog does not define, so I won't divide them myself. "
             "Ask for each metric, or for a defined ratio metric (see `pace metrics`)."))
+    if inp.prefer_covered is not None and parsed.period is not None:
+        metrics, covered_notes = inp.prefer_covered(metrics, parsed.period.start, parsed.period.end)
+        notes += covered_notes
     query = _build(metrics, parsed, inp)
     if parameters:
         query = query.model_copy(update={"parameters": parameters})
