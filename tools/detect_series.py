@@ -237,29 +237,34 @@ def _describe(s: np.ndarray, e: np.ndarray, direction: str, how: str, x: np.ndar
         shape = np.where(long & (obs <= p.idle) & (exp_ >= p.idle_expected), "idling",
                          np.where(long & (obs < p.collapse_ratio * exp_), "collapse",
                                   np.where(long | (how == "cusum"), "shift_down", "spike_down")))
+    text = lambda v: np.broadcast_to(np.asarray(v, dtype=object), s.shape)  # noqa: E731  (object: cheap to build)
     return pd.DataFrame({
-        "start": s, "end": e, "hours": n.astype(int), "direction": direction, "shape": shape, "method": how,
-        "observed": obs, "expected": exp_, "score": np.round(score, 2), "intensity": intensity,
-        "baseline": np.where(seasonal, "seasonal", "trailing"),
+        "start": s, "end": e, "hours": n.astype(int), "direction": text(direction), "shape": text(shape),
+        "method": text(how), "observed": obs, "expected": exp_, "score": np.round(score, 2), "intensity": intensity,
+        "baseline": text(np.where(seasonal, "seasonal", "trailing")),
     })
+
+
+_RANK = {s: i for i, s in enumerate(("saturation", "idling", "collapse", "shift_up", "shift_down", "spike_up", "spike_down"))}
+_COLS = ["start", "end", "hours", "direction", "shape", "method", "observed", "expected", "score", "intensity", "baseline"]
 
 
 def _dedupe(runs: pd.DataFrame) -> pd.DataFrame:
     """Merge overlapping runs of one direction (a point run inside a CUSUM run is one event); the merged
-    run keeps the widest span, the strongest score and the most specific shape."""
-    runs = runs.sort_values(["direction", "start", "end"]).reset_index(drop=True)
-    new_group = runs["start"] > runs.groupby("direction")["end"].cummax().shift().fillna(-1)
-    new_group |= runs["direction"] != runs["direction"].shift()
-    runs["group"] = new_group.cumsum()
-    rank = {s: i for i, s in enumerate(("saturation", "idling", "collapse", "shift_up", "shift_down", "spike_up", "spike_down"))}
-    runs["rank"] = runs["shape"].map(rank)
-    best = runs.sort_values(["group", "rank", "score"], ascending=[True, True, False]).groupby("group").head(1)
-    span = runs.groupby("group").agg(start=("start", "min"), end=("end", "max"), score=("score", "max"))
-    merged = best.drop(columns=["start", "end", "score"]).join(span, on="group")
-    merged["hours"] = merged["end"] - merged["start"]
-    cols = ["start", "end", "hours", "direction", "shape", "method", "observed", "expected", "score", "intensity",
-            "baseline"]
-    return merged.sort_values("start")[cols].reset_index(drop=True)
+    run keeps the widest span, the strongest score and the most specific shape. A loop over a stream's
+    few runs, not over hours."""
+    merged: list[dict[str, object]] = []
+    for r in sorted(runs.to_dict("records"), key=lambda r: (r["direction"], r["start"], r["end"])):
+        last = merged[-1] if merged else None
+        if last is not None and last["direction"] == r["direction"] and r["start"] <= last["end"]:
+            best = min((last, r), key=lambda x: (_RANK[str(x["shape"])], -float(x["score"])))
+            merged[-1] = {**best, "start": min(last["start"], r["start"]), "end": max(last["end"], r["end"]),
+                          "score": max(last["score"], r["score"])}
+        else:
+            merged.append(dict(r))
+    out = pd.DataFrame(merged, columns=_COLS)
+    out["hours"] = out["end"] - out["start"]
+    return out.sort_values("start", kind="stable").reset_index(drop=True)
 
 
 def _drop_recoveries(runs: pd.DataFrame, p: Params) -> pd.DataFrame:
@@ -275,31 +280,46 @@ def _drop_recoveries(runs: pd.DataFrame, p: Params) -> pd.DataFrame:
     return runs[~recovery]
 
 
+_EMPTY = pd.DataFrame({c: pd.Series(dtype=t) for c, t in (
+    ("start", "int64"), ("end", "int64"), ("hours", "int64"), ("direction", "object"), ("shape", "object"),
+    ("method", "object"), ("observed", "float64"), ("expected", "float64"), ("score", "float64"),
+    ("baseline", "object"), ("gap", "float64"))})
+
+
 def _empty() -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype=t) for c, t in (
-        ("start", "int64"), ("end", "int64"), ("hours", "int64"), ("direction", "object"), ("shape", "object"),
-        ("method", "object"), ("observed", "float64"), ("expected", "float64"), ("score", "float64"),
-        ("baseline", "object"), ("gap", "float64"))})
+    return _EMPTY.copy()
 
 
 def detect_streams(frame: pd.DataFrame, keys: list[str], value: str = "value", peak: str | None = None,
                    time: str = "hour", p: Params = DEFAULT, weight: str | None = None) -> pd.DataFrame:
     """`detect` per stream of a long frame (keys, time, value[, peak]); each stream is put on a regular
-    hourly grid first (missing hours stay NaN: never tested, never part of a baseline).
-    Returns the runs with the stream keys and window_start / window_end timestamps."""
+    hourly grid first (missing hours stay NaN: never tested, never part of a baseline; a repeated hour
+    keeps its last row). Returns the runs with the stream keys and window_start / window_end timestamps.
+    The frame is split by numpy on sorted keys: no per-stream pandas groupby or reindex."""
+    if frame.empty:
+        return _empty().assign(window_start=[], window_end=[])
+    frame = frame.sort_values([*keys, time], kind="stable").reset_index(drop=True)
+    codes = frame.groupby(keys, sort=False, dropna=False).ngroup().to_numpy()
+    cuts = np.flatnonzero(np.diff(codes)) + 1
+    starts, ends = np.concatenate([[0], cuts]), np.concatenate([cuts, [len(frame)]])
+    hours = frame[time].to_numpy(dtype="datetime64[h]").astype(np.int64)
+    columns = {name: frame[name].to_numpy(float) for name in (value, peak, weight) if name is not None}
     out = []
-    for key, g in frame.groupby(keys, sort=True, dropna=False):  # per stream, each fully vectorized
-        g = g.set_index(time).sort_index()
-        grid = pd.date_range(g.index.min(), g.index.max(), freq="h")
-        g = g[~g.index.duplicated()].reindex(grid)
-        runs = detect(g[value].to_numpy(float), None if peak is None else g[peak].to_numpy(float), p,
-                      None if weight is None else g[weight].to_numpy(float))
+    for a, b in zip(starts, ends):  # per stream, each fully vectorized
+        h = hours[a:b] - hours[a]
+        grid = {}
+        for name, col in columns.items():
+            arr = np.full(int(h[-1]) + 1, np.nan)
+            arr[h] = col[a:b]
+            grid[name] = arr
+        runs = detect(grid[value], grid.get(peak) if peak else None, p, grid.get(weight) if weight else None)
         if runs.empty:
             continue
-        runs["window_start"] = grid[runs["start"].to_numpy()]
-        runs["window_end"] = grid[runs["end"].to_numpy() - 1] + pd.Timedelta(hours=1)
-        for k, v in zip(keys, key if isinstance(key, tuple) else (key,)):
-            runs[k] = v
+        first = np.datetime64(int(hours[a]), "h")
+        runs["window_start"] = pd.to_datetime(first + runs["start"].to_numpy().astype("timedelta64[h]"))
+        runs["window_end"] = pd.to_datetime(first + runs["end"].to_numpy().astype("timedelta64[h]"))
+        for k in keys:
+            runs[k] = frame[k].iat[a]
         out.append(runs)
     return pd.concat(out, ignore_index=True) if out else _empty().assign(window_start=[], window_end=[])
 
