@@ -14,6 +14,7 @@ from core.errors import UserError
 from telemetry.ingest import gates as g
 from telemetry.ingest.gates import q, sql, text
 from telemetry.ingest.load import Plan
+from telemetry.ingest.sacct import UPSERT as JOB_UPSERT
 from telemetry.ingest.staging import raw_ref, raw_type, require_columns
 from telemetry.schema import DIMENSION_TABLES, FACT_TABLES, JOB_STATES
 
@@ -104,4 +105,6 @@ def plan(con: duckdb.DuckDBPyConnection, table: str, columns: tuple[str, ...], f
                 dims[dim] = (column, "team") if dim == "projects" and "team" in cols else (column,)
     # Bounding the scan of existing rows is only sound when the bounding column is part of the key.
     window = next((c for c in ("hour", "ChargePeriodStart") if c in key), None)
-    return Plan(table, cols, tuple(checks), key, key_window=window, dimensions=dims)
+    # A jobs file, like a sacct dump, moves running and pending jobs along (idempotent upsert by job_id).
+    replace_when = JOB_UPSERT if table == "jobs" else None
+    return Plan(table, cols, tuple(checks), key, key_window=window, dimensions=dims, replace_when=replace_when)

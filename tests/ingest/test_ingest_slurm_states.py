@@ -97,3 +97,17 @@ def test_how_many_jobs_are_still_running(db: Path) -> None:
     assert later.rows[-1][-1] == 2  # 2011 ended, 2012 started, 2015 still running
     pending = _ask(db, "how many jobs are pending?")
     assert pending.status == "answered" and pending.rows[-1][-1] == 0
+
+
+def test_a_jobs_csv_moves_running_jobs_along_too(db: Path, tmp_path: Path) -> None:
+    header = "job_id,team,project,user_name,cluster,accelerator_type,workload_type,accelerators,submit_at,start_at,end_at,state,queue_wait_minutes,accelerator_hours"
+    running = "c/1,atlas,p,ann,c,H100,training,8,2026-11-20 08:00:00,2026-11-20 08:30:00,,running,30,8"
+    done = "c/1,atlas,p,ann,c,H100,training,8,2026-11-20 08:00:00,2026-11-20 08:30:00,2026-11-20 12:30:00,completed,30,32"
+    first, later = tmp_path / "jobs1.csv", tmp_path / "jobs2.csv"
+    first.write_text(f"{header}\n{running}\n")
+    later.write_text(f"{header}\n{done}\n")
+    assert ingest(first, "csv", db, table="jobs").loaded == 1
+    s = ingest(later, "csv", db, table="jobs")
+    assert (s.read, s.loaded, s.duplicates) == (1, 1, 0)
+    assert query(db, "SELECT state, accelerator_hours FROM jobs") == [("completed", 32.0)]
+    assert ingest(first, "csv", db, table="jobs").duplicates == 1  # never back to running
