@@ -131,6 +131,11 @@ class Metric(Definition):
     threshold_form_of: list[str] = Field(
         default_factory=list, description="Metrics this one stands for when a question gives a threshold ('under 5%')."
     )
+    split_of: list[str] = Field(
+        default_factory=list,
+        description="Metrics whose total this one splits to dimensions they lack (attributed cost by workload type); "
+                    "the planner answers with it, and says so, when a question splits one of those by such a dimension.",
+    )
 
     @property
     def is_percent(self) -> bool:

@@ -377,6 +377,8 @@ def _unknown_penalty(parsed: Parsed, unknown: list[str]) -> float:
 
 def _finish(query: MetricQuery, parsed: Parsed, notes: list[str], confidence: float, inp: PlannerInputs, question: str) -> Plan:
     query = _state_metric(_drop_verb_filters(query, inp))
+    query, split_notes = _split_instead(query, inp)
+    notes = notes + split_notes
     unreachable = _unreachable(query, inp)
     if unreachable is not None:
         return unreachable
@@ -427,6 +429,31 @@ def _state_metric(query: MetricQuery) -> MetricQuery:
             return query.model_copy(update={"metrics": [dedicated], "order_by": order,
                                              "filters": [g for g in query.filters if g is not f]})
     return query
+
+
+def _split_instead(query: MetricQuery, inp: PlannerInputs) -> tuple[MetricQuery, list[str]]:
+    """'cost by workload type': a metric the catalog splits to such dimensions answers instead, and the answer says so.
+
+    Catalog metrics name, in `split_of`, the totals they split (attributed cost splits effective cost by
+    each pool's allocated hours); one is used only when it reaches every dimension the question names.
+    """
+    if getattr(inp.catalog, "dimensions_for", None) is None:
+        return query, []
+    wanted = {g.dimension for g in query.group_by if g.grain is None} | {f.dimension for f in query.filters}
+    swaps: dict[str, str] = {}
+    for name in query.metrics:
+        if wanted <= (_reach(name, inp) or set()):
+            continue
+        by = [n for n, m in inp.catalog.metrics.items() if name in (getattr(m, "split_of", None) or []) and wanted <= (_reach(n, inp) or set())]
+        if len(by) == 1:
+            swaps[name] = by[0]
+    if not swaps:
+        return query, []
+    metrics = [swaps.get(m, m) for m in query.metrics]
+    order = [o.model_copy(update={"field": swaps.get(o.field, o.field)}) for o in query.order_by]
+    notes = [f"{inp.catalog.metrics[a].label} has no {', '.join(sorted(wanted - (_reach(a, inp) or set())))}; answered with "
+             f"{inp.catalog.metrics[b].label} ({b}): {getattr(inp.catalog.metrics[b], 'description', '').strip()}" for a, b in swaps.items()]
+    return query.model_copy(update={"metrics": metrics, "order_by": order}), notes
 
 
 def _unreachable(query: MetricQuery, inp: PlannerInputs) -> Plan | None:

@@ -80,3 +80,23 @@ def test_installed_capacity_is_the_pools_accelerators_and_bounds_allocation(cata
         assert installed > 0 and capacity_hours >= installed
         assert allocated <= capacity_hours * (1 + 1e-9)  # nothing allocates more than is installed
         assert pct == pytest.approx(100 * allocated / capacity_hours)
+
+
+def test_attributed_cost_adds_up_to_effective_cost(catalog: Catalog, engine: Engine) -> None:
+    total = engine.run_query(catalog, MetricQuery(metrics=["effective_cost_usd", "attributed_cost_usd"], time_range=OCTOBER)).rows[0]
+    assert total[1] == pytest.approx(total[0], rel=1e-9)
+    for dim in ("workload_type", "endpoint", "model"):
+        rows = engine.run_query(catalog, MetricQuery(metrics=["attributed_cost_usd"], group_by=[GroupBy(dimension=dim)],
+                                                     time_range=OCTOBER)).rows
+        assert sum(r[1] for r in rows) == pytest.approx(total[0], rel=1e-9) and any(r[0] is not None for r in rows)
+
+
+@pytest.mark.parametrize(("question", "dim"), [("cost by workload type last month", "workload_type"),
+                                               ("spend per endpoint last month", "endpoint"),
+                                               ("what did each model cost last month", "model")])
+def test_cost_split_by_workload_endpoint_or_model_is_attributed_cost_and_says_so(inputs: PlannerInputs, question: str, dim: str) -> None:
+    inputs.previous = None
+    p = plan_offline(question, inputs)
+    assert p.kind == "query" and p.query and p.query.metrics == ["attributed_cost_usd"]
+    assert [g.dimension for g in p.query.group_by] == [dim]
+    assert any("Attributed cost" in n for n in p.notes)

@@ -121,3 +121,30 @@ def test_presentation_words_change_nothing() -> None:
     assert p.kind == "query" and p.query and p.query.group_by[0].grain == "day" and not p.notes[1:]
 
 
+
+
+@dataclass
+class ReachCatalog(MeasuredCatalog):
+    reach: dict[str, set[str]] = field(default_factory=dict)
+
+    def dimensions_for(self, metric: str) -> set[str]:
+        return self.reach[metric]
+
+
+def test_a_split_the_metric_lacks_is_answered_by_the_metric_that_splits_it_and_says_so() -> None:
+    base = catalog(with_mean=False)
+    attributed = _m("attributed_cost_usd", "Attributed cost", ["attributed cost"], "cost", "USD", "Cost split by usage.")
+    attributed.split_of = ["effective_cost_usd"]  # type: ignore[attr-defined]
+    metrics = {**base.metrics, "attributed_cost_usd": attributed}
+    dims = {**base.dimensions, "workload_type": FakeDimension("workload_type", "Workload type", ["workload"], values=["training"]),
+            "cluster": FakeDimension("cluster", "Cluster", values=["east"])}
+    reach = {n: {"team", "time"} for n in metrics} | {"attributed_cost_usd": {"team", "time", "workload_type"}}
+    cat = ReachCatalog(metrics, dims, [], base.measures, reach)
+    inp = PlannerInputs(catalog=cat, lexicon=Lexicon.from_catalog(cat), today=date(2026, 11, 23))
+    p = plan_offline("spend by workload last week", inp)
+    assert p.kind == "query" and p.query and p.query.metrics == ["attributed_cost_usd"]
+    assert any("Attributed cost" in n and "workload_type" in n for n in p.notes)
+    q = plan_offline("training spend last week", inp).query
+    assert q and q.metrics == ["attributed_cost_usd"] and q.filters[0].values == ["training"]
+    no = plan_offline("spend by cluster last week", inp)  # nothing splits cost by cluster here: say what is possible
+    assert no.kind == "abstain" and "cluster" in no.message

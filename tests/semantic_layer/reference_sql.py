@@ -191,3 +191,15 @@ REFERENCE.update({
 })
 REFERENCE_DIMENSION = {"installed_capacity_hours": "cluster", "installed_accelerators": "cluster", "capacity_allocated_pct": "cluster"}
 """Metrics checked by another dimension than team (their data has none)."""
+
+# Attributed cost (attribution.yaml): each day's pool cost split by allocated hours; the rest unattributed.
+REFERENCE["attributed_cost_usd"] = f"""
+    WITH pool AS (SELECT date_trunc('day', ChargePeriodStart) AS d, x_cluster AS c, x_accelerator_type AS a, sum(EffectiveCost) AS cost
+                  FROM cost_daily GROUP BY ALL),
+    used AS (SELECT date_trunc('day', hour) AS d, cluster AS c, accelerator_type AS a, team, sum(allocated_hours) AS h
+             FROM utilization_hourly GROUP BY ALL),
+    tot AS (SELECT d, c, a, sum(h) AS h FROM used GROUP BY ALL HAVING sum(h) > 0),
+    parts AS (SELECT u.team, p.cost * u.h / t.h AS x, p.d FROM pool p JOIN tot t USING (d, c, a) JOIN used u USING (d, c, a)
+              UNION ALL
+              SELECT NULL, p.cost, p.d FROM pool p LEFT JOIN tot t USING (d, c, a) WHERE t.h IS NULL)
+    SELECT team, sum(x)::DOUBLE FROM parts WHERE d >= TIMESTAMP '{START}' AND d < TIMESTAMP '{END}' GROUP BY team"""
