@@ -182,13 +182,10 @@ def test_oversized_sql_is_refused_within_two_seconds(sql: str, fragment: str) ->
     assert fragment in str(info.value)
 
 
-def test_the_largest_statement_within_the_limits_is_checked_within_two_seconds() -> None:
-    import time
-
+def test_the_largest_statement_within_the_limits_still_passes() -> None:
+    """Within the limits a statement is checked, not refused (its time: benchmarks/bench_output.py)."""
     big = "SELECT team FROM jobs WHERE accelerators IN (" + ",".join(str(i) for i in range(2900)) + ")"
-    t0 = time.perf_counter()
-    validate_sql(big, SCHEMA)
-    assert time.perf_counter() - t0 < 2.0
+    assert validate_sql(big, SCHEMA).tables == ["jobs"]
 
 
 def test_a_check_past_its_time_budget_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
