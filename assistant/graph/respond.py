@@ -101,7 +101,7 @@ def _answered(state: State, runtime: Runtime[Context], plan: Plan, query: dict[s
     if plan.query is not None and plan.query.time_range is not None and used:
         gap = coverage_gap(res.engine, catalog, list(used), plan.query.time_range.start, plan.query.time_range.end)
         if gap:  # no table behind the metric holds data for the period: say what exists, never "answered" with nothing
-            return {"status": "no_data", "columns": columns, "rows": rows, "sql": state.get("sql"), "metric_query": query,
+            return {"status": "no_data", "columns": columns, "rows": [], "sql": state.get("sql"), "metric_query": query,
                     "period": period, "text": f"No data for {period_text}: {gap}"}
     scope = ", ".join(f"{f.dimension} {'' if f.operator == '=' else f.operator + ' '}{'/'.join(map(str, f.values))}"
                       for f in (plan.query.filters if plan.query else []))

@@ -16,7 +16,7 @@ PlannerOption = Annotated[
     str, typer.Option("--planner", help="auto (LLM when OPENAI_API_KEY/OPENAI_BASE_URL is set, else offline), offline or llm.")
 ]
 ThreadOption = Annotated[str | None, typer.Option("--thread", help="Conversation id: follow-ups in the same thread edit the last question.")]
-EXIT = {"answered": 0, "clarify": 0, "abstain": 0, "refused": 2, "error": 1}
+EXIT = {"answered": 0, "no_data": 0, "clarify": 0, "abstain": 0, "refused": 2, "error": 1}
 
 
 def _planner(value: str) -> Literal["auto", "offline", "llm"]:
