@@ -68,7 +68,7 @@ class SlackService:
             yield
         except (UserError, Refused) as exc:  # the user's to fix: say what, no trace needed
             log.info("user error while %s: %s", what, exc)
-            notify(f":warning: {exc}")
+            notify(f":warning: {bk.escape(exc)}")  # messages can repeat what the user typed
         except Exception:  # noqa: BLE001 - the face's boundary: users get a message, the log gets the trace
             trace = new_trace_id()
             log.exception("pace slack failure [trace %s] while %s", trace, what)

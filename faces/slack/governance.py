@@ -155,7 +155,7 @@ def deliver_outbox(client: WebClient, gov: Governance) -> int:
             last = gov.store.audit(rid)[-1]
             grant = f" ({req.granted} of {req.count} granted)" if kind == "approve" else ""
             client.chat_postMessage(channel=dm, text=f"Your request {rid} was {req.status.replace('_', ' ')}{grant} by "
-                                                     f"{last['actor']}: {last['reason']}")
+                                                     f"{mrkdwn(last['actor'])}: {clip_mrkdwn(mrkdwn(last['reason'] or ''), 2000)}")
         sent += 1
     return sent
 
@@ -171,7 +171,7 @@ def send_sla_reminders(client: WebClient, gov: Governance, now: datetime | None 
         for user in flag.who:
             target = gov.policy.slack_for_user(user)
             if target:
-                client.chat_postMessage(channel=target, text=f"Reminder: {flag.text}")
+                client.chat_postMessage(channel=target, text=f"Reminder: {mrkdwn(flag.text)}")
                 sent += 1
     return sent
 
@@ -209,9 +209,9 @@ def register(app: App, settings: Settings) -> None:
         try:
             req, card = g.submit(draft, channel="slack")
         except PaceError as exc:
-            client.chat_postMessage(channel=dm, text=f"Your request was not stored: {exc}")
+            client.chat_postMessage(channel=dm, text=f"Your request was not stored: {clip_mrkdwn(mrkdwn(exc), 2000)}")
             return
-        client.chat_postMessage(channel=dm, text=f"{req.id} is {req.status}.\n{card.text()}\n{g.waiting(req) or ''}")
+        client.chat_postMessage(channel=dm, text=clip_mrkdwn(mrkdwn(f"{req.id} is {req.status}.\n{card.text()}\n{g.waiting(req) or ''}"), 3000))
         route = req.facts.get("route", {})
         target = next((s for s in (g.policy.slack_for_user(u) for u in route.get("approvers", [])) if s), None)
         if req.status == "submitted" and target:

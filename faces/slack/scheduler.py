@@ -62,7 +62,7 @@ def alert_blocks(f: Any, key: str, show_cost: bool) -> tuple[list[dict[str, Any]
     esc = bk.escape  # finding fields come from data: no mention or link may survive
     body = (f"*{esc(_get(f, 'metric'))}*: observed {_get(f, 'observed'):.4g} vs expected {_get(f, 'expected'):.4g}\n"
             f"window {esc(window)} · est. impact {impact} · owner {esc(_get(f, 'owner'))} · tier {esc(_get(f, 'tier'))}")
-    blocks = [{"type": "header", "text": {"type": "plain_text", "text": bk.clip(title, 150)}},
+    blocks = [{"type": "header", "text": {"type": "plain_text", "text": bk.plain_field(title)}},
               {"type": "section", "text": {"type": "mrkdwn", "text": redact_text(body) if not show_cost else body}}]
     if not show_cost:
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f":lock: {NOTE}"}]})
@@ -87,7 +87,7 @@ def post_alerts(app: App, svc: SlackService, now: datetime, scan_fn: ScanFn) -> 
             answer_key = uuid.uuid4().hex[:16]
             svc.store.save_answer(answer_key, f"alert {_get(f, 'kind')} {_get(f, 'entity')}", _get(f, "evidence_sql"), channel, None)
             blocks, title = alert_blocks(f, answer_key, svc.config.may_see_cost(None, channel))
-            resp = app.client.chat_postMessage(channel=channel, text=title, blocks=blocks)
+            resp = app.client.chat_postMessage(channel=channel, text=bk.fallback_text(title), blocks=blocks)
             svc.store.confirm(key, resp.get("ts"))
             posted.append(key)
         except Exception:  # noqa: BLE001 - one failed alert must not stop the others
