@@ -82,3 +82,14 @@ def test_a_generated_warehouse_states_its_period_before_its_data(settings: Setti
     assert "utilization_hourly, which holds generated data from" in a.text
     inside = answer("GPU-hours by team last week", planner="offline", settings=settings)
     assert inside.status == "answered" and inside.metric_query["metrics"] == ["allocated_hours"]
+
+
+def test_cli_no_data_is_done_exit_0(two_sources: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from faces.cli.app import run_app
+
+    code = run_app(["ask", "effective cost on 2026-11-20", "--json", "--db", str(two_sources)])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0 and out["status"] == "no_data" and out["rows"] == []
+    assert "cost_daily, which holds no data" in out["text"]
