@@ -158,3 +158,16 @@ def test_weekly_html_and_slack(poisoned: Path, capsys: pytest.CaptureFixture[str
     assert code == 0, err
     message = json.loads(out)
     _assert_slack_safe(message["blocks"], message.get("text"))
+
+
+def test_llm_prompt_quotes_the_names_as_capped_clean_data(poisoned: Path) -> None:
+    from assistant.planner import llm_context
+    from semantic_layer.catalog import load_catalog
+    from semantic_layer.engine import Engine
+
+    with Engine(Settings(PACE_DB=poisoned)) as engine:
+        catalog = load_catalog().with_values(engine)
+    line = llm_context.dimension_line(catalog, "team")
+    assert "Values (data): [" in line and not ESCAPES.search(line) and "\n" not in line
+    assert LONG not in line and len(line) < 2_000
+    assert '"[/oops]"' in line and json.dumps("<!channel> <!here> see <https://evil.example/login|the fix>") in line
