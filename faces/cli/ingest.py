@@ -63,6 +63,8 @@ def ingest(
     out.add_column("n", justify="right")
     for label in ("read", "loaded", "quarantined", "duplicates"):
         out.add_row(label, f"{getattr(summary, label):,}")
+    if summary.updated:
+        out.add_row("  of loaded: updated (jobs that moved on)", f"{summary.updated:,}")
     for reason, n in summary.quarantine_reasons.items():
         out.add_row(f"  quarantined: {reason}", f"{n:,}")
     for what, n in summary.skipped.items():

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 
@@ -108,8 +109,16 @@ def quarantine(con: duckdb.DuckDBPyConnection, path: Path, fmt: str) -> dict[str
     return {gate: int(n) for gate, n in rows}
 
 
-def insert_new(con: duckdb.DuckDBPyConnection, plan: Plan) -> tuple[int, int]:
-    """Insert passing rows whose key is new (first in file order wins); return (loaded, duplicates).
+class Loaded(NamedTuple):
+    """What `insert_new` did: rows loaded (inserted or updated), duplicates, and how many of loaded were updates."""
+
+    loaded: int
+    duplicates: int
+    updated: int
+
+
+def insert_new(con: duckdb.DuckDBPyConnection, plan: Plan) -> Loaded:
+    """Insert passing rows whose key is new (first in file order wins), update superseded ones (`replace_when`).
 
     Repeats inside the file are found by grouping a 64-bit hash of the key (one narrow column, fast
     at 10M rows), then confirmed on the real key columns among the few colliding rows only.
@@ -118,7 +127,7 @@ def insert_new(con: duckdb.DuckDBPyConnection, plan: Plan) -> tuple[int, int]:
     keys = ", ".join(q(k) for k in plan.key)
     good = con.execute("SELECT count(*) FROM _checked WHERE _reason IS NULL").fetchone()[0]
     if good == 0:
-        return 0, 0
+        return Loaded(0, 0, 0)
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _repeats AS
         WITH candidates AS (SELECT _h FROM _checked WHERE _reason IS NULL GROUP BY _h HAVING count(*) > 1)
@@ -145,7 +154,7 @@ def insert_new(con: duckdb.DuckDBPyConnection, plan: Plan) -> tuple[int, int]:
         SELECT {cols} FROM _checked g WHERE _reason IS NULL
         AND g.rowid NOT IN (SELECT _rid FROM _repeats){not_loaded}"""
     ).fetchone()[0]
-    return int(loaded + updated), int(good - loaded - updated)
+    return Loaded(int(loaded + updated), int(good - loaded - updated), updated)
 
 
 def _update_superseded(con: duckdb.DuckDBPyConnection, plan: Plan) -> int:

@@ -99,13 +99,13 @@ def _run(
     advance("quarantine")
     new_values = add_dimensions(con, plan)
     advance("dimensions")
-    loaded, duplicates = insert_new(con, plan)
+    counts = insert_new(con, plan)
     advance("load")
     read = staged.rows - sum(skipped.values())
     return IngestSummary(
-        file=str(path), format=fmt, table=plan.table, read=read, loaded=loaded, quarantined=quarantined,
-        duplicates=duplicates, new_dimension_values=new_values, quarantine_reasons=reasons,
-        skipped=skipped, rows_written=loaded,
+        file=str(path), format=fmt, table=plan.table, read=read, loaded=counts.loaded, quarantined=quarantined,
+        duplicates=counts.duplicates, new_dimension_values=new_values, quarantine_reasons=reasons,
+        skipped=skipped, rows_written=counts.loaded - counts.updated, updated=counts.updated,
     )
 
 

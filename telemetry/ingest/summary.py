@@ -22,6 +22,8 @@ class IngestSummary(BaseModel):
     """Rows written to `ingest_quarantine` with a reason."""
     duplicates: int = 0
     """Rows already in the warehouse or repeated in the file; skipped, which makes re-ingest idempotent."""
+    updated: int = 0
+    """Of `loaded`, rows that replaced an existing row with the same key (a running job that has since ended)."""
     new_dimension_values: dict[str, list[str]] = Field(default_factory=dict)
     """New teams, projects and clusters added to their dimension tables, by table."""
     quarantine_reasons: dict[str, int] = Field(default_factory=dict)
@@ -29,7 +31,7 @@ class IngestSummary(BaseModel):
     skipped: dict[str, int] = Field(default_factory=dict)
     """Lines that are not data rows and are outside `read` (sacct job steps, other DCGM metrics...)."""
     rows_written: int = 0
-    """Rows inserted into the table (differs from `loaded` only for dcgm, which aggregates samples)."""
+    """Rows inserted into the table (dcgm aggregates samples; updated rows are not inserted)."""
     seconds: float = 0.0
     """Wall time of the ingest."""
 

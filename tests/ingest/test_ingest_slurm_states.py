@@ -72,6 +72,7 @@ def test_later_dump_updates_running_and_pending_jobs_idempotently(db: Path) -> N
     # 2008 requeued -> completed, 2011 running -> completed, 2012 pending -> running,
     # 2014 pending -> cancelled (never started), 2015 still running but longer; 2016 is new
     assert (later.read, later.loaded, later.quarantined, later.duplicates) == (16, 6, 0, 10)
+    assert (later.updated, later.rows_written) == (5, 1)
     states = _states(db)
     assert (states["slurm/2008"], states["slurm/2011"], states["slurm/2012"], states["slurm/2014"]) == (
         "completed", "completed", "running", "cancelled")
