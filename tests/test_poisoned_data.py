@@ -154,6 +154,9 @@ def test_weekly_html_and_slack(poisoned: Path, capsys: pytest.CaptureFixture[str
     assert code == 0, err
     page = out_html.read_text()
     assert "<script>alert" not in page and "\x1b" not in page
+    code, out, err = _run(capsys, "weekly", "--format", "md", "--db", str(poisoned))
+    assert code == 0, err
+    _assert_terminal_safe(out)
     code, out, err = _run(capsys, "weekly", "--format", "slack", "--db", str(poisoned))
     assert code == 0, err
     message = json.loads(out)

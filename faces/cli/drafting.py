@@ -17,6 +17,9 @@ TRIAGE_FORMATS = ("md", "slack", "json")
 
 
 def _emit(text: str, out: Path | None) -> None:
+    from core.safe_text import strip_controls
+
+    text = strip_controls(text)  # a draft quotes data: no escape sequence reaches a terminal or a file
     if out is None:
         typer.echo(text)
         return
