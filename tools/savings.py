@@ -81,13 +81,15 @@ class SavingsReport(BaseModel):
         share = sum(self.hours_by_lever.values()) / self.allocated_hours_per_month if self.allocated_hours_per_month else 0
         return (
             f"pace found {len(self.opportunities)} savings opportunities worth about ${self.total_monthly_usd:,.0f} a month, "
-            f"measured on {self._period()}: {levers}. "
+            f"measured on {self._period()} and scaled to a 730-hour month: {levers}. "
             f"The largest: {top.action} (${top.monthly_usd:,.0f}/month, {top.confidence} confidence). "
             f"No accelerator-hour is counted twice: the levers together touch {share:.0%} of allocated hours."
         )
 
     def _period(self) -> str:
-        return f"{self.period_start:%Y-%m-%d} to {(self.period_end - timedelta(days=1)):%Y-%m-%d}"
+        """The window, with its length: two reports over different windows say so (the weekly draft uses its week)."""
+        days = (self.period_end - self.period_start).days
+        return f"{self.period_start:%Y-%m-%d} to {(self.period_end - timedelta(days=1)):%Y-%m-%d} ({days} days)"
 
 
 def _period(wh: Warehouse, days: int, end: date | datetime | None) -> tuple[datetime, datetime]:

@@ -129,7 +129,9 @@ def _savings(book: FactBook, extras: dict[str, Any]) -> Section:
     if "sav_top" in extras:
         lever, entity, cluster, acc = (esc(x) for x in extras["sav_top"])
         top = f" The largest is {lever} for {entity} on {acc} in {cluster}, at {{sav_top}} a month."
-    return Section("Savings", f"Identified: {{sav_total}} a month across {{sav_n}} opportunities in the week's data.{top} {realized}")
+    window = (" (measured on this week alone and scaled to a month; `pace savings` measures the four weeks before the "
+              "data's end unless given this week's window, so its total differs)")
+    return Section("Savings", f"Identified: {{sav_total}} a month across {{sav_n}} opportunities{window}.{top} {realized}")
 
 
 def _linked(book: FactBook, dim: str, i: int) -> str:

@@ -94,19 +94,27 @@ def scan_command(
 
 @app.command("savings")
 def savings_command(
-    days: Annotated[int, typer.Option(help="Days of history to measure (ending at the data's end).")] = 28,
+    days: Annotated[int, typer.Option(help="Days of history to measure (ending at --end).")] = 28,
+    end: Annotated[str | None, typer.Option("--end", help="First day not measured (YYYY-MM-DD); default the day after the data's end.")] = None,
     top: Annotated[int, typer.Option(help="Rows to show in the table (--json always has all).")] = 20,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
     """Savings opportunities by lever (idle, rightsizing, bin-packing, off-peak, commitment), monthly $,
-    never counting one accelerator-hour twice.
+    never counting one accelerator-hour twice. The window is stated with the figure: the weekly draft
+    measures its own week, so `--days 7 --end MONDAY` reproduces the weekly's savings.
 
-    Example: pace savings --json
+    Example: pace savings --json; pace savings --days 7 --end 2026-11-23
     """
+    from datetime import date
+
     from tools.savings import estimate_savings
 
-    report = estimate_savings(_settings(db, json), days=days)
+    try:
+        until = date.fromisoformat(end) if end else None
+    except ValueError:
+        raise UserError(f"--end {end!r} is not a date; use YYYY-MM-DD") from None
+    report = estimate_savings(_settings(db, json), days=days, end=until)
     if json:
         print_json(report.to_json())
         return

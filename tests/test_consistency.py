@@ -1,0 +1,191 @@
+"""One definition of every number: a figure a tool, dashboard tile or weekly draft reports for a catalog
+metric equals `pace query` (the compiler) for the same metric, filters and period.
+
+Figures with no catalog metric (the savings levers' claims, forecast demand quantiles, placement's
+MFU-based costs, detection statistics) are not compared here; where two outputs report one thing over
+different windows (savings: 28 trailing days; the weekly draft: the ISO week), each states its window
+and the test pins that the same window gives the same figure.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from core.settings import Settings
+
+WEEK = "2026-W47"
+WEEK_START, WEEK_END = datetime(2026, 11, 16), datetime(2026, 11, 23)
+
+
+def pace_query(settings: Settings, metrics: list[str], start: datetime, end: datetime, by: list[str] | None = None,
+               where: dict[str, str] | None = None) -> dict[Any, dict[str, Any]]:
+    """What `pace query --metric ... --by ... --where ... --from --to` returns, keyed by the group (or None)."""
+    from semantic_layer.catalog import load_catalog
+    from semantic_layer.engine import open_engine
+    from semantic_layer.query import MetricQuery
+
+    query = MetricQuery(metrics=metrics, group_by=[{"dimension": d.split(":")[0], "grain": (d.split(":") + [None])[1]}
+                                                   for d in by or []],
+                        filters=[{"dimension": k, "values": [v]} for k, v in (where or {}).items()],
+                        time_range={"start": start, "end": end})
+    catalog = load_catalog()
+    with open_engine(settings) as engine:
+        result = engine.run_query(catalog.with_values(engine) if query.filters else catalog, query)
+    keys = [g.label() for g in query.group_by]
+    out: dict[Any, dict[str, Any]] = {}
+    for row in result.rows:
+        rec = dict(zip(result.columns, row))
+        key = tuple(rec[k] for k in keys) if len(keys) > 1 else (rec[keys[0]] if keys else None)
+        out[key] = rec
+    return out
+
+
+def close(a: float | None, b: float | None, rel: float = 1e-9) -> bool:
+    return a == pytest.approx(b, rel=rel, abs=1e-6)
+
+
+@pytest.fixture(scope="module")
+def weekly_report(demo_db: Any) -> Any:
+    from tools.weekly import weekly_narrative
+
+    return weekly_narrative(Settings(PACE_DB=demo_db), WEEK)
+
+
+@pytest.fixture(scope="module")
+def weekly_facts(weekly_report: Any) -> dict[str, Any]:
+    return weekly_report.draft.facts
+
+
+def test_weekly_headline_equals_pace_query(settings: Settings, weekly_facts: dict[str, Any]) -> None:
+    """Spend, utilization and idle cost in the weekly headline are the catalog's metrics for the week."""
+    got = pace_query(settings, ["effective_cost_usd", "utilization_pct", "idle_cost_usd"], WEEK_START, WEEK_END)[None]
+    assert close(weekly_facts["spend"].value, got["effective_cost_usd"])
+    assert close(weekly_facts["util"].value, got["utilization_pct"])
+    assert close(weekly_facts["idle"].value, got["idle_cost_usd"])
+    prev = pace_query(settings, ["idle_cost_usd"], WEEK_START - timedelta(days=28), WEEK_START)[None]
+    assert close(weekly_facts["idle_base"].value, prev["idle_cost_usd"] / 4)
+
+
+def test_weekly_breakdowns_equal_pace_query(settings: Settings, weekly_facts: dict[str, Any]) -> None:
+    """Hours by type, spend movers by team and type, and the top idle team: the same metrics, grouped."""
+    hours = pace_query(settings, ["allocated_hours"], WEEK_START, WEEK_END, by=["accelerator_type"])
+    spend_team = pace_query(settings, ["effective_cost_usd"], WEEK_START, WEEK_END, by=["team"])
+    spend_type = pace_query(settings, ["effective_cost_usd"], WEEK_START, WEEK_END, by=["accelerator_type"])
+    idle_team = pace_query(settings, ["idle_cost_usd"], WEEK_START, WEEK_END, by=["team"])
+    checked = 0
+    for name, fact in weekly_facts.items():
+        row, col = fact.params.get("row"), fact.params.get("column")
+        if name.startswith("hours_") and col == "this_week":
+            assert close(fact.value, hours[row]["allocated_hours"]), name
+        elif name.startswith("mover_team_") and col == "this_week":
+            assert close(fact.value, spend_team[row]["effective_cost_usd"]), name
+        elif name.startswith("mover_type_") and col == "this_week":
+            assert close(fact.value, spend_type[row]["effective_cost_usd"]), name
+        elif col == "idle_usd":
+            assert close(fact.value, idle_team[row]["idle_cost_usd"]), name
+        else:
+            continue
+        checked += 1
+    assert checked >= 8
+
+
+def test_savings_in_weekly_and_cli_agree_on_one_window(settings: Settings, weekly_facts: dict[str, Any]) -> None:
+    """The known symptom: `pace savings` (28 trailing days) and the weekly draft (the week) differ because
+    their windows differ. Each says its window, and the week's window gives the weekly's figures."""
+    from tools.savings import estimate_savings
+
+    week = estimate_savings(settings, days=7, end=WEEK_END)
+    assert close(weekly_facts["sav_total"].value, week.total_monthly_usd)
+    assert weekly_facts["sav_n"].value == len(week.opportunities)
+    default = estimate_savings(settings)
+    assert (default.period_end - default.period_start).days == 28
+    assert "(28 days)" in default.summary_text() and "(7 days)" in week.summary_text()
+
+
+def test_weekly_says_its_savings_window(weekly_report: Any) -> None:
+    assert "measured on this week alone" in weekly_report.to_markdown() and not weekly_report.problems()
+
+
+def test_pace_savings_with_the_weeks_window_gives_the_weeklys_total(demo_db: Any, weekly_facts: dict[str, Any],
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from faces.cli.app import run_app
+
+    assert run_app(["savings", "--db", str(demo_db), "--days", "7", "--end", "2026-11-23", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert close(out["total_monthly_usd"], weekly_facts["sav_total"].value)
+    assert run_app(["savings", "--db", str(demo_db), "--end", "23/11/2026"]) == 2
+    assert capsys.readouterr().err.startswith("error:")
+
+
+def test_savings_allocated_hours_equal_metric(settings: Settings) -> None:
+    """The ledger's allocated accelerator-hours are the catalog's allocated_hours over the same period."""
+    from tools.savings import estimate_savings
+
+    for end in (WEEK_END, datetime(2026, 11, 9)):  # two as-of dates
+        rep = estimate_savings(settings, days=14, end=end)
+        scale = 730.0 / ((rep.period_end - rep.period_start).total_seconds() / 3600)
+        got = pace_query(settings, ["allocated_hours"], rep.period_start, rep.period_end)[None]["allocated_hours"]
+        assert close(rep.allocated_hours_per_month, round(got * scale, 1), rel=1e-6)
+
+
+def test_impact_hours_and_utilization_equal_metrics(settings: Settings) -> None:
+    from tools.impact import utilization_gain_value
+
+    r = utilization_gain_value(settings, points=5)
+    got = pace_query(settings, ["allocated_hours", "utilization_pct"], r.period_start, r.period_end)[None]
+    scale = 730.0 / ((r.period_end - r.period_start).total_seconds() / 3600)
+    assert close(r.allocated_hours_month, round(got["allocated_hours"] * scale, 1), rel=1e-6)
+    assert close(r.measured_pct, round(got["utilization_pct"], 2), rel=1e-6)
+
+
+def test_platform_review_adoption_equals_metrics(settings: Settings) -> None:
+    """Weekly accelerator-hours, utilization and SM activity of a new type are the catalog's, by week."""
+    from tools.platform_review import review_platform
+
+    r = review_platform(settings, "H200")
+    got = pace_query(settings, ["allocated_hours", "utilization_pct", "sm_activity_pct"], r.since, r.end,
+                     by=["time:week"], where={"accelerator_type": "H200"})
+    assert r.adoption
+    for week in r.adoption:
+        row = got[week["week"]]
+        assert close(week["accelerator_hours"], row["allocated_hours"], rel=1e-6)
+        assert close(100 * week["busy_share"], row["utilization_pct"], rel=1e-6)
+        assert close(100 * week["sm_active"], row["sm_activity_pct"], rel=1e-6)
+
+
+def test_forecast_capacity_equals_installed_accelerators(settings: Settings) -> None:
+    """Installed accelerators per type in the forecast are the catalog's installed_accelerators at the last hour."""
+    from tools.forecast import forecast_capacity
+
+    fc = forecast_capacity(settings, weeks=2)
+    last = datetime.combine(date(2026, 11, 22), datetime.min.time()) + timedelta(hours=23)
+    got = pace_query(settings, ["installed_accelerators"], last, last + timedelta(hours=1), by=["accelerator_type"])
+    for t in fc.types:
+        if t.capacity:
+            assert close(t.capacity, got[t.accelerator_type]["installed_accelerators"]), t.accelerator_type
+
+
+def test_dashboard_fleet_capacity_tile_equals_metrics(settings: Settings) -> None:
+    """The fleet capacity tile's allocated, busy and installed figures and its allocation % are catalog metrics."""
+    from dashboards import sql_sources
+    from dashboards.state import FilterState
+    from semantic_layer.engine import open_engine
+
+    for values in ({}, {"team": "atlas"}):
+        state = FilterState(start=WEEK_START, end=WEEK_END, values=values)
+        sql, _ = sql_sources.fleet_capacity_sql(state)
+        with open_engine(settings) as engine:
+            tile = {r[0]: r for r in engine.run_sql(sql).rows}
+        hours = (WEEK_END - WEEK_START).total_seconds() / 3600
+        got = pace_query(settings, ["allocated_hours", "busy_hours"], WEEK_START, WEEK_END, where=values)[None]
+        assert close(tile["Accelerators allocated"][1] * hours, got["allocated_hours"], rel=1e-6)
+        assert close(tile["Accelerators busy"][1] * hours, got["busy_hours"], rel=1e-6)
+        cap = pace_query(settings, ["installed_accelerators", "capacity_allocated_pct"], WEEK_START, WEEK_END)[None]
+        if not values:
+            assert close(tile["Accelerators installed"][1], cap["installed_accelerators"], rel=1e-6)
+            assert close(tile["Allocation %"][1], cap["capacity_allocated_pct"], rel=1e-6)
