@@ -44,4 +44,4 @@ def print_table(console: Console, t: Table) -> None:
     cells = [list(c.cells) for c in t.columns]
     rows = [[str(col[i]) for col in cells] for i in range(t.row_count)]
     print_rows(console, columns, rows, title=str(t.title) if t.title else None,
-               caption=str(t.caption) if t.caption else None)
+               caption=str(t.caption) if t.caption else None, show_header=t.show_header)

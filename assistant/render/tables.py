@@ -42,7 +42,8 @@ def key_columns(columns: Sequence[str]) -> list[int]:
 
 
 def print_rows(console: Console, columns: Sequence[Any], rows: Iterable[Sequence[Any]], *, title: str | None = None,
-               caption: str | None = None, keys: Sequence[int] | None = None, fmt: Format = "auto") -> None:
+               caption: str | None = None, keys: Sequence[int] | None = None, fmt: Format = "auto",
+               show_header: bool = True) -> None:
     """Print a result table in the layout that suits `console` (see the module docstring)."""
     header = [one_line(c) for c in columns]
     if fmt in ("csv", "tsv", "json"):
@@ -51,8 +52,8 @@ def print_rows(console: Console, columns: Sequence[Any], rows: Iterable[Sequence
     cells = [[_cell(v) for v in r] for r in rows]
     keys = key_columns(header) if keys is None else list(keys)
     if fmt == "plain" or (fmt == "auto" and (not console.is_terminal or len(cells) > STREAM_ROWS)):
-        _plain(console, header, cells, title, caption)
-    elif not _rich(console, header, cells, keys, title, caption):
+        _plain(console, header, cells, title, caption, show_header)
+    elif not _rich(console, header, cells, keys, title, caption, show_header):
         _vertical(console, header, cells, title, caption)
 
 
@@ -79,8 +80,9 @@ def _numeric(cells: list[list[str]], i: int) -> bool:
     return bool(sample) and all(_NUMERIC.match(s) for s in sample)
 
 
-def _plain(console: Console, header: list[str], cells: list[list[str]], title: str | None, caption: str | None) -> None:
-    widths = [max([cell_len(h)] + [cell_len(r[i]) for r in cells]) for i, h in enumerate(header)]
+def _plain(console: Console, header: list[str], cells: list[list[str]], title: str | None, caption: str | None,
+           show_header: bool = True) -> None:
+    widths = [max([cell_len(h) if show_header else 0] + [cell_len(r[i]) for r in cells]) for i, h in enumerate(header)]
     right = [_numeric(cells, i) for i in range(len(header))]
 
     def line(row: Sequence[str]) -> str:
@@ -88,7 +90,8 @@ def _plain(console: Console, header: list[str], cells: list[list[str]], title: s
         return "  ".join(parts).rstrip()
 
     out = [one_line(title)] if title else []
-    out += [line(header), "  ".join("-" * w for w in widths)]
+    if show_header:
+        out += [line(header), "  ".join("-" * w for w in widths)]
     out += [line(r) for r in cells]
     if caption:
         out.append(one_line(caption))
@@ -104,7 +107,7 @@ def _emit(console: Console, text: str) -> None:
 
 
 def _rich(console: Console, header: list[str], cells: list[list[str]], keys: list[int], title: str | None,
-          caption: str | None) -> bool:
+          caption: str | None, show_header: bool = True) -> bool:
     """A Rich table when it fits the console without cutting a key column; False when it cannot."""
     n = len(header)
     natural = [max([cell_len(h)] + [cell_len(r[i]) for r in cells]) for i, h in enumerate(header)]
@@ -114,7 +117,7 @@ def _rich(console: Console, header: list[str], cells: list[list[str]], keys: lis
     if not fits and sum(squeezed) + overhead > console.width:
         return False
     table = Table(title=Text(one_line(title)) if title else None, caption=Text(one_line(caption)) if caption else None,
-                  header_style="bold")
+                  header_style="bold", show_header=show_header)
     for i, h in enumerate(header):
         key = i in keys or fits
         table.add_column(Text(h), justify="right" if _numeric(cells, i) else "left", no_wrap=key,
