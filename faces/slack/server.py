@@ -30,6 +30,8 @@ from slack_bolt.request import BoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.signature import SignatureVerifier
 
+from core.errors import UserError
+
 PATH = "/slack/events"
 MAX_BODY = 1_048_576
 """Largest request body accepted (1 MiB; Slack's event and interaction payloads are far smaller)."""
@@ -151,7 +153,11 @@ class HttpServer:
         family = socket.AF_INET6 if ":" in host else socket.AF_INET
         self.socket = socket.socket(family, socket.SOCK_STREAM)
         self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.socket.bind((host, port))
+        try:
+            self.socket.bind((host, port))
+        except OSError as exc:
+            self.socket.close()
+            raise UserError(f"cannot listen on {host}:{port} ({exc.strerror or exc}); choose another --port") from None
         self.socket.listen(512)  # connections queue from here on, before uvicorn's loop starts accepting
         self.server_port: int = self.socket.getsockname()[1]
         config = uvicorn.Config(asgi_app(app, max_body=max_body), lifespan="off", log_level="warning",

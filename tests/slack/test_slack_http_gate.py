@@ -127,3 +127,11 @@ def test_other_paths_and_methods_get_404(srv: AppServer) -> None:
     conn.request("POST", "/elsewhere", body=b"{}")
     assert conn.getresponse().status == 404
     conn.close()
+
+
+def test_a_port_in_use_is_a_user_error(srv: AppServer) -> None:
+    from core.errors import UserError
+    from faces.slack.server import make_http_server
+
+    with pytest.raises(UserError, match="choose another --port"):
+        make_http_server(srv.app, "127.0.0.1", srv.server.server_port)
