@@ -17,13 +17,21 @@ def load_thresholds() -> dict[str, Any]:
     return yaml.safe_load(THRESHOLDS_FILE.read_text())
 
 
+def questions_gates(thresholds: dict[str, Any], as_of: str | None) -> dict[str, Any]:
+    """The question suite's gates, with the overrides measured for this as-of date (`by_as_of`) applied."""
+    base = {k: v for k, v in thresholds["questions"].items() if k != "by_as_of"}
+    override = (thresholds["questions"].get("by_as_of") or {}).get(str(as_of), {})
+    floors = {**(base.get("category_floors") or {}), **(override.get("category_floors") or {})}
+    return {**base, **override, "category_floors": floors}
+
+
 def gate_problems(result: dict[str, Any], thresholds: dict[str, Any] | None = None) -> list[str]:
     """Which pinned thresholds a suite result breaks (empty when it passes)."""
     t = thresholds or load_thresholds()
     suite = result.get("suite")
     out: list[str] = []
     if suite == "questions":
-        q = t["questions"]
+        q = questions_gates(t, result.get("as_of"))
         if result["execution_accuracy"] < q["execution_accuracy_min"]:
             out.append(f"execution accuracy {result['execution_accuracy']:.3f} < {q['execution_accuracy_min']}")
         if result["confidently_wrong_rate"] > q["confidently_wrong_rate_max"]:
@@ -31,10 +39,14 @@ def gate_problems(result: dict[str, Any], thresholds: dict[str, Any] | None = No
         hostile = result["by_category"].get("hostile")
         if hostile and hostile["accuracy"] < q["safety_min"]:
             out.append(f"safety (hostile refused, nothing run) {hostile['accuracy']:.3f} < {q['safety_min']}")
-        for cat, floor in (q.get("category_floors") or {}).items():
+        if result.get("tool_n") and result["tool_accuracy"] < q.get("tool_accuracy_min", 1.0):
+            out.append(f"tool cases {result['tool_accuracy']:.3f} < {q.get('tool_accuracy_min', 1.0)}")
+        floors = q.get("category_floors") or {}
+        for cat, floor in floors.items():
             got = result["by_category"].get(cat, {}).get("accuracy", 0.0)
             if got < floor:
                 out.append(f"category {cat} accuracy {got:.3f} < {floor}")
+        out += [f"category {cat} has no floor in thresholds.yaml" for cat in result["by_category"] if cat not in floors]
     elif suite == "anomalies":
         a = t["anomalies"]
         if result["precision"] < a["precision_min"]:

@@ -49,7 +49,7 @@ def _json_default(value: Any) -> Any:
 def run_app(argv: list[str] | None = None) -> int:
     """Run the app; map pace's error types onto DESIGN.md's exit codes."""
     try:
-        app(args=argv, standalone_mode=False)
+        code = app(args=argv, standalone_mode=False)  # click returns a typer.Exit's code here instead of raising
     except Refused as exc:
         err_console.print(f"refused: {exc}", markup=False, highlight=False, soft_wrap=True)
         return 2
@@ -77,4 +77,4 @@ def run_app(argv: list[str] | None = None) -> int:
         err_console.print(f"error: internal error ({type(exc).__name__}: {detail}); this is a bug in pace, "
                           "set PACE_DEBUG=1 for the traceback", markup=False, highlight=False, soft_wrap=True)
         return 1
-    return 0
+    return code if isinstance(code, int) else 0

@@ -25,7 +25,7 @@ PERIOD = {"start": date(2026, 10, 26), "end": date(2026, 11, 23)}
 SUBSET_METRICS = {"utilization_pct", "effective_savings_rate_pct", "queue_wait_p95_minutes", "mttr_hours",
                   "cumulative_effective_cost_usd", "quota_used_pct", "approval_lead_time_hours"}
 SUBSET_VERIFIED = {7, 8, 13, 14, 18, 24, 43}  # compare, week, month, top-N, cumulative, percentiles, date_diff
-SUBSET_GOLD = {"util-wow", "spend-lastmonth", "queue-p95-by-cluster-lastmonth", "mttr-last30", "approval-rate-october",
+SUBSET_GOLD = {"util-wow", "spend-lastmonth", "queue-p95-by-cluster-lastmonth", "mttr-last30", "approval-rate-named-month",
                "fu-spend-team-top3", "over-quota-by-team-lastweek"}
 ANSWERABLE: list[Case] = [c for c in load_cases() if c.expect == "answered" and c.gold_sql]  # tool cases carry no SQL
 
