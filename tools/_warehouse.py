@@ -10,9 +10,11 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pandas as pd
+from sqlglot import exp
 
-from semantic_layer.engine import Engine
 from core.settings import Settings
+from semantic_layer.engine import Engine
+from semantic_layer.query import MetricQuery
 
 
 class Warehouse:
@@ -28,6 +30,18 @@ class Warehouse:
             self._engine = Engine(self.settings)
         result = self._engine.run_sql(sql, row_limit=row_limit)
         return pd.DataFrame([list(r) for r in result.rows], columns=list(result.columns))
+
+    def query(self, query: MetricQuery) -> tuple[pd.DataFrame, str]:
+        """A catalog metric, compiled by the semantic layer (the same SQL `pace query` runs), and that SQL.
+
+        Tools ask for a figure the catalog defines this way instead of re-typing its definition. Filter
+        values are taken as given (tools pass values read from the warehouse, so none needs matching)."""
+        from semantic_layer.catalog import load_catalog
+
+        if self._engine is None:
+            self._engine = Engine(self.settings)
+        result = self._engine.run_query(load_catalog(), query)
+        return pd.DataFrame([list(r) for r in result.rows], columns=list(result.columns)), result.sql
 
     def frame(self, sql: str, row_limit: int) -> pd.DataFrame:
         """Validate and run one query that returns many rows (a scan's stream-hours), fetched columnar
@@ -70,11 +84,15 @@ def run(settings: Settings, sql: str) -> pd.DataFrame:
         return wh.run(sql)
 
 
-def lit(value: str | None) -> str:
-    """A SQL string literal (quotes doubled), or NULL."""
-    if value is None:
-        return "NULL"
-    return "'" + str(value).replace("'", "''") + "'"
+def literal(value: str | float | int | bool | None) -> str:
+    """A value as DuckDB SQL, rendered by sqlglot (strings escaped by the dialect, None as NULL).
+
+    >>> literal("it's")
+    "'it''s'"
+    """
+    if value is None or isinstance(value, (bool, int, float)):
+        return exp.convert(value).sql(dialect="duckdb")
+    return exp.Literal.string(str(value)).sql(dialect="duckdb")
 
 
 def ts(value: datetime | date) -> str:

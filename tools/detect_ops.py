@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from tools._warehouse import lit
+from tools._warehouse import literal as lit
 from tools.scan_sql import MAD_SCALE, PRICE_CTE, Z_THRESHOLD, equals, history_filter, islands, window_filter
 
 QUEUE_RATIO = 3.0

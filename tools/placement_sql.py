@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from tools._warehouse import lit, ts
+from tools._warehouse import literal as lit
+from tools._warehouse import ts
 
 HISTORY_DAYS = 180  # throughput history: long enough for a sample, short enough to reflect today's stack
 RECENT_DAYS = 7  # "recent allocation" for capacity, quota and commitment headroom

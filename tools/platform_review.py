@@ -123,9 +123,10 @@ def review_platform(settings: Settings, accelerator_type: str, since: date | dat
         intro = catalog.loc[catalog["accelerator_type"] == acc, "introduced_on"].iloc[0]
         intro = None if pd.isna(intro) else pd.Timestamp(intro).date()
         start = _start(since, intro, end)
-        queries = {"adoption": q.adoption_sql(acc, start, end), "compare": q.compare_sql(acc, start, end),
-                   "incidents": q.incidents_sql(start, end), "open": q.open_issues_sql(acc, start, end)}
+        queries = {"compare": q.compare_sql(acc, start, end), "incidents": q.incidents_sql(start, end),
+                   "open": q.open_issues_sql(acc, start, end), "teams": q.adoption_teams_sql(acc, start, end)}
         frames = {k: wh.run(v) for k, v in queries.items()}
+        frames["adoption"], queries["adoption"] = _adoption(wh, acc, start, end, frames.pop("teams"))
     comp = frames["compare"].copy()
     comp["role"] = ["new" if t == acc else "incumbent" for t in comp["accelerator_type"]]
     comp["work_per_usd"] = comp["work_per_accelerator_hour"] / comp["usd_per_accelerator_hour"]
@@ -225,6 +226,18 @@ def poisson_tail(k: int, lam: float) -> float:
     if lam <= 0:
         return 0.0 if k > 0 else 1.0
     return max(0.0, 1.0 - sum(math.exp(-lam) * lam**i / math.factorial(i) for i in range(k)))
+
+
+def _adoption(wh: Warehouse, acc: str, start: datetime, end: datetime, teams: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """Weekly adoption from the catalog's metrics (busy and SM shares as 0-1) joined to the teams count."""
+    df, sql = wh.query(q.adoption_query(acc, start, end))
+    df = df.rename(columns={"time__week": "week", "allocated_hours": "accelerator_hours"})
+    df["busy_share"] = df.pop("utilization_pct") / 100
+    df["sm_active"] = df.pop("sm_activity_pct") / 100
+    df = df.merge(teams, on="week", how="left")
+    df["teams"] = df["teams"].fillna(0).astype(int)
+    df = df[["week", "accelerator_hours", "teams", "busy_share", "sm_active"]]
+    return df.astype(object).where(df.notna(), None), sql
 
 
 def _recommend(m: dict[str, float | None], adoption: pd.DataFrame) -> tuple[str, list[str]]:

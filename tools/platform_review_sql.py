@@ -8,7 +8,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from tools._warehouse import lit, ts
+from sqlglot import exp
+
+from semantic_layer.query import Filter, GroupBy, MetricQuery, TimeRange
+from tools._warehouse import literal as lit
+from tools._warehouse import ts
 
 
 def _window(column: str, since: datetime, end: datetime) -> str:
@@ -20,15 +24,34 @@ def _workloads(acc: str, since: datetime, end: datetime) -> str:
             f"AND {_window('hour', since, end)}")
 
 
-def adoption_sql(acc: str, since: datetime, end: datetime) -> str:
-    """Weekly accelerator-hours, teams and utilization of the type: adoption and its ramp."""
-    return f"""SELECT date_trunc('week', hour) AS week, sum(allocated_hours) AS accelerator_hours,
-       count(DISTINCT team) AS teams, sum(busy_hours) / nullif(sum(allocated_hours), 0) AS busy_share,
-       sum(sm_active * allocated_hours) / nullif(sum(allocated_hours), 0) AS sm_active
-FROM utilization_hourly
-WHERE accelerator_type = {lit(acc)} AND {_window('hour', since, end)}
-GROUP BY date_trunc('week', hour)
-ORDER BY week"""
+ADOPTION_METRICS = ("allocated_hours", "utilization_pct", "sm_activity_pct")
+
+
+def adoption_query(acc: str, since: datetime, end: datetime) -> MetricQuery:
+    """Weekly accelerator-hours, utilization and SM activity of the type: catalog metrics, so the review
+    says what `pace query --metric allocated_hours --by time:week --where accelerator_type=TYPE` says."""
+    return MetricQuery(metrics=list(ADOPTION_METRICS), group_by=[GroupBy(dimension="time", grain="week")],
+                       filters=[Filter(dimension="accelerator_type", values=[acc])],
+                       time_range=TimeRange(start=since, end=end))
+
+
+def adoption_teams_sql(acc: str, since: datetime, end: datetime) -> str:
+    """Distinct teams on the type per week (no catalog metric counts teams), built as a sqlglot expression."""
+    week = exp.func("date_trunc", exp.Literal.string("week"), exp.column("hour"))
+    return (
+        exp.select(week.copy().as_("week"), exp.Count(this=exp.Distinct(expressions=[exp.column("team")])).as_("teams"))
+        .from_("utilization_hourly")
+        .where(exp.column("accelerator_type").eq(exp.Literal.string(acc)))
+        .where(exp.column("hour") >= _ts(since))
+        .where(exp.column("hour") < _ts(end))
+        .group_by(week)
+        .order_by("week")
+        .sql(dialect="duckdb")
+    )
+
+
+def _ts(value: datetime) -> exp.Expression:
+    return exp.cast(exp.Literal.string(f"{value:%Y-%m-%d %H:%M:%S}"), exp.DataType.Type.TIMESTAMP)
 
 
 def compare_sql(acc: str, since: datetime, end: datetime) -> str:

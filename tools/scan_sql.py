@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from tools._warehouse import lit, ts
+from tools._warehouse import literal as lit
+from tools._warehouse import ts
 
 # 1.4826 x MAD estimates the standard deviation of normal data (Twitter S-H-ESD, REFERENCES.md).
 MAD_SCALE = 1.4826

@@ -20,7 +20,8 @@ from core.errors import UserError
 from telemetry.schema import SEVERITIES, WORKLOAD_TYPES
 from core.settings import Settings
 from tools import triage_sql as q
-from tools._warehouse import Warehouse, lit, ts
+from tools._warehouse import Warehouse, ts
+from tools._warehouse import literal as lit
 from tools.grounding import Draft, Fact, FactTable, Rendered, check_grounding
 from tools.triage_rules import Decision, Signals, category_of, load_rules, route, severity
 from tools.triage_sql import Scope

@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from tools._warehouse import lit, ts
+from tools._warehouse import literal as lit
+from tools._warehouse import ts
 
 
 @dataclass(frozen=True)
