@@ -30,3 +30,12 @@ def test_question_suite_meets_thresholds_on_a_second_as_of_date(second_settings:
     assert result["as_of"] == SECOND_AS_OF.isoformat()
     why = "\n".join(f"{f['id']}: {f['question']} -> {f['got']} ({f['reason']}: {f['detail']})" for f in result["failures"])
     assert not gate_problems(result), f"{gate_problems(result)}\n{why}"
+
+
+def test_a_verified_question_means_its_period_on_the_day_asked(second_settings: Settings) -> None:
+    # "last month" is May on 2026-06-01, not the October the verified query was written in
+    from assistant import answer
+
+    got = answer("What did we spend last month?", thread_id="second-date-verified", planner="offline", settings=second_settings)
+    assert got.status == "answered" and (got.period.start[:10], got.period.end[:10]) == ("2026-05-01", "2026-06-01")
+    assert "Trusted" in got.text
