@@ -13,6 +13,12 @@ from rich.text import Text
 THRESHOLDS_FILE = Path(__file__).parent / "thresholds.yaml"
 
 
+SUITE_NOTES = {
+    "questions": " (tuned suite: vocabulary was grown while looking at it; a regression suite)",
+    "frozen": " (held-out split: never used to tune vocabulary; report-only, no gates)",
+}
+
+
 def load_thresholds() -> dict[str, Any]:
     return yaml.safe_load(THRESHOLDS_FILE.read_text())
 
@@ -96,7 +102,7 @@ def markdown_report(results: list[dict[str, Any]]) -> str:
     """Every suite's scores and every failure: question, expected, got, SQL, why."""
     lines = ["# pace eval report", ""]
     for r in results:
-        lines.append(f"## {r['suite']}")
+        lines.append(f"## {r['suite']}" + SUITE_NOTES.get(r["suite"], ""))
         lines.append("")
         if r["suite"] in ("questions", "frozen"):
             lines += [
