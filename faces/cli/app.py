@@ -77,4 +77,4 @@ def run_app(argv: list[str] | None = None) -> int:
         err_console.print(f"error: internal error ({type(exc).__name__}: {detail}); this is a bug in pace, "
                           "set PACE_DEBUG=1 for the traceback", markup=False, highlight=False, soft_wrap=True)
         return 1
-    return code if isinstance(code, int) else 0
+    return code if type(code) is int else 0  # a command's own return value is not an exit code
