@@ -8,8 +8,10 @@ are inlined (no bind parameters) so a person can paste it into `pace sql` and ge
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 
 import pandas as pd
+import sqlglot
 from sqlglot import exp
 
 from core.settings import Settings
@@ -23,6 +25,8 @@ class Warehouse:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._engine: Engine | None = None
+        self.memo: dict[object, pd.DataFrame] = {}
+        """Intermediate results shared by the detectors of one scan run (built once, then reused)."""
 
     def run(self, sql: str, row_limit: int | None = None) -> pd.DataFrame:
         """Validate and run one query; rows as a DataFrame with the SELECT's column names."""
@@ -93,6 +97,38 @@ def literal(value: str | float | int | bool | None) -> str:
     if value is None or isinstance(value, (bool, int, float)):
         return exp.convert(value).sql(dialect="duckdb")
     return exp.Literal.string(str(value)).sql(dialect="duckdb")
+
+
+Value = str | float | int | bool | datetime | date | exp.Expression | None
+
+
+def value_expression(value: Value) -> exp.Expression:
+    """A Python value as a sqlglot expression: a datetime (or date) as a TIMESTAMP, others as literals."""
+    if isinstance(value, exp.Expression):
+        return value
+    if isinstance(value, (datetime, date)):
+        if not isinstance(value, datetime):
+            value = datetime(value.year, value.month, value.day)
+        return exp.cast(exp.Literal.string(f"{value:%Y-%m-%d %H:%M:%S}"), exp.DataType.Type.TIMESTAMP)
+    if value is None or isinstance(value, (bool, int, float)):
+        return exp.convert(value)
+    return exp.Literal.string(str(value))
+
+
+@lru_cache(maxsize=256)
+def _parsed(template: str) -> exp.Expression:
+    return sqlglot.parse_one(template, read="duckdb")
+
+
+def bind(template: str, **values: Value) -> str:
+    """A constant SQL template with `:name` placeholders, each replaced by its value as a sqlglot
+    expression (never pasted as text); a condition may be passed as an expression (`exp.true()`).
+
+    >>> bind("SELECT * FROM teams WHERE team = :team", team="o'hara")
+    "SELECT * FROM teams WHERE team = 'o''hara'"
+    """
+    tree = _parsed(template).copy()
+    return exp.replace_placeholders(tree, **{k: value_expression(v) for k, v in values.items()}).sql(dialect="duckdb")
 
 
 def ts(value: datetime | date) -> str:

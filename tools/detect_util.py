@@ -15,6 +15,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
+
+import pandas as pd
 
 from tools.scan_sql import PRICE_CTE, Z_THRESHOLD, equals, history_filter, how, islands, robust_baseline, window_filter
 
@@ -76,24 +79,27 @@ tp AS (
 )"""
 
 
-def _pool_runs(condition: str, start: datetime | None, end: datetime | None, min_hours: int) -> str:
+def _pool_runs(condition: str, start: datetime | None, end: datetime | None, min_hours: int, prefix: str = "",
+               value: str = "x") -> str:
     """Team-pool hours meeting `condition` for `min_hours`+ in a row, gathered into runs per pool (a
-    fault on some nodes of a pool hits the teams on them at once; each team's own baseline finds it)."""
+    fault on some nodes of a pool hits the teams on them at once; each team's own baseline finds it).
+    `prefix` names the CTEs (so two detectors can share one `tp` in one query); `value` is tp's column."""
     keys = ["team", "cluster", "accelerator_type"]
-    return f"""{robust_baseline("tp", keys, "x")},
-flagged AS (
-    SELECT t.*, b.med FROM tp t JOIN base b USING (team, cluster, accelerator_type, how)
+    p = prefix
+    return f"""{robust_baseline("tp", keys, value, f"{p}base")},
+{p}flagged AS (
+    SELECT t.*, b.med FROM tp t JOIN {p}base b USING (team, cluster, accelerator_type, how)
     WHERE {condition} AND {window_filter("t.hour", start, end)}
-), {islands("flagged", keys)},
-team_runs AS (
-    SELECT team, cluster, accelerator_type, run_id FROM isl
+), {islands(f"{p}flagged", keys, name=f"{p}isl")},
+{p}team_runs AS (
+    SELECT team, cluster, accelerator_type, run_id FROM {p}isl
     GROUP BY team, cluster, accelerator_type, run_id HAVING count(*) >= {min_hours}
-), pool_flagged AS (
+), {p}pool_flagged AS (
     SELECT i.cluster, i.accelerator_type, i.hour, sum(i.alloc) AS alloc, sum(i.busy) AS busy, sum(i.energy) AS energy,
            sum(i.med * i.alloc) AS expected_total, count(*) AS teams
-    FROM isl i JOIN team_runs r USING (team, cluster, accelerator_type, run_id)
+    FROM {p}isl i JOIN {p}team_runs r USING (team, cluster, accelerator_type, run_id)
     GROUP BY i.cluster, i.accelerator_type, i.hour
-), {islands("pool_flagged", ["cluster", "accelerator_type"], name="pisl")}"""
+), {islands(f"{p}pool_flagged", ["cluster", "accelerator_type"], name=f"{p}pisl")}"""
 
 
 def utilization_collapse_sql(start: datetime | None, end: datetime | None, cluster: str | None = None,
@@ -134,3 +140,51 @@ SELECT r.cluster AS entity, r.cluster, r.accelerator_type, r.window_start, r.win
        round(r.extra_kwh * c.usd_per_kwh, 2) AS impact_usd
 FROM runs r JOIN clusters c USING (cluster)
 ORDER BY r.window_start, entity"""
+
+
+_COLLAPSE_IF = f"t.{{x}} < {COLLAPSE_DROP} * b.med AND b.med - t.{{x}} > {Z_THRESHOLD} * greatest(b.mad, 0.01)"
+_ENERGY_IF = f"t.{{x}} > {ENERGY_RISE} * b.med AND t.{{x}} - b.med > {Z_THRESHOLD} * greatest(b.mad, 0.01 * b.med)"
+
+
+def pool_faults_sql(start: datetime | None, end: datetime | None) -> str:
+    """Collapses and energy outliers in one query: the team-pool-hour totals (`tp`, the expensive group-by
+    of every utilization row) are built once and shared; each kind's rule is exactly its own detector's.
+    One row per run with a `kind` column; the kinds' own SQL stays each finding's evidence."""
+    where = "TRUE AND " + history_filter("hour", start, end)
+    busy, energy = "sum(u.busy_hours) / sum(u.allocated_hours)", "sum(u.energy_kwh) / sum(u.allocated_hours)"
+    tp = _team_pool_hours(where, busy).replace(f"{busy} AS x", f"{busy} AS xb, {energy} AS xe")
+    tp = tp.replace("tp AS (", "tp AS MATERIALIZED (", 1)
+    run_cols = "min(hour) AS window_start, max(hour) + INTERVAL 1 HOUR AS window_end, count(*) AS hours, max(teams) AS teams"
+    return f"""WITH {tp},
+{_pool_runs(_COLLAPSE_IF.format(x="xb"), start, end, COLLAPSE_MIN_HOURS, "c_", "xb")},
+{_pool_runs(_ENERGY_IF.format(x="xe"), start, end, ENERGY_MIN_HOURS, "e_", "xe")},
+c_runs AS (
+    SELECT cluster, accelerator_type, {run_cols}, sum(busy) / sum(alloc) AS observed,
+           sum(expected_total) / sum(alloc) AS expected, sum(expected_total - busy) AS lost_busy_hours
+    FROM c_pisl GROUP BY cluster, accelerator_type, run_id
+), e_runs AS (
+    SELECT cluster, accelerator_type, {run_cols}, sum(energy) / sum(alloc) AS observed,
+           sum(expected_total) / sum(alloc) AS expected, sum(energy - expected_total) AS extra_kwh
+    FROM e_pisl GROUP BY cluster, accelerator_type, run_id
+), {PRICE_CTE}
+SELECT 'utilization_collapse' AS kind, r.cluster AS entity, r.cluster, r.accelerator_type, r.window_start, r.window_end,
+       r.hours, r.teams, round(r.observed, 4) AS observed, round(r.expected, 4) AS expected,
+       round(r.lost_busy_hours, 1) AS lost_busy_hours, CAST(NULL AS DOUBLE) AS extra_kwh,
+       round(r.lost_busy_hours * p.usd_per_hour, 2) AS impact_usd
+FROM c_runs r JOIN price p USING (cluster, accelerator_type)
+UNION ALL
+SELECT 'energy_outlier' AS kind, r.cluster AS entity, r.cluster, r.accelerator_type, r.window_start, r.window_end,
+       r.hours, r.teams, round(r.observed, 4) AS observed, round(r.expected, 4) AS expected,
+       CAST(NULL AS DOUBLE) AS lost_busy_hours, round(r.extra_kwh, 1) AS extra_kwh,
+       round(r.extra_kwh * c.usd_per_kwh, 2) AS impact_usd
+FROM e_runs r JOIN clusters c USING (cluster)
+ORDER BY kind, window_start, entity"""
+
+
+def pool_faults(wh: Any, start: datetime | None, end: datetime | None, kind: str) -> pd.DataFrame:
+    """One kind's rows of `pool_faults_sql`, which runs once per scan run (kept in the warehouse handle's memo)."""
+    key = ("pool_faults", start, end)
+    if key not in wh.memo:
+        wh.memo[key] = wh.run(pool_faults_sql(start, end))
+    df = wh.memo[key]
+    return df[df["kind"] == kind].drop(columns="kind").reset_index(drop=True)
