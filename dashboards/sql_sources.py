@@ -1,129 +1,158 @@
-"""Questions the catalog has no metric or dimension for yet, as SQL that runs through the validator.
+"""Tiles the catalog has no single metric for, as SQL that runs through the validator.
 
-Accelerators installed (cluster_capacity), hour-of-day, idle runs, quota headroom and request age are
-not in the semantic layer; each builder writes one SELECT with the view's filters as quoted literals,
-and `Engine.run_sql` validates it (read-only, known tables, row limit) before it runs.
+The fleet capacity tile is made of catalog metrics (allocated_hours, busy_hours, installed_accelerators,
+installed_capacity_hours), compiled by the semantic layer and combined by one sqlglot SELECT, so it says
+what `pace query` says for the same period and filters. Hour-of-day, idle runs, quota headroom and
+request age are not in the semantic layer; each is a constant SQL template whose values (period, the
+view's filters) are bound as sqlglot expressions by `tools._warehouse.bind`, never pasted into text.
+`Engine.run_sql` validates the result (read-only, known tables, row limit) before it runs.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
+import sqlglot
+from sqlglot import exp
+
 from dashboards.state import FilterState
+from semantic_layer.catalog import Catalog
+from semantic_layer.query import MetricQuery
+from tools._warehouse import bind, value_expression
 
 IDLE_SHARE = 0.1  # an hour counts as idle when under 10% of the allocation was busy
 IDLE_RUN_HOURS = 3
 
 
-def lit(value: str) -> str:
-    """A SQL string literal."""
-    return "'" + str(value).replace("'", "''") + "'"
-
-
-def ts(value: datetime) -> str:
-    return f"TIMESTAMP '{value:%Y-%m-%d %H:%M:%S}'"
-
-
-def where(state: FilterState, columns: dict[str, str], start: datetime | None = None, end: datetime | None = None,
-          time_col: str | None = "hour") -> tuple[str, list[str]]:
-    """A WHERE clause for the period and the filters this table has; and the filters it cannot apply."""
-    parts = []
+def condition(state: FilterState, columns: dict[str, str], start: datetime | None = None, end: datetime | None = None,
+              time_col: str | None = "hour") -> tuple[exp.Expression, list[str]]:
+    """The period and the filters this table has, as one sqlglot condition; and the filters it cannot apply."""
+    parts: list[exp.Expression] = []
     if time_col:
-        parts += [f"{time_col} >= {ts(start or state.start)}", f"{time_col} < {ts(end or state.end)}"]
+        col = exp.column(*reversed(time_col.split(".")))
+        parts += [col >= value_expression(start or state.start), col.copy() < value_expression(end or state.end)]
     ignored = []
     for name, value in state.values.items():
         if name in columns:
-            parts.append(f"{columns[name]} = {lit(value)}")
+            parts.append(exp.column(*reversed(columns[name].split("."))).eq(value_expression(value)))
         else:
             ignored.append(name)
-    return ("WHERE " + " AND ".join(parts)) if parts else "", ignored
+    return (exp.and_(*parts) if parts else exp.true()), ignored
 
 
 UTIL_COLS = {k: k for k in ("cluster", "accelerator_type", "team", "workload_type")}
+CAPACITY_FILTERS = ("cluster", "accelerator_type")
 
 
-def fleet_capacity_sql(state: FilterState) -> tuple[str, list[str]]:
-    """Installed, allocated and busy accelerators (hourly means) and allocation %, now vs previous period."""
-    span = state.end - state.start
-    prev_start = state.start - span
-    cap_where, _ = where(state, {"cluster": "cluster", "accelerator_type": "accelerator_type"}, time_col=None)
-    cur, ignored = where(state, UTIL_COLS)
-    prev, _ = where(state, UTIL_COLS, start=prev_start, end=state.start)
-    hours = span.total_seconds() / 3600
-    cap_cond = cap_where.replace("WHERE ", "AND ") if cap_where else ""
+def fleet_capacity_queries(state: FilterState) -> tuple[MetricQuery, MetricQuery, list[str]]:
+    """Allocated and busy accelerator-hours (every filter), installed capacity (cluster and type only)."""
+    period = {"start": state.start, "end": state.end}
+    use_filters = [{"dimension": k, "values": [v]} for k, v in state.values.items() if k in UTIL_COLS]
+    cap_filters = [f for f in use_filters if f["dimension"] in CAPACITY_FILTERS]
+    use = MetricQuery(metrics=["allocated_hours", "busy_hours"], filters=use_filters, time_range=period,
+                      compare_to_previous=True)
+    cap = MetricQuery(metrics=["installed_accelerators", "installed_capacity_hours"], filters=cap_filters,
+                      time_range=period, compare_to_previous=True)
+    return use, cap, [k for k in state.values if k not in UTIL_COLS]
 
-    def installed(at: datetime) -> str:
-        return (f"(SELECT COALESCE(SUM(accelerators), 0) FROM cluster_capacity c WHERE effective_from < {ts(at)} {cap_cond} "
-                f"AND effective_from = (SELECT MAX(effective_from) FROM cluster_capacity c2 WHERE c2.cluster = c.cluster "
-                f"AND c2.accelerator_type = c.accelerator_type AND c2.effective_from < {ts(at)}))")
 
-    sql = f"""
-WITH cur AS (SELECT SUM(allocated_hours) / {hours} AS allocated, SUM(busy_hours) / {hours} AS busy FROM utilization_hourly {cur}),
-prev AS (SELECT SUM(allocated_hours) / {hours} AS allocated, SUM(busy_hours) / {hours} AS busy FROM utilization_hourly {prev}),
-inst AS (SELECT CAST({installed(state.end)} AS DOUBLE) AS now_installed, CAST({installed(state.start)} AS DOUBLE) AS prev_installed)
-SELECT 'Accelerators installed' AS kpi, now_installed AS value, prev_installed AS previous, 'count' AS unit FROM inst
-UNION ALL SELECT 'Accelerators allocated', cur.allocated, prev.allocated, 'count' FROM cur, prev
-UNION ALL SELECT 'Accelerators busy', cur.busy, prev.busy, 'count' FROM cur, prev
-UNION ALL SELECT 'Allocation %', 100 * cur.allocated / NULLIF(now_installed, 0), 100 * prev.allocated / NULLIF(prev_installed, 0), '%'
-  FROM cur, prev, inst"""
-    return sql.strip(), ignored
+def fleet_capacity_sql(state: FilterState, catalog: Catalog | None = None) -> tuple[str, list[str]]:
+    """Installed, allocated and busy accelerators (means over the period's hours) and the share of
+    installed capacity allocated, now vs the previous period of equal length: catalog metrics."""
+    from semantic_layer.catalog import load_catalog
+    from semantic_layer.compiler import compile_query
+
+    catalog = catalog or load_catalog()
+    use, cap, ignored = fleet_capacity_queries(state)
+    hours = exp.Literal.number((state.end - state.start).total_seconds() / 3600)
+
+    def per_hour(col: str) -> exp.Expression:
+        return exp.Div(this=exp.column(col), expression=hours.copy())
+
+    def pct(num: str, den: str) -> exp.Expression:
+        return exp.Div(this=exp.Mul(this=exp.Literal.number(100), expression=exp.column(num)),
+                       expression=exp.func("nullif", exp.column(den), exp.Literal.number(0)))
+
+    tiles = [("Accelerators installed", exp.column("installed_accelerators"), exp.column("installed_accelerators__previous"), "count"),
+             ("Accelerators allocated", per_hour("allocated_hours"), per_hour("allocated_hours__previous"), "count"),
+             ("Accelerators busy", per_hour("busy_hours"), per_hour("busy_hours__previous"), "count"),
+             ("Allocation %", pct("allocated_hours", "installed_capacity_hours"),
+              pct("allocated_hours__previous", "installed_capacity_hours__previous"), "%")]
+    selects = [exp.select(exp.Literal.string(k).as_("kpi"), exp.cast(v, "DOUBLE").as_("value"),
+                          exp.cast(p, "DOUBLE").as_("previous"), exp.Literal.string(u).as_("unit")).from_("use").join("cap")
+               for k, v, p, u in tiles]
+    union = selects[0]
+    for nxt in selects[1:]:
+        union = exp.union(union, nxt, distinct=False)
+    sql = union.with_("use", as_=sqlglot.parse_one(compile_query(catalog, use).sql, read="duckdb")) \
+        .with_("cap", as_=sqlglot.parse_one(compile_query(catalog, cap).sql, read="duckdb"))
+    return sql.sql(dialect="duckdb"), ignored
+
+
+HOUR_OF_DAY = """
+SELECT cluster, CAST(EXTRACT(hour FROM hour) AS INTEGER) AS hour_of_day,
+  100 * SUM(busy_hours) / NULLIF(SUM(allocated_hours), 0) AS utilization_pct
+FROM utilization_hourly WHERE :cond GROUP BY 1, 2 ORDER BY 1, 2"""
 
 
 def hour_of_day_sql(state: FilterState) -> tuple[str, list[str]]:
     """Utilization % by cluster and hour of day (UTC): when in the day pools sit idle."""
-    cond, ignored = where(state, UTIL_COLS)
-    sql = (f"SELECT cluster, CAST(EXTRACT(hour FROM hour) AS INTEGER) AS hour_of_day, "
-           f"100 * SUM(busy_hours) / NULLIF(SUM(allocated_hours), 0) AS utilization_pct "
-           f"FROM utilization_hourly {cond} GROUP BY 1, 2 ORDER BY 1, 2")
-    return sql, ignored
+    cond, ignored = condition(state, UTIL_COLS)
+    return bind(HOUR_OF_DAY, cond=cond), ignored
 
 
-def idle_allocations_sql(state: FilterState) -> tuple[str, list[str]]:
-    """Runs of 3+ consecutive hours where an allocation was under 10% busy, largest idle cost first."""
-    cond, ignored = where(state, {k: f"u.{k}" for k in UTIL_COLS}, time_col="u.hour")
-    sql = f"""
+IDLE_ALLOCATIONS = """
 WITH h AS (
   SELECT u.team, u.project, u.cluster, u.accelerator_type, u.hour, SUM(u.allocated_hours) AS alloc, SUM(u.busy_hours) AS busy
-  FROM utilization_hourly u {cond} GROUP BY 1, 2, 3, 4, 5),
+  FROM utilization_hourly u WHERE :cond GROUP BY 1, 2, 3, 4, 5),
 idle AS (
   SELECT *, EPOCH(hour) / 3600 - ROW_NUMBER() OVER (PARTITION BY team, project, cluster, accelerator_type ORDER BY hour) AS run
-  FROM h WHERE alloc >= 1 AND busy < {IDLE_SHARE} * alloc)
+  FROM h WHERE alloc >= 1 AND busy < :idle_share * alloc)
 SELECT i.team, i.project, i.cluster, i.accelerator_type, MIN(i.hour) AS start, COUNT(*) AS hours,
   ROUND(SUM(i.alloc - i.busy), 1) AS idle_accelerator_hours,
   ROUND(SUM(i.alloc - i.busy) * MAX(a.committed_usd_per_hour), 0) AS idle_cost_usd
 FROM idle i JOIN accelerator_types a ON a.accelerator_type = i.accelerator_type
-GROUP BY i.team, i.project, i.cluster, i.accelerator_type, i.run HAVING COUNT(*) >= {IDLE_RUN_HOURS}
+GROUP BY i.team, i.project, i.cluster, i.accelerator_type, i.run HAVING COUNT(*) >= :run_hours
 ORDER BY idle_cost_usd DESC LIMIT 25"""
-    return sql.strip(), ignored
 
 
-def quota_headroom_sql(state: FilterState) -> tuple[str, list[str]]:
-    """Per team and accelerator type: guaranteed quota, peak and mean hourly allocation, headroom at peak."""
-    cond, ignored = where(state, {k: f"u.{k}" for k in ("team", "accelerator_type", "cluster", "workload_type")},
-                          time_col="u.hour")
-    sql = f"""
+def idle_allocations_sql(state: FilterState) -> tuple[str, list[str]]:
+    """Runs of 3+ consecutive hours where an allocation was under 10% busy, largest idle cost first."""
+    cond, ignored = condition(state, {k: f"u.{k}" for k in UTIL_COLS}, time_col="u.hour")
+    return bind(IDLE_ALLOCATIONS, cond=cond, idle_share=IDLE_SHARE, run_hours=IDLE_RUN_HOURS), ignored
+
+
+QUOTA_HEADROOM = """
 WITH q AS (SELECT team, accelerator_type, SUM(guaranteed) AS guaranteed, SUM(burst_limit) AS burst_limit FROM quotas
-  WHERE effective_from < {ts(state.end)} AND (effective_to IS NULL OR effective_to > {ts(state.end)}) GROUP BY 1, 2),
-h AS (SELECT u.team, u.accelerator_type, u.hour, SUM(u.allocated_hours) AS alloc FROM utilization_hourly u {cond} GROUP BY 1, 2, 3),
+  WHERE effective_from < :end AND (effective_to IS NULL OR effective_to > :end) GROUP BY 1, 2),
+h AS (SELECT u.team, u.accelerator_type, u.hour, SUM(u.allocated_hours) AS alloc FROM utilization_hourly u WHERE :cond GROUP BY 1, 2, 3),
 use AS (SELECT team, accelerator_type, MAX(alloc) AS peak, AVG(alloc) AS mean FROM h GROUP BY 1, 2)
 SELECT q.team, q.accelerator_type, q.guaranteed, q.burst_limit, ROUND(use.peak, 1) AS peak_allocated,
   ROUND(use.mean, 1) AS mean_allocated, ROUND(q.guaranteed - use.peak, 1) AS headroom_at_peak,
   ROUND(100 * use.mean / NULLIF(q.guaranteed, 0), 1) AS quota_used_pct
 FROM q JOIN use ON use.team = q.team AND use.accelerator_type = q.accelerator_type
 ORDER BY headroom_at_peak ASC LIMIT 50"""
-    return sql.strip(), ignored
+
+
+def quota_headroom_sql(state: FilterState) -> tuple[str, list[str]]:
+    """Per team and accelerator type: guaranteed quota, peak and mean hourly allocation, headroom at peak."""
+    cond, ignored = condition(state, {k: f"u.{k}" for k in ("team", "accelerator_type", "cluster", "workload_type")},
+                              time_col="u.hour")
+    return bind(QUOTA_HEADROOM, cond=cond, end=state.end), ignored
+
+
+PENDING_REQUESTS = """
+SELECT CASE WHEN DATE_DIFF('hour', submitted_at, :end) / 24.0 < 1 THEN '< 1 day'
+            WHEN DATE_DIFF('hour', submitted_at, :end) / 24.0 < 3 THEN '1-3 days'
+            WHEN DATE_DIFF('hour', submitted_at, :end) / 24.0 < 7 THEN '3-7 days' ELSE '7+ days' END AS age,
+  priority, COUNT(*) AS requests, SUM(accelerators_requested) AS accelerators
+FROM compute_requests
+WHERE status IN ('submitted', 'needs_info') AND submitted_at < :end AND :cond
+GROUP BY 1, 2 ORDER BY MIN(DATE_DIFF('hour', submitted_at, :end)) ASC, requests DESC"""
 
 
 def pending_requests_sql(state: FilterState) -> tuple[str, list[str]]:
     """Requests waiting for a decision at the period's end, by age bucket and priority."""
-    cond, ignored = where(state, {"team": "team", "accelerator_type": "accelerator_type", "workload_type": "workload_type"},
-                          time_col=None)
-    extra = cond.replace("WHERE ", "AND ") if cond else ""
-    age = f"DATE_DIFF('hour', submitted_at, {ts(state.end)}) / 24.0"
-    sql = f"""
-SELECT CASE WHEN {age} < 1 THEN '< 1 day' WHEN {age} < 3 THEN '1-3 days' WHEN {age} < 7 THEN '3-7 days' ELSE '7+ days' END AS age,
-  priority, COUNT(*) AS requests, SUM(accelerators_requested) AS accelerators
-FROM compute_requests
-WHERE status IN ('submitted', 'needs_info') AND submitted_at < {ts(state.end)} {extra}
-GROUP BY 1, 2 ORDER BY MIN({age}) ASC, requests DESC"""
-    return sql.strip(), ignored
+    cond, ignored = condition(state, {"team": "team", "accelerator_type": "accelerator_type", "workload_type": "workload_type"},
+                              time_col=None)
+    return bind(PENDING_REQUESTS, cond=cond, end=state.end), ignored
