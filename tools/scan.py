@@ -113,9 +113,15 @@ class ScanResult(BaseModel):
         return (
             f"Found {len(self.findings)} anomalies {period}: {kinds}, with an estimated impact of ${total:,.0f}. "
             f"Most urgent: {top.severity} {top.kind.replace('_', ' ')} on {top.entity}"
-            f"{_where(top)} from {top.window}, {top.metric} {_num(top.observed)} vs {_num(top.expected)} expected "
+            f"{_where(top)} from {top.window} ({top.duration_hours:g} h), {top.metric} {_num(top.observed)} vs "
+            f"{_num(top.expected)} expected{_unit(top)} "
             f"(${top.impact_usd:,.0f}); owner {top.owner} (tier {top.tier})."
         )
+
+
+def _unit(f: Finding) -> str:
+    unit = f.unit or UNITS.get(f.metric, "")
+    return f" ({unit})" if unit else ""
 
 
 def _num(x: float) -> str:
