@@ -41,7 +41,6 @@ FIELDS: dict[str, tuple[str, float, float | None]] = {
     "DCGM_FI_DEV_POWER_USAGE": ("power_w", 0, None),  # power draw, W
     "DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION": ("energy_mj", 0, None),  # energy since boot, mJ (counter)
 }
-METRICS = FIELDS  # the name older callers used
 KEY: tuple[str, ...] = ("hour", "cluster", "accelerator_type", "team", "project", "workload_type")
 GPU_KEY: tuple[str, ...] = ("hour", "gpu_uuid", "pod")
 GPU_COLUMNS: tuple[str, ...] = (
