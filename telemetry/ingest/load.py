@@ -118,7 +118,9 @@ class Loaded(NamedTuple):
 
 
 def insert_new(con: duckdb.DuckDBPyConnection, plan: Plan) -> Loaded:
-    """Insert passing rows whose key is new (first in file order wins), update superseded ones (`replace_when`).
+    """Insert passing rows whose key is new, update superseded ones (`replace_when`).
+
+    A key repeated in the file keeps its first row, or its last when the plan has `replace_when`.
 
     Repeats inside the file are found by grouping a 64-bit hash of the key (one narrow column, fast
     at 10M rows), then confirmed on the real key columns among the few colliding rows only.
@@ -128,11 +130,14 @@ def insert_new(con: duckdb.DuckDBPyConnection, plan: Plan) -> Loaded:
     good = con.execute("SELECT count(*) FROM _checked WHERE _reason IS NULL").fetchone()[0]
     if good == 0:
         return Loaded(0, 0, 0)
+    # With `replace_when`, a key's later record in the file is its later state (sacct --duplicates lists
+    # a requeued job's runs in order), so the last one stands; otherwise the first.
+    order = " DESC" if plan.replace_when else ""
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _repeats AS
         WITH candidates AS (SELECT _h FROM _checked WHERE _reason IS NULL GROUP BY _h HAVING count(*) > 1)
         SELECT _rid FROM (
-            SELECT rowid AS _rid, row_number() OVER (PARTITION BY {keys} ORDER BY rowid) AS _n
+            SELECT rowid AS _rid, row_number() OVER (PARTITION BY {keys} ORDER BY rowid{order}) AS _n
             FROM _checked WHERE _reason IS NULL AND _h IN (SELECT _h FROM candidates)
         ) WHERE _n > 1"""
     )

@@ -112,3 +112,14 @@ def test_a_jobs_csv_moves_running_jobs_along_too(db: Path, tmp_path: Path) -> No
     assert (s.read, s.loaded, s.duplicates) == (1, 1, 0)
     assert query(db, "SELECT state, accelerator_hours FROM jobs") == [("completed", 32.0)]
     assert ingest(first, "csv", db, table="jobs").duplicates == 1  # never back to running
+
+
+def test_a_requeued_jobs_records_in_one_dump_keep_the_last(db: Path, tmp_path: Path) -> None:
+    """`sacct --duplicates` lists every run of a requeued job in order: the last record is its state."""
+    lines = FIRST.read_text().splitlines()
+    later_2008 = next(x for x in LATER.read_text().splitlines() if x.startswith("2008|"))
+    f = tmp_path / "dup.txt"
+    f.write_text("\n".join([*lines, later_2008]) + "\n")
+    s = ingest(f, "sacct", db)
+    assert (s.read, s.loaded, s.duplicates) == (16, 15, 1)
+    assert _states(db)["slurm/2008"] == "completed"
