@@ -210,6 +210,7 @@ def as_json(d: TriageDraft) -> dict[str, Any]:
         "title": d.title, "kind": d.subject.kind, "severity": d.severity.value, "severity_reason": d.severity.reason,
         "tier": d.route.tier, "owner": d.route.owner, "route_reason": d.route.reason,
         "scope": {k: v for k, v in vars(d.subject.scope).items() if v}, "category": d.subject.category,
+        "stated": _stated_json(d.subject),
         "window": {"start": d.subject.start.isoformat(), "end": d.subject.end.isoformat()},
         "timeline": [{"at": t.isoformat(), "event": e} for t, e in d.timeline],
         "facts": [{"footnote": i, "name": n, "label": f.label, "value": f.value, "text": f.text(), "unit": f.unit,
@@ -218,6 +219,16 @@ def as_json(d: TriageDraft) -> dict[str, Any]:
         "grounding_problems": [str(p) for p in check_grounding(md, rendered.facts)],
         "markdown": md,
     }
+
+
+def _stated_json(s: Subject) -> dict[str, Any] | None:
+    """What the report stated (quoted, not measured): the fragments and the Xid codes with their meaning."""
+    st = s.stated
+    if st is None or not st.any:
+        return None
+    return {"fragments": dict(st.fragments), "customer_facing": st.customer_facing, "slo_breach": st.slo_breach,
+            "latency_multiplier": st.latency_multiplier, "gpus_affected": st.gpus_affected, "jobs_affected": st.jobs_affected,
+            "xids": [{"code": x.code, "meaning": x.meaning, "class": x.cls, "action": x.action} for x in st.xids]}
 
 
 def render(d: TriageDraft, fmt: str) -> str:
