@@ -221,7 +221,8 @@ def _describe(s: np.ndarray, e: np.ndarray, direction: str, how: str, x: np.ndar
     """One row per run: observed/expected means, the score (max |z|, or CUSUM level / alarm level), shape."""
     csum = lambda a: np.concatenate([[0.0], np.cumsum(np.nan_to_num(a))])  # noqa: E731
     n = (e - s).astype(float)
-    obs = (csum(x)[e] - csum(x)[s]) / n
+    seen = np.maximum(csum(~np.isnan(x))[e] - csum(~np.isnan(x))[s], 1.0)  # hours with data (gaps stay out)
+    obs = (csum(x)[e] - csum(x)[s]) / seen
     exp_ = (csum(b.expected)[e] - csum(b.expected)[s]) / n
     if how == "cusum":  # a shift is measured against the level before it (the baseline then adapts to it)
         exp_ = np.where(np.isnan(b.expected[s]), exp_, b.expected[s])
