@@ -50,7 +50,7 @@ def plan_offline(question: str, inp: PlannerInputs) -> Plan:
         return verified
     bad_date = invalid_date(fold(question[:2000]), inp.today)
     if bad_date is not None:
-        return Plan(kind="error", message=f"'{bad_date}' is not a calendar date, so I did not guess a period. Ask again with a real date.")
+        return Plan(kind="abstain", message=f"'{bad_date}' is not a calendar date, so I did not guess a period. Ask again with a real date.")
     parsed = parse(question, inp.lexicon, inp.today, VALUE_PRIORITY)
     parsed, typo_notes = _correct_typos(question, parsed, inp)
     _step_back(parsed, question, inp)

@@ -32,7 +32,7 @@ def test_ask_refused_exits_2_with_json_and_stderr(demo_db: Path, capsys: pytest.
 
 def test_ask_abstain_and_clarify_exit_0(demo_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys, "ask", "tell me a joke", "--db", str(demo_db))[0] == 0
-    code, out, _ = run(capsys, "ask", "idle hours for atals", "--json", "--db", str(demo_db))
+    code, out, _ = run(capsys, "ask", "idle hours for orio", "--json", "--db", str(demo_db))  # orion or Orin?
     assert code == 0 and json.loads(out)["status"] == "clarify"
 
 

@@ -79,9 +79,9 @@ def test_the_month_before_keeps_whole_months(inputs: PlannerInputs) -> None:
 
 
 @pytest.mark.parametrize("bad", ["on Feb 30", "on 2026-13-01", "on April 31"])
-def test_an_impossible_date_is_an_error_not_a_guess(inputs: PlannerInputs, bad: str) -> None:
+def test_an_impossible_date_is_refused_not_guessed(inputs: PlannerInputs, bad: str) -> None:
     p = ask(inputs, f"busy hours {bad}")
-    assert p.kind == "error" and p.query is None and "not a calendar date" in p.message
+    assert p.kind == "abstain" and p.query is None and "not a calendar date" in p.message
 
 
 def test_an_empty_current_period_says_so_and_offers_the_last_complete_one(inputs: PlannerInputs) -> None:
