@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from assistant.planner.followup import SHOW_SQL
+from tools.specs import NAMES as TOOL_NAMES
+from tools.specs import specs as tool_specs
 
-IntentKind = Literal[
-    "metric", "scan", "savings", "forecast", "impact", "triage", "weekly", "placement", "platform_review", "help", "show_sql",
-    "empty", "refused", "sql_text",
-]
-TOOL_INTENTS: tuple[IntentKind, ...] = ("scan", "savings", "forecast", "impact", "triage", "weekly", "placement", "platform_review")
+# A tool's intent is its spec's name (tools/specs.py), so the kinds are open beyond these.
+IntentKind = Literal["metric", "help", "show_sql", "empty", "refused", "sql_text"] | str
+TOOL_INTENTS: Sequence[str] = TOOL_NAMES
 
 _UNSAFE: list[tuple[str, str]] = [
     (r"\b(drop|truncate)\s+(the\s+)?(table|view|schema|database|index|all|everything|\w+\s+table)\b|\btruncate\s+\w+|\bdelete\s+(from|all|every|the|everything)\b"
@@ -75,26 +76,16 @@ def _asks_for_secret(text: str) -> bool:
             return True
     return False
 
-_TOOLS: list[tuple[IntentKind, str]] = [
-    # before savings/forecast: "cheaper per million tokens than L40S" is a placement question, not a savings hunt
-    ("platform_review", r"\b(pilot|platform[- ]review|new (\w+ )?(platform|accelerator|chip|hardware) (doing|going|paying off|working out)|newly introduced|(rollout|roll-out|adoption) of (the )?\w+)\b"),
-    ("placement", r"\b(where should ([\w-]+ ){1,2}(run|put|place|train|host|serve|fine[- ]?tune)|which (accelerator|gpu|chip|hardware|platform)s? (should|to use|is (best|cheapest)|for)|"
-     r"best (accelerator|gpu|hardware|chip|platform) (for|to)|placement|(cheaper|dearer|more expensive|cheapest) per (million|1m|m|thousand|billion|token)|"
-     r"(cheaper|dearer|faster) than (the )?(h100|h200|a100|l40s|mi300x?|tpu\w*|inferentia\w*|jetson\w*)|\d+(\.\d+)?\s*[bt][- ](param\w*[- ])?(model[- ])?(fine[- ]?tun\w*|pre[- ]?train\w*|train\w*) on)\b"),
-    ("weekly", r"\b(weekly (report|summary|digest|narrative|update)|exec(utive)? (summary|report|narrative)|narrative|digest|write[- ]?up of the week|week in review)\b"),
-    ("triage", r"\b(triage|diagnose|root[- ]cause|what'?s (wrong|broken)|why is .{0,40}(down|failing|slow|broken)|xid error|incident [A-Z]*-?\d+|inc-\d+|page (the )?on[- ]call)\b"),
-    # "what is a 10-point utilization gain worth?": the financial impact model, before savings and forecast
-    ("impact", r"\b(\d+(\.\d+)?[- ]?(point|pt|pp|percentage[- ]point)s?\b.{0,40}\b(gain|increase|improvement|rise|better)|"
-     r"(utili[sz]ation|util) (gain|increase|improvement)s?\b.{0,30}\b(worth|value|save|free)|what (is|would) .{0,40}\b(utili[sz]ation|util)\b.{0,40}\bworth|"
-     r"(raising|raise|increasing|increase|improving|improve) (fleet )?(utili[sz]ation|util)\b.{0,40}\b(to|by|from)\b.{0,20}\d|"
-     r"(what if|what would happen if|suppose|supposing|imagine|hypothetically|if we) .{0,40}\b(utili[sz]ation|util|idle|busy)\b)"),
-    ("forecast", r"\b(forecast\w*|predict\w*|projection|projected|will we (run out|exceed|hit|need)|run out of|capacity plan\w*|"
-     r"(how much|how many) .{0,40}\b(will|going to)\b.{0,20}\bneed|demand outlook|outlook for (demand|capacity)|expected demand|"
-     r"(demand|capacity|gpus?|accelerators?) .{0,30}\bnext (\d+ )?(week|month|quarter)s?|next (week|month|quarter)'?s? (demand|capacity))\b"),
-    ("savings", r"\b(savings? opportunit\w*|(where|how) (can|could|should) we save|could (we )?save|save money|cut (cost|spend)|reduce (cost|spend)|rightsiz\w*|right-siz\w*|optimi[sz]e (cost|spend)|cheaper|idle capacity we could)\b"),
-    ("scan", r"\b(anomal\w*|outliers?|unusual|spikes?|weird|strange|scan|regressions?|abnormal|something off)\b"),
-]
+# Each tool's strong cues come from its spec (tools/specs.py), in the specs' order.
+_TOOLS: list[tuple[IntentKind, str]] = [(spec.name, spec.cues) for spec in tool_specs()]
 _TOOLS_RE = [(k, re.compile(p, re.IGNORECASE)) for k, p in _TOOLS]
+
+
+def _tool_patterns() -> list[tuple[str, re.Pattern[str]]]:
+    """The cue patterns, recompiled only when a spec was registered after import (a plug-in tool)."""
+    if [k for k, _ in _TOOLS_RE] != list(TOOL_NAMES) or [p.pattern for _, p in _TOOLS_RE] != [s.cues for s in tool_specs()]:
+        _TOOLS_RE[:] = [(s.name, re.compile(s.cues, re.IGNORECASE)) for s in tool_specs()]
+    return _TOOLS_RE
 
 # Weaker evidence and counter-evidence, weighed together with the cues above (each worth 2).
 _WEIGHTS: list[tuple[IntentKind, re.Pattern[str], float]] = [
@@ -115,7 +106,7 @@ def tool_scores(text: str) -> dict[IntentKind, float]:
     any capacity word take the forecast score away (the planner then says what exists instead).
     """
     scores: dict[IntentKind, float] = {}
-    for kind, pattern in _TOOLS_RE:
+    for kind, pattern in _tool_patterns():
         if pattern.search(text):
             scores[kind] = scores.get(kind, 0.0) + 2.0
     for kind, pattern, weight in _WEIGHTS:
@@ -187,7 +178,7 @@ def classify(question: str) -> Intent:
     if _OFF_DOMAIN.search(text):
         return Intent("metric")  # "weather forecast" is no fleet forecast: the planner will abstain
     scores = tool_scores(text)
-    order = [k for k, _ in _TOOLS]
+    order = [k for k, _ in _tool_patterns()]
     best = max(scores, key=lambda k: (scores[k], -order.index(k)), default=None)
     if best is not None and scores[best] >= 2.0:
         return Intent(best)

@@ -1,59 +1,55 @@
-"""Tool registry: intent -> callable, filled from `tools/` with one line per tool.
+"""The agent's tool list: every spec in `tools.specs`, in the graph's call signature.
 
 A tool takes (question, settings, as_of, period) -- `period` is the (start, end) the question named,
 or None for the tool's default -- and returns a dict with at least `text`, optionally `columns`,
-`rows`, `sql`, `warnings`. An intent with no registered tool answers that the capability is coming.
-Tools run their SQL through the semantic layer's engine (validated, read-only) like answers do.
+`rows`, `sql`, `warnings`. `REGISTRY` reads the specs live, so a tool declared by its spec alone is
+here too. Tools run their SQL through the semantic layer's engine (validated, read-only) like answers do.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date, datetime
 from typing import Any
 
 from core.settings import Settings
+from tools.specs import SPECS, ToolSpec
 
 Period = tuple[datetime, datetime] | None
 ToolFn = Callable[[str, Settings, date, Period], dict[str, Any]]
 
-REGISTRY: dict[str, ToolFn] = {}
 
-COMING: dict[str, str] = {
-    "scan": "Anomaly scans (spikes, idle capacity, failing jobs) are coming soon to the assistant; `pace scan` will run them.",
-    "savings": "Savings recommendations (idle and under-used capacity, commitments) are coming soon; `pace savings` will list them.",
-    "forecast": "Spend and capacity forecasts are coming soon; `pace forecast` will produce them.",
-    "triage": "Incident triage drafts are coming soon; `pace triage` will write them.",
-    "weekly": "The weekly executive narrative is coming soon; `pace weekly` will write it.",
-}
-
-
-def _adapt(name: str) -> ToolFn:
-    """`tools.registry.TOOLS[name]` in the graph's signature (imported on first call: tools are heavy)."""
+def _adapt(spec: ToolSpec) -> ToolFn:
+    """The spec's tool in the graph's signature (imported on first call: tools are heavy)."""
 
     def call(question: str, settings: Settings, as_of: date, period: Period) -> dict[str, Any]:
-        from tools.registry import TOOLS
-
-        result = TOOLS[name](settings, question, period)
+        result = spec.load()(settings, question, period)
         evidence = list(result.evidence_sql)
         return {"text": result.summary_text(), "columns": list(result.columns), "rows": [list(r) for r in result.rows],
                 "sql": evidence[0] if evidence else None}
 
-    call.__name__ = f"tool_{name}"
+    call.__name__ = f"tool_{spec.name}"
+    call.__doc__ = spec.purpose
     return call
 
 
-REGISTRY["scan"] = _adapt("scan")
-REGISTRY["savings"] = _adapt("savings")
-REGISTRY["forecast"] = _adapt("forecast")
-REGISTRY["impact"] = _adapt("impact")
-REGISTRY["triage"] = _adapt("triage")
-REGISTRY["weekly"] = _adapt("weekly")
-REGISTRY["placement"] = _adapt("placement")
-REGISTRY["platform_review"] = _adapt("platform_review")
+class _Registry(Mapping[str, ToolFn]):
+    """Intent -> the graph's tool function, one per spec."""
+
+    def __getitem__(self, name: str) -> ToolFn:
+        return _adapt(SPECS[name])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(SPECS))
+
+    def __len__(self) -> int:
+        return len(SPECS)
+
+
+REGISTRY: Mapping[str, ToolFn] = _Registry()
 
 
 def coming_soon(intent: str) -> str:
-    """What to say for a tool intent that has no registered tool yet."""
-    base = COMING.get(intent, "That capability is coming soon.")
-    return base + " Meanwhile I can answer metric questions, e.g. 'cost by team last week' or 'H100 utilization by cluster'."
+    """What to say when a tool intent has no tool in this run (a context that left it out)."""
+    return (f"The {intent.replace('_', ' ')} tool is not available here. Meanwhile I can answer metric questions, "
+            "e.g. 'cost by team last week' or 'H100 utilization by cluster'.")

@@ -18,6 +18,8 @@ import yaml
 from pydantic import BaseModel, Field, ValidationError, ValidationInfo, model_validator
 
 from core.errors import UserError
+from tools.specs import NAMES as TOOL_NAMES
+from tools.specs import specs
 
 QUESTIONS_DIR = Path(__file__).parent / "questions"
 FROZEN_DIR = Path(__file__).parent / "frozen"
@@ -47,6 +49,8 @@ class Case(BaseModel):
             raise ValueError(f"case {self.id}: give either questions (paraphrases) or turns (a conversation)")
         if self.expect == "answered" and not self.gold_sql and not self.expect_tool:
             raise ValueError(f"case {self.id}: an answerable case needs gold_sql (or expect_tool for a tool answer)")
+        if self.expect_tool and self.expect_tool not in TOOL_NAMES:
+            raise ValueError(f"case {self.id}: unknown tool {self.expect_tool!r}; the tool specs are {', '.join(TOOL_NAMES)}")
         need = (info.context or {}).get("min_paraphrases", 3)
         if self.questions and len(self.questions) < need and self.category not in ("follow_up",):
             raise ValueError(f"case {self.id}: give the base question and at least {need - 1} paraphrases")
@@ -64,6 +68,13 @@ class Case(BaseModel):
         """What is asked: each paraphrase alone, or the conversation's turns, placeholders resolved."""
         prompts = [[q] for q in self.questions] if self.questions else [self.turns]
         return [[fill(t, today) for t in turns] for turns in prompts]
+
+
+def tool_cases() -> list[Case]:
+    """One routing case per example question of every tool spec (tools/specs.py): that tool answers it."""
+    return [Case(id=f"tool_{spec.name}_{i}", category="tool_routing", turns=[example], expect_tool=spec.name,
+                 source="tools/specs.py")
+            for spec in specs() for i, example in enumerate(spec.examples)]
 
 
 def placeholders(today: date) -> dict[str, str]:

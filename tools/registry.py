@@ -1,29 +1,29 @@
-"""The ops tools as plain functions for the agent: `TOOLS[name](settings, question, time_range)`.
+"""The ops tools as plain functions: `TOOLS[name](settings, question, time_range)`, one per spec in
+`tools.specs` (a live view: a spec registered later is here too).
 
 Every tool returns a `ToolAnswer` with `.summary_text()` (2-5 sentences with numbers), `.columns`,
 `.rows`, `.evidence_sql` (list of the SQL that produced it) and `.result` (the tool's pydantic model).
 `time_range` is None (the tool's default), a `(start, end)` pair of dates/datetimes (end exclusive),
 or any object with `.start` and `.end` (such as `assistant.timeparse.Period`).
 
-`AGENT_TOOLS` adapts them to the graph's toolbox signature `(question, settings, as_of) -> dict`
-with `text`, `columns`, `rows`, `sql` (the first evidence query) and `evidence_sql`.
+This module holds the question-reading adapters of the scan, savings, forecast and impact tools; the
+specs name them (and the other tools' entry points) as `entry`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from core.settings import Settings
-from tools.drafting_tools import triage_tool, weekly_tool
 from tools.forecast import forecast_capacity, type_in_question
 from tools.impact import utilization_gain_value
-from tools.placement_tools import placement_tool, platform_review_tool
 from tools.savings import estimate_savings
 from tools.scan import KINDS, scan
+from tools.specs import SPECS
 
 TimeRange = Any  # None | (start, end) | object with .start/.end
 
@@ -103,27 +103,17 @@ def impact_tool(settings: Settings, question: str, time_range: TimeRange = None)
     return ToolAnswer(r.summary_text(), r.columns, r.rows, r.evidence_sql, r)
 
 
-TOOLS: dict[str, Callable[[Settings, str, TimeRange], ToolAnswer]] = {
-    "scan": scan_tool,
-    "savings": savings_tool,
-    "forecast": forecast_tool,
-    "impact": impact_tool,
-    "weekly": weekly_tool,
-    "triage": triage_tool,
-    "placement": placement_tool,
-    "platform_review": platform_review_tool,
-}
+class _Tools(Mapping[str, Callable[[Settings, str, TimeRange], ToolAnswer]]):
+    """Name -> tool function, read from the specs at each lookup."""
+
+    def __getitem__(self, name: str) -> Callable[[Settings, str, TimeRange], ToolAnswer]:
+        return SPECS[name].load()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(SPECS))
+
+    def __len__(self) -> int:
+        return len(SPECS)
 
 
-def _for_agent(tool: Callable[[Settings, str, TimeRange], ToolAnswer]) -> Callable[[str, Settings, date], dict[str, Any]]:
-    def call(question: str, settings: Settings, as_of: date) -> dict[str, Any]:
-        answer = tool(settings, question, None)
-        return {"text": answer.summary_text(), "columns": answer.columns, "rows": answer.rows,
-                "sql": answer.evidence_sql[0] if answer.evidence_sql else None, "evidence_sql": answer.evidence_sql}
-
-    call.__name__ = f"agent_{tool.__name__}"
-    call.__doc__ = tool.__doc__
-    return call
-
-
-AGENT_TOOLS: dict[str, Callable[[str, Settings, date], dict[str, Any]]] = {k: _for_agent(v) for k, v in TOOLS.items()}
+TOOLS: Mapping[str, Callable[[Settings, str, TimeRange], ToolAnswer]] = _Tools()

@@ -46,8 +46,15 @@ def _json_default(value: Any) -> Any:
     return str(value)
 
 
+BEFORE_RUN: list[Any] = []
+"""Callables run before each invocation (the tool specs' commands are added this way, so a spec
+registered after import still gets its `pace <command>`)."""
+
+
 def run_app(argv: list[str] | None = None) -> int:
     """Run the app; map pace's error types onto DESIGN.md's exit codes."""
+    for hook in BEFORE_RUN:
+        hook()
     try:
         code = app(args=argv, standalone_mode=False)  # click returns a typer.Exit's code here instead of raising
     except Refused as exc:

@@ -1,4 +1,8 @@
-"""`pace scan`, `pace savings`, `pace forecast` and `pace impact`: the ops tools on the command line."""
+"""`pace scan`, `pace savings`, `pace forecast` and `pace impact`: the ops tools on the command line.
+
+Every tool spec (tools/specs.py) is a command: these and the drafting and placement modules write the
+ones with richer flags; `add_tool_commands` gives any other spec `pace <command> [QUESTION] [--db] [--json]`.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from faces.cli.app import app, console, print_json
+from faces.cli.app import BEFORE_RUN, app, console, print_json
 from faces.cli.options import DbOption, JsonOption
 from core.errors import UserError
 from core.settings import Settings, load_settings
@@ -101,8 +105,10 @@ def savings_command(
     json: JsonOption = False,
 ) -> None:
     """Savings opportunities by lever (idle, rightsizing, bin-packing, off-peak, commitment), monthly $,
-    never counting one accelerator-hour twice. The window is stated with the figure: the weekly draft
-    measures its own week, so `--days 7 --end MONDAY` reproduces the weekly's savings.
+    never counting one accelerator-hour twice.
+
+    The window is stated with the figure: the weekly draft measures its own week, so
+    `--days 7 --end MONDAY` reproduces the weekly's savings.
 
     Example: pace savings --json; pace savings --days 7 --end 2026-11-23
     """
@@ -168,3 +174,47 @@ def impact_command(
         return
     console.print(_table("value by pool", result.columns, result.rows, caption=result.parameters))
     console.print(result.summary_text())
+
+
+def _registered() -> set[str]:
+    return {c.name or (c.callback.__name__.replace("_", "-") if c.callback else "") for c in app.registered_commands}
+
+
+def _spec_command(spec: Any) -> Any:
+    def command(
+        question: Annotated[str, typer.Argument(help="What to ask the tool (it reads its options from the words).")] = "",
+        db: DbOption = None,
+        json: JsonOption = False,
+    ) -> None:
+        answer = spec.load()(_settings(db, json), question or spec.examples[0], None)
+        if json:
+            print_json({"tool": spec.name, "text": answer.summary_text(), "columns": list(answer.columns),
+                        "rows": [list(r) for r in answer.rows], "evidence_sql": list(answer.evidence_sql)})
+            return
+        console.print(_table(spec.purpose, list(answer.columns), [list(r) for r in answer.rows]))
+        console.print(answer.summary_text(), markup=False, highlight=False)
+
+    command.__name__ = f"{spec.name}_command"
+    command.__doc__ = f"{spec.purpose}.\n\nExample: pace {spec.cli_name} \"{spec.examples[0]}\""
+    return command
+
+
+_GENERIC: dict[str, Any] = {}
+"""The generic commands added from specs, by name (dropped again when their spec is)."""
+
+
+def add_tool_commands() -> None:
+    """A generic command for every tool spec that has no hand-written one (and none for a spec that left)."""
+    from tools.specs import specs
+
+    current = {s.cli_name: s for s in specs()}
+    for name in [n for n in _GENERIC if n not in current or _GENERIC[n][0] is not current[n]]:
+        app.registered_commands.remove(_GENERIC.pop(name)[1])
+    taken = _registered()
+    for name, spec in current.items():
+        if name not in taken:
+            app.command(name)(_spec_command(spec))
+            _GENERIC[name] = (spec, app.registered_commands[-1])
+
+
+BEFORE_RUN.append(add_tool_commands)

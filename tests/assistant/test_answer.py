@@ -102,10 +102,10 @@ def test_abstain_suggests_what_it_can_answer(ask: Ask, spy: object) -> None:
     assert "help" in a.text
 
 
-def test_tool_intents_without_a_tool_say_coming_soon(ask: Ask) -> None:
+def test_tool_intents_without_a_tool_say_not_available(ask: Ask) -> None:
     for q in ("any anomalies last week?", "forecast H100 demand for the next 8 weeks", "write the weekly report"):
         a = ask(q, tools={})
-        assert a.status == "abstain" and "coming soon" in a.text and a.sql is None
+        assert a.status == "abstain" and "not available" in a.text and a.sql is None
 
 
 def test_tool_registry_is_one_line_per_tool(ask: Ask) -> None:

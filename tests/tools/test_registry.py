@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from core.settings import Settings
-from tools.registry import AGENT_TOOLS, TOOLS
+from assistant.toolbox import REGISTRY
+from tools.registry import TOOLS
 
 QUESTIONS = {
     "scan": "any anomalies last week?",
@@ -38,7 +39,7 @@ def test_question_details_reach_the_tools(settings: Settings) -> None:
 
 
 def test_agent_adapter_matches_the_toolbox_signature(settings: Settings) -> None:
-    out = AGENT_TOOLS["impact"]("what is a 10-point utilization gain worth?", settings, date(2026, 11, 23))
+    out = REGISTRY["impact"]("what is a 10-point utilization gain worth?", settings, date(2026, 11, 23), None)
     assert {"text", "columns", "rows", "sql"} <= set(out) and out["sql"].startswith("WITH")
 
 

@@ -15,21 +15,29 @@ from slack_sdk.errors import SlackApiError
 
 from faces.slack import blocks as bk
 from faces.slack.core import SlackService
+from tools.specs import ToolSpec, by_command, specs
 
-TOOLS = ("scan", "savings", "forecast", "triage", "weekly")
-SUBCOMMANDS = ("ask", *TOOLS, "metrics", "help")
-HELP = "\n".join([
-    "*pace* answers questions about the accelerator fleet.",
-    "• `/pace ask QUESTION`: e.g. `/pace ask cost by team last week` (answered in a thread; follow up there)",
-    "• `/pace scan`: anomalies (spikes, idle capacity, failing jobs)",
-    "• `/pace savings`: where money can be saved",
-    "• `/pace forecast`: demand vs capacity for the coming weeks",
-    "• `/pace triage TEXT`: a triage draft for an alert or incident",
-    "• `/pace weekly`: the executive weekly narrative",
-    "• `/pace request`: ask for accelerators (a form; the approver gets Approve / Deny buttons)",
-    "• `/pace metrics`: the metrics and dimensions pace knows",
-    "Or mention @pace in a channel, or DM me.",
-])
+def tool_specs() -> list[ToolSpec]:
+    """Every tool's spec (tools/specs.py): each is a `/pace <command>` with a help line."""
+    return specs()
+
+
+def subcommands() -> tuple[str, ...]:
+    return ("ask", *(s.cli_name for s in tool_specs()), "metrics", "help")
+
+
+def help_text() -> str:
+    """`/pace help`: ask, one line per tool spec, then request and metrics."""
+    tools = [f"• `/pace {s.cli_name}{' ' + s.slack_usage if s.slack_usage else ''}`: {s.purpose[0].lower()}{s.purpose[1:]}"
+             for s in tool_specs()]
+    return "\n".join([
+        "*pace* answers questions about the accelerator fleet.",
+        "• `/pace ask QUESTION`: e.g. `/pace ask cost by team last week` (answered in a thread; follow up there)",
+        *tools,
+        "• `/pace request`: ask for accelerators (a form; the approver gets Approve / Deny buttons)",
+        "• `/pace metrics`: the metrics and dimensions pace knows",
+        "Or mention @pace in a channel, or DM me.",
+    ])
 
 
 def parse(text: str) -> tuple[str, str]:
@@ -38,9 +46,16 @@ def parse(text: str) -> tuple[str, str]:
     sub = head.lower()
     if not sub:
         return "help", ""
-    if sub in SUBCOMMANDS:
-        return sub, rest.strip()
+    if sub in subcommands():
+        spec = by_command(sub)
+        return (spec.name if spec else sub), rest.strip()
     return "ask", (text or "").strip()
+
+
+def command_name(sub: str) -> str:
+    """The subcommand people typed for a parsed tool name (`platform_review` -> `platform-review`)."""
+    spec = by_command(sub)
+    return spec.cli_name if spec else sub
 
 
 def metrics_blocks() -> tuple[list[dict[str, Any]], str]:
@@ -67,11 +82,11 @@ def ack_command(ack: Ack, command: dict[str, Any], next: Callable[[], Any]) -> N
     that slow answers keep busy (Bolt would otherwise run the ack function in the shared pool)."""
     sub, rest = parse(command.get("text", ""))
     if sub == "help":
-        ack(text=HELP)
+        ack(text=help_text())
     elif sub == "ask" and not rest:
         ack(text="Usage: `/pace ask QUESTION`, e.g. `/pace ask cost by team last week`")
     else:
-        ack(text=f"Working on `/pace {sub}`…")
+        ack(text=f"Working on `/pace {command_name(sub)}`…")
     next()
 
 
