@@ -2,7 +2,8 @@
 
 Loaded lazily and cached per warehouse file, so the first question pays for reading the catalog and
 the dimension values once and later questions (and threads) reuse them. Every SQL string reaches
-DuckDB only through `Engine.run_query` / `Engine.run_sql`, which validate before running.
+DuckDB only after `validate_sql` passed it: `Resources.validate` memoizes the validation per SQL text
+for this warehouse version, so the validate and execute nodes compile and validate once per answer.
 """
 
 from __future__ import annotations
@@ -30,6 +31,10 @@ class Resources:
         """metric -> dimensions it can be split by (filled by the offline planner)."""
         self.version: tuple[int, int, int] | None = None
         """The warehouse file's version these resources were read from (`telemetry.warehouse.version`)."""
+        self._compiled: dict[str, Any] = {}
+        """MetricQuery JSON -> CompiledQuery (bounded; see `_remember`)."""
+        self._validated: dict[str, Any] = {}
+        """SQL text -> ValidatedSQL for this version's schema (bounded)."""
 
     @cached_property
     def engine(self) -> Any:
@@ -54,6 +59,9 @@ class Resources:
     def meta(self) -> dict[str, Any]:
         from telemetry.warehouse import open_reader, read_meta
 
+        if hasattr(self.engine, "cursor"):  # DuckDB: the engine's connection, so a process opens the file once
+            with self.engine.cursor() as cur:
+                return read_meta(cur)
         with open_reader(self.settings.db) as con:  # WarehouseError (exit 2) when it cannot be read
             return read_meta(con)
 
@@ -83,20 +91,49 @@ class Resources:
         return f"data from {first} to {last} (exclusive), source {m.get('source', '?')}, built {m.get('built_at', '?')}"
 
     def compile(self, query: Any) -> Any:
+        """The compiled query, memoized by the query's JSON: the validate and execute nodes compile once."""
         from semantic_layer.compiler import compile_query
 
-        return compile_query(self.catalog, query)
+        key = query.model_dump_json()
+        hit = self._compiled.get(key)
+        if hit is None:
+            hit = compile_query(self.catalog, query)
+            _remember(self._compiled, key, hit)
+        return hit
 
     def validate(self, sql: str) -> Any:
+        """`validate_sql` against this version's schema, memoized by the exact SQL text (refusals are not kept)."""
         from semantic_layer.validator import validate_sql
 
-        return validate_sql(sql, self.schema, row_limit=self.settings.row_limit)
+        hit = self._validated.get(sql)
+        if hit is None:
+            hit = validate_sql(sql, self.schema, row_limit=self.settings.row_limit)
+            _remember(self._validated, sql, hit)
+        return hit
 
     def run_query(self, query: Any) -> Any:
-        return self.engine.run_query(self.catalog, query)
+        """Compile, validate (each once per query and warehouse version) and run, with result checks."""
+        if not hasattr(self.engine, "run_validated"):  # Spark validates in both dialects itself
+            return self.engine.run_query(self.catalog, query)
+        compiled = self.compile(query)
+        return self.engine.run_validated(self.validate(compiled.sql), compiled)
 
     def run_sql(self, sql: str) -> Any:
-        return self.engine.run_sql(sql)
+        """Validate (once per SQL text and warehouse version), then run."""
+        if not hasattr(self.engine, "run_validated"):
+            return self.engine.run_sql(sql)
+        return self.engine.run_validated(self.validate(sql))
+
+
+_MEMO_SIZE = 256
+
+
+def _remember(memo: dict[str, Any], key: str, value: Any) -> None:
+    """Keep at most `_MEMO_SIZE` entries, dropping the oldest (dicts keep insertion order)."""
+    with _LOCK:
+        if len(memo) >= _MEMO_SIZE:
+            memo.pop(next(iter(memo)), None)
+        memo[key] = value
 
 
 def resources_for(settings: Settings) -> Resources:

@@ -26,7 +26,7 @@ from semantic_layer.checks import check_result
 from semantic_layer.compiler import CompiledQuery, compile_query
 from semantic_layer.query import MetricQuery
 from semantic_layer.schema_info import Schema
-from semantic_layer.validator import validate_sql
+from semantic_layer.validator import ValidatedSQL, validate_sql
 from core.errors import UserError
 from telemetry.schema import QUERYABLE_TABLES, table_columns
 from telemetry.warehouse import Version, open_reader, version
@@ -141,6 +141,15 @@ class Engine:
         result = self.run_sql(compiled.sql)
         result.compiled = compiled
         result.warnings = check_result(compiled, result.columns, result.rows)
+        return result
+
+    def run_validated(self, validated: ValidatedSQL, compiled: CompiledQuery | None = None) -> QueryResult:
+        """Run SQL that `validate_sql` already passed against this warehouse's schema (a caller that
+        validated once, e.g. the assistant's validate node); with `compiled`, attach result-check warnings."""
+        result = self._execute(validated.sql, live=live_requests.TABLE in validated.tables)
+        if compiled is not None:
+            result.compiled = compiled
+            result.warnings = check_result(compiled, result.columns, result.rows)
         return result
 
     def _execute(self, sql: str, *, live: bool = False) -> QueryResult:

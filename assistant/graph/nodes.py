@@ -196,7 +196,8 @@ def validate(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
 
 @timed("execute")
 def execute(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
-    """Run through the engine (which validates again), with result checks as warnings."""
+    """Run the SQL the validate node passed (memoized per answer: no second compile or validation),
+    with result checks as warnings."""
     p = Plan.model_validate(state["plan"])
     res = resources(runtime)
     try:

@@ -26,10 +26,19 @@ def _planner(value: str) -> Literal["auto", "offline", "llm"]:
 
 
 def _settings(db: object, engine: str | None = None) -> Settings:
-    from telemetry.warehouse import require_warehouse
+    """Settings whose warehouse is readable; never builds one: only `pace seed` / `pace demo` do.
 
+    With DuckDB the check is the engine opening the file, the one open the answer then reuses.
+    """
     settings = load_settings(PACE_DB=db, PACE_ENGINE=engine)
-    require_warehouse(settings.db)  # never builds one: only `pace seed` / `pace demo` do
+    if settings.engine == "duckdb":
+        from assistant.semantics import resources_for
+
+        resources_for(settings).engine.connection()  # WarehouseError (exit 2) when missing, corrupt or not pace's
+    else:
+        from telemetry.warehouse import require_warehouse
+
+        require_warehouse(settings.db)
     return settings
 
 

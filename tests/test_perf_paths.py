@@ -1,0 +1,81 @@
+"""What the fast answer path relies on: one warehouse open per process, one compile and one validation
+per answer, dimension values read in one statement equal to the per-dimension reads. Speed itself is
+measured in benchmarks/, never here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import semantic_layer.compiler as compiler
+import semantic_layer.validator as validator
+import telemetry.warehouse as warehouse
+from assistant import semantics
+from assistant.service import answer
+from core.settings import load_settings
+from semantic_layer.catalog import _distinct_values, _value_source, load_catalog
+from semantic_layer.engine import Engine
+
+
+@pytest.fixture()
+def fresh(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A process with no cached resources for the warehouse, as a new `pace ask` starts."""
+    monkeypatch.setattr(semantics, "_CACHE", {})
+    return demo_db
+
+
+def _count(monkeypatch: pytest.MonkeyPatch, module: object, name: str) -> list[int]:
+    calls = [0]
+    real = getattr(module, name)
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls[0] += 1
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, counted)
+    return calls
+
+
+def test_cli_ask_opens_the_warehouse_once(fresh: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from faces.cli import run_app
+
+    opens = _count(monkeypatch, warehouse, "open_reader")
+    monkeypatch.setattr("semantic_layer.engine.open_reader", warehouse.open_reader)
+    code = run_app(["ask", "gpu hours by team last week", "--db", str(fresh)])
+    assert code == 0, capsys.readouterr()
+    assert "atlas" in capsys.readouterr().out
+    assert opens[0] == 1
+
+
+def test_an_answer_compiles_and_validates_once(fresh: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = load_settings(PACE_DB=fresh)
+    semantics.resources_for(settings).catalog  # values read first: their own validated statement
+    compiles = _count(monkeypatch, compiler, "compile_query")
+    validations = _count(monkeypatch, validator, "validate_sql")
+    monkeypatch.setattr("semantic_layer.engine.validate_sql", validator.validate_sql)
+    result = answer("gpu hours by team last week", settings=settings, charts=False)
+    assert result.status == "answered" and result.rows
+    assert (compiles[0], validations[0]) == (1, 1)
+
+
+def test_sql_the_validator_refuses_never_runs(fresh: Path) -> None:
+    res = semantics.resources_for(load_settings(PACE_DB=fresh))
+    with pytest.raises(Exception, match="read-only|not allowed|refus"):
+        res.run_sql("DELETE FROM teams")
+    assert "DELETE FROM teams" not in res._validated
+
+
+def test_values_in_one_statement_equal_per_dimension_reads(fresh: Path) -> None:
+    catalog = load_catalog()
+    engine = Engine(load_settings(PACE_DB=fresh))
+    valued = catalog.with_values(engine)
+    capped = catalog.with_values(engine, max_values=2)
+    for name, dim in catalog.dimensions.items():
+        source = _value_source(catalog, dim)
+        if dim.kind != "categorical" or source is None:
+            continue
+        assert valued.dimensions[name].values == _distinct_values(*source, engine, 500), name
+        assert capped.dimensions[name].values == valued.dimensions[name].values[:2], name
+    assert valued.dimensions["team"].values and valued.dimensions["resolved_tier"].values == sorted(valued.dimensions["resolved_tier"].values)
+    engine.close()
