@@ -22,7 +22,8 @@ from pydantic import BaseModel, Field
 
 from core.errors import UserError
 from core.settings import Settings
-from tools._warehouse import Warehouse, ts
+from semantic_layer.query import GroupBy, MetricQuery, TimeRange
+from tools._warehouse import Warehouse, bind
 from tools.scan_sql import PRICE_CTE
 
 HOURS_PER_MONTH = 730.0
@@ -47,7 +48,8 @@ class ImpactResult(BaseModel):
     by_pool: list[dict[str, Any]]
     parameters: str
     formula: str = "freed = allocated x (1 - from/to) per pool; value = freed x pool effective $/h; monthly = x 730 / period hours"
-    sql: str
+    sql: str = Field(description="the catalog query for allocated and busy hours per pool (compiled MetricQuery)")
+    price_sql: str = Field(default="", description="each pool's effective $/accelerator-hour")
 
     @property
     def columns(self) -> list[str]:
@@ -59,7 +61,7 @@ class ImpactResult(BaseModel):
 
     @property
     def evidence_sql(self) -> list[str]:
-        return [self.sql]
+        return [self.sql, self.price_sql] if self.price_sql else [self.sql]
 
     def to_json(self) -> dict[str, Any]:
         return self.model_dump(mode="json")
@@ -76,23 +78,39 @@ class ImpactResult(BaseModel):
         )
 
 
-def impact_sql(start: datetime, end: datetime) -> str:
-    """Allocated and busy hours per pool in [start, end) with the pool's effective $/accelerator-hour."""
-    return f"""WITH u AS (
-    SELECT cluster, accelerator_type, sum(allocated_hours) AS allocated, sum(busy_hours) AS busy
-    FROM utilization_hourly WHERE hour >= {ts(start)} AND hour < {ts(end)}
-    GROUP BY cluster, accelerator_type
-), billed AS (
+POOL_METRICS = ("allocated_hours", "busy_hours")
+PRICE_SQL = """WITH billed AS (
     SELECT x_cluster AS cluster, x_accelerator_type AS accelerator_type,
            CAST(sum(EffectiveCost) AS DOUBLE) / nullif(CAST(sum(PricingQuantity) AS DOUBLE), 0) AS usd_per_hour
     FROM cost_daily
-    WHERE x_team IS NOT NULL AND ChargePeriodStart >= {ts(start)} AND ChargePeriodStart < {ts(end)}
+    WHERE x_team IS NOT NULL AND ChargePeriodStart >= :start AND ChargePeriodStart < :end
     GROUP BY x_cluster, x_accelerator_type
-), {PRICE_CTE}
-SELECT u.cluster, u.accelerator_type, u.allocated, u.busy, coalesce(b.usd_per_hour, p.usd_per_hour) AS usd_per_hour
-FROM u LEFT JOIN billed b ON b.cluster = u.cluster AND b.accelerator_type = u.accelerator_type
-JOIN price p ON p.cluster = u.cluster AND p.accelerator_type = u.accelerator_type
-ORDER BY u.accelerator_type, u.cluster"""
+), """ + PRICE_CTE + """
+SELECT p.cluster, p.accelerator_type, coalesce(b.usd_per_hour, p.usd_per_hour) AS usd_per_hour
+FROM price p LEFT JOIN billed b ON b.cluster = p.cluster AND b.accelerator_type = p.accelerator_type"""
+
+
+def pool_query(start: datetime, end: datetime) -> MetricQuery:
+    """Allocated and busy accelerator-hours per pool: the catalog's metrics, as `pace query` gives them."""
+    return MetricQuery(metrics=list(POOL_METRICS), group_by=[GroupBy(dimension="cluster"), GroupBy(dimension="accelerator_type")],
+                       time_range=TimeRange(start=start, end=end))
+
+
+def price_sql(start: datetime, end: datetime) -> str:
+    """Each pool's effective $/accelerator-hour in [start, end) (FOCUS EffectiveCost / PricingQuantity of
+    team-attributed lines), the catalog price where it has no cost lines."""
+    return bind(PRICE_SQL, start=start, end=end)
+
+
+def _pools(wh: Warehouse, start: datetime, end: datetime) -> tuple[pd.DataFrame, list[str]]:
+    """Pools with their allocated and busy hours (from the metric) and price; the SQL of both queries."""
+    use, use_sql = wh.query(pool_query(start, end))
+    sql = price_sql(start, end)
+    price = wh.run(sql)
+    df = use.rename(columns={"allocated_hours": "allocated", "busy_hours": "busy"}).merge(
+        price, on=["cluster", "accelerator_type"], how="inner")
+    df = df[df["allocated"] > 0].sort_values(["accelerator_type", "cluster"]).reset_index(drop=True)
+    return df, [use_sql, sql]
 
 
 def utilization_gain_value(settings: Settings, from_pct: float | None = None, to_pct: float | None = None,
@@ -107,8 +125,7 @@ def utilization_gain_value(settings: Settings, from_pct: float | None = None, to
         last = pd.Timestamp(last).to_pydatetime()
         end = datetime(last.year, last.month, last.day) + timedelta(days=1)
         start = end - timedelta(days=days)
-        sql = impact_sql(start, end)
-        df = wh.run(sql)
+        df, (sql, pool_price_sql) = _pools(wh, start, end)
     measured = 100.0 * df["busy"].sum() / df["allocated"].sum()
     base = measured if from_pct is None else float(from_pct)
     target = float(to_pct) if to_pct is not None else base + (DEFAULT_POINTS if points is None else float(points))
@@ -137,5 +154,5 @@ def utilization_gain_value(settings: Settings, from_pct: float | None = None, to
                     f"allocated accelerator-hours; from {base:.1f}% ({'measured' if from_pct is None else 'given'}) to "
                     f"{target:.1f}%; same busy work; gain applied to every pool in proportion; pools priced at their FOCUS "
                     "effective $/accelerator-hour (catalog price where no cost lines); 730 hours a month"),
-        sql=sql,
+        sql=sql, price_sql=pool_price_sql,
     )
