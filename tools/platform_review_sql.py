@@ -11,17 +11,7 @@ from datetime import datetime
 from sqlglot import exp
 
 from semantic_layer.query import Filter, GroupBy, MetricQuery, TimeRange
-from tools._warehouse import literal as lit
-from tools._warehouse import ts
-
-
-def _window(column: str, since: datetime, end: datetime) -> str:
-    return f"{column} >= {ts(since)} AND {column} < {ts(end)}"
-
-
-def _workloads(acc: str, since: datetime, end: datetime) -> str:
-    return (f"SELECT DISTINCT workload_type FROM utilization_hourly WHERE accelerator_type = {lit(acc)} "
-            f"AND {_window('hour', since, end)}")
+from tools._warehouse import bind, value_expression
 
 
 ADOPTION_METRICS = ("allocated_hours", "utilization_pct", "sm_activity_pct")
@@ -42,27 +32,22 @@ def adoption_teams_sql(acc: str, since: datetime, end: datetime) -> str:
         exp.select(week.copy().as_("week"), exp.Count(this=exp.Distinct(expressions=[exp.column("team")])).as_("teams"))
         .from_("utilization_hourly")
         .where(exp.column("accelerator_type").eq(exp.Literal.string(acc)))
-        .where(exp.column("hour") >= _ts(since))
-        .where(exp.column("hour") < _ts(end))
+        .where(exp.column("hour") >= value_expression(since))
+        .where(exp.column("hour") < value_expression(end))
         .group_by(week)
         .order_by("week")
         .sql(dialect="duckdb")
     )
 
 
-def _ts(value: datetime) -> exp.Expression:
-    return exp.cast(exp.Literal.string(f"{value:%Y-%m-%d %H:%M:%S}"), exp.DataType.Type.TIMESTAMP)
+WORKLOADS = "workload_type IN (SELECT DISTINCT workload_type FROM utilization_hourly WHERE accelerator_type = :acc AND hour >= :since AND hour < :end)"
 
-
-def compare_sql(acc: str, since: datetime, end: datetime) -> str:
-    """Per type and workload (the type's workloads only): hours, utilization, power, reliability, throughput, price."""
-    wl = _workloads(acc, since, end)
-    return f"""WITH u AS (
+COMPARE = """WITH u AS (
     SELECT accelerator_type, workload_type, sum(allocated_hours) AS accelerator_hours,
            sum(busy_hours) / nullif(sum(allocated_hours), 0) AS busy_share,
            sum(energy_kwh) / nullif(sum(allocated_hours), 0) AS kw_per_accelerator
     FROM utilization_hourly
-    WHERE {_window('hour', since, end)} AND workload_type IN ({wl})
+    WHERE hour >= :since AND hour < :end AND """ + WORKLOADS + """
     GROUP BY accelerator_type, workload_type
 ), j AS (
     SELECT accelerator_type, workload_type, count(*) AS jobs,
@@ -73,13 +58,13 @@ def compare_sql(acc: str, since: datetime, end: datetime) -> str:
            CASE WHEN count(tokens_processed) > 0 THEN 'tokens' ELSE 'samples' END AS work_unit,
            median(mfu) FILTER (WHERE state = 'completed') AS mfu
     FROM jobs
-    WHERE {_window('submit_at', since, end)} AND workload_type IN ({wl})
+    WHERE submit_at >= :since AND submit_at < :end AND """ + WORKLOADS + """
     GROUP BY accelerator_type, workload_type
 ), p AS (
     SELECT x_accelerator_type AS accelerator_type,
-           sum(EffectiveCost)::DOUBLE / nullif(sum(PricingQuantity), 0)::DOUBLE AS usd_per_accelerator_hour
+           CAST(sum(EffectiveCost) AS DOUBLE) / CAST(nullif(sum(PricingQuantity), 0) AS DOUBLE) AS usd_per_accelerator_hour
     FROM cost_daily
-    WHERE {_window('ChargePeriodStart', since, end)}
+    WHERE ChargePeriodStart >= :since AND ChargePeriodStart < :end
     GROUP BY x_accelerator_type
 )
 SELECT u.accelerator_type, u.workload_type, u.accelerator_hours, u.busy_share, u.kw_per_accelerator,
@@ -91,19 +76,22 @@ LEFT JOIN p ON p.accelerator_type = u.accelerator_type
 ORDER BY u.workload_type, u.accelerator_type"""
 
 
-def incidents_sql(since: datetime, end: datetime) -> str:
-    """Incidents per type in the window, with the type's allocated hours to put them per 1,000 hours."""
-    return f"""WITH inc AS (
+def compare_sql(acc: str, since: datetime, end: datetime) -> str:
+    """Per type and workload (the type's workloads only): hours, utilization, power, reliability, throughput, price."""
+    return bind(COMPARE, acc=acc, since=since, end=end)
+
+
+INCIDENTS = """WITH inc AS (
     SELECT accelerator_type, count(*) AS incidents,
            count(*) FILTER (WHERE severity IN ('SEV1', 'SEV2')) AS major,
            count(*) FILTER (WHERE resolved_at IS NULL) AS open_incidents,
            sum(accelerator_hours_lost) AS hours_lost
     FROM incidents
-    WHERE accelerator_type IS NOT NULL AND {_window('opened_at', since, end)}
+    WHERE accelerator_type IS NOT NULL AND opened_at >= :since AND opened_at < :end
     GROUP BY accelerator_type
 ), a AS (
     SELECT accelerator_type, sum(allocated_hours) AS accelerator_hours FROM utilization_hourly
-    WHERE {_window('hour', since, end)} GROUP BY accelerator_type
+    WHERE hour >= :since AND hour < :end GROUP BY accelerator_type
 )
 SELECT a.accelerator_type, a.accelerator_hours, coalesce(inc.incidents, 0) AS incidents,
        coalesce(inc.major, 0) AS major, coalesce(inc.open_incidents, 0) AS open_incidents,
@@ -112,15 +100,23 @@ FROM a LEFT JOIN inc ON inc.accelerator_type = a.accelerator_type
 ORDER BY a.accelerator_type"""
 
 
-def open_issues_sql(acc: str, since: datetime, end: datetime) -> str:
-    """The type's incidents in the window (open ones first) and its pending compute requests."""
-    return f"""SELECT 'incident' AS kind, incident_id AS id, severity AS detail, title, opened_at AS at,
+def incidents_sql(since: datetime, end: datetime) -> str:
+    """Incidents per type in the window, with the type's allocated hours to put them per 1,000 hours."""
+    return bind(INCIDENTS, since=since, end=end)
+
+
+OPEN_ISSUES = """SELECT 'incident' AS kind, incident_id AS id, severity AS detail, title, opened_at AS at,
        resolved_at IS NULL AS open
 FROM incidents
-WHERE accelerator_type = {lit(acc)} AND {_window('opened_at', since, end)}
+WHERE accelerator_type = :acc AND opened_at >= :since AND opened_at < :end
 UNION ALL
 SELECT 'request', request_id, status, team || ' asks for ' || CAST(accelerators_requested AS VARCHAR) || ' for ' || workload_type,
        submitted_at, TRUE
 FROM compute_requests
-WHERE accelerator_type = {lit(acc)} AND status IN ('submitted', 'needs_info', 'approved')
+WHERE accelerator_type = :acc AND status IN ('submitted', 'needs_info', 'approved')
 ORDER BY open DESC, at DESC"""
+
+
+def open_issues_sql(acc: str, since: datetime, end: datetime) -> str:
+    """The type's incidents in the window (open ones first) and its pending compute requests."""
+    return bind(OPEN_ISSUES, acc=acc, since=since, end=end)
