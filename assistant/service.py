@@ -1,7 +1,8 @@
 """`answer()`: the one entry point every face (CLI, Slack, evals) calls.
 
 It runs the graph for one turn. With a `thread_id`, the turn is checkpointed in SQLite next to the
-warehouse and follow-ups edit the thread's last query; without one, the turn stands alone. Any
+warehouse and follow-ups edit the thread's last query; without one, the turn stands alone and runs on
+`graph.plain` (same nodes and routers, no LangGraph import). Any
 exception that escapes the graph becomes an `error` Answer: faces never see a traceback.
 """
 
@@ -20,10 +21,16 @@ from core.settings import Settings, load_settings
 _GRAPHS: dict[tuple[str, int], Any] = {}
 _LOCK = threading.Lock()
 MAX_QUESTION_CHARS = 20_000
+RECURSION_LIMIT = 40
 
 
 def graph_for(checkpointer: Any, max_repairs: int = 2) -> Any:
-    """A compiled graph per checkpointer (None = no memory), built once."""
+    """A compiled graph per checkpointer, built once; with none (no memory) the same nodes run on
+    `graph.plain`, which never imports LangGraph (its import alone costs more CPU than an answer)."""
+    if checkpointer is None:
+        from assistant.graph.plain import PlainGraph
+
+        return PlainGraph(max_repairs)
     from assistant.graph.graph import build_graph
 
     key = (str(id(checkpointer)), max_repairs)
@@ -60,7 +67,7 @@ def answer(
     try:
         saver = checkpointer if checkpointer is not None else (sqlite_saver(threads_path(settings)) if thread_id else None)
         graph = graph_for(saver, max_repairs)
-        config = {"configurable": {"thread_id": thread}, "recursion_limit": 40}
+        config = {"configurable": {"thread_id": thread}, "recursion_limit": RECURSION_LIMIT}
         out = graph.invoke({"question": question}, config=config, context=ctx)
         result = Answer.model_validate(out["answer"])
     except Exception as exc:  # noqa: BLE001 - the contract: an Answer with status error, never a crash

@@ -65,8 +65,10 @@ class Catalog:
     def with_values(self, engine_or_con: Any, *, max_values: int = 500) -> Catalog:
         """A copy whose categorical dimensions carry the distinct values found in the warehouse.
 
-        DuckDB reads every dimension's values in one statement (one scan plan, one validation, one
-        governance overlay) rather than one `SELECT DISTINCT` each; other engines go dimension by dimension.
+        DuckDB reads every dimension's values in one statement (one plan, one validation) rather than one
+        `SELECT DISTINCT` each, from the warehouse's own rows; values of request columns that only the
+        governance store holds are added from it with sqlite3 (no Arrow overlay to import and build).
+        Other engines go dimension by dimension.
         """
         sources = {name: src for name, dim in self.dimensions.items()
                    if dim.kind == "categorical" and (src := _value_source(self, dim)) is not None}
@@ -98,6 +100,8 @@ def _values_at_once(sources: dict[str, tuple[str, str]], engine_or_con: Any, lim
     (the validator allows no list functions)."""
     if not sources:
         return {}
+    from semantic_layer import live_requests
+
     columns = []
     for name, (table, column) in sources.items():
         col = exp.column(column, quoted=True)
@@ -108,14 +112,22 @@ def _values_at_once(sources: dict[str, tuple[str, str]], engine_or_con: Any, lim
         columns.append(exp.Subquery(this=exp.select(values).from_(exp.to_table(table))).as_(exp.to_identifier(name, quoted=True)))
     sql = exp.select(*columns).sql(dialect="duckdb")
     if hasattr(engine_or_con, "run_sql"):
-        result = engine_or_con.run_sql(sql)
+        with live_requests.warehouse_only():  # the store's values come below, without an Arrow overlay
+            result = engine_or_con.run_sql(sql)
         names, rows = result.columns, result.rows
     else:
         cur = engine_or_con.execute(sql)
         rows, names = cur.fetchall(), [d[0] for d in cur.description or []]
     if len(rows) != 1:
         return None
-    return {name: list(values or [])[:limit] for name, values in zip(names, rows[0])}
+    found = {name: list(values or []) for name, values in zip(names, rows[0])}
+    settings = getattr(engine_or_con, "settings", None)
+    live = {name: column for name, (table, column) in sources.items() if table == live_requests.TABLE}
+    if settings is not None and live:  # requests governance holds beyond the warehouse's (see live_requests.py)
+        stored = live_requests.store_values(settings, sorted(set(live.values())))
+        for name, column in live.items():
+            found[name] = sorted(set(found[name]) | set(stored.get(column, [])))
+    return {name: values[:limit] for name, values in found.items()}
 
 
 def _distinct_values(table: str, column: str, engine_or_con: Any, limit: int) -> list[Any]:

@@ -169,3 +169,28 @@ def overlay_view(database: str) -> exp.Create:
     body = exp.Union(this=kept, expression=exp.select("*").from_(live.copy()), distinct=False, by_name=True)
     return exp.Create(this=exp.to_table(TABLE), kind="VIEW", expression=body, replace=True,
                       properties=exp.Properties(expressions=[exp.TemporaryProperty()]))
+
+
+def store_values(settings: Settings, columns: list[str], timeout_s: float = 5.0) -> dict[str, list[Any]]:
+    """Distinct non-null values of some request columns in the store, for dimension vocabularies
+    (`Catalog.with_values`): read with sqlite3 alone, no Arrow table or overlay; {} without a store."""
+    known = {name for name, _ in COLUMNS}
+    path = store_path(settings)
+    if not path.exists():
+        return {}
+    try:
+        con = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True, timeout=timeout_s)
+    except sqlite3.Error:
+        return {}
+    try:
+        out: dict[str, list[Any]] = {}
+        for column in (c for c in columns if c in known):
+            col = exp.column(column)
+            query = exp.select(col).distinct().from_("requests").where(col.is_(exp.null()).not_())
+            out[column] = [r[0] for r in con.execute(query.sql(dialect="sqlite")).fetchall()]
+        return out
+    except sqlite3.Error as exc:  # a store being created or unreadable: the warehouse's values stand alone
+        log.warning("governance store unreadable for dimension values: %s", exc)
+        return {}
+    finally:
+        con.close()

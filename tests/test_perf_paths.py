@@ -14,6 +14,7 @@ import telemetry.warehouse as warehouse
 from assistant import semantics
 from assistant.service import answer
 from core.settings import load_settings
+from semantic_layer import live_requests
 from semantic_layer.catalog import _distinct_values, _value_source, load_catalog
 from semantic_layer.engine import Engine
 
@@ -71,11 +72,59 @@ def test_values_in_one_statement_equal_per_dimension_reads(fresh: Path) -> None:
     engine = Engine(load_settings(PACE_DB=fresh))
     valued = catalog.with_values(engine)
     capped = catalog.with_values(engine, max_values=2)
+    stored = live_requests.store_values(engine.settings, ["status", "priority"])
     for name, dim in catalog.dimensions.items():
         source = _value_source(catalog, dim)
         if dim.kind != "categorical" or source is None:
             continue
-        assert valued.dimensions[name].values == _distinct_values(*source, engine, 500), name
-        assert capped.dimensions[name].values == valued.dimensions[name].values[:2], name
+        values = valued.dimensions[name].values
+        assert capped.dimensions[name].values == values[:2], name
+        if source[0] != live_requests.TABLE:
+            assert values == _distinct_values(*source, engine, 500), name
+            continue
+        # requests: the warehouse's values plus the governance store's, a superset of what questions see
+        with live_requests.warehouse_only():
+            own = _distinct_values(*source, engine, 500)
+        assert values == sorted(set(own) | set(stored.get(source[1], []))), name
+        assert set(_distinct_values(*source, engine, 500)) <= set(values), name
     assert valued.dimensions["team"].values and valued.dimensions["resolved_tier"].values == sorted(valued.dimensions["resolved_tier"].values)
     engine.close()
+
+
+def test_memoryless_turn_runs_the_graphs_own_wiring() -> None:
+    """graph/plain.py walks the same nodes and edges as the compiled LangGraph graph."""
+    from assistant.graph.graph import build_graph
+    from assistant.graph.plain import END, FIRST, START, wiring
+
+    drawn = build_graph().get_graph()
+    edges = {(e.source, e.target) for e in drawn.edges}
+    table = wiring()
+    plain_edges = {(START, FIRST)} | {(node, nxt) for node, (_f, _r, allowed) in table.items() for nxt in allowed}
+    assert plain_edges == edges
+    assert set(table) == set(drawn.nodes) - {START, END}
+
+
+def test_memoryless_answer_equals_the_graphs_and_skips_langgraph(fresh: Path) -> None:
+    """Same Answer from both runners, and a fresh process answering without a thread never imports LangGraph."""
+    import subprocess
+    import sys
+
+    from assistant.graph.context import Context
+    from assistant.graph.graph import build_graph
+    from assistant.graph.plain import run_turn
+
+    settings = load_settings(PACE_DB=fresh)
+    for question in ("gpu hours by team last week", "what can you do", "delete all jobs", "cost by team in Octobr"):
+        ctx = Context(settings=settings, charts=False)
+        plain = run_turn(question, ctx)["answer"]
+        graph = build_graph().invoke({"question": question}, config={"configurable": {"thread_id": "t"}}, context=ctx)["answer"]
+        for answer_json in (plain, graph):
+            answer_json.pop("timings_ms", None)
+        assert plain == graph, question
+
+    code = ("import sys; from assistant.service import answer; from core.settings import load_settings; "
+            f"a = answer('gpu hours by team last week', settings=load_settings(PACE_DB={str(fresh)!r}), charts=False); "
+            "assert a.status == 'answered', a.text; print(sorted(m for m in sys.modules if m.split('.')[0] in ('langgraph', 'matplotlib')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"

@@ -11,9 +11,11 @@ import time
 from collections.abc import Callable
 from datetime import date, datetime
 from functools import wraps
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from langgraph.runtime import Runtime
+if TYPE_CHECKING:  # annotations only: langgraph loads only when a graph is built (assistant/graph/plain.py)
+    from langgraph.runtime import Runtime
+
 
 from assistant.graph.context import Context
 from assistant.graph.state import TURN_RESET, State
@@ -30,7 +32,7 @@ from semantic_layer.coverage import chooser
 from semantic_layer.query import MetricQuery, TimeRange
 from core.errors import Refused
 
-Node = Callable[[State, Runtime[Context]], dict[str, Any]]
+Node = Callable[[State, "Runtime[Context]"], dict[str, Any]]
 
 
 def timed(name: str) -> Callable[[Node], Node]:

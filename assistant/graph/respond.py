@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from langgraph.runtime import Runtime
+if TYPE_CHECKING:  # annotations only: langgraph loads only when a graph is built (assistant/graph/plain.py)
+    from langgraph.runtime import Runtime
 
 from assistant.models import Answer, MetricInfo, Period, Provenance
 from assistant.charts import render_chart
