@@ -56,6 +56,8 @@ def main() -> None:
     t0 = time.perf_counter()
     result = scan(settings, start=start, end=end, kinds=args.kind)
     total = time.perf_counter() - t0
+    for kind, ms in result.timings_ms.items():
+        print(f"  in the full scan: {kind:22s} {ms / 1000:7.2f} s")
     truth = [t for t in load_ground_truth(settings) if (start is None or t["end_at"] > start)
              and (not args.kind or t["kind"] in args.kind)]
     p, r, f1 = score_against_ground_truth(result.findings, truth)

@@ -77,6 +77,7 @@ class ScanResult(BaseModel):
     kinds: list[str]
     elapsed_ms: float = 0.0
     silenced: list[Finding] = Field(default_factory=list, description="findings marked planned or no earlier")
+    timings_ms: dict[str, float] = Field(default_factory=dict, description="wall time per detector")
 
     @property
     def columns(self) -> list[str]:
@@ -231,6 +232,7 @@ def scan(
                                                 "memory_limit": settings.scan_memory_limit})
 
     findings: list[Finding] = []
+    timings: dict[str, float] = {}
     with Warehouse(scan_settings) as wh, Progress(TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                   TimeElapsedColumn(), disable=not progress, transient=True) as bar:
         leads, ep_team = _owners(wh), _endpoint_teams(wh)
@@ -239,8 +241,10 @@ def scan(
             if det.kind not in chosen:
                 continue
             bar.update(task, description=f"scanning {det.kind}")
+            t1 = time.perf_counter()
             rows = det.frame(wh, s, e) if det.frame else wh.run(det.sql(s, e))
             findings += _to_findings(det, rows, leads, ep_team)
+            timings[det.kind] = round((time.perf_counter() - t1) * 1000, 1)
             bar.advance(task)
     merged = fold_symptoms(merge_overlapping(findings))
     merged.sort(key=lambda f: (f.severity, -f.impact_usd, f.start))
@@ -248,7 +252,7 @@ def scan(
     if use_feedback:
         merged, silenced = scan_feedback.apply(merged, scan_feedback.latest(settings))
     merged = [f.model_copy(update={"id": f"F{i + 1:03d}"}) for i, f in enumerate(merged)]
-    return ScanResult(findings=merged, start=s, end=e, kinds=chosen, silenced=silenced,
+    return ScanResult(findings=merged, start=s, end=e, kinds=chosen, silenced=silenced, timings_ms=timings,
                       elapsed_ms=round((time.perf_counter() - t0) * 1000, 1))
 
 
