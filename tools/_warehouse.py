@@ -8,6 +8,7 @@ are inlined (no bind parameters) so a person can paste it into `pace sql` and ge
 from __future__ import annotations
 
 from datetime import date, datetime
+import re
 from functools import lru_cache
 
 import pandas as pd
@@ -115,20 +116,47 @@ def value_expression(value: Value) -> exp.Expression:
     return exp.Literal.string(str(value))
 
 
+_PLACEHOLDER = re.compile(r"\$([A-Za-z_]\w*)\b")  # how sqlglot renders a `:name` placeholder for DuckDB
+
+
 @lru_cache(maxsize=256)
-def _parsed(template: str) -> exp.Expression:
-    return sqlglot.parse_one(template, read="duckdb")
+def _pieces(template: str) -> tuple[str, ...]:
+    """The template parsed by sqlglot and rendered once, split at its placeholders: text, name, text, ...
+
+    Parsing fixes the statement's structure; a value can only fill a placeholder's slot. Rendering once
+    keeps a bind cheap (a ledger query is bound per opportunity). A template whose rendered text holds
+    a '$name' that is not a placeholder (inside a string literal) is refused rather than guessed at.
+    """
+    tree = sqlglot.parse_one(template, read="duckdb")
+    names = sorted(p.name for p in tree.find_all(exp.Placeholder))
+    pieces = tuple(_PLACEHOLDER.split(tree.sql(dialect="duckdb")))
+    if sorted(pieces[1::2]) != names:
+        raise ValueError("a '$name' in this template's text is not a placeholder; write it differently")
+    return pieces
+
+
+def _render(value: Value) -> str:
+    node = value_expression(value)
+    text = node.sql(dialect="duckdb")
+    return text if isinstance(node, (exp.Literal, exp.Cast, exp.Boolean, exp.Null, exp.Column)) else f"({text})"
 
 
 def bind(template: str, **values: Value) -> str:
-    """A constant SQL template with `:name` placeholders, each replaced by its value as a sqlglot
-    expression (never pasted as text); a condition may be passed as an expression (`exp.true()`).
+    """A constant SQL template with `:name` placeholders, each filled with its value rendered by sqlglot
+    as one expression (never text pasted into SQL); a condition may be passed as an expression.
 
     >>> bind("SELECT * FROM teams WHERE team = :team", team="o'hara")
     "SELECT * FROM teams WHERE team = 'o''hara'"
     """
-    tree = _parsed(template).copy()
-    return exp.replace_placeholders(tree, **{k: value_expression(v) for k, v in values.items()}).sql(dialect="duckdb")
+    pieces = _pieces(template)
+    out = [pieces[0]]
+    for i in range(1, len(pieces), 2):
+        name = pieces[i]
+        if name not in values:
+            raise ValueError(f"no value for :{name}")
+        out.append(_render(values[name]))
+        out.append(pieces[i + 1])
+    return "".join(out)
 
 
 def ts(value: datetime | date) -> str:

@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 
 from core.errors import UserError
 from core.settings import Settings
-from tools._warehouse import Warehouse
+from tools._warehouse import Warehouse, bind
 
 ALPHA = 0.10  # 90% prediction intervals
 MIN_WEEKS = 6
@@ -139,38 +139,42 @@ def mape(actual: np.ndarray, predicted: np.ndarray) -> float:
     return float(np.mean(np.abs((actual[mask] - predicted[mask]) / actual[mask]))) if mask.any() else float("nan")
 
 
-def _sql(end: datetime) -> dict[str, str]:
-    stop = f"TIMESTAMP '{end:%Y-%m-%d %H:%M:%S}'"
-    since = f"{stop} - INTERVAL {HISTORY_WEEKS * 7} DAY"
-    quotas = f"""SELECT team, accelerator_type, guaranteed, burst_limit FROM quotas
-WHERE effective_from < {stop} AND (effective_to IS NULL OR effective_to >= {stop})"""
-    return {
-        "types": f"""WITH h AS (
+QUOTAS = """SELECT team, accelerator_type, guaranteed, burst_limit FROM quotas
+WHERE effective_from < :stop AND (effective_to IS NULL OR effective_to >= :stop)"""
+TEMPLATES = {
+    "types": """WITH h AS (
     SELECT accelerator_type, hour, sum(allocated_hours) AS alloc FROM utilization_hourly
-    WHERE hour >= {since} AND hour < {stop} GROUP BY accelerator_type, hour
+    WHERE hour >= :since AND hour < :stop GROUP BY accelerator_type, hour
 )
-SELECT accelerator_type, date_trunc('week', hour) AS week, quantile_cont(alloc, {PEAK_QUANTILE}) AS demand, count(*) AS hours
+SELECT accelerator_type, date_trunc('week', hour) AS week, quantile_cont(alloc, :peak_quantile) AS demand, count(*) AS hours
 FROM h GROUP BY accelerator_type, date_trunc('week', hour) HAVING count(*) >= 160
 ORDER BY accelerator_type, week""",
-        "teams": f"""WITH w AS (
+    "teams": """WITH w AS (
     SELECT team, accelerator_type, date_trunc('week', hour) AS week, sum(allocated_hours) / 168 AS demand
-    FROM utilization_hourly WHERE hour >= {since} AND hour < {stop}
+    FROM utilization_hourly WHERE hour >= :since AND hour < :stop
     GROUP BY team, accelerator_type, date_trunc('week', hour) HAVING count(DISTINCT hour) >= 160
-), q AS ({quotas}
+), q AS (""" + QUOTAS + """
 ), pick AS (
     SELECT w.team, w.accelerator_type, max(w.demand) / nullif(any_value(q.burst_limit), 0) AS pressure
     FROM w LEFT JOIN q ON q.team = w.team AND q.accelerator_type = w.accelerator_type
     GROUP BY w.team, w.accelerator_type
-    ORDER BY pressure DESC NULLS LAST, w.team, w.accelerator_type LIMIT {MAX_TEAM_SERIES}
+    ORDER BY pressure DESC NULLS LAST, w.team, w.accelerator_type LIMIT :max_series
 )
 SELECT w.team, w.accelerator_type, w.week, w.demand FROM w JOIN pick p ON p.team = w.team AND p.accelerator_type = w.accelerator_type
 ORDER BY w.team, w.accelerator_type, w.week""",
-        "capacity": f"""SELECT accelerator_type, sum(accelerators) AS capacity FROM (
+    "capacity": """SELECT accelerator_type, sum(accelerators) AS capacity FROM (
     SELECT cluster, accelerator_type, arg_max(accelerators, effective_from) AS accelerators
-    FROM cluster_capacity WHERE effective_from < {stop} GROUP BY cluster, accelerator_type
+    FROM cluster_capacity WHERE effective_from < :stop GROUP BY cluster, accelerator_type
 ) GROUP BY accelerator_type ORDER BY accelerator_type""",
-        "quotas": quotas + "\nORDER BY team, accelerator_type",
-    }
+    "quotas": QUOTAS + "\nORDER BY team, accelerator_type",
+}
+
+
+def _sql(end: datetime) -> dict[str, str]:
+    """The forecast's queries over the history before `end`, values bound by sqlglot."""
+    values = {"stop": end, "since": end - timedelta(days=HISTORY_WEEKS * 7), "peak_quantile": PEAK_QUANTILE,
+              "max_series": MAX_TEAM_SERIES}
+    return {name: bind(t, **values) for name, t in TEMPLATES.items()}
 
 
 def forecast_capacity(settings: Settings, weeks: int = 8, holdout: int = 3, end: datetime | None = None) -> Forecast:
