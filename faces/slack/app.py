@@ -52,6 +52,16 @@ def _default_answer(question: str, **kwargs: Any) -> Any:
     return answer(question, **kwargs)
 
 
+def default_answer_fn(workers: int | None = None) -> AnswerFn:
+    """The real answer, computed in worker processes (faces/slack/workers.py); `workers=0` answers in
+    the server's own threads instead (one process, for debugging)."""
+    if workers == 0:
+        return _default_answer
+    from faces.slack.workers import AnswerPool
+
+    return AnswerPool(workers)
+
+
 def create_app(
     settings: Settings,
     *,
@@ -64,12 +74,15 @@ def create_app(
     process_before_response: bool = False,
     state_file: Path | None = None,
     workers: int = 32,
+    answer_workers: int | None = None,
 ) -> App:
     """The pace Bolt app. HTTP mode verifies signatures with SLACK_SIGNING_SECRET; Socket Mode needs none.
 
     The bot token comes from `client` when given, else SLACK_BOT_TOKEN; Bolt checks it with auth.test
     once here, which also tells it the bot's own ids so its own messages are ignored. `state_file`
-    overrides where posted ids and answer records live (default: next to the warehouse).
+    overrides where posted ids and answer records live (default: next to the warehouse). Without an
+    `answer_fn`, answers run in `answer_workers` processes (default: one per CPU; 0: in-process), so the
+    listener threads only wait, ack and post.
     """
     if client is None and not settings.slack_bot_token:
         raise UserError("SLACK_BOT_TOKEN is not set; export the bot token (xoxb-...)")
@@ -83,14 +96,14 @@ def create_app(
         signing_secret=settings.slack_signing_secret or "socket-mode-does-not-sign",
         request_verification_enabled=not socket_mode,
         process_before_response=process_before_response,
-        # Bolt's default pool has 5 workers; answers wait on DuckDB and the LLM, not the CPU.
+        # Bolt's default pool has 5 workers; listeners wait on answer workers, DuckDB and the LLM, not the CPU.
         listener_executor=ThreadPoolExecutor(max_workers=workers, thread_name_prefix="pace-slack"),
     )
     if not any(isinstance(h, RateLimitErrorRetryHandler) for h in app.client.retry_handlers):
         app.client.retry_handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))  # 429s carry Retry-After
     service = SlackService(
         settings=settings,
-        answer_fn=answer_fn or _default_answer,
+        answer_fn=answer_fn or default_answer_fn(answer_workers),
         tools=default_tools() if tools is None else tools,
         config=config or SlackConfig.from_env(),
         store=SlackStore(state_file or state_path(settings)),
