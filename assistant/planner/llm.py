@@ -133,11 +133,20 @@ def call_planner(client: Any, model: str, messages: list[dict[str, Any]], reques
     schema = request.schema if request else MetricQuery.model_json_schema()
     key = endpoint or llm_protocol.endpoint_key(str(getattr(client, "base_url", "") or ""), model)
     first_refusal: str | None = None
-    for mode in llm_protocol.chain(llm_protocol.remembered(key), choice=len(tools) > 1):
+    known = llm_protocol.remembered(key)
+    # While negotiating, a refusal must not be retried with backoff as if it were an outage (llama.cpp
+    # answers an unsupported tool_choice with HTTP 500); once a form is known, the client's retries apply.
+    asking = client.with_options(max_retries=0) if known is None and hasattr(client, "with_options") else client
+    for mode in llm_protocol.chain(known, choice=len(tools) > 1):
         sent = messages if mode != "json_object" else _with_schema_note(messages, schema)
+        kwargs = {"model": model, "messages": sent, "temperature": 0, **llm_protocol.request_kwargs(mode, tools, schema)}
         try:
-            resp = client.chat.completions.create(
-                model=model, messages=sent, temperature=0, **llm_protocol.request_kwargs(mode, tools, schema))
+            try:
+                resp = asking.chat.completions.create(**kwargs)
+            except (openai.RateLimitError, openai.APIConnectionError, openai.APITimeoutError):
+                if asking is client:
+                    raise
+                resp = client.chat.completions.create(**kwargs)  # an outage, not a refusal: the client's retries
         except openai.APIStatusError as exc:
             message = llm_protocol.server_message(exc)
             if llm_protocol.is_refusal(exc.status_code, message):
