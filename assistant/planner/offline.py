@@ -63,7 +63,7 @@ def plan_offline(question: str, inp: PlannerInputs) -> Plan:
     if typo is not None:
         return typo
     for word in unknown:
-        ties = close_ties(word, vocabulary(inp.lexicon, KNOWN_WORDS))
+        ties = close_ties(word, vocabulary(inp.lexicon, _known_words(inp)))
         if ties:
             return Plan(kind="clarify", message=f"I don't know '{word[:40]}'. Did you mean one of these?", options=ties, replaces=word)
     metrics, notes, clarify = _metrics(parsed, inp)
@@ -96,6 +96,8 @@ def plan_offline(question: str, inp: PlannerInputs) -> Plan:
     if isinstance(stat, Plan):
         return stat
     notes += stat
+    metrics, shares = _share_of(parsed, metrics, inp)
+    notes += shares
     if len(metrics) > 1 and _ratio_of_metrics(parsed):
         pct = [m for m in metrics if getattr(inp.catalog.metrics[m], "unit", "") == "%"]
         defined = _defined_ratio(metrics, inp.catalog)
@@ -270,6 +272,34 @@ def _merge_adjacent(parsed: Parsed, metrics: list[str], inp: PlannerInputs) -> t
     return metrics, []
 
 
+_SHARE = frozenset("share ratio percentage fraction proportion percent rate".split())
+
+
+def _share_of(parsed: Parsed, metrics: list[str], inp: PlannerInputs) -> tuple[list[str], list[str]]:
+    """'share of decided requests approved': a share word on a count is the ratio metric with that count on top.
+
+    Only a catalog ratio whose numerator is the count's own measure qualifies, and only when exactly one
+    does; its denominator is stated in the answer through the metric's description.
+    """
+    if len(metrics) != 1 or not any(w in _SHARE for w in parsed.rest.split()):
+        return metrics, []
+    base, state = metrics[0], None
+    for dim, (op, values) in parsed.filters.items():  # 'share of jobs (that) failed': the failed-jobs count on top
+        dedicated = STATE_METRICS.get((base, dim, str(values[0]).lower())) if op == "=" and len(values) == 1 else None
+        if dedicated in inp.catalog.metrics:
+            base, state = dedicated, dim
+    meas = getattr(inp.catalog.metrics[base], "measure", None)
+    if getattr(inp.catalog.metrics[base], "kind", "") != "simple" or meas is None:
+        return metrics, []
+    found = [n for n, m in inp.catalog.metrics.items() if getattr(m, "kind", "") == "ratio" and getattr(m, "numerator", None) == meas]
+    if len(found) != 1:
+        return metrics, []
+    if state is not None:
+        del parsed.filters[state]
+    m = inp.catalog.metrics[found[0]]
+    return found, [f"Answered as a share: {m.label} ({found[0]}), {getattr(m, 'description', '').strip()}"]
+
+
 def _restates(word: str, metrics: list[str], inp: PlannerInputs) -> bool:
     """A word of the metric's own name, label, description or synonyms restates it ('allocated' accelerator-hours)."""
     for name in metrics:
@@ -379,6 +409,7 @@ def _finish(query: MetricQuery, parsed: Parsed, notes: list[str], confidence: fl
     query = _state_metric(_drop_verb_filters(query, inp))
     query, split_notes = _split_instead(query, inp)
     notes = notes + split_notes
+    query = _drop_plain_dimension_words(query, parsed, inp)
     unreachable = _unreachable(query, inp)
     if unreachable is not None:
         return unreachable
@@ -429,6 +460,26 @@ def _state_metric(query: MetricQuery) -> MetricQuery:
             return query.model_copy(update={"metrics": [dedicated], "order_by": order,
                                              "filters": [g for g in query.filters if g is not f]})
     return query
+
+
+def _drop_plain_dimension_words(query: MetricQuery, parsed: Parsed, inp: PlannerInputs) -> MetricQuery:
+    """'accelerator-hours did each provider host': 'host' names a dimension, but here it is a verb.
+
+    A grouping the metric cannot reach, named only by an everyday word (a STOPWORD such as 'host' or
+    'serve'), is read in its plain sense instead of blocking the answer.
+    """
+    words = set(parsed.text.split())
+    keep = []
+    for g in query.group_by:
+        reach = [_reach(m, inp) for m in query.metrics]
+        unreachable = g.grain is None and any(r is not None and g.dimension not in r for r in reach)
+        named_by = {ph for ph, targets in inp.lexicon.dimensions.items() if g.dimension in targets and ph in words}
+        asked = any(re.search(rf"\b(by|per|each|every|across|for each|split by|broken down by)\s+(the\s+)?{re.escape(ph)}\b", parsed.text)
+                    for ph in named_by)
+        if unreachable and named_by and not asked and all(ph in STOPWORDS for ph in named_by):
+            continue
+        keep.append(g)
+    return query if len(keep) == len(query.group_by) else query.model_copy(update={"group_by": keep})
 
 
 def _split_instead(query: MetricQuery, inp: PlannerInputs) -> tuple[MetricQuery, list[str]]:
@@ -621,10 +672,23 @@ def _empty_period(parsed: Parsed, inp: PlannerInputs) -> Plan | None:
         f"through {(inp.today - timedelta(days=1)).isoformat()}). Did you mean {offer}?"))
 
 
+_KNOWN: dict[int, tuple[Any, frozenset[str]]] = {}
+
+
+def _known_words(inp: PlannerInputs) -> frozenset[str]:
+    """Filler and time words plus every word of the catalog's descriptions: real words, never typos ('decided')."""
+    cached = _KNOWN.get(id(inp.catalog))
+    if cached is None or cached[0] is not inp.catalog:
+        text = " ".join(getattr(m, "description", "") or "" for m in [*inp.catalog.metrics.values(), *inp.catalog.dimensions.values()])
+        cached = (inp.catalog, KNOWN_WORDS | frozenset(w for w in fold(text).split() if w.isalpha()))
+        _KNOWN[id(inp.catalog)] = cached
+    return cached[1]
+
+
 def _correct_typos(question: str, parsed: Parsed, inp: PlannerInputs) -> tuple[Parsed, list[str]]:
     """Unknown words with one clear near candidate are read as it ('clsuter' -> 'cluster'); the answer says so."""
     unknown = [w for w in parsed.leftover if w not in STOPWORDS and not w.isdigit()]
-    vocab = vocabulary(inp.lexicon, KNOWN_WORDS)
+    vocab = vocabulary(inp.lexicon, _known_words(inp))
     fixes = correct_words(unknown, vocab) if unknown else {}
     if not fixes:
         return parsed, []

@@ -148,3 +148,20 @@ def test_a_split_the_metric_lacks_is_answered_by_the_metric_that_splits_it_and_s
     assert q and q.metrics == ["attributed_cost_usd"] and q.filters[0].values == ["training"]
     no = plan_offline("spend by cluster last week", inp)  # nothing splits cost by cluster here: say what is possible
     assert no.kind == "abstain" and "cluster" in no.message
+
+
+def test_a_share_word_on_a_count_is_the_ratio_with_that_count_on_top() -> None:
+    base = catalog(with_mean=False)
+    approved = _m("requests_approved", "Requests approved", ["approved requests", "approvals"], "approved", "count")
+    rate = FakeMetric("approval_rate_pct", "Approval rate", ["approval rate"], unit="%", kind="ratio",
+                      description="Approved as a share of decided requests.")
+    rate.numerator = "approved"  # type: ignore[attr-defined]
+    metrics = {**base.metrics, approved.name: approved, rate.name: rate}
+    measures = {**base.measures, "approved": Measure("approved", "requests", "count", "status = 'approved'")}
+    cat = MeasuredCatalog(metrics, base.dimensions, [], measures)
+    inp = PlannerInputs(catalog=cat, lexicon=Lexicon.from_catalog(cat), today=date(2026, 11, 23))
+    p = plan_offline("what share of decided requests were approved requests last week", inp)
+    assert p.kind == "query" and p.query and p.query.metrics == ["approval_rate_pct"]
+    assert any("share" in n for n in p.notes)
+    q = plan_offline("what share of idle hours last week", inp)  # no ratio has idle hours on top: never a guess
+    assert q.kind == "abstain"

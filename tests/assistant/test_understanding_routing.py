@@ -79,3 +79,15 @@ def test_an_everyday_word_that_is_also_a_value_reads_plainly_where_the_metric_ca
     assert p.kind == "query" and p.query and p.query.filters == [] and p.query.group_by[0].dimension == "team"
     q = plan_offline("compute cost by team last week", inp).query  # cost can be filtered: the value stays a filter
     assert q and [(f.dimension, f.values) for f in q.filters] == [("service_category", ["Compute"])]
+
+
+def test_a_dimension_named_by_an_everyday_verb_reads_plainly_unless_asked_for() -> None:
+    metrics = {"allocated_hours": FakeMetric("allocated_hours", "Allocated hours", ["accelerator hours"])}
+    dims = {"provider": FakeDimension("provider", "Provider", ["providers"], values=["aws", "gcp"]),
+            "host": FakeDimension("host", "Host", ["host", "node"], values=["n1"]),
+            "time": FakeDimension("time", "Time", kind="time")}
+    cat = _ReachCatalog(metrics, dims, [], reach={"allocated_hours": {"provider", "time"}})
+    inp = PlannerInputs(catalog=cat, lexicon=Lexicon.from_catalog(cat), today=date(2026, 11, 23))
+    p = plan_offline("how many accelerator hours did each provider host last week", inp)
+    assert p.kind == "query" and p.query and [g.dimension for g in p.query.group_by] == ["provider"]
+    assert plan_offline("accelerator hours by host last week", inp).kind == "abstain"  # asked for: say it can't

@@ -53,3 +53,12 @@ def test_a_word_far_from_everything_is_not_corrected(inputs: PlannerInputs, ques
     inputs.previous = None
     p = plan_offline(question, inputs)
     assert not any("typo" in n for n in p.notes)
+
+
+def test_a_word_the_catalog_uses_in_its_descriptions_is_a_word_not_a_typo() -> None:
+    cat = fake_catalog()
+    cat.metrics["busy_hours"].description = "Accelerator-hours the scheduler decided were busy."
+    cat.metrics["denied"] = type(cat.metrics["busy_hours"])("denied", "Denied", ["denied requests"])
+    inp = PlannerInputs(catalog=cat, lexicon=Lexicon.from_catalog(cat), today=AS_OF)
+    p = plan_offline("decided busy hours last week", inp)  # 'decided' is two edits from 'denied'
+    assert not any("typo" in n for n in p.notes)
