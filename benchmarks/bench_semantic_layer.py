@@ -4,7 +4,8 @@
 
 Each verified query's period is moved by whole weeks so that it ends where the warehouse's data ends
 (so `large` and `small` warehouses with other end dates still have data). Both SQLs run on the same
-hardened engine; results are compared (floats within 1e-9) and times are medians of `--repeat` runs.
+hardened engine; results are compared (floats within 1e-9) and times are medians of `--repeat` runs, compiled and
+hand-written interleaved.
 Targets (issue 3, on the `large` scale): median compiled/hand ratio <= 1.1; overhead <= 20 ms median.
 The overhead covers compile + validate (planning belongs to the assistant). A script, not a test.
 """
@@ -12,7 +13,9 @@ The overhead covers compile + validate (planning belongs to the assistant). A sc
 from __future__ import annotations
 
 import argparse
+import json
 import math
+import os
 import statistics
 import sys
 import time
@@ -45,13 +48,17 @@ def _rebase(query: MetricQuery, shift: timedelta) -> MetricQuery:
     return query.model_copy(update={"time_range": moved})
 
 
-def _median_ms(engine: Engine, sql: str, repeat: int) -> tuple[float, list[tuple]]:
-    times, rows = [], []
-    for _ in range(repeat):
-        result = engine.run_sql(sql)
-        times.append(result.elapsed_ms)
-        rows = result.rows
-    return statistics.median(times), rows
+def _interleaved_ms(engine: Engine, a: str, b: str, repeat: int) -> tuple[float, list[tuple], float, list[tuple]]:
+    """Medians of `a` and `b` run in alternating pairs (ABBA...), so a change in the machine's load
+    during the run falls on both sides instead of on whichever ran last."""
+    times: dict[str, list[float]] = {a: [], b: []}
+    rows: dict[str, list[tuple]] = {a: [], b: []}
+    for i in range(repeat):
+        for sql in ((a, b) if i % 2 == 0 else (b, a)):
+            result = engine.run_sql(sql)
+            times[sql].append(result.elapsed_ms)
+            rows[sql] = result.rows
+    return statistics.median(times[a]), rows[a], statistics.median(times[b]), rows[b]
 
 
 def _same(a: list[tuple], b: list[tuple], ordered: bool) -> bool:
@@ -76,6 +83,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, required=True, help="Warehouse DuckDB file (e.g. built with `pace seed --scale large`).")
     parser.add_argument("--repeat", type=int, default=5, help="Runs per query; the median is reported.")
+    parser.add_argument("--json", action="store_true", help="Also print the summary as one JSON line (for run_all.py).")
     args = parser.parse_args()
 
     catalog = load_catalog()
@@ -98,8 +106,7 @@ def main() -> int:
             length = period.end - period.start
             hand_sql = hand.format(S=_ts(period.start), E=_ts(period.end), P=_ts(period.start - length))
             engine.run_sql(validated.sql), engine.run_sql(hand_sql)  # warm both
-            compiled_ms, compiled_rows = _median_ms(engine, validated.sql, args.repeat)
-            hand_ms, hand_rows = _median_ms(engine, hand_sql, args.repeat)
+            compiled_ms, compiled_rows, hand_ms, hand_rows = _interleaved_ms(engine, validated.sql, hand_sql, args.repeat)
             same = _same(compiled_rows, hand_rows, ordered=query.limit is not None)
             mismatches += not same
             ratios.append(compiled_ms / hand_ms if hand_ms else 1.0)
@@ -108,7 +115,10 @@ def main() -> int:
     print(f"median compiled/hand-written time ratio: {statistics.median(ratios):.3f} (target <= 1.1)")
     print(f"compile+validate overhead per question: median {statistics.median(overheads):.2f} ms, "
           f"p95 {sorted(overheads)[int(0.95 * (len(overheads) - 1))]:.2f} ms (target <= 20 ms median)")
-    print(f"result mismatches: {mismatches}")
+    print(f"result mismatches: {mismatches}; compiled and hand-written runs interleaved; load average {os.getloadavg()[0]:.1f}")
+    if args.json:
+        print(json.dumps({"ratio": statistics.median(ratios), "overhead_ms": statistics.median(overheads),
+                          "mismatches": mismatches, "load": os.getloadavg()}))
     return 1 if mismatches else 0
 
 
