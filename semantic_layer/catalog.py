@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ from sqlglot import exp
 
 from semantic_layer import catalog_cache
 from semantic_layer.errors import CatalogError, Issue, did_you_mean
-from semantic_layer.graph import dimension_source, metric_entities, reachable_dimensions
+from semantic_layer.graph import dimension_source, metric_entities, reachable_dimensions, reachable_from  # noqa: F401 (re-exported)
 from semantic_layer.models import Dimension, Entity, Location, Measure, Metric, VerifiedQuery
 from semantic_layer.yaml_loader import LineDict, load_yaml_file
 from core.errors import UserError
@@ -66,7 +67,8 @@ class Catalog:
         """A copy whose categorical dimensions carry the distinct values found in the warehouse.
 
         DuckDB reads every dimension's values in one statement (one plan, one validation) rather than one
-        `SELECT DISTINCT` each, from the warehouse's own rows; values of request columns that only the
+        `SELECT DISTINCT` each, from the warehouse's own rows, and keeps them in the user's cache keyed by
+        the warehouse file's version (a writer's swap makes a new key), so later processes skip it; values of request columns that only the
         governance store holds are added from it with sqlite3 (no Arrow overlay to import and build).
         Other engines go dimension by dimension.
         """
@@ -90,9 +92,7 @@ def _value_source(catalog: Catalog, dim: Dimension) -> tuple[str, str] | None:
 
 
 def _is_duckdb(engine_or_con: Any) -> bool:
-    from semantic_layer.engine import Engine
-
-    return isinstance(engine_or_con, Engine) or type(engine_or_con).__module__.startswith("duckdb")
+    return bool(getattr(engine_or_con, "runs_duckdb", False)) or type(engine_or_con).__module__.startswith("duckdb")
 
 
 def _values_at_once(sources: dict[str, tuple[str, str]], engine_or_con: Any, limit: int) -> dict[str, list[Any]] | None:
@@ -111,23 +111,43 @@ def _values_at_once(sources: dict[str, tuple[str, str]], engine_or_con: Any, lim
         )
         columns.append(exp.Subquery(this=exp.select(values).from_(exp.to_table(table))).as_(exp.to_identifier(name, quoted=True)))
     sql = exp.select(*columns).sql(dialect="duckdb")
-    if hasattr(engine_or_con, "run_sql"):
-        with live_requests.warehouse_only():  # the store's values come below, without an Arrow overlay
-            result = engine_or_con.run_sql(sql)
-        names, rows = result.columns, result.rows
-    else:
-        cur = engine_or_con.execute(sql)
-        rows, names = cur.fetchall(), [d[0] for d in cur.description or []]
-    if len(rows) != 1:
-        return None
-    found = {name: list(values or []) for name, values in zip(names, rows[0])}
     settings = getattr(engine_or_con, "settings", None)
+    key = _values_key(settings, sql)
+    found = catalog_cache.load(key) if key else None
+    if found is None:
+        if hasattr(engine_or_con, "run_sql"):
+            with live_requests.warehouse_only():  # the store's values come below, without an Arrow overlay
+                result = engine_or_con.run_sql(sql)
+            names, rows = result.columns, result.rows
+        else:
+            cur = engine_or_con.execute(sql)
+            rows, names = cur.fetchall(), [d[0] for d in cur.description or []]
+        if len(rows) != 1:
+            return None
+        found = {name: list(values or []) for name, values in zip(names, rows[0])}
+        if key and key == _values_key(settings, sql):  # no writer swapped a new version in meanwhile
+            catalog_cache.store(key, found)
     live = {name: column for name, (table, column) in sources.items() if table == live_requests.TABLE}
     if settings is not None and live:  # requests governance holds beyond the warehouse's (see live_requests.py)
         stored = live_requests.store_values(settings, sorted(set(live.values())))
         for name, column in live.items():
             found[name] = sorted(set(found[name]) | set(stored.get(column, [])))
     return {name: values[:limit] for name, values in found.items()}
+
+
+def _values_key(settings: Any, sql: str) -> str | None:
+    """Cache key of a warehouse version's values: the file's path and version (inode, size, mtime, which
+    every writer's swap changes) and the statement; None without a file to key on."""
+    from telemetry.warehouse import version
+
+    if settings is None or getattr(settings, "engine", "duckdb") != "duckdb":
+        return None
+    path = Path(settings.db).resolve()
+    now = version(path)
+    if now is None:
+        return None
+    h = hashlib.sha256(f"{path}\0{now}\0{sql}".encode())
+    return "values-" + h.hexdigest()[:32]
 
 
 def _distinct_values(table: str, column: str, engine_or_con: Any, limit: int) -> list[Any]:
@@ -226,9 +246,3 @@ def load_catalog(definitions_dir: Path | str | None = None, *, strict: bool = Tr
     return catalog
 
 
-def reachable_from(catalog: Catalog, entity: str, dimension: str) -> bool:
-    """True when `entity` reads `dimension` (time needs a time column)."""
-    dim = catalog.dimensions[dimension]
-    if dim.kind == "time":
-        return bool(catalog.entities[entity].time_column)
-    return dimension_source(catalog, entity, dimension) is not None

@@ -128,3 +128,25 @@ def test_memoryless_answer_equals_the_graphs_and_skips_langgraph(fresh: Path) ->
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+def test_values_are_read_once_per_warehouse_version(fresh: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A later process reuses the values of the same file version; a writer's swap reads them afresh."""
+    import shutil
+
+    db = tmp_path / "w.duckdb"
+    shutil.copyfile(fresh, db)
+    runs = _count(monkeypatch, Engine, "run_sql")
+    catalog = load_catalog()
+
+    def values() -> list[str]:
+        with Engine(load_settings(PACE_DB=db)) as engine:
+            return catalog.with_values(engine).dimensions["team"].values
+
+    first = values()
+    assert runs[0] == 1 and first
+    assert values() == first and runs[0] == 1  # same version: from the cache, no statement run
+    swapped = tmp_path / "next.duckdb"
+    shutil.copyfile(fresh, swapped)
+    swapped.replace(db)  # what a writer does: a new file renamed over the old one
+    assert values() == first and runs[0] == 2
