@@ -91,6 +91,9 @@ def run(settings: Settings, config: object, *, socket: bool, host: str, port: in
     from faces.slack.app import service_of
 
     flush_pending(settings, service_of(slack_app).store)
+    workers = service_of(slack_app).answer_fn
+    if hasattr(workers, "start"):  # answer worker processes (faces/slack/workers.py): spawned before traffic
+        workers.start()
     if schedule_every > 0:
         start_scheduler(slack_app, settings, every_s=schedule_every * 60)
     if socket:
