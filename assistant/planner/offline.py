@@ -166,7 +166,8 @@ def _defined_ratio(metrics: list[str], catalog: Any) -> str | None:
         pair: tuple[str | None, str | None] = (None, None)
         if getattr(m, "kind", "") == "ratio":
             pair = (simple(getattr(m, "numerator", None)), simple(getattr(m, "denominator", None)))
-        elif getattr(m, "kind", "") == "derived" and (e := re.fullmatch(r"\s*(\w+)\s*/\s*(\w+)\s*", getattr(m, "expr", "") or "")):
+        elif getattr(m, "kind", "") == "derived" and (e := re.fullmatch(r"\s*(?:[\d.]+\s*\*\s*)?([a-z_]\w*)\s*/\s*([a-z_]\w*)(?:\s*\*\s*[\d.]+)?\s*",
+                                                                      getattr(m, "expr", "") or "")):  # '1000000 * cost / tokens' too
             pair = (e.group(1), e.group(2))
         if set(pair) == set(metrics):
             return name

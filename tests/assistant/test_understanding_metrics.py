@@ -165,3 +165,15 @@ def test_a_share_word_on_a_count_is_the_ratio_with_that_count_on_top() -> None:
     assert any("share" in n for n in p.notes)
     q = plan_offline("what share of idle hours last week", inp)  # no ratio has idle hours on top: never a guess
     assert q.kind == "abstain"
+
+
+def test_a_ratio_of_two_metrics_uses_the_catalogs_scaled_ratio_when_one_is_defined() -> None:
+    base = catalog(with_mean=False)
+    tokens = _m("tokens", "Tokens", ["tokens"], "tokens", "tokens")
+    per_m = FakeMetric("cost_per_1m_tokens_usd", "Cost per 1M tokens", ["token cost"], unit="USD", kind="derived")
+    per_m.expr = "1000000 * effective_cost_usd / tokens"  # type: ignore[attr-defined]
+    metrics = {**base.metrics, tokens.name: tokens, per_m.name: per_m}
+    cat = MeasuredCatalog(metrics, base.dimensions, [], {**base.measures, "tokens": Measure("tokens", "serving", "sum", "tokens")})
+    inp = PlannerInputs(catalog=cat, lexicon=Lexicon.from_catalog(cat), today=date(2026, 11, 23))
+    p = plan_offline("spend per tokens last week", inp)
+    assert p.kind == "query" and p.query and p.query.metrics == ["cost_per_1m_tokens_usd"]
