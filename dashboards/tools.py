@@ -10,13 +10,11 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from dashboards import sql_sources
 from dashboards.state import FilterState
-
-if TYPE_CHECKING:
-    from dashboards.runner import DashboardContext
+from dashboards.types import TileContext as DashboardContext
 
 
 @dataclass

@@ -20,7 +20,7 @@ from semantic_layer.schema_info import Schema, ddl_schema
 from core.errors import PaceError
 
 if TYPE_CHECKING:
-    from semantic_layer.catalog import Catalog
+    from semantic_layer.catalog_types import CatalogView as Catalog
 
 Rule = Callable[["Catalog", Schema], list[Issue]]
 

@@ -18,8 +18,8 @@ from datetime import timedelta
 
 from sqlglot import exp
 
-from semantic_layer.catalog import Catalog, reachable_from
-from semantic_layer.graph import metric_measures
+from semantic_layer.catalog_types import CatalogView as Catalog
+from semantic_layer.graph import metric_measures, reachable_from
 from semantic_layer.models import Metric
 from semantic_layer.query import Filter, GroupBy, MetricQuery, TimeRange
 from semantic_layer.schema_info import ddl_schema

@@ -15,7 +15,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import duckdb
@@ -25,6 +25,7 @@ from semantic_layer.catalog import Catalog
 from semantic_layer.checks import check_result
 from semantic_layer.compiler import CompiledQuery, compile_query
 from semantic_layer.query import MetricQuery
+from semantic_layer.results import QueryResult
 from semantic_layer.schema_info import Schema
 from semantic_layer.validator import ValidatedSQL, validate_sql
 from core.errors import UserError
@@ -39,21 +40,6 @@ _HARDENING: tuple[tuple[str, str], ...] = (
     ("allow_community_extensions", "false"),
     ("python_enable_replacements", "false"),
 )
-
-
-@dataclass
-class QueryResult:
-    """Rows and columns of one run, with the SQL that ran, timings and result-check warnings."""
-
-    columns: list[str]
-    rows: list[tuple[Any, ...]]
-    elapsed_ms: float
-    sql: str
-    warnings: list[str] = field(default_factory=list)
-    compiled: CompiledQuery | None = None
-
-    def records(self) -> list[dict[str, Any]]:
-        return [dict(zip(self.columns, row)) for row in self.rows]
 
 
 @dataclass
@@ -73,6 +59,9 @@ class _Opened:
 
 class Engine:
     """The question-answering connection to one warehouse file; safe to share across threads."""
+
+    runs_duckdb = True
+    """Read by the catalog (which must not import engines) to pick DuckDB's one-statement value scan."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings

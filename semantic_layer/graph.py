@@ -15,7 +15,7 @@ import sqlglot
 from sqlglot import exp
 
 if TYPE_CHECKING:
-    from semantic_layer.catalog import Catalog
+    from semantic_layer.catalog_types import CatalogView as Catalog
     from semantic_layer.models import DimensionSource, Metric
 
 
@@ -129,3 +129,11 @@ def metric_entities(catalog: Catalog, name: str) -> list[str]:
         if m in catalog.measures and catalog.measures[m].entity not in out:
             out.append(catalog.measures[m].entity)
     return out
+
+
+def reachable_from(catalog: Catalog, entity: str, dimension: str) -> bool:
+    """True when `entity` reads `dimension` (time needs a time column)."""
+    dim = catalog.dimensions[dimension]
+    if dim.kind == "time":
+        return bool(catalog.entities[entity].time_column)
+    return dimension_source(catalog, entity, dimension) is not None

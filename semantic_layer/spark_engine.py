@@ -30,7 +30,7 @@ from sqlglot import exp
 from semantic_layer.catalog import Catalog
 from semantic_layer.checks import check_result
 from semantic_layer.compiler import compile_query
-from semantic_layer.engine import QueryResult
+from semantic_layer.results import QueryResult
 from semantic_layer.query import MetricQuery
 from semantic_layer.schema_info import Schema, ddl_schema
 from semantic_layer.spark_dialect import to_spark

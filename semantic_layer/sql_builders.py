@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 import sqlglot
 from sqlglot import exp
 
-from semantic_layer.catalog import Catalog
+from semantic_layer.catalog_types import CatalogView as Catalog
 from semantic_layer.graph import JoinStep, dimension_source, join_path, parse_expr
 from semantic_layer.models import Measure, Metric
 from semantic_layer.query import Filter, GroupBy, TimeRange
