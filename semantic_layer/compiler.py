@@ -1,4 +1,4 @@
-"""MetricQuery -> sqlglot expression -> SQL, as a tuple of small steps over one `Plan`.
+"""MetricQuery -> sqlglot expression -> SQL, as a tuple of small steps over one `CompilePlan`.
 
 Steps: resolve names, check every dimension is reachable, group measures by fact, build one CTE per
 fact and period, combine them on the group keys, add the previous-period comparison, then order and
@@ -30,7 +30,7 @@ DIALECTS: tuple[str, ...] = ("duckdb", "trino", "spark", "bigquery", "snowflake"
 
 
 @dataclass
-class Plan:
+class CompilePlan:
     """Everything the steps learn about one query, filled in order."""
 
     catalog: Catalog
@@ -68,10 +68,10 @@ class CompiledQuery:
     previous_period: TimeRange | None
 
 
-Step = Callable[[Plan], Plan]
+Step = Callable[[CompilePlan], CompilePlan]
 
 
-def resolve_names(plan: Plan) -> Plan:
+def resolve_names(plan: CompilePlan) -> CompilePlan:
     """Metrics and dimensions exist; time groups get a grain; filters are on categorical values."""
     cat, q = plan.catalog, plan.query
     plan.metrics = [cat.metric(m) for m in dict.fromkeys(q.metrics)]
@@ -150,7 +150,7 @@ def _canonical_values(catalog: Catalog, dimension: str, values: list[object]) ->
     return out
 
 
-def check_reachability(plan: Plan) -> Plan:
+def check_reachability(plan: CompilePlan) -> CompilePlan:
     """Every group-by and filter dimension is reachable from every fact behind every metric."""
     cat = plan.catalog
     wanted = [g.dimension for g in plan.group_by] + [f.dimension for f, _ in plan.filters]
@@ -167,7 +167,7 @@ def check_reachability(plan: Plan) -> Plan:
     return plan
 
 
-def plan_facts(plan: Plan) -> Plan:
+def plan_facts(plan: CompilePlan) -> CompilePlan:
     """Group the needed measures by the fact entity that holds them."""
     for metric in plan.metrics:
         for m in metric_measures(plan.catalog, metric.name):
@@ -194,7 +194,7 @@ def _keys_match(labels: list[str], left: list[list[exp.Expression]], right: str)
     ])
 
 
-def _period_select(plan: Plan, period: TimeRange | None, shift: timedelta | None, prefix: str) -> tuple[list[tuple[str, exp.Select]], exp.Select]:
+def _period_select(plan: CompilePlan, period: TimeRange | None, shift: timedelta | None, prefix: str) -> tuple[list[tuple[str, exp.Select]], exp.Select]:
     """CTEs for one period plus the SELECT that meets them on the group keys and computes the metrics."""
     ctes = [
         (f"{prefix}_{entity}", fact_select(plan.catalog, entity, measures, plan.group_by, plan.filters, period, shift, plan.parameters))
@@ -221,7 +221,7 @@ def _period_select(plan: Plan, period: TimeRange | None, shift: timedelta | None
     return ctes, exp.select(*cols).from_(source)
 
 
-def build_select(plan: Plan) -> Plan:
+def build_select(plan: CompilePlan) -> CompilePlan:
     """The current period's metrics, and, when comparing, the previous period's beside them."""
     period = plan.query.time_range
     ctes, current = _period_select(plan, period, None, "cur")
@@ -253,7 +253,7 @@ def build_select(plan: Plan) -> Plan:
     return plan
 
 
-def order_and_limit(plan: Plan) -> Plan:
+def order_and_limit(plan: CompilePlan) -> CompilePlan:
     """Requested order (else time, else the first metric descending), then every label as a tie-break."""
     assert plan.expression is not None
     label_of = {g.dimension: g.label() for g in plan.group_by}
@@ -299,7 +299,7 @@ def compile_query(catalog: Catalog, query: MetricQuery, dialect: str = "duckdb",
     """Compile a MetricQuery for `dialect` (duckdb runs here; the others are transpiled for export)."""
     if dialect not in DIALECTS:
         raise UserError(f"unknown dialect `{dialect}`; choose one of {', '.join(DIALECTS)}")
-    plan = Plan(catalog=catalog, query=query, dialect=dialect)
+    plan = CompilePlan(catalog=catalog, query=query, dialect=dialect)
     for step in steps:
         plan = step(plan)
     assert plan.expression is not None
