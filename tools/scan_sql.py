@@ -46,7 +46,7 @@ def equals(filters: dict[str, str | None]) -> str:
     return " AND ".join(parts) or "TRUE"
 
 
-APPROX_QUANTILES = True  # t-digest medians for the hour-of-week baselines; test_scan_budget.py shows the findings match
+APPROX_QUANTILES = False  # t-digest medians: the same findings (test_scan_budget.py) but slower on `large` (docs/tools.md)
 
 
 def _median(expr: str) -> str:
@@ -55,8 +55,8 @@ def _median(expr: str) -> str:
 
 def robust_baseline(source: str, keys: list[str], value: str, name: str = "base") -> str:
     """CTEs `{name}_med` and `{name}` giving, per keys and hour of week, the median and the scaled MAD
-    of `value` in CTE `source` (which must expose a `how` column). Approximate (t-digest) medians by
-    default: each group holds one value per week of history, and the findings are the same."""
+    of `value` in CTE `source` (which must expose a `how` column). Exact medians unless
+    `APPROX_QUANTILES`: t-digest medians give the same findings but were slower on `large`."""
     k = ", ".join(keys)
     on = " AND ".join(f"m.{c} = x.{c}" for c in keys + ["how"])
     return f"""{name}_med AS (
