@@ -22,6 +22,7 @@ def _key(f):  # type: ignore[no-untyped-def]
 def test_approximate_medians_find_the_same_anomalies(db: str, request: pytest.FixtureRequest,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     settings = Settings(PACE_DB=request.getfixturevalue(db))
+    monkeypatch.setattr(scan_sql, "APPROX_QUANTILES", True)
     approx = scan(settings, kinds=BASELINE_KINDS, use_feedback=False).findings
     monkeypatch.setattr(scan_sql, "APPROX_QUANTILES", False)
     exact = scan(settings, kinds=BASELINE_KINDS, use_feedback=False).findings
