@@ -164,9 +164,10 @@ def test_agent_registry_entries(demo_db: Path) -> None:
     from datetime import date
 
     from tools.drafting_tools import _week_of
-    from tools.registry import AGENT_TOOLS, TOOLS
+    from assistant.toolbox import REGISTRY
+    from tools.registry import TOOLS
 
-    assert {"weekly", "triage"} <= set(TOOLS) and {"weekly", "triage"} <= set(AGENT_TOOLS)
+    assert {"weekly", "triage"} <= set(TOOLS) and {"weekly", "triage"} <= set(REGISTRY)
     r = TOOLS["triage"](Settings(PACE_DB=demo_db), "triage: training jobs on cluster us-west-onprem keep failing", None)
     assert "us-west-onprem" in r.summary_text() and "## Sources" not in r.summary_text() and r.evidence_sql
     assert r.columns == ["fact", "label", "value", "text"] and r.rows
