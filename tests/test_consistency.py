@@ -158,6 +158,20 @@ def test_platform_review_adoption_equals_metrics(settings: Settings) -> None:
         assert close(100 * week["sm_active"], row["sm_activity_pct"], rel=1e-6)
 
 
+def test_platform_review_comparison_equals_metrics(settings: Settings) -> None:
+    """Per type and workload, the review's accelerator-hours and busy share are allocated_hours and
+    utilization_pct over the review's window."""
+    from tools.platform_review import review_platform
+
+    r = review_platform(settings, "MI300X")
+    got = pace_query(settings, ["allocated_hours", "utilization_pct"], r.since, r.end, by=["accelerator_type", "workload_type"])
+    assert r.comparison
+    for row in r.comparison:
+        want = got[(row["accelerator_type"], row["workload_type"])]
+        assert close(row["accelerator_hours"], want["allocated_hours"], rel=1e-6)
+        assert close(100 * row["busy_share"], want["utilization_pct"], rel=1e-6)
+
+
 def test_forecast_capacity_equals_installed_accelerators(settings: Settings) -> None:
     """Installed accelerators per type in the forecast are the catalog's installed_accelerators at the last hour."""
     from tools.forecast import forecast_capacity
