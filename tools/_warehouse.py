@@ -26,8 +26,6 @@ class Warehouse:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._engine: Engine | None = None
-        self.memo: dict[object, pd.DataFrame] = {}
-        """Intermediate results shared by the detectors of one scan run (built once, then reused)."""
 
     def run(self, sql: str, row_limit: int | None = None) -> pd.DataFrame:
         """Validate and run one query; rows as a DataFrame with the SELECT's column names."""

@@ -15,9 +15,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
-
-import pandas as pd
 
 from tools.scan_sql import PRICE_CTE, Z_THRESHOLD, equals, history_filter, how, islands, robust_baseline, window_filter
 
@@ -141,50 +138,3 @@ SELECT r.cluster AS entity, r.cluster, r.accelerator_type, r.window_start, r.win
 FROM runs r JOIN clusters c USING (cluster)
 ORDER BY r.window_start, entity"""
 
-
-_COLLAPSE_IF = f"t.{{x}} < {COLLAPSE_DROP} * b.med AND b.med - t.{{x}} > {Z_THRESHOLD} * greatest(b.mad, 0.01)"
-_ENERGY_IF = f"t.{{x}} > {ENERGY_RISE} * b.med AND t.{{x}} - b.med > {Z_THRESHOLD} * greatest(b.mad, 0.01 * b.med)"
-
-
-def pool_faults_sql(start: datetime | None, end: datetime | None) -> str:
-    """Collapses and energy outliers in one query: the team-pool-hour totals (`tp`, the expensive group-by
-    of every utilization row) are built once and shared; each kind's rule is exactly its own detector's.
-    One row per run with a `kind` column; the kinds' own SQL stays each finding's evidence."""
-    where = "TRUE AND " + history_filter("hour", start, end)
-    busy, energy = "sum(u.busy_hours) / sum(u.allocated_hours)", "sum(u.energy_kwh) / sum(u.allocated_hours)"
-    tp = _team_pool_hours(where, busy).replace(f"{busy} AS x", f"{busy} AS xb, {energy} AS xe")
-    tp = tp.replace("tp AS (", "tp AS MATERIALIZED (", 1)
-    run_cols = "min(hour) AS window_start, max(hour) + INTERVAL 1 HOUR AS window_end, count(*) AS hours, max(teams) AS teams"
-    return f"""WITH {tp},
-{_pool_runs(_COLLAPSE_IF.format(x="xb"), start, end, COLLAPSE_MIN_HOURS, "c_", "xb")},
-{_pool_runs(_ENERGY_IF.format(x="xe"), start, end, ENERGY_MIN_HOURS, "e_", "xe")},
-c_runs AS (
-    SELECT cluster, accelerator_type, {run_cols}, sum(busy) / sum(alloc) AS observed,
-           sum(expected_total) / sum(alloc) AS expected, sum(expected_total - busy) AS lost_busy_hours
-    FROM c_pisl GROUP BY cluster, accelerator_type, run_id
-), e_runs AS (
-    SELECT cluster, accelerator_type, {run_cols}, sum(energy) / sum(alloc) AS observed,
-           sum(expected_total) / sum(alloc) AS expected, sum(energy - expected_total) AS extra_kwh
-    FROM e_pisl GROUP BY cluster, accelerator_type, run_id
-), {PRICE_CTE}
-SELECT 'utilization_collapse' AS kind, r.cluster AS entity, r.cluster, r.accelerator_type, r.window_start, r.window_end,
-       r.hours, r.teams, round(r.observed, 4) AS observed, round(r.expected, 4) AS expected,
-       round(r.lost_busy_hours, 1) AS lost_busy_hours, CAST(NULL AS DOUBLE) AS extra_kwh,
-       round(r.lost_busy_hours * p.usd_per_hour, 2) AS impact_usd
-FROM c_runs r JOIN price p USING (cluster, accelerator_type)
-UNION ALL
-SELECT 'energy_outlier' AS kind, r.cluster AS entity, r.cluster, r.accelerator_type, r.window_start, r.window_end,
-       r.hours, r.teams, round(r.observed, 4) AS observed, round(r.expected, 4) AS expected,
-       CAST(NULL AS DOUBLE) AS lost_busy_hours, round(r.extra_kwh, 1) AS extra_kwh,
-       round(r.extra_kwh * c.usd_per_kwh, 2) AS impact_usd
-FROM e_runs r JOIN clusters c USING (cluster)
-ORDER BY kind, window_start, entity"""
-
-
-def pool_faults(wh: Any, start: datetime | None, end: datetime | None, kind: str) -> pd.DataFrame:
-    """One kind's rows of `pool_faults_sql`, which runs once per scan run (kept in the warehouse handle's memo)."""
-    key = ("pool_faults", start, end)
-    if key not in wh.memo:
-        wh.memo[key] = wh.run(pool_faults_sql(start, end))
-    df = wh.memo[key]
-    return df[df["kind"] == kind].drop(columns="kind").reset_index(drop=True)

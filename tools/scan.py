@@ -11,7 +11,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 from datetime import date, datetime
 from typing import Any
 
@@ -48,15 +47,13 @@ class Detector:
 
 DETECTORS: tuple[Detector, ...] = (
     Detector("idle_allocation", "team", "sm_active", detect_util.idle_allocation_sql, ("team", "cluster", "accelerator_type")),
-    Detector("utilization_collapse", "cluster", "busy_share", detect_util.utilization_collapse_sql, ("cluster", "accelerator_type"),
-             frame=partial(detect_util.pool_faults, kind="utilization_collapse")),
+    Detector("utilization_collapse", "cluster", "busy_share", detect_util.utilization_collapse_sql, ("cluster", "accelerator_type")),
     Detector("cost_spike", "team", "EffectiveCost_usd_per_day", detect_cost.cost_spike_sql, ("team",)),
     Detector("queue_wait_surge", "cluster", "queue_wait_minutes_median", detect_ops.queue_wait_surge_sql, ("cluster", "accelerator_type")),
     Detector("failure_rate_spike", "team", "failure_rate", detect_ops.failure_rate_spike_sql, ("team", "cluster", "accelerator_type")),
     Detector("quota_breach", "team", "allocated_accelerators", detect_ops.quota_breach_sql, ("team", "cluster", "accelerator_type")),
     Detector("latency_spike", "endpoint", "latency_p95_ms", detect_cost.latency_spike_sql, ("endpoint",)),
-    Detector("energy_outlier", "cluster", "kwh_per_accelerator_hour", detect_util.energy_outlier_sql, ("cluster", "accelerator_type"),
-             frame=partial(detect_util.pool_faults, kind="energy_outlier")),
+    Detector("energy_outlier", "cluster", "kwh_per_accelerator_hour", detect_util.energy_outlier_sql, ("cluster", "accelerator_type")),
     Detector("utilization_shift", "team", "busy_share", detect_shape.stream_hours_sql, ("team", "cluster", "accelerator_type"),
              frame=detect_shape.run),
     Detector("data_quality", "cluster", "physical_bound", scan_bounds.check_sql, (), frame=_bounds_frame),

@@ -38,18 +38,3 @@ def test_scan_runs_under_its_own_timeout(demo_db: Path) -> None:
     settings = Settings(PACE_DB=demo_db, PACE_QUERY_TIMEOUT_S=0.001)
     assert scan(settings, kinds=["cost_spike", "utilization_collapse"]).findings
 
-
-def test_shared_pool_intermediate_gives_each_kind_its_own_rows(settings: Settings) -> None:
-    # collapse and energy read one team-pool-hour intermediate per run; the rows equal their own queries'
-    from tools import detect_util
-    from tools._warehouse import Warehouse
-
-    with Warehouse(settings) as wh:
-        for kind, own in (("utilization_collapse", detect_util.utilization_collapse_sql),
-                          ("energy_outlier", detect_util.energy_outlier_sql)):
-            shared = detect_util.pool_faults(wh, None, None, kind)
-            alone = wh.run(own(None, None))
-            cols = ["entity", "accelerator_type", "window_start", "window_end", "observed", "expected", "impact_usd"]
-            assert len(shared) >= 1
-            assert shared[cols].to_dict("records") == alone[cols].to_dict("records")
-        assert len(wh.memo) == 1  # built once for both kinds
