@@ -43,7 +43,7 @@ class Settings(BaseSettings):
     openai_base_url: str | None = Field(default=None, alias="OPENAI_BASE_URL")
     model: str = Field(default="gpt-4o-mini", alias="PACE_MODEL")
     llm_prompt_tokens: int = Field(
-        default=2000, alias="PACE_LLM_PROMPT_TOKENS", ge=500,
+        default=1600, alias="PACE_LLM_PROMPT_TOKENS", ge=500,
         description="Token budget of one LLM planning request (prompt, question and tool schemas); "
         "set it below your model's context window minus room for the reply.",
     )

@@ -22,8 +22,10 @@ from rapidfuzz import fuzz
 
 from assistant.planner.lexicon import Lexicon, fold
 
-DEFAULT_PROMPT_TOKENS = 2000
-"""The default budget of one planning request: system prompt, question and tool schemas together."""
+DEFAULT_PROMPT_TOKENS = 1600
+"""The default budget of what pace sends (system prompt, question, tool schemas), by its estimate. A server's
+function-calling chat template adds its own text around the tools (about 20% on llama-cpp-python's
+`chatml-function-calling`), so 1,600 keeps the prompt the model sees within 2,000 of its tokens."""
 
 MIN_METRICS = 3
 """Always offer at least this many metrics, so a question with no recognised word still has choices."""

@@ -169,14 +169,14 @@ def _request(res: Resources, question: str, budget: int = llm_context.DEFAULT_PR
     return llm.build_request(res.catalog, res.lexicon, question, "2026-11-23", None, period, None, dict(res.schema), budget)
 
 
-def test_default_prompt_fits_2000_tokens_for_every_eval_question(resources: Resources) -> None:
+def test_default_prompt_fits_its_budget_for_every_eval_question(resources: Resources) -> None:
     from evals.cases import load_cases
 
     questions = [q for case in load_cases() for q in (case.questions or case.turns)]
     assert len(questions) > 100
     sizes = {q: _request(resources, q).estimated_tokens for q in questions}
     worst = max(sizes, key=sizes.__getitem__)
-    assert sizes[worst] <= 2000, f"{worst!r} needs {sizes[worst]} estimated tokens"
+    assert sizes[worst] <= llm_context.DEFAULT_PROMPT_TOKENS <= 2000, f"{worst!r} needs {sizes[worst]} estimated tokens"
 
 
 def test_prompt_carries_the_relevant_entries_as_enums(resources: Resources) -> None:
