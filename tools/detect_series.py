@@ -275,7 +275,7 @@ def _drop_recoveries(runs: pd.DataFrame, p: Params) -> pd.DataFrame:
     prev_dir = runs["direction"].shift()
     prev_expected = runs["expected"].shift()
     recovery = (
-        (prev_dir.notna()) & (prev_dir != runs["direction"]) & (runs["start"] - prev_end <= p.trail_hours)
+        (prev_dir.notna()) & (prev_dir != runs["direction"]) & (runs["start"] - prev_end <= 2 * p.trail_hours)
         & ((runs["observed"] - prev_expected).abs() <= np.maximum(p.min_shift, 0.25 * prev_expected.abs()))
     )
     return runs[~recovery]
