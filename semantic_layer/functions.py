@@ -17,7 +17,7 @@ ALLOWED_FUNCTIONS: frozenset[str] = frozenset("""
     lower upper length strlen concat concat_ws substring left right trim replace reverse repeat pad
     regexp_extract regexp_like regexp_replace regexp_matches starts_with ends_with contains str_position
     split split_part initcap format printf prefix suffix
-    date_trunc timestamp_trunc datediff date_diff date_add date_sub date_part datepart date_bin extract
+    date_trunc timestamp_trunc datediff date_diff timestampdiff timestamp_diff date_add date_sub date_part datepart date_bin extract
     date date_from_parts timestamp_from_parts str_to_time time_to_str time_to_unix unix_to_time
     year quarter month week week_of_year day day_of_month day_of_week dayofweek_iso day_of_year hour
     minute second dayname monthname last_day isoyear yearweek age to_days to_hours
