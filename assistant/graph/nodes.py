@@ -149,28 +149,29 @@ def _endpoint(ctx: Context) -> str:
     return llm.llm_protocol.endpoint_key(ctx.settings.openai_base_url, ctx.settings.model)
 
 
+def _default_period(state: State, ctx: Context) -> dict[str, str]:
+    """The window a question that names no period gets, as the LLM prompt and the plan both state it."""
+    d = default_period(_as_of(state), ctx.default_period_days)
+    return {"start": d.start.isoformat(), "end": d.end.isoformat(), "label": d.label}
+
+
 def _llm_request(state: State, runtime: Runtime[Context]) -> llm.PlanRequest:
     """The prompt and tools for this question (rebuilt identically for a repair round)."""
     ctx, res = runtime.context, resources(runtime)
-    today = _as_of(state)
-    d = default_period(today, ctx.default_period_days)
     return llm.build_request(res.catalog, res.lexicon, state.get("resolved_question") or state["question"],
-                             today.isoformat(), state.get("period"),
-                             {"start": d.start.isoformat(), "end": d.end.isoformat(), "label": d.label},
+                             _as_of(state).isoformat(), state.get("period"), _default_period(state, ctx),
                              state.get("last_query"), dict(res.schema), budget=ctx.settings.llm_prompt_tokens)
 
 
 def _plan_llm(state: State, runtime: Runtime[Context]) -> tuple[Plan, list[dict[str, Any]]]:
-    ctx, res = runtime.context, resources(runtime)
-    today = _as_of(state)
-    d = default_period(today, ctx.default_period_days)
+    ctx = runtime.context
     question = state.get("resolved_question") or state["question"]
     request = _llm_request(state, runtime)
     messages = [{"role": "system", "content": request.system}, {"role": "user", "content": question}]
     p, transcript = llm.call_planner(_client(ctx), ctx.settings.model, messages, request, _endpoint(ctx))
     if p.kind == "query" and p.query is not None and p.query.time_range is None:
         # the period goes into the query itself, so the SQL covers what the text says it covers
-        period = state.get("period") or {"start": d.start.isoformat(), "end": d.end.isoformat(), "label": d.label}
+        period = state.get("period") or _default_period(state, ctx)
         p.query = p.query.model_copy(update={"time_range": TimeRange(start=period["start"], end=period["end"])})
         p.notes.append(f"The model named no period; {period['label']}.")
     return p, transcript

@@ -112,10 +112,9 @@ def build_request(catalog: Any, lexicon: Any, question: str, as_of: str, period:
     # entries then fill what is left, so adding metrics to the catalog never takes the SQL tool away
     few = relevant.metrics[: llm_context.MIN_METRICS], relevant.dimensions[:2]
     with_sql = llm_context.estimate_tokens(render(*few, True)) <= budget
-    _, metrics, dims = llm_context.fit(catalog, relevant, lambda m, d: render(m, d, with_sql), budget)
+    rendered, metrics, dims = llm_context.fit(relevant, lambda m, d: render(m, d, with_sql), budget)
     system, tools, schema = compose(metrics, dims, with_sql)
-    size = llm_context.estimate_tokens(render(metrics, dims, with_sql))
-    return PlanRequest(system, tools, schema, metrics, dims, size)
+    return PlanRequest(system, tools, schema, metrics, dims, llm_context.estimate_tokens(rendered))
 
 
 def call_planner(client: Any, model: str, messages: list[dict[str, Any]], request: PlanRequest | None = None,

@@ -131,7 +131,7 @@ def plan_schema(metrics: tuple[str, ...], dimensions: tuple[str, ...]) -> dict[s
     }
 
 
-def fit(catalog: Any, relevant: Relevant, render: Any, budget: int) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+def fit(relevant: Relevant, render: Any, budget: int) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
     """The largest prefix of the ranked entries whose rendered request stays within `budget` tokens.
 
     `render(metrics, dimensions) -> str` gives the whole request text (prompt and tool schemas) for a
