@@ -128,6 +128,16 @@ def check_system_prompt(recorded: str, live: str) -> None:
     assert (rec_m["as_of"], rec_m["period_hint"]) == (live_m["as_of"], live_m["period_hint"]), "as-of date or period differs"
 
 
+FAKE_BASE_URL = "http://llm.pace.test/v1"
+
+
+def at_fake_endpoint(request: Any) -> Any:
+    """vcrpy hook: requests are stored and matched under the fake base URL, so a live recording replays offline as is."""
+    if request.path.endswith("/chat/completions"):
+        request.uri = f"{FAKE_BASE_URL}/chat/completions"
+    return request
+
+
 def openai_turn(r1: Any, r2: Any) -> None:
     """vcrpy matcher for Chat Completions: same model, tool names, turn count, last message (role;
     content too for a user turn) and system prompt: its instruction text (by template fingerprint for

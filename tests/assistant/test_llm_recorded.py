@@ -21,9 +21,10 @@ import pytest
 from assistant.models import Answer
 from assistant.planner import llm_protocol
 from core.settings import Settings
+from tests.assistant.conftest import FAKE_BASE_URL, at_fake_endpoint
 
 CASSETTES = Path(__file__).parent / "cassettes" / "live-llama-cpp-smollm2"
-BASE_URL = "http://llm.pace.test/v1"
+BASE_URL = FAKE_BASE_URL
 MODEL = "smollm2-135m"
 # Read at import, before the autouse fixture scrubs PACE_*: only used when re-recording.
 LIVE_URL = os.environ.get("PACE_RECORD_LLM_URL")
@@ -32,17 +33,11 @@ pytestmark = [pytest.mark.vcr, pytest.mark.block_network]
 QUESTIONS = ["effective cost by team last week", "utilization by team last week", "p95 queue wait by cluster last month"]
 
 
-def _at_fake_endpoint(request: Any) -> Any:
-    if request.path.endswith("/chat/completions"):
-        request.uri = f"{BASE_URL}/chat/completions"
-    return request
-
-
 @pytest.fixture(scope="module")
 def vcr_config() -> dict[str, Any]:
     return {
         "filter_headers": ["authorization", "cookie"],
-        "before_record_request": _at_fake_endpoint,
+        "before_record_request": at_fake_endpoint,
         "match_on": ["method", "scheme", "host", "path", "openai_turn"],
         "decode_compressed_response": True,
     }

@@ -19,8 +19,9 @@ import pytest
 from evals.llm_subset import load_llm_subset
 from evals.runner import run_questions
 from core.settings import Settings
+from tests.assistant.conftest import FAKE_BASE_URL, at_fake_endpoint
 
-BASE_URL = "http://llm.pace.test/v1"
+BASE_URL = FAKE_BASE_URL
 FAKE_KEY = "sk-test-not-a-real-key"
 CASSETTES = Path(__file__).parent / "cassettes"
 # Read at import, before the autouse fixture scrubs OPENAI_*: used only when re-recording (--record-mode).
@@ -34,13 +35,6 @@ pytestmark = [pytest.mark.vcr, pytest.mark.block_network]
 SCRUBBED_RESPONSE_HEADERS = {"openai-organization", "openai-project", "set-cookie"}
 
 
-def _at_fake_endpoint(request: Any) -> Any:
-    """Requests are stored and matched under the fake base URL, so a live recording replays offline as is."""
-    if request.path.endswith("/chat/completions"):
-        request.uri = f"{BASE_URL}/chat/completions"
-    return request
-
-
 def _scrub_response(response: dict[str, Any]) -> dict[str, Any]:
     """A live response names the organization and project and may set cookies: not kept."""
     headers = response.get("headers") or {}
@@ -52,7 +46,7 @@ def _scrub_response(response: dict[str, Any]) -> dict[str, Any]:
 def vcr_config() -> dict[str, Any]:
     return {
         "filter_headers": ["authorization", "openai-organization", "openai-project", "cookie"],
-        "before_record_request": _at_fake_endpoint,
+        "before_record_request": at_fake_endpoint,
         "before_record_response": _scrub_response,
         "match_on": ["method", "scheme", "host", "path", "openai_turn"],
         "decode_compressed_response": True,
