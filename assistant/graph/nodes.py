@@ -1,7 +1,7 @@
 """Graph nodes: one function per step, each reading config from the runtime and returning a state patch.
 
 No node reads the environment or the wall clock directly; SQL reaches the warehouse only through
-the engine, which validates it first; model output can only become a Plan.
+the engine, which validates it first; model output can only become a PlannerPlan.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from assistant.models import plain
 from assistant.planner import llm
 from assistant.planner.lexicon import fold
 from assistant.planner.offline import PlannerInputs, plan_offline
-from assistant.planner.plan import Plan
+from assistant.planner.plan import PlannerPlan
 from assistant.semantics import Resources, resources_for
 from assistant.timeparse import default_period, resolve_period
 from assistant.toolbox import REGISTRY, coming_soon
@@ -108,14 +108,14 @@ def plan(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     """Offline or LLM plan; in auto mode an LLM failure falls back to offline and says so."""
     ctx = runtime.context
     if state.get("intent") == "sql_text":
-        return {"plan": Plan(kind="sql", sql=state["question"], confidence=1.0).model_dump(mode="json")}
+        return {"plan": PlannerPlan(kind="sql", sql=state["question"], confidence=1.0).model_dump(mode="json")}
     if use_llm(ctx):
         try:
             p, messages = _plan_llm(state, runtime)
             return {"plan": p.model_dump(mode="json"), "messages": messages}
         except (llm.LLMUnavailable, llm.MalformedOutput) as exc:
             if ctx.planner == "llm":
-                return {"plan": Plan(kind="error", planner="llm", message=f"LLM planner failed: {exc}").model_dump(mode="json")}
+                return {"plan": PlannerPlan(kind="error", planner="llm", message=f"LLM planner failed: {exc}").model_dump(mode="json")}
             warning = f"The LLM planner failed ({exc}); answered with the offline planner instead."
             return {"plan": _plan_offline(state, runtime).model_dump(mode="json"), "warnings": [*state.get("warnings", []), warning]}
     return {"plan": _plan_offline(state, runtime).model_dump(mode="json")}
@@ -130,7 +130,7 @@ def _previous(state: State) -> MetricQuery | None:
     return MetricQuery.model_validate(last) if last else None
 
 
-def _plan_offline(state: State, runtime: Runtime[Context]) -> Plan:
+def _plan_offline(state: State, runtime: Runtime[Context]) -> PlannerPlan:
     ctx, res = runtime.context, resources(runtime)
     inputs = PlannerInputs(catalog=res.catalog, lexicon=res.lexicon, today=_as_of(state), default_days=ctx.default_period_days,
                            threshold=ctx.confidence_threshold, previous=_previous(state),
@@ -163,7 +163,7 @@ def _llm_request(state: State, runtime: Runtime[Context]) -> llm.PlanRequest:
                              state.get("last_query"), dict(res.schema), budget=ctx.settings.llm_prompt_tokens)
 
 
-def _plan_llm(state: State, runtime: Runtime[Context]) -> tuple[Plan, list[dict[str, Any]]]:
+def _plan_llm(state: State, runtime: Runtime[Context]) -> tuple[PlannerPlan, list[dict[str, Any]]]:
     ctx = runtime.context
     question = state.get("resolved_question") or state["question"]
     request = _llm_request(state, runtime)
@@ -180,7 +180,7 @@ def _plan_llm(state: State, runtime: Runtime[Context]) -> tuple[Plan, list[dict[
 @timed("validate")
 def validate(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     """Compile a MetricQuery, then pass the SQL through the validator; only passed SQL may run."""
-    p = Plan.model_validate(state["plan"])
+    p = PlannerPlan.model_validate(state["plan"])
     res = resources(runtime)
     try:
         if p.kind == "query" and p.query is not None:
@@ -201,7 +201,7 @@ def validate(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
 def execute(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     """Run the SQL the validate node passed (memoized per answer: no second compile or validation),
     with result checks as warnings."""
-    p = Plan.model_validate(state["plan"])
+    p = PlannerPlan.model_validate(state["plan"])
     res = resources(runtime)
     try:
         result = res.run_query(p.query) if p.kind == "query" and p.query is not None else res.run_sql(state["sql"] or "")
@@ -218,12 +218,12 @@ def execute(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
 def repair(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     """Send the error back to the LLM planner for a corrected plan (routing caps the attempts)."""
     ctx = runtime.context
-    old = Plan.model_validate(state["plan"])
+    old = PlannerPlan.model_validate(state["plan"])
     messages = llm.repair_messages(state.get("messages") or [], state.get("error") or "unknown error")
     try:
         p, transcript = llm.call_planner(_client(ctx), ctx.settings.model, messages, _llm_request(state, runtime), _endpoint(ctx))
     except (llm.LLMUnavailable, llm.MalformedOutput) as exc:
-        p, transcript = Plan(kind="error", planner="llm", message=f"repair failed: {exc}"), messages
+        p, transcript = PlannerPlan(kind="error", planner="llm", message=f"repair failed: {exc}"), messages
     usage = {k: old.usage.get(k, 0) + p.usage.get(k, 0) for k in set(old.usage) | set(p.usage)}
     p = p.model_copy(update={"usage": usage, "notes": [*p.notes, f"Repaired after: {state.get('error')}"[:300]]})
     return {"plan": p.model_dump(mode="json"), "messages": transcript, "repairs": state.get("repairs", 0) + 1,
@@ -233,7 +233,7 @@ def repair(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
 @timed("clarify")
 def clarify(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     """Remember the question and its options, so a reply like '2' or 'billed cost' completes it."""
-    p = Plan.model_validate(state["plan"])
+    p = PlannerPlan.model_validate(state["plan"])
     return {"pending": {"question": state.get("resolved_question") or state["question"], "options": p.options,
                         "replaces": p.replaces}}
 

@@ -13,7 +13,7 @@ from assistant.compose import describe_result
 from assistant.graph.context import Context
 from assistant.graph.nodes import resources, timed, use_llm
 from assistant.graph.state import State
-from assistant.planner.plan import Plan
+from assistant.planner.plan import PlannerPlan
 from assistant.timeparse import Period as TPeriod
 from semantic_layer.coverage import coverage_gap
 
@@ -24,7 +24,7 @@ ISO_WEEKS = "Weeks start on Monday (ISO 8601)."
 def respond(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     """Build the Answer for whatever path the turn took; answered metric turns become memory."""
     ctx = runtime.context
-    plan = Plan.model_validate(state["plan"]) if state.get("plan") else None
+    plan = PlannerPlan.model_validate(state["plan"]) if state.get("plan") else None
     fields = _fields(state, runtime, plan)
     planner = plan.planner if plan else ("llm" if use_llm(ctx) else "offline")
     fields["warnings"] = list(dict.fromkeys([*(state.get("warnings") or []), *fields.get("warnings", [])]))
@@ -38,7 +38,7 @@ def respond(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     return out
 
 
-def _fields(state: State, runtime: Runtime[Context], plan: Plan | None) -> dict[str, Any]:
+def _fields(state: State, runtime: Runtime[Context], plan: PlannerPlan | None) -> dict[str, Any]:
     intent = state.get("intent")
     if intent == "empty":
         return {"status": "abstain", "text": "Ask me a question about the fleet, e.g. 'effective cost by team last week'."}
@@ -82,7 +82,7 @@ def _fields(state: State, runtime: Runtime[Context], plan: Plan | None) -> dict[
     return {**base, **_answered(state, runtime, plan, query)}
 
 
-def _answered(state: State, runtime: Runtime[Context], plan: Plan, query: dict[str, Any] | None) -> dict[str, Any]:
+def _answered(state: State, runtime: Runtime[Context], plan: PlannerPlan, query: dict[str, Any] | None) -> dict[str, Any]:
     ctx, res = runtime.context, resources(runtime)
     catalog = res.catalog
     columns, rows = state.get("columns") or [], state.get("rows") or []
@@ -153,7 +153,7 @@ def _not_measured(columns: list[str], rows: list[list[Any]], used: dict[str, Any
     return ", ".join(empty) if len(empty) == len([n for n in used if n in columns]) else ""
 
 
-def _rules(catalog: Any, plan: Plan) -> list[str]:
+def _rules(catalog: Any, plan: PlannerPlan) -> list[str]:
     """'Rule: ...' for each asked metric that has one, with the parameter values the query used."""
     if plan.query is None:
         return []
@@ -164,7 +164,7 @@ def _rules(catalog: Any, plan: Plan) -> list[str]:
     return [f"Rule: {catalog.metrics[n].rule.format(**values)}." for n in names if getattr(catalog.metrics[n], "rule", "")]
 
 
-def _coverage(plan: Plan, meta: dict[str, Any]) -> list[str]:
+def _coverage(plan: PlannerPlan, meta: dict[str, Any]) -> list[str]:
     """Warn when the period reaches outside the data the warehouse holds."""
     if plan.query is None or plan.query.time_range is None:
         return []

@@ -38,7 +38,7 @@ class State(InputState, OutputState, total=False):
     period: dict[str, Any] | None
     """resolve_time: {start, end, label} named by the question, or None."""
     plan: dict[str, Any] | None
-    """plan / repair: a Plan as JSON."""
+    """plan / repair: a PlannerPlan as JSON."""
     sql: str | None
     """validate: the SQL that passed the validator (only this ever runs)."""
     columns: list[str]

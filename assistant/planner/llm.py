@@ -19,7 +19,7 @@ from rapidfuzz import fuzz, process
 
 from assistant.graph import prompts
 from assistant.planner import llm_context, llm_protocol
-from assistant.planner.plan import Plan
+from assistant.planner.plan import PlannerPlan
 from semantic_layer.query import MetricQuery
 
 
@@ -118,7 +118,7 @@ def build_request(catalog: Any, lexicon: Any, question: str, as_of: str, period:
 
 
 def call_planner(client: Any, model: str, messages: list[dict[str, Any]], request: PlanRequest | None = None,
-                 endpoint: str | None = None) -> tuple[Plan, list[dict[str, Any]]]:
+                 endpoint: str | None = None) -> tuple[PlannerPlan, list[dict[str, Any]]]:
     """One planning round: the plan and the transcript extended with the model's reply.
 
     Tries the request modes of `llm_protocol` from the one remembered for `endpoint`, falling back when
@@ -166,7 +166,7 @@ def _with_schema_note(messages: list[dict[str, Any]], schema: dict[str, Any]) ->
     return [{"role": "system", "content": note}, *messages]
 
 
-def _read_reply(resp: Any, messages: list[dict[str, Any]], mode: str) -> tuple[Plan, list[dict[str, Any]]]:
+def _read_reply(resp: Any, messages: list[dict[str, Any]], mode: str) -> tuple[PlannerPlan, list[dict[str, Any]]]:
     usage = _usage(resp)
     try:
         message = resp.choices[0].message
@@ -194,7 +194,7 @@ def _read_reply(resp: Any, messages: list[dict[str, Any]], mode: str) -> tuple[P
         sql = args.get("sql")
         if not isinstance(sql, str) or not sql.strip():
             raise MalformedOutput("run_sql was called without SQL")
-        return Plan(kind="sql", planner="llm", sql=sql, confidence=0.7, usage=usage), transcript
+        return PlannerPlan(kind="sql", planner="llm", sql=sql, confidence=0.7, usage=usage), transcript
     if name != "plan_metric_query":
         raise MalformedOutput(f"the model called an unknown tool `{name}`")
     try:
@@ -202,8 +202,8 @@ def _read_reply(resp: Any, messages: list[dict[str, Any]], mode: str) -> tuple[P
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "query"
-        return Plan(kind="error", planner="llm", message=f"MetricQuery invalid at {where}: {first['msg']}", usage=usage), transcript
-    return Plan(kind="query", planner="llm", query=query, confidence=0.8, usage=usage), transcript
+        return PlannerPlan(kind="error", planner="llm", message=f"MetricQuery invalid at {where}: {first['msg']}", usage=usage), transcript
+    return PlannerPlan(kind="query", planner="llm", query=query, confidence=0.8, usage=usage), transcript
 
 
 def repair_messages(transcript: list[dict[str, Any]], error: str) -> list[dict[str, Any]]:

@@ -18,7 +18,7 @@ from rapidfuzz import fuzz, process
 from assistant.planner.followup import apply_edits, is_followup, is_strong_followup
 from assistant.planner.lexicon import Lexicon, fold, mask, normalize
 from assistant.planner.parse import Parsed, parse
-from assistant.planner.plan import Plan
+from assistant.planner.plan import PlannerPlan
 from assistant.planner.typos import close_ties, correct_words, vocabulary
 from assistant.planner.words import DURATION_WORDS, FUTURE_WORDS, GAP_OK, KNOWN_WORDS, PRESENTATION_WORDS, UNIT_WORDS, TIME_UNITS, SHAPE_WORDS, STATISTIC_NAMES, STATISTIC_WORDS, STATE_METRICS, STOPWORDS, VAGUE, VERB_VALUES, generic_senses
 from assistant.timeparse import Period, default_period, empty_so_far, invalid_date, resolve_period, shift_back, shifted
@@ -43,21 +43,21 @@ class PlannerInputs:
     """Coverage hook (semantic_layer.coverage.chooser): swaps a metric whose data misses the period for a same-quantity one."""
 
 
-def plan_offline(question: str, inp: PlannerInputs) -> Plan:
+def plan_offline(question: str, inp: PlannerInputs) -> PlannerPlan:
     """Plan one question; follow-ups edit `inp.previous` instead of starting over."""
     verified = None if inp.previous is not None and is_followup(question) else _verified_exact(question, inp)
     if verified is not None:
         return verified
     bad_date = invalid_date(fold(question[:2000]), inp.today)
     if bad_date is not None:
-        return Plan(kind="abstain", message=f"'{bad_date}' is not a calendar date, so I did not guess a period. Ask again with a real date.")
+        return PlannerPlan(kind="abstain", message=f"'{bad_date}' is not a calendar date, so I did not guess a period. Ask again with a real date.")
     parsed = parse(question, inp.lexicon, inp.today, VALUE_PRIORITY)
     parsed, typo_notes = _correct_typos(question, parsed, inp)
     _step_back(parsed, question, inp)
     if parsed.ambiguous_values:
         hits = parsed.ambiguous_values[0]
         options = [f"{h.target} = {h.value}" for h in hits]
-        return Plan(kind="clarify", message=f"'{hits[0].phrase}' matches several things; which did you mean?", options=options)
+        return PlannerPlan(kind="clarify", message=f"'{hits[0].phrase}' matches several things; which did you mean?", options=options)
     unknown = [w for w in parsed.leftover if w not in STOPWORDS and not w.isdigit()]
     typo = _typo_clarify(question[:2000], unknown, inp.lexicon)
     if typo is not None:
@@ -65,14 +65,14 @@ def plan_offline(question: str, inp: PlannerInputs) -> Plan:
     for word in unknown:
         ties = close_ties(word, vocabulary(inp.lexicon, _known_words(inp)))
         if ties:
-            return Plan(kind="clarify", message=f"I don't know '{word[:40]}'. Did you mean one of these?", options=ties, replaces=word)
+            return PlannerPlan(kind="clarify", message=f"I don't know '{word[:40]}'. Did you mean one of these?", options=ties, replaces=word)
     metrics, notes, clarify = _metrics(parsed, inp)
     if clarify is not None:
         return clarify
     metrics, merged = _merge_adjacent(parsed, metrics, inp)
     metrics = _drop_population(parsed, metrics, inp)
     metrics, by_unit = _units(parsed, metrics, inp)
-    if isinstance(by_unit, Plan):
+    if isinstance(by_unit, PlannerPlan):
         return by_unit
     notes += merged + by_unit
     unknown = [w for w in unknown if w in parsed.rest.split()]
@@ -93,7 +93,7 @@ def plan_offline(question: str, inp: PlannerInputs) -> Plan:
     if future is not None:
         return future
     metrics, stat = _statistic(parsed, metrics, inp)
-    if isinstance(stat, Plan):
+    if isinstance(stat, PlannerPlan):
         return stat
     notes += stat
     metrics, shares = _share_of(parsed, metrics, inp)
@@ -105,7 +105,7 @@ def plan_offline(question: str, inp: PlannerInputs) -> Plan:
         if defined:
             notes.append(f"Answered with the catalog's ratio metric `{defined}`.")
     if len(metrics) > 1 and _ratio_of_metrics(parsed):
-        return Plan(kind="abstain", message=(
+        return PlannerPlan(kind="abstain", message=(
             "That looks like a ratio of two metrics that the catalog does not define, so I won't divide them myself. "
             "Ask for each metric, or for a defined ratio metric (see `pace metrics`)."))
     if inp.prefer_covered is not None and parsed.period is not None:
@@ -120,7 +120,7 @@ def plan_offline(question: str, inp: PlannerInputs) -> Plan:
     modifiers = _modifiers(parsed, unknown)
     if modifiers:
         label = getattr(inp.catalog.metrics[metrics[0]], "label", metrics[0])
-        return Plan(kind="abstain", confidence=0.0, suggestions=[f"{label} last week"], message=(
+        return PlannerPlan(kind="abstain", confidence=0.0, suggestions=[f"{label} last week"], message=(
             f"I could not place {', '.join(repr(w[:30]) for w in modifiers[:3])}, and it changes what is asked, so I won't "
             f"answer {label} without it. The catalog's metrics are listed by `pace metrics`."))
     confidence = 1.0 - _unknown_penalty(parsed, unknown)
@@ -132,7 +132,7 @@ def plan_offline(question: str, inp: PlannerInputs) -> Plan:
 _FILTER_SLOT = re.compile(r"\b(for|on|in|only|excluding|except|at|from|of|team|cluster|project|where)\s+$")
 
 
-def _threshold(metrics: list[str], parsed: Parsed, inp: PlannerInputs) -> tuple[list[str], dict[str, float], Plan | None]:
+def _threshold(metrics: list[str], parsed: Parsed, inp: PlannerInputs) -> tuple[list[str], dict[str, float], PlannerPlan | None]:
     """A question's threshold ("under 5%") -> the metric that takes one, and its parameter values.
 
     A metric listed in another's `threshold_form_of` is swapped for it ("GPU-hours under 5%" is idle
@@ -147,7 +147,7 @@ def _threshold(metrics: list[str], parsed: Parsed, inp: PlannerInputs) -> tuple[
     swapped = list(dict.fromkeys(forms.get(m, m) for m in metrics))
     names = {p for m in swapped for meas in metric_measures(cat, m) for p in getattr(cat.measures[meas], "parameters", {})}
     if not names:
-        return metrics, {}, Plan(kind="abstain", message=(
+        return metrics, {}, PlannerPlan(kind="abstain", message=(
             f"'{parsed.threshold:g}%' reads as a threshold, but {', '.join(cat.metrics[m].label for m in metrics)} "
             "takes none. Thresholds apply to idle GPU-hours and GPUs idle all day (e.g. 'idle GPU-hours under 10% last week')."))
     return swapped, {n: parsed.threshold for n in sorted(names)}, None
@@ -198,7 +198,7 @@ def _sibling_in_unit(name: str, words: set[str], wanted: str, inp: PlannerInputs
     return found[0] if len(found) == 1 else None
 
 
-def _units(parsed: Parsed, metrics: list[str], inp: PlannerInputs) -> tuple[list[str], list[str] | Plan]:
+def _units(parsed: Parsed, metrics: list[str], inp: PlannerInputs) -> tuple[list[str], list[str] | PlannerPlan]:
     """'idle hours in dollars' -> idle cost; 'energy in kWh' agrees; 'queue wait in dollars' cannot be answered.
 
     The unit a question asks for must be the metric's unit: a metric of the same subject in that unit
@@ -220,7 +220,7 @@ def _units(parsed: Parsed, metrics: list[str], inp: PlannerInputs) -> tuple[list
         sibling = _sibling_in_unit(name, words, wanted, inp)
         label = getattr(inp.catalog.metrics[name], "label", name)
         if sibling is None:
-            return metrics, Plan(kind="abstain", confidence=0.0, message=(
+            return metrics, PlannerPlan(kind="abstain", confidence=0.0, message=(
                 f"{label} is measured in {unit or 'counts'}, not {wanted}, and the catalog has no {label.lower()} in {wanted}."))
         out.append(sibling)
         notes.append(f"'{m.group(0).strip()}': answered with {inp.catalog.metrics[sibling].label} ({sibling}), {label.lower()} in {wanted}.")
@@ -339,7 +339,7 @@ def _measure(metric: str, catalog: Any) -> Any:
     return measures.get(getattr(m, "measure", None) or "") if getattr(m, "kind", "") == "simple" else None
 
 
-def _statistic(parsed: Parsed, metrics: list[str], inp: PlannerInputs) -> tuple[list[str], list[str] | Plan]:
+def _statistic(parsed: Parsed, metrics: list[str], inp: PlannerInputs) -> tuple[list[str], list[str] | PlannerPlan]:
     """'average queue wait' is a mean: use the metric with that aggregation of the same measure, never a median.
 
     Only metrics that are themselves a mean or percentile are checked (a ratio is already a weighted
@@ -358,7 +358,7 @@ def _statistic(parsed: Parsed, metrics: list[str], inp: PlannerInputs) -> tuple[
         agg = getattr(meas, "agg", None)
         label = getattr(inp.catalog.metrics[name], "label", name)
         if want != "avg" and agg not in STATISTIC_NAMES:  # 'median cost': a total or a ratio has no median
-            return metrics, Plan(kind="abstain", confidence=0.0, message=(
+            return metrics, PlannerPlan(kind="abstain", confidence=0.0, message=(
                 f"The catalog has {label} ({name}) as a {'total' if agg in ('sum', 'count') else 'ratio over the period'}, "
                 f"not its {STATISTIC_NAMES[want]}; ask for {label} itself, or see `pace metrics` for the percentiles it defines."))
         if agg not in STATISTIC_NAMES or agg == want:
@@ -368,7 +368,7 @@ def _statistic(parsed: Parsed, metrics: list[str], inp: PlannerInputs) -> tuple[
                         and o.entity == meas.entity and o.expr == meas.expr), None)
         if sibling is None:
             word = next(w for w in parsed.rest.split() if w in STATISTIC_WORDS)
-            return metrics, Plan(kind="clarify", replaces=word, options=[label], message=(
+            return metrics, PlannerPlan(kind="clarify", replaces=word, options=[label], message=(
                 f"'{word}' asks for the {STATISTIC_NAMES[want]}, but the catalog has {label} ({name}), the "
                 f"{STATISTIC_NAMES[agg]}, and no {STATISTIC_NAMES[want]} of it. Do you want the {STATISTIC_NAMES[agg]}?"))
         out.append(sibling)
@@ -376,13 +376,13 @@ def _statistic(parsed: Parsed, metrics: list[str], inp: PlannerInputs) -> tuple[
     return out, notes
 
 
-def _future(parsed: Parsed, metrics: list[str], inp: PlannerInputs) -> Plan | None:
+def _future(parsed: Parsed, metrics: list[str], inp: PlannerInputs) -> PlannerPlan | None:
     """'spend forecast for next month': no catalog metric looks ahead, and the forecast tool projects capacity only."""
     words = [w for w in parsed.leftover if w in FUTURE_WORDS]
     if not words:
         return None
     label = getattr(inp.catalog.metrics[metrics[0]], "label", metrics[0])
-    return Plan(kind="abstain", confidence=0.0, message=(
+    return PlannerPlan(kind="abstain", confidence=0.0, message=(
         f"I have no forecast of {label.lower()}: the metric catalog measures what happened, and `pace forecast` projects "
         f"accelerator demand against capacity, not {label.lower()}. I can show the {label.lower()} trend so far instead, "
         f"e.g. '{label.lower()} by week over the last 3 months'."),
@@ -406,7 +406,7 @@ def _unknown_penalty(parsed: Parsed, unknown: list[str]) -> float:
     return penalty
 
 
-def _finish(query: MetricQuery, parsed: Parsed, notes: list[str], confidence: float, inp: PlannerInputs, question: str) -> Plan:
+def _finish(query: MetricQuery, parsed: Parsed, notes: list[str], confidence: float, inp: PlannerInputs, question: str) -> PlannerPlan:
     query = _state_metric(_drop_verb_filters(query, inp))
     query, split_notes = _split_instead(query, inp)
     notes = notes + split_notes
@@ -421,7 +421,7 @@ def _finish(query: MetricQuery, parsed: Parsed, notes: list[str], confidence: fl
     if parsed.period is None and query.time_range is not None and not is_followup(question):
         label = default_period(inp.today, _default_days(parsed, inp)).label
         notes = notes + [f"No period given, so this covers the {label.replace(' (no period given)', '')}."]
-    return Plan(kind="query", query=query, confidence=round(max(0.0, min(1.0, confidence)), 2), notes=notes + inp.extra_notes,
+    return PlannerPlan(kind="query", query=query, confidence=round(max(0.0, min(1.0, confidence)), 2), notes=notes + inp.extra_notes,
                 trusted=trusted, verified_question=vq, period_label=label)
 
 
@@ -508,7 +508,7 @@ def _split_instead(query: MetricQuery, inp: PlannerInputs) -> tuple[MetricQuery,
     return query.model_copy(update={"metrics": metrics, "order_by": order}), notes
 
 
-def _unreachable(query: MetricQuery, inp: PlannerInputs) -> Plan | None:
+def _unreachable(query: MetricQuery, inp: PlannerInputs) -> PlannerPlan | None:
     """Abstain (with what is possible) when a metric cannot be split or filtered by a named dimension."""
     reach = getattr(inp.catalog, "dimensions_for", None)
     if reach is None:
@@ -523,13 +523,13 @@ def _unreachable(query: MetricQuery, inp: PlannerInputs) -> Plan | None:
             label = getattr(inp.catalog.metrics[metric], "label", metric)
             what = ", ".join(f"{f.dimension} = {'/'.join(map(str, f.values))}" if f.dimension in bad else "" for f in query.filters)
             detail = f" ({what.strip(', ')})" if what.strip(", ") else ""
-            return Plan(kind="abstain", confidence=0.0, message=(
+            return PlannerPlan(kind="abstain", confidence=0.0, message=(
                 f"{label} can't be broken down or filtered by {', '.join(dict.fromkeys(bad))}{detail}: its data has no such "
                 f"attribute. It can be split by: {', '.join(sorted(allowed)) or 'nothing'}."))
     return None
 
 
-def _metrics(parsed: Parsed, inp: PlannerInputs) -> tuple[list[str], list[str], Plan | None]:
+def _metrics(parsed: Parsed, inp: PlannerInputs) -> tuple[list[str], list[str], PlannerPlan | None]:
     """Metric names in question order; a phrase naming several metrics -> a sense or a clarify plan."""
     by_span: dict[tuple[int, int], list[str]] = {}
     for h in parsed.metric_hits:
@@ -545,7 +545,7 @@ def _metrics(parsed: Parsed, inp: PlannerInputs) -> tuple[list[str], list[str], 
             sense = generic_senses(phrase, set(targets))
             if sense is None:
                 options = [f"{inp.catalog.metrics[t].label} ({t})" for t in sorted(set(targets))]
-                return [], [], Plan(kind="clarify", message=f"'{phrase}' could mean several metrics; which one?", options=options)
+                return [], [], PlannerPlan(kind="clarify", message=f"'{phrase}' could mean several metrics; which one?", options=options)
             targets, note = [sense[0]], sense[1]
             notes.append(note)
         if targets[0] not in chosen:
@@ -556,7 +556,7 @@ def _metrics(parsed: Parsed, inp: PlannerInputs) -> tuple[list[str], list[str], 
     return chosen, notes, None
 
 
-def _vague(parsed: Parsed, chosen: list[str], by_span: dict[tuple[int, int], list[str]], inp: PlannerInputs) -> Plan | None:
+def _vague(parsed: Parsed, chosen: list[str], by_span: dict[tuple[int, int], list[str]], inp: PlannerInputs) -> PlannerPlan | None:
     """'what was the cost?', 'show me usage', 'how efficient are we?': ask which metric, with options."""
     words: list[str] = []
     if not chosen:
@@ -569,7 +569,7 @@ def _vague(parsed: Parsed, chosen: list[str], by_span: dict[tuple[int, int], lis
     for word in words:
         options = [f"{inp.catalog.metrics[n].label} ({n})" for n in VAGUE[word] if n in inp.catalog.metrics]
         if len(options) > 1:
-            return Plan(kind="clarify", message=f"'{word}' could mean several metrics; which one?", options=options)
+            return PlannerPlan(kind="clarify", message=f"'{word}' could mean several metrics; which one?", options=options)
     return None
 
 
@@ -660,7 +660,7 @@ def _step_back(parsed: Parsed, question: str, inp: PlannerInputs) -> None:
     parsed.leftover = [w for w in parsed.rest.split() if w]
 
 
-def _empty_period(parsed: Parsed, inp: PlannerInputs) -> Plan | None:
+def _empty_period(parsed: Parsed, inp: PlannerInputs) -> PlannerPlan | None:
     """'this week' on a Monday holds no complete day yet: say so and offer the last complete one."""
     if parsed.period is None:
         return None
@@ -668,7 +668,7 @@ def _empty_period(parsed: Parsed, inp: PlannerInputs) -> Plan | None:
     if offer is None:
         return None
     words = parsed.text[parsed.period.span[0] : parsed.period.span[1]].strip()
-    return Plan(kind="clarify", replaces=words or None, options=[offer], message=(
+    return PlannerPlan(kind="clarify", replaces=words or None, options=[offer], message=(
         f"'{words}' has no complete day of data yet (it starts {parsed.period.start.date().isoformat()}, and data runs "
         f"through {(inp.today - timedelta(days=1)).isoformat()}). Did you mean {offer}?"))
 
@@ -700,7 +700,7 @@ def _correct_typos(question: str, parsed: Parsed, inp: PlannerInputs) -> tuple[P
     return parse(corrected, inp.lexicon, inp.today, VALUE_PRIORITY), notes
 
 
-def _typo_clarify(question: str, unknown: list[str], lex: Lexicon) -> Plan | None:
+def _typo_clarify(question: str, unknown: list[str], lex: Lexicon) -> PlannerPlan | None:
     """An unknown word close to a known value or metric: ask rather than guess ('atals' -> atlas?)."""
     originals = dict(zip(fold(question).split(), normalize(question).split()))
     for word in unknown:
@@ -708,12 +708,12 @@ def _typo_clarify(question: str, unknown: list[str], lex: Lexicon) -> Plan | Non
         for kind in ("value", "metric", "dimension"):
             close = lex.fuzzy(raw, kind)
             if close:
-                return Plan(kind="clarify", message=f"I don't know '{raw[:40]}'. Did you mean one of these?", options=close,
+                return PlannerPlan(kind="clarify", message=f"I don't know '{raw[:40]}'. Did you mean one of these?", options=close,
                             replaces=raw)
     return None
 
 
-def _verified_exact(question: str, inp: PlannerInputs) -> Plan | None:
+def _verified_exact(question: str, inp: PlannerInputs) -> PlannerPlan | None:
     """A question that matches a verified one word for word (ignoring filler) reuses its query."""
     key = _content_key(question)
     if not key:
@@ -728,7 +728,7 @@ def _verified_exact(question: str, inp: PlannerInputs) -> Plan | None:
         label = period.label
     else:
         query, label = vq.query_on(inp.today) if hasattr(vq, "query_on") else (vq.query, None)
-    return Plan(kind="query", query=query, confidence=1.0, trusted=True, verified_question=vq.question,
+    return PlannerPlan(kind="query", query=query, confidence=1.0, trusted=True, verified_question=vq.question,
                 period_label=label, notes=list(inp.extra_notes))
 
 
@@ -765,11 +765,11 @@ def _matches_verified(query: MetricQuery, inp: PlannerInputs) -> tuple[bool, str
     return False, None
 
 
-def _abstain(question: str, inp: PlannerInputs, unknown: list[str], confidence: float = 0.0) -> Plan:
+def _abstain(question: str, inp: PlannerInputs, unknown: list[str], confidence: float = 0.0) -> PlannerPlan:
     vqs = [vq.question for vq in getattr(inp.catalog, "verified_queries", []) or []]
     close = [q for q, score, _ in process.extract(question[:500], vqs, scorer=fuzz.token_set_ratio, limit=3)] if vqs else []
     why = f" I could not place: {', '.join(w[:30] for w in unknown[:5])}." if unknown else ""
-    return Plan(kind="abstain", confidence=round(max(0.0, confidence), 2), suggestions=close,
+    return PlannerPlan(kind="abstain", confidence=round(max(0.0, confidence), 2), suggestions=close,
                 message=f"I can't answer that confidently from the metric catalog.{why}")
 
 

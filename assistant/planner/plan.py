@@ -1,4 +1,4 @@
-"""`Plan`: what a planner hands the graph (a query, model SQL, a clarifying question or an abstention)."""
+"""`PlannerPlan`: what a planner hands the graph (a query, model SQL, a clarifying question or an abstention)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from semantic_layer.query import MetricQuery
 PlanKind = Literal["query", "sql", "clarify", "abstain", "error"]
 
 
-class Plan(BaseModel):
+class PlannerPlan(BaseModel):
     """A planner's decision; only `query` and `sql` plans go on to validation and execution."""
 
     kind: PlanKind

@@ -24,7 +24,7 @@ from core.errors import UserError
 from telemetry.ingest import gates as g
 from telemetry.ingest.accelerators import match_name_sql
 from telemetry.ingest.gates import sql, text
-from telemetry.ingest.load import Plan, add_dimensions, quarantine
+from telemetry.ingest.load import IngestPlan, add_dimensions, quarantine
 from telemetry.ingest.mapping import default_cluster, lookup
 from telemetry.ingest.summary import IngestSummary
 
@@ -203,7 +203,7 @@ def _ingest(con: duckdb.DuckDBPyConnection, path: Path, advance: Callable[[str],
     reasons = quarantine(con, path, "dcgm")
     advance("quarantine")
     dims = {"teams": ("team",), "projects": ("project", "team"), "clusters": ("cluster",)}
-    new_values = add_dimensions(con, Plan("gpu_hourly", {}, (), GPU_KEY, dimensions=dims))
+    new_values = add_dimensions(con, IngestPlan("gpu_hourly", {}, (), GPU_KEY, dimensions=dims))
     advance("dimensions")
     read = con.execute("SELECT count(*) FROM _scored").fetchone()[0]
     gpu_rows, rows, loaded, duplicates = _aggregate_and_insert(con)

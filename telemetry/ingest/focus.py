@@ -15,7 +15,7 @@ import duckdb
 from telemetry.ingest import gates as g
 from telemetry.ingest.accelerators import match_hint_sql, match_name_sql
 from telemetry.ingest.gates import q, sql, text
-from telemetry.ingest.load import Plan
+from telemetry.ingest.load import IngestPlan
 from telemetry.ingest.staging import raw_ref, raw_type
 
 REQUIRED: tuple[str, ...] = (
@@ -88,7 +88,7 @@ def _tags_sql(con: duckdb.DuckDBPyConnection, columns: tuple[str, ...]) -> tuple
     return merged, tags_text
 
 
-def plan(con: duckdb.DuckDBPyConnection, columns: tuple[str, ...], file: Path) -> Plan:
+def plan(con: duckdb.DuckDBPyConnection, columns: tuple[str, ...], file: Path) -> IngestPlan:
     """The cost_daily plan for a staged FOCUS file with these columns."""
     cols: dict[str, str] = {}
     for c in TIMESTAMPS:
@@ -119,4 +119,4 @@ def plan(con: duckdb.DuckDBPyConnection, columns: tuple[str, ...], file: Path) -
     checks.append(g.ordered("ChargePeriodStart", "ChargePeriodEnd"))
     key = tuple(c for c in cols if c != "x_source")
     dims = {"teams": ("x_team",), "projects": ("x_project", "x_team"), "clusters": ("x_cluster",)}
-    return Plan("cost_daily", cols, tuple(checks), key, key_window="ChargePeriodStart", dimensions=dims)
+    return IngestPlan("cost_daily", cols, tuple(checks), key, key_window="ChargePeriodStart", dimensions=dims)

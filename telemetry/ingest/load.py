@@ -16,7 +16,7 @@ from telemetry.ingest.staging import Source, unreadable_as_user_error
 
 
 @dataclass(frozen=True)
-class Plan:
+class IngestPlan:
     """How staged rows become rows of one warehouse table."""
 
     table: str
@@ -38,7 +38,7 @@ class Plan:
 
 
 def check(
-    con: duckdb.DuckDBPyConnection, plan: Plan, source: str | Source = "_raw", *, has_line: bool = True
+    con: duckdb.DuckDBPyConnection, plan: IngestPlan, source: str | Source = "_raw", *, has_line: bool = True
 ) -> None:
     """`_checked` in source order: `_line`, typed columns, `_reason` (NULL = passes), `_h` (key hash), `_raw_text`.
 
@@ -65,7 +65,7 @@ def check(
     _gate_names(con, plan, name_columns(types))
 
 
-def _gate_names(con: duckdb.DuckDBPyConnection, plan: Plan, columns: tuple[str, ...]) -> None:
+def _gate_names(con: duckdb.DuckDBPyConnection, plan: IngestPlan, columns: tuple[str, ...]) -> None:
     """Quarantine passing rows whose dimension names are not printable, checking each distinct value once.
 
     Names repeat millions of times in telemetry, so one grouped pass plus a regex over the few distinct
@@ -117,7 +117,7 @@ class Loaded(NamedTuple):
     updated: int
 
 
-def insert_new(con: duckdb.DuckDBPyConnection, plan: Plan) -> Loaded:
+def insert_new(con: duckdb.DuckDBPyConnection, plan: IngestPlan) -> Loaded:
     """Insert passing rows whose key is new, update superseded ones (`replace_when`).
 
     A key repeated in the file keeps its first row, or its last when the plan has `replace_when`.
@@ -162,7 +162,7 @@ def insert_new(con: duckdb.DuckDBPyConnection, plan: Plan) -> Loaded:
     return Loaded(int(loaded + updated), int(good - loaded - updated), updated)
 
 
-def _update_superseded(con: duckdb.DuckDBPyConnection, plan: Plan) -> int:
+def _update_superseded(con: duckdb.DuckDBPyConnection, plan: IngestPlan) -> int:
     """Update existing rows that a passing new row supersedes (`plan.replace_when`); return how many."""
     match = " AND ".join(f"t.{q(k)} = g.{q(k)}" for k in plan.key)
     sets = ", ".join(f"{q(c)} = g.{q(c)}" for c in plan.columns if c not in plan.key)
@@ -173,7 +173,7 @@ def _update_superseded(con: duckdb.DuckDBPyConnection, plan: Plan) -> int:
     ).fetchone()[0])
 
 
-def add_dimensions(con: duckdb.DuckDBPyConnection, plan: Plan) -> dict[str, list[str]]:
+def add_dimensions(con: duckdb.DuckDBPyConnection, plan: IngestPlan) -> dict[str, list[str]]:
     """Insert unseen teams, projects and clusters (with placeholder attributes); return the new values.
 
     One grouped scan collects the distinct values; each dimension then works on that small table.

@@ -13,7 +13,7 @@ import duckdb
 from core.errors import UserError
 from telemetry.ingest import dcgm, focus, mapping, sacct, tables
 from telemetry.ingest.catalog import ensure_catalog, record_meta
-from telemetry.ingest.load import Plan, add_dimensions, check, insert_new, quarantine
+from telemetry.ingest.load import IngestPlan, add_dimensions, check, insert_new, quarantine
 from telemetry.ingest.staging import (
     check_file,
     csv_source,
@@ -109,7 +109,7 @@ def _run(
     )
 
 
-def _plan(con: duckdb.DuckDBPyConnection, fmt: str, table: str | None, columns: tuple[str, ...], path: Path) -> Plan:
+def _plan(con: duckdb.DuckDBPyConnection, fmt: str, table: str | None, columns: tuple[str, ...], path: Path) -> IngestPlan:
     """The load plan for focus or a pace-shaped table, after checking the file's columns."""
     if fmt == "focus":
         require_columns(columns, focus.REQUIRED, "FOCUS", path)

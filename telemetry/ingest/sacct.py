@@ -16,7 +16,7 @@ import duckdb
 from telemetry.ingest import gates as g
 from telemetry.ingest.accelerators import match_name_sql
 from telemetry.ingest.gates import sql, text
-from telemetry.ingest.load import Plan
+from telemetry.ingest.load import IngestPlan
 from telemetry.ingest.mapping import default_cluster, lookup
 from telemetry.ingest.staging import raw_ref
 from telemetry.schema import ENDED_JOB_STATES
@@ -63,7 +63,7 @@ def _state_sql() -> str:
     return f"CASE {word} {whens} END"
 
 
-def plan(con: duckdb.DuckDBPyConnection, columns: tuple[str, ...]) -> tuple[Plan, str, dict[str, int]]:
+def plan(con: duckdb.DuckDBPyConnection, columns: tuple[str, ...]) -> tuple[IngestPlan, str, dict[str, int]]:
     """(jobs plan, source table of job rows, skipped counts) for a staged sacct file."""
     alloc, req = _gpus('_r."AllocTRES"'), _gpus(raw_ref(columns, "ReqTRES"))
     con.execute(
@@ -130,4 +130,4 @@ def plan(con: duckdb.DuckDBPyConnection, columns: tuple[str, ...]) -> tuple[Plan
         g.known_accelerator(con),
     )
     dims = {"teams": ("team",), "projects": ("project", "team"), "clusters": ("cluster",)}
-    return Plan("jobs", cols, checks, ("job_id",), dimensions=dims, replace_when=UPSERT), "_sacct", skipped
+    return IngestPlan("jobs", cols, checks, ("job_id",), dimensions=dims, replace_when=UPSERT), "_sacct", skipped

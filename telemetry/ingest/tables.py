@@ -13,7 +13,7 @@ import duckdb
 from core.errors import UserError
 from telemetry.ingest import gates as g
 from telemetry.ingest.gates import q, sql, text
-from telemetry.ingest.load import Plan
+from telemetry.ingest.load import IngestPlan
 from telemetry.ingest.sacct import UPSERT as JOB_UPSERT
 from telemetry.ingest.staging import raw_ref, raw_type, require_columns
 from telemetry.schema import DIMENSION_TABLES, FACT_TABLES, JOB_STATES
@@ -66,7 +66,7 @@ def primary_key(con: duckdb.DuckDBPyConnection, table: str) -> tuple[str, ...]:
     return tuple(row[0]) if row else ()
 
 
-def plan(con: duckdb.DuckDBPyConnection, table: str, columns: tuple[str, ...], file: Path, fmt: str) -> Plan:
+def plan(con: duckdb.DuckDBPyConnection, table: str, columns: tuple[str, ...], file: Path, fmt: str) -> IngestPlan:
     """A plan that loads a file shaped like `table`."""
     if table not in TABLES:
         raise UserError(f"--table {table!r} is not a pace table you can ingest; choose one of {', '.join(TABLES)}")
@@ -107,4 +107,4 @@ def plan(con: duckdb.DuckDBPyConnection, table: str, columns: tuple[str, ...], f
     window = next((c for c in ("hour", "ChargePeriodStart") if c in key), None)
     # A jobs file, like a sacct dump, moves running and pending jobs along (idempotent upsert by job_id).
     replace_when = JOB_UPSERT if table == "jobs" else None
-    return Plan(table, cols, tuple(checks), key, key_window=window, dimensions=dims, replace_when=replace_when)
+    return IngestPlan(table, cols, tuple(checks), key, key_window=window, dimensions=dims, replace_when=replace_when)

@@ -8,7 +8,7 @@ import pytest
 
 from assistant.planner.lexicon import Lexicon
 from assistant.planner.offline import PlannerInputs, plan_offline
-from assistant.planner.plan import Plan
+from assistant.planner.plan import PlannerPlan
 from semantic_layer.query import GroupBy, MetricQuery, TimeRange
 from tests.assistant.fakes import fake_catalog
 
@@ -21,7 +21,7 @@ def inputs() -> PlannerInputs:
     return PlannerInputs(catalog=cat, lexicon=Lexicon.from_catalog(cat), today=AS_OF)
 
 
-def plan(inputs: PlannerInputs, q: str, previous: MetricQuery | None = None) -> Plan:
+def plan(inputs: PlannerInputs, q: str, previous: MetricQuery | None = None) -> PlannerPlan:
     inputs.previous = previous
     return plan_offline(q, inputs)
 

@@ -14,7 +14,7 @@ import pytest
 
 from assistant.planner.lexicon import Lexicon
 from assistant.planner.offline import PlannerInputs, plan_offline
-from assistant.planner.plan import Plan
+from assistant.planner.plan import PlannerPlan
 from tests.assistant.fakes import FakeCatalog, FakeDimension, FakeMetric
 
 
@@ -57,7 +57,7 @@ def catalog(with_mean: bool) -> MeasuredCatalog:
     return MeasuredCatalog({m.name: m for m in metrics}, {d.name: d for d in dims}, [], {m.name: m for m in measures})
 
 
-def plan(q: str, with_mean: bool = True) -> Plan:
+def plan(q: str, with_mean: bool = True) -> PlannerPlan:
     cat = catalog(with_mean)
     inp = PlannerInputs(catalog=cat, lexicon=Lexicon.from_catalog(cat), today=date(2026, 11, 23))
     return plan_offline(q, inp)

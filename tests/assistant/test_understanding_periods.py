@@ -12,7 +12,7 @@ import pytest
 
 from assistant.planner.lexicon import Lexicon
 from assistant.planner.offline import PlannerInputs, plan_offline
-from assistant.planner.plan import Plan
+from assistant.planner.plan import PlannerPlan
 from assistant.timeparse import monday_of, resolve_period
 from semantic_layer.query import MetricQuery
 from tests.assistant.fakes import fake_catalog
@@ -26,7 +26,7 @@ def inputs(request: pytest.FixtureRequest) -> PlannerInputs:
     return PlannerInputs(catalog=cat, lexicon=Lexicon.from_catalog(cat), today=request.param)
 
 
-def ask(inputs: PlannerInputs, q: str, previous: MetricQuery | None = None) -> Plan:
+def ask(inputs: PlannerInputs, q: str, previous: MetricQuery | None = None) -> PlannerPlan:
     inputs.previous = previous
     return plan_offline(q, inputs)
 
