@@ -74,6 +74,9 @@ class Catalog:
         """
         sources = {name: src for name, dim in self.dimensions.items()
                    if dim.kind == "categorical" and (src := _value_source(self, dim)) is not None}
+        present = _present_columns(engine_or_con)
+        if present is not None:  # a warehouse from an older pace may lack a table or column: no values, no failure
+            sources = {name: (t, c) for name, (t, c) in sources.items() if c in present.get(t, {})}
         found = _values_at_once(sources, engine_or_con, max_values) if _is_duckdb(engine_or_con) else None
         if found is None:
             found = {name: _distinct_values(table, column, engine_or_con, max_values) for name, (table, column) in sources.items()}
@@ -89,6 +92,12 @@ def _value_source(catalog: Catalog, dim: Dimension) -> tuple[str, str] | None:
     source = dim.sources[0]
     entity = catalog.entities[source.entity]
     return None if entity.sql else (entity.source_table, source.column)
+
+
+def _present_columns(engine_or_con: Any) -> dict[str, dict[str, str]] | None:
+    """{table: {column: type}} the warehouse has, where the engine can say (None: assume the DDL's)."""
+    schema = getattr(engine_or_con, "schema", None)
+    return schema() if callable(schema) else None
 
 
 def _is_duckdb(engine_or_con: Any) -> bool:
