@@ -16,7 +16,7 @@ import numpy as np
 from telemetry import fleet
 
 if TYPE_CHECKING:
-    from telemetry.generator import StreamArrays
+    from telemetry.streams import StreamArrays
 
 KINDS: tuple[str, ...] = (
     "idle_allocation",

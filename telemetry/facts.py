@@ -16,7 +16,7 @@ from telemetry import fleet
 from telemetry.anomalies import Anomaly, quota_limits
 
 if TYPE_CHECKING:
-    from telemetry.generator import StreamArrays
+    from telemetry.streams import StreamArrays
 
 # workload: (accelerator counts, median duration h, duration sigma, mean queue wait min, MFU, params in B)
 JOB_SHAPES: dict[str, tuple[tuple[int, ...], float, float, float, float, float]] = {

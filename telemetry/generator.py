@@ -8,7 +8,6 @@ scored; see docs/data-model.md for what each table means.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -19,93 +18,20 @@ import pyarrow as pa
 from telemetry import fleet
 from telemetry.anomalies import Anomaly, plan_anomalies
 from core.errors import UserError
+from core.settings import Settings
 from telemetry.facts import build_cost_daily, build_jobs, build_quotas, build_serving, execute_with
 from telemetry.operations import build_compute_requests, build_incidents
 from telemetry.schema import create_schema
-from telemetry.warehouse import writer
+from telemetry.streams import SCALES, Scale, StreamArrays, copy_suffix, fleet_streams
+from telemetry.warehouse import require_warehouse, version, writer
 
 GENERATOR_VERSION = "1.0.0"
-
-
-@dataclass(frozen=True)
-class Scale:
-    """How much data a scale holds: days of history and how many copies of the base fleet."""
-
-    name: str
-    days: int
-    fleet_copies: int
-    anomalies_per_kind: int
-    job_copies: int  # fleet copies that also get per-job history (jobs are ~1 row per accelerator-hour/10)
-
-
-SCALES: dict[str, Scale] = {
-    "demo": Scale("demo", 90, 1, 2, 1),
-    "small": Scale("small", 365, 4, 3, 4),
-    "large": Scale("large", 1095, 155, 4, 8),
-}
 ROWS_PER_CHUNK = 4_000_000
 
 
 def default_end() -> date:
     """Today (UTC): data ends at the start of today, so yesterday is the last complete day."""
     return datetime.now(timezone.utc).date()
-
-
-@dataclass
-class StreamArrays:
-    """Per-stream parameters as aligned numpy arrays (index = stream id)."""
-
-    team: np.ndarray
-    base_team: np.ndarray  # the base fleet team a copy was made from
-    copy: np.ndarray  # 0 for the base fleet, k for its k-th copy
-    project: np.ndarray
-    workload: np.ndarray
-    cluster: np.ndarray
-    accelerator_type: np.ndarray
-    base: np.ndarray
-    memory_share: np.ndarray
-    busy_share: np.ndarray
-    sm_efficiency: np.ndarray
-    memory_gb: np.ndarray
-    tdp: np.ndarray
-    intro_hour: np.ndarray  # first hour the accelerator type exists (-1: always)
-
-    def __len__(self) -> int:
-        return len(self.base)
-
-
-def _copy_suffix(k: int) -> str:
-    return "" if k == 0 else f"-{k:03d}"
-
-
-def fleet_streams(scale: Scale, n_hours: int) -> StreamArrays:
-    """The base fleet's streams, copied `fleet_copies` times with suffixed team and project names."""
-    base = fleet.streams()
-    acc = {a[0]: a for a in fleet.ACCELERATORS}
-    rows = [
-        (s.team + _copy_suffix(k), s.project + _copy_suffix(k), s, fleet.team(s.team), k)
-        for k in range(scale.fleet_copies)
-        for s in base
-    ]
-    intro = {
-        a[0]: (n_hours - a[11] * 24 if a[11] is not None and a[11] * 24 < n_hours else -1) for a in fleet.ACCELERATORS
-    }
-    return StreamArrays(
-        team=np.array([r[0] for r in rows]),
-        base_team=np.array([r[2].team for r in rows]),
-        copy=np.array([r[4] for r in rows]),
-        project=np.array([r[1] for r in rows]),
-        workload=np.array([r[2].workload for r in rows]),
-        cluster=np.array([r[2].cluster for r in rows]),
-        accelerator_type=np.array([r[2].accelerator_type for r in rows]),
-        base=np.array([r[2].base_count for r in rows]),
-        memory_share=np.array([r[2].memory_share for r in rows]),
-        busy_share=np.array([r[3].busy_share for r in rows]),
-        sm_efficiency=np.array([r[3].sm_efficiency for r in rows]),
-        memory_gb=np.array([acc[r[2].accelerator_type][4] for r in rows]),
-        tdp=np.array([acc[r[2].accelerator_type][5] for r in rows]),
-        intro_hour=np.array([intro[r[2].accelerator_type] for r in rows]),
-    )
 
 
 def workload_shapes(workload: np.ndarray, hour_of_day: np.ndarray, weekday: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -209,7 +135,7 @@ def load_dimensions(con: duckdb.DuckDBPyConnection, scale: Scale, start: datetim
     con.executemany(
         "INSERT INTO teams VALUES (?,?,?,?,?)",
         [
-            (t.team + _copy_suffix(k), t.org, cost_center[t.org], t.tier2_lead, f"#team-{t.team}{_copy_suffix(k)}")
+            (t.team + copy_suffix(k), t.org, cost_center[t.org], t.tier2_lead, f"#team-{t.team}{copy_suffix(k)}")
             for k in range(scale.fleet_copies)
             for t in fleet.TEAMS
         ],
@@ -217,7 +143,7 @@ def load_dimensions(con: duckdb.DuckDBPyConnection, scale: Scale, start: datetim
     con.executemany(
         "INSERT INTO projects VALUES (?,?,?,?)",
         [
-            (p[0] + _copy_suffix(k), p[1] + _copy_suffix(k), p[2], p[3])
+            (p[0] + copy_suffix(k), p[1] + copy_suffix(k), p[2], p[3])
             for k in range(scale.fleet_copies)
             for p in fleet.PROJECTS
         ],
@@ -340,3 +266,10 @@ def generate(
             )
         }
     return counts
+
+
+def build_demo_if_missing(settings: Settings, *, quiet: bool = False) -> Path:
+    """`pace demo`: build the demo-scale warehouse when the path is empty; otherwise only check it."""
+    if version(settings.db) is None:
+        generate(settings.db, scale="demo", progress=not quiet)
+    return require_warehouse(settings.db)

@@ -32,7 +32,6 @@ import duckdb
 from sqlglot import exp
 
 from core.errors import WarehouseError
-from core.settings import Settings
 from telemetry.schema import create_schema
 
 ALIAS = "warehouse"
@@ -145,15 +144,6 @@ def require_warehouse(path: Path | str) -> Path:
     path = Path(path)
     open_reader(path).close()
     return path
-
-
-def build_demo_if_missing(settings: Settings, *, quiet: bool = False) -> Path:
-    """`pace demo`: build the demo-scale warehouse when the path is empty; otherwise only check it."""
-    if version(settings.db) is None:
-        from telemetry.generator import generate
-
-        generate(settings.db, scale="demo", progress=not quiet)
-    return require_warehouse(settings.db)
 
 
 def read_meta(con: duckdb.DuckDBPyConnection) -> dict[str, object]:

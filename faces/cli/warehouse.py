@@ -65,7 +65,7 @@ def seed(
 @app.command()
 def demo(db: DbOption = None) -> None:
     """Build the embedded warehouse if it is missing, then take a short guided tour of real answers."""
-    from telemetry.warehouse import build_demo_if_missing
+    from telemetry.generator import build_demo_if_missing
 
     settings = load_settings(PACE_DB=db)
     build_demo_if_missing(settings)
