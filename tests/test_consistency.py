@@ -92,6 +92,33 @@ def test_weekly_breakdowns_equal_pace_query(settings: Settings, weekly_facts: di
     assert checked >= 8
 
 
+def _weekly_incidents_equal_pace_query(settings: Settings, facts: dict[str, Any], start: datetime, end: datetime) -> None:
+    got = pace_query(settings, ["incidents", "tier3_escalations", "accelerator_hours_lost", "mtta_p50_minutes"],
+                     start, end).get(None, {})
+    assert facts["inc_this_week"].value == (got.get("incidents") or 0)
+    assert facts["inc_tier3"].value == (got.get("tier3_escalations") or 0)
+    assert close(facts["inc_hours_lost"].value, got.get("accelerator_hours_lost"))
+    assert close(facts["inc_mtta_p50_minutes"].value, got.get("mtta_p50_minutes"))
+    before = pace_query(settings, ["incidents"], start - timedelta(days=7), start).get(None, {})
+    assert facts["inc_change"].value == (got.get("incidents") or 0) - (before.get("incidents") or 0)
+    by_severity = pace_query(settings, ["incidents"], start, end, by=["severity"])
+    for level in ("SEV1", "SEV2", "SEV3", "SEV4"):
+        assert facts[f"inc_{level.lower()}"].value == by_severity.get(level, {}).get("incidents", 0), level
+
+
+def test_weekly_incidents_equal_pace_query(settings: Settings, weekly_facts: dict[str, Any]) -> None:
+    """Incidents opened, their change, severities, tier-3 escalations, hours lost and the median time to
+    acknowledge are the catalog's incident metrics for the week, on two weeks."""
+    from tools.weekly import weekly_narrative
+
+    _weekly_incidents_equal_pace_query(settings, weekly_facts, WEEK_START, WEEK_END)
+    earlier = weekly_narrative(settings, "2026-W44", with_tools=False)
+    _weekly_incidents_equal_pace_query(settings, earlier.draft.facts, datetime(2026, 10, 26), datetime(2026, 11, 2))
+    got = pace_query(settings, ["effective_cost_usd", "idle_cost_usd"], datetime(2026, 10, 26), datetime(2026, 11, 2))[None]
+    assert close(earlier.draft.facts["spend"].value, got["effective_cost_usd"])
+    assert close(earlier.draft.facts["idle"].value, got["idle_cost_usd"])
+
+
 def test_savings_in_weekly_and_cli_agree_on_one_window(settings: Settings, weekly_facts: dict[str, Any]) -> None:
     """The known symptom: `pace savings` (28 trailing days) and the weekly draft (the week) differ because
     their windows differ. Each says its window, and the week's window gives the weekly's figures."""

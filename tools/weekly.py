@@ -23,7 +23,7 @@ from tools import weekly_checks
 from tools import weekly_sql as q
 from tools._warehouse import Warehouse
 from tools.grounding import Draft, Fact, FactTable, Rendered, check_grounding
-from tools.weekly_sql import Week
+from tools.weekly_types import Week
 
 WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$")
 
@@ -224,7 +224,7 @@ def collect(book: FactBook) -> None:
         book.add(f"hours_{i}", hours, "this_week", "hours", ",.0f", f"{r['key']} accelerator-hours", row=i)
         book.add(f"hours_{i}_pct", hours, "change_pct", "%", "+.1f", f"{r['key']} accelerator-hours change", row=i)
     book.charts.append({"kind": "hours_by_type", "title": "Accelerator-hours by type", "sql": hours[1], "rows": hours[0]})
-    for dim, column in (("team", "x_team"), ("type", "x_accelerator_type")):
+    for dim, column in (("team", "team"), ("type", "accelerator_type")):
         movers = book.rows(q.spend_movers(w, column))
         for i, _ in enumerate(movers[0]):
             book.add(f"mover_{dim}_{i}", movers, "change", "USD", "+,.0f", f"Spend change, {dim} {movers[0][i]['key']}", row=i)
@@ -247,9 +247,10 @@ def collect(book: FactBook) -> None:
                                   ("lead_p90_hours", "hours", ",.1f", "Approval lead time, p90")):
         book.add(f"gov_{col}", gov, col, unit, fmt, label)
     inc = book.rows(q.incidents(w))
+    sev = book.rows(q.incidents_by_severity(w))
+    for level in q.SEVERITY_LEVELS:
+        book.add(f"inc_{level.lower()}", sev, level.lower(), "count", ",d", f"{level} incidents")
     for col, unit, fmt, label in (("this_week", "count", ",d", "Incidents opened"), ("change", "count", "+,d", "Incidents vs last week"),
-                                  ("sev1", "count", ",d", "SEV1 incidents"), ("sev2", "count", ",d", "SEV2 incidents"),
-                                  ("sev3", "count", ",d", "SEV3 incidents"), ("sev4", "count", ",d", "SEV4 incidents"),
                                   ("tier3", "count", ",d", "Tier-3 escalations"),
                                   ("hours_lost", "count", ",.0f", "Accelerator-hours lost to incidents"),
                                   ("mtta_p50_minutes", "minutes", ",.0f", "Time to acknowledge, median")):
