@@ -19,6 +19,7 @@ from datetime import timedelta
 from sqlglot import exp
 
 from semantic_layer.catalog_types import CatalogView as Catalog
+from semantic_layer.derived import add_derived
 from semantic_layer.graph import metric_measures, reachable_from
 from semantic_layer.models import Metric
 from semantic_layer.query import Filter, GroupBy, MetricQuery, TimeRange
@@ -283,7 +284,7 @@ def order_and_limit(plan: CompilePlan) -> CompilePlan:
     return plan
 
 
-DEFAULT_STEPS: tuple[Step, ...] = (resolve_names, check_reachability, plan_facts, build_select, order_and_limit)
+DEFAULT_STEPS: tuple[Step, ...] = (resolve_names, check_reachability, plan_facts, build_select, add_derived, order_and_limit)
 
 
 def _render(expression: exp.Expression, dialect: str, pretty: bool) -> str:

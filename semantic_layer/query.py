@@ -97,6 +97,18 @@ class MetricQuery(BaseModel):
     parameters: dict[str, float] = Field(
         default_factory=dict, description="Values for metric parameters, e.g. {'idle_below_pct': 10}; defaults otherwise."
     )
+    share_of_total: bool = Field(
+        default=False, description="Also give each group's share of the total over all groups (per time bucket), as "
+        "`<metric>__share_pct`, 0-100; additive metrics only (semantic_layer.derived)."
+    )
+    per: Literal["hour", "day", "week"] | None = Field(
+        default=None, description="Also give the metric per hour/day/week of the period (total / length), as "
+        "`<metric>__per_<unit>`; additive metrics, no time grouping."
+    )
+    convert: dict[str, str] = Field(
+        default_factory=dict, description="Metric -> a unit to show it in as well ('hours' for a minutes metric), as "
+        "`<metric>__in_<unit>` (semantic_layer.derived.CONVERSIONS)."
+    )
 
     def time_grain(self) -> Grain | None:
         for g in self.group_by:
