@@ -6,7 +6,10 @@ number in the text is a number in the rows.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
+
+from semantic_layer.derived import derived_unit, is_derived
 
 MAX_LISTED = 5
 
@@ -46,12 +49,13 @@ def describe_result(columns: list[str], rows: list[list[Any]], metrics: dict[str
         return f"No data for {period_text}."
     if not names:
         return f"{len(rows)} row{'s' * (len(rows) != 1)} for {period_text}."
-    labels = [c for c in columns if c not in metrics and "__previous" not in c and "__change_pct" not in c]
+    labels = [c for c in columns if c not in metrics and "__previous" not in c and "__change_pct" not in c and not is_derived(c)]
     main = names[0]
     m = metrics[main]
     idx = columns.index(main)
     if not labels and len(rows) == 1:
-        parts = [f"{metrics[n].label}: {fmt_value(rows[0][columns.index(n)], metrics[n])}" for n in names]
+        parts = [f"{metrics[n].label}: {fmt_value(rows[0][columns.index(n)], metrics[n])}{_derived(columns, rows[0], n, metrics[n])}"
+                 for n in names]
         change = _change(columns, rows[0], main, m)
         return f"{'; '.join(parts)} for {period_text}.{change}"
     time_cols = [c for c in labels if "__" in c]
@@ -64,9 +68,23 @@ def describe_result(columns: list[str], rows: list[list[Any]], metrics: dict[str
             return (f"{m.label} per {time_cols[0].split('__')[1]} for {period_text}: {len(rows)} points, from "
                     f"{fmt_value(lo[idx], m)} ({lo[t]}) to {fmt_value(hi[idx], m)} ({hi[t]}).")
     head = rows[:MAX_LISTED]
-    listed = ", ".join(f"{' / '.join(_label(r[columns.index(c)]) for c in labels)} {fmt_value(r[idx], m)}" for r in head)
+    listed = ", ".join(f"{' / '.join(_label(r[columns.index(c)]) for c in labels)} {fmt_value(r[idx], m)}{_derived(columns, r, main, m)}"
+                       for r in head)
     more = f" (+{len(rows) - len(head)} more)" if len(rows) > len(head) else ""
     return f"{m.label} by {', '.join(labels)} for {period_text}: {listed}{more}."
+
+
+def _derived(columns: list[str], row: list[Any], name: str, metric: Any) -> str:
+    """' (27.0% of the total)', ' (0.25 hours)', ' ($76,132 per day)': the derived values of one metric, in brackets."""
+    out = []
+    for i, col in enumerate(columns):
+        unit = derived_unit(col, getattr(metric, "unit", "")) if col.startswith(f"{name}__") else None
+        if unit is None:
+            continue
+        shown = SimpleNamespace(unit=unit.split("/")[0] if "/" in unit else unit, format=",.1f" if unit == "%" else ",.2f")
+        text = fmt_value(row[i], shown)
+        out.append(f"{text} of the total" if col.endswith("__share_pct") else f"{text} per {unit.split('/')[1]}" if "/" in unit else text)
+    return f" ({'; '.join(out)})" if out else ""
 
 
 def _change(columns: list[str], row: list[Any], name: str, metric: Any) -> str:

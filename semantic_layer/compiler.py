@@ -19,7 +19,7 @@ from datetime import timedelta
 from sqlglot import exp
 
 from semantic_layer.catalog_types import CatalogView as Catalog
-from semantic_layer.derived import add_derived
+from semantic_layer.derived import add_derived, lift_shown_filters
 from semantic_layer.graph import metric_measures, reachable_from
 from semantic_layer.models import Metric
 from semantic_layer.query import Filter, GroupBy, MetricQuery, TimeRange
@@ -43,6 +43,8 @@ class CompilePlan:
     facts: dict[str, list[str]] = field(default_factory=dict)
     previous: TimeRange | None = None
     parameters: dict[str, float] = field(default_factory=dict)
+    shown_only: list[tuple[Filter, list[object]]] = field(default_factory=list)
+    """Filters on a grouped dimension of a share: they pick the groups shown, after the total over all groups."""
     expression: exp.Select | None = None
     columns: list[str] = field(default_factory=list)
 
@@ -284,7 +286,7 @@ def order_and_limit(plan: CompilePlan) -> CompilePlan:
     return plan
 
 
-DEFAULT_STEPS: tuple[Step, ...] = (resolve_names, check_reachability, plan_facts, build_select, add_derived, order_and_limit)
+DEFAULT_STEPS: tuple[Step, ...] = (resolve_names, check_reachability, plan_facts, lift_shown_filters, build_select, add_derived, order_and_limit)
 
 
 def _render(expression: exp.Expression, dialect: str, pretty: bool) -> str:

@@ -70,6 +70,23 @@ def is_derived(column: str) -> bool:
     return any(s in column for s in SUFFIXES)
 
 
+def derived_unit(column: str, unit: str) -> str | None:
+    """The unit of derived `column` of a metric in `unit`; None when `column` is not derived.
+
+    >>> derived_unit("cost__share_pct", "USD"), derived_unit("cost__per_day", "USD"), derived_unit("wait__in_hours", "minutes")
+    ('%', 'USD/day', 'hours')
+    """
+    tail = column.partition("__")[2]
+    if tail == "share_pct":
+        return "%"
+    if tail.startswith("per_"):
+        return f"{unit}/{tail[4:]}"
+    if tail.startswith("in_"):
+        wanted = next((u for u in [*_UNITS, *SCALES] if u.lower() == tail[3:]), tail[3:])
+        return shown_unit(unit, wanted)
+    return None
+
+
 def additive(catalog: Any, name: str) -> bool:
     """A sum or count (or a sum and difference of them, like savings): its groups add up to its total."""
     metric = catalog.metrics[name]
@@ -113,6 +130,27 @@ def derived_columns(plan: Any) -> list[tuple[str, exp.Expression]]:
     return out
 
 
+def lift_shown_filters(plan: Any) -> Any:
+    """Compiler step: "atlas's share of spend" is atlas over every team, so a filter on a grouped dimension
+    of a share moves out of the fact query and only picks the groups shown (`add_derived` applies it)."""
+    if not plan.query.share_of_total:
+        return plan
+    grouped = {g.dimension for g in plan.group_by if not g.grain}
+    plan.shown_only = [(f, v) for f, v in plan.filters if f.dimension in grouped]
+    plan.filters = [(f, v) for f, v in plan.filters if f.dimension not in grouped]
+    return plan
+
+
+def _shown(flt: Any, values: list[object]) -> exp.Expression:
+    col = exp.column(flt.dimension, quoted=True)
+    lits = [exp.convert(v) for v in values]
+    if flt.operator in ("in", "not in") or len(lits) > 1:
+        cond: exp.Expression = col.isin(*lits)
+        return cond.not_() if flt.operator in ("not in", "!=") else cond
+    ops = {"=": exp.EQ, "!=": exp.NEQ, ">": exp.GT, ">=": exp.GTE, "<": exp.LT, "<=": exp.LTE}
+    return ops[flt.operator](this=col, expression=lits[0])
+
+
 def add_derived(plan: Any) -> Any:
     """Compiler step: wrap the result and add the derived columns beside the metrics (nothing asked: unchanged)."""
     extra = derived_columns(plan)
@@ -120,6 +158,9 @@ def add_derived(plan: Any) -> Any:
         return plan
     inner = plan.expression.subquery("result")
     plan.expression = exp.select(exp.Star(), *[e.as_(n, quoted=True) for n, e in extra]).from_(inner)
+    if plan.shown_only:  # the window sees every group; the groups shown are picked around it
+        plan.expression = exp.select(exp.Star()).from_(plan.expression.subquery("shares")).where(
+            exp.and_(*[_shown(f, v) for f, v in plan.shown_only]))
     plan.columns = plan.columns + [n for n, _ in extra]
     return plan
 

@@ -107,7 +107,7 @@ class MetricQuery(BaseModel):
     )
     convert: dict[str, str] = Field(
         default_factory=dict, description="Metric -> a unit to show it in as well ('hours' for a minutes metric), as "
-        "`<metric>__in_<unit>` (semantic_layer.derived.CONVERSIONS)."
+        "`<metric>__in_<unit>` (semantic_layer.derived.conversion_factor)."
     )
 
     def time_grain(self) -> Grain | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from assistant.models import Answer
+from semantic_layer.derived import derived_unit
 
 
 def unit_of(answer: Answer, column: str) -> str:
@@ -12,7 +13,7 @@ def unit_of(answer: Answer, column: str) -> str:
     base = column.split("__")[0]
     for m in answer.provenance.metrics if answer.provenance else []:
         if m.name == base:
-            return "%" if column.endswith("__change_pct") else m.unit
+            return "%" if column.endswith("__change_pct") else derived_unit(column, m.unit) or m.unit
     return ""
 
 
@@ -26,7 +27,7 @@ def cell(value: Any, unit: str) -> str:
         return f"-${abs(value):,.0f}" if value < 0 else f"${value:,.0f}"
     if unit == "%":
         return f"{value:,.1f}%"
-    if unit == "USD/hour":
+    if unit.startswith("USD/"):  # a rate: per hour, per day
         return f"${value:,.2f}"
     if isinstance(value, float) and abs(value) < 100:
         return f"{value:,.2f}"

@@ -80,3 +80,12 @@ def test_a_unit_conversion_keeps_the_metric_and_adds_it_in_the_asked_unit(catalo
 def test_what_has_no_meaning_is_refused_not_computed(query: dict[str, object], catalog: Catalog) -> None:
     with pytest.raises(UserError):
         compile_query(catalog, MetricQuery.model_validate({**query, "time_range": {"start": PERIODS[0][0], "end": PERIODS[0][1]}}))
+
+
+def test_a_share_filtered_to_some_groups_is_still_over_the_total_of_every_group(catalog: Catalog, engine: Engine) -> None:
+    q = dict(metrics=["idle_hours"], group_by=[{"dimension": "team"}], share_of_total=True,
+             time_range={"start": PERIODS[1][0], "end": PERIODS[1][1]})
+    every = {r["team"]: r["idle_hours__share_pct"] for r in _run(engine, catalog, **q)}
+    shown = _run(engine, catalog, **q, filters=[{"dimension": "team", "operator": "in", "values": ["atlas", "orion"]}])
+    assert sorted(r["team"] for r in shown) == ["atlas", "orion"]
+    assert all(r["idle_hours__share_pct"] == pytest.approx(every[r["team"]]) for r in shown)
