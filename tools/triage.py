@@ -20,8 +20,7 @@ from core.errors import UserError
 from telemetry.schema import SEVERITIES, WORKLOAD_TYPES
 from core.settings import Settings
 from tools import triage_sql as q
-from tools._warehouse import Warehouse, ts
-from tools._warehouse import literal as lit
+from tools._warehouse import Warehouse
 from tools.grounding import Draft, Fact, FactTable, Rendered, check_grounding
 from tools.triage_rules import Decision, Signals, category_of, load_rules, route, severity
 from tools.triage_sql import Scope
@@ -170,7 +169,7 @@ def triage(settings: Settings, text: str | None = None, incident_id: str | None 
            finding: str | None = None) -> TriageDraft:
     """Draft a triage for one report, incident or finding (exactly one)."""
     with Warehouse(settings) as wh:
-        meta = _rows(wh, "SELECT max(data_end) AS data_end FROM pace_meta")[0]
+        meta = _rows(wh, q.DATA_END)[0]
         end = meta["data_end"] or datetime.utcnow()
         if settings.as_of:
             end = min(end, datetime.combine(settings.as_of + timedelta(days=1), datetime.min.time()))
@@ -218,8 +217,7 @@ def _draft(wh: Warehouse, settings: Settings, s: Subject, end: datetime) -> Tria
         inc_sql = q.incident(inc["incident_id"])
         add("inc_lost", [inc], inc_sql, "accelerator_hours_lost", "count", ",.0f", "Accelerator-hours lost (recorded)")
         add("inc_teams", [inc], inc_sql, "teams_affected", "count", ",d", "Teams affected (recorded)")
-        dur_sql = ("SELECT date_diff('minute', opened_at, COALESCE(resolved_at, " + ts(end) + ")) / 60.0 "
-                   f"AS duration_hours FROM incidents WHERE incident_id = {lit(inc['incident_id'])}")
+        dur_sql = q.incident_duration(inc["incident_id"], end)
         dur = _rows(wh, dur_sql)
         duration = dur[0]["duration_hours"]
         add("inc_duration", dur, dur_sql, "duration_hours", "hours", ",.1f", "Duration")
@@ -279,7 +277,7 @@ def _with_stated(data: Decision, stated: Stated | None) -> Decision:
 def _endpoint_team(wh: Warehouse, endpoint: str | None) -> str | None:
     if not endpoint:
         return None
-    rows = _rows(wh, f"SELECT team FROM endpoints WHERE endpoint = {lit(endpoint)}")
+    rows = _rows(wh, q.endpoint_team(endpoint))
     return rows[0]["team"] if rows else None
 
 

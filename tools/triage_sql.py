@@ -1,13 +1,20 @@
-"""Triage queries. Every literal is a warehouse dimension value or a timestamp, never user text: the
-free-text report only selects which known values go in (`Scope`), so it cannot shape the SQL."""
+"""Triage queries: constant templates whose values `tools._warehouse.bind` fills as sqlglot expressions.
+
+Every value is a warehouse dimension value, an id or a timestamp, never user text: the free-text report
+only selects which known values go in (`Scope`), so it cannot shape the SQL, and a value that holds a
+quote is still one string literal.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from tools._warehouse import literal as lit
-from tools._warehouse import ts
+from sqlglot import exp
+
+from tools._warehouse import bind
+
+SCOPE_COLUMNS = ("cluster", "team", "accelerator_type", "workload_type")
 
 
 @dataclass(frozen=True)
@@ -20,10 +27,11 @@ class Scope:
     endpoint: str | None = None
     workload_type: str | None = None
 
-    def where(self, alias: str = "", columns: tuple[str, ...] = ("cluster", "team", "accelerator_type", "workload_type")) -> str:
-        p = f"{alias}." if alias else ""
-        parts = [f"{p}{c} = {lit(getattr(self, c))}" for c in columns if getattr(self, c)]
-        return " AND ".join(parts) or "TRUE"
+    def where(self, alias: str | None = None, columns: tuple[str, ...] = SCOPE_COLUMNS) -> exp.Expression:
+        """The scope as a condition (TRUE for the whole fleet), each value a string literal."""
+        parts = [exp.column(c, table=alias).eq(exp.Literal.string(str(getattr(self, c))))
+                 for c in columns if getattr(self, c)]
+        return exp.and_(*parts) if parts else exp.true()
 
     def words(self) -> str:
         named = [f"{k.replace('_', ' ')} {v}" for k, v in vars(self).items() if v]
@@ -37,14 +45,99 @@ DIMENSIONS = {
     "endpoint": "SELECT endpoint AS value FROM endpoints ORDER BY endpoint",
 }
 LEADS = "SELECT team, tier2_lead FROM teams ORDER BY team"
+DATA_END = "SELECT max(data_end) AS data_end FROM pace_meta"
+
+_INCIDENT = "SELECT * FROM incidents WHERE incident_id = :incident_id"
+_SOME_INCIDENTS = "SELECT incident_id, title FROM incidents ORDER BY opened_at DESC LIMIT :limit"
+_DURATION = """
+SELECT date_diff('minute', opened_at, COALESCE(resolved_at, :end)) / 60.0 AS duration_hours
+FROM incidents WHERE incident_id = :incident_id
+"""
+_ENDPOINT_TEAM = "SELECT team FROM endpoints WHERE endpoint = :endpoint"
+
+_JOB_IMPACT = """
+WITH per_team AS (
+  SELECT team,
+    COUNT(*) FILTER (WHERE end_at >= :w0) AS jobs,
+    COUNT(*) FILTER (WHERE end_at >= :w0 AND state = 'failed') AS failed,
+    SUM(accelerator_hours) FILTER (WHERE end_at >= :w0) AS hours,
+    SUM(accelerator_hours) FILTER (WHERE end_at >= :w0 AND state = 'failed') AS failed_hours,
+    COUNT(*) FILTER (WHERE end_at < :w0) AS base_jobs,
+    COUNT(*) FILTER (WHERE end_at < :w0 AND state = 'failed') AS base_failed,
+    MIN(end_at) FILTER (WHERE end_at >= :w0 AND state = 'failed') AS first_failure,
+    MAX(end_at) FILTER (WHERE end_at >= :w0 AND state = 'failed') AS last_failure
+  FROM jobs WHERE end_at >= :b0 AND end_at < :w1 AND :in_scope
+  GROUP BY team)
+SELECT COALESCE(SUM(jobs), 0) AS jobs, COALESCE(SUM(failed), 0) AS failed,
+  100.0 * SUM(failed) / NULLIF(SUM(jobs), 0) AS failure_rate_pct,
+  100.0 * SUM(base_failed) / NULLIF(SUM(base_jobs), 0) AS baseline_failure_rate_pct,
+  COALESCE(SUM(failed_hours), 0) AS failed_hours,
+  greatest(0, COALESCE(SUM(failed_hours), 0) * (1 - COALESCE((SUM(base_failed) / NULLIF(SUM(base_jobs), 0))
+    / NULLIF(SUM(failed) / NULLIF(SUM(jobs), 0), 0), 1))) AS excess_failed_hours,
+  COUNT(*) FILTER (WHERE failed >= 2 AND failed > 1.5 * jobs * COALESCE(base_failed / NULLIF(base_jobs, 0), 0)) AS teams_affected,
+  arg_max(team, failed_hours) AS top_team,
+  date_diff('minute', MIN(first_failure), MAX(last_failure)) / 60.0 AS failure_span_hours,
+  MIN(first_failure) AS first_failure
+FROM per_team
+"""
+
+_FAILED_JOBS = """
+SELECT job_id, team, cluster, accelerator_type, workload_type, end_at, accelerator_hours FROM jobs
+WHERE state = 'failed' AND end_at >= :w0 AND end_at < :w1 AND :in_scope
+ORDER BY end_at DESC LIMIT :limit
+"""
+
+_SERVING_IMPACT = """
+SELECT 100.0 * SUM(errors) FILTER (WHERE hour >= :w0) / NULLIF(SUM(requests) FILTER (WHERE hour >= :w0), 0) AS error_rate_pct,
+  100.0 * SUM(errors) FILTER (WHERE hour < :w0) / NULLIF(SUM(requests) FILTER (WHERE hour < :w0), 0) AS baseline_error_rate_pct,
+  MAX(latency_p95_ms) FILTER (WHERE hour >= :w0) AS p95_ms_max,
+  quantile_cont(latency_p95_ms, 0.5) FILTER (WHERE hour < :w0) AS p95_ms_baseline,
+  bool_or(e.is_production) AS is_production
+FROM serving_hourly AS s JOIN endpoints AS e ON e.endpoint = s.endpoint
+WHERE s.endpoint = :endpoint AND hour >= :b0 AND hour < :w1
+"""
+
+_RECENT_REQUESTS = """
+SELECT request_id, team, accelerator_type, accelerators_requested, status, submitted_at FROM compute_requests
+WHERE submitted_at >= :w0 AND submitted_at < :w1 AND :in_scope AND :on_cluster
+ORDER BY submitted_at DESC LIMIT :limit
+"""
+
+_NEARBY_INCIDENTS = """
+SELECT incident_id, title, severity, opened_at, resolved_at FROM incidents
+WHERE opened_at < :w1 AND (resolved_at IS NULL OR resolved_at >= :w0)
+  AND :in_scope AND incident_id <> :exclude
+ORDER BY opened_at DESC LIMIT :limit
+"""
+
+_SIMILAR_INCIDENTS = """
+SELECT incident_id, title, severity, opened_at, resolution, resolved_tier,
+  date_diff('minute', opened_at, resolved_at) / 60.0 AS hours_to_resolve,
+  COUNT(*) OVER () AS similar_total,
+  quantile_cont(date_diff('minute', opened_at, resolved_at) / 60.0, 0.5) OVER () AS mttr_p50_hours,
+  quantile_cont(date_diff('minute', opened_at, resolved_at) / 60.0, 0.9) OVER () AS mttr_p90_hours,
+  COUNT(*) FILTER (WHERE resolved_tier = 3) OVER () AS tier3_total
+FROM incidents WHERE resolved_at IS NOT NULL AND opened_at < :before AND :in_category
+  AND incident_id <> :exclude
+ORDER BY CASE WHEN :same_cluster THEN 0 ELSE 1 END, opened_at DESC LIMIT :limit
+"""
 
 
 def incident(incident_id: str) -> str:
-    return f"SELECT * FROM incidents WHERE incident_id = {lit(incident_id)}"
+    return bind(_INCIDENT, incident_id=incident_id)
 
 
 def some_incidents(limit: int = 5) -> str:
-    return f"SELECT incident_id, title FROM incidents ORDER BY opened_at DESC LIMIT {limit}"
+    return bind(_SOME_INCIDENTS, limit=limit)
+
+
+def incident_duration(incident_id: str, end: datetime) -> str:
+    """Hours from open to resolution (or to `end` while still open)."""
+    return bind(_DURATION, incident_id=incident_id, end=end)
+
+
+def endpoint_team(endpoint: str) -> str:
+    return bind(_ENDPOINT_TEAM, endpoint=endpoint)
 
 
 def job_impact(scope: Scope, w0: datetime, w1: datetime, b0: datetime) -> str:
@@ -52,86 +145,36 @@ def job_impact(scope: Scope, w0: datetime, w1: datetime, b0: datetime) -> str:
 
     excess_failed_hours = failed accelerator-hours x (1 - baseline rate / window rate): the share of the
     failed work that the usual failure rate does not explain (0 when failures are at or below usual)."""
-    return (
-        "WITH per_team AS (\n"
-        f"  SELECT team,\n"
-        f"    COUNT(*) FILTER (WHERE end_at >= {ts(w0)}) AS jobs,\n"
-        f"    COUNT(*) FILTER (WHERE end_at >= {ts(w0)} AND state = 'failed') AS failed,\n"
-        f"    SUM(accelerator_hours) FILTER (WHERE end_at >= {ts(w0)}) AS hours,\n"
-        f"    SUM(accelerator_hours) FILTER (WHERE end_at >= {ts(w0)} AND state = 'failed') AS failed_hours,\n"
-        f"    COUNT(*) FILTER (WHERE end_at < {ts(w0)}) AS base_jobs,\n"
-        f"    COUNT(*) FILTER (WHERE end_at < {ts(w0)} AND state = 'failed') AS base_failed,\n"
-        f"    MIN(end_at) FILTER (WHERE end_at >= {ts(w0)} AND state = 'failed') AS first_failure,\n"
-        f"    MAX(end_at) FILTER (WHERE end_at >= {ts(w0)} AND state = 'failed') AS last_failure\n"
-        f"  FROM jobs WHERE end_at >= {ts(b0)} AND end_at < {ts(w1)} AND {scope.where()}\n"
-        "  GROUP BY team)\n"
-        "SELECT COALESCE(SUM(jobs), 0) AS jobs, COALESCE(SUM(failed), 0) AS failed,\n"
-        "  100.0 * SUM(failed) / NULLIF(SUM(jobs), 0) AS failure_rate_pct,\n"
-        "  100.0 * SUM(base_failed) / NULLIF(SUM(base_jobs), 0) AS baseline_failure_rate_pct,\n"
-        "  COALESCE(SUM(failed_hours), 0) AS failed_hours,\n"
-        "  greatest(0, COALESCE(SUM(failed_hours), 0) * (1 - COALESCE((SUM(base_failed) / NULLIF(SUM(base_jobs), 0))\n"
-        "    / NULLIF(SUM(failed) / NULLIF(SUM(jobs), 0), 0), 1))) AS excess_failed_hours,\n"
-        "  COUNT(*) FILTER (WHERE failed >= 2 AND failed > 1.5 * jobs * COALESCE(base_failed / NULLIF(base_jobs, 0), 0)) AS teams_affected,\n"
-        "  arg_max(team, failed_hours) AS top_team,\n"
-        "  date_diff('minute', MIN(first_failure), MAX(last_failure)) / 60.0 AS failure_span_hours,\n"
-        "  MIN(first_failure) AS first_failure\n"
-        "FROM per_team"
-    )
+    return bind(_JOB_IMPACT, w0=w0, w1=w1, b0=b0, in_scope=scope.where())
 
 
 def failed_jobs(scope: Scope, w0: datetime, w1: datetime, limit: int = 5) -> str:
-    return (
-        "SELECT job_id, team, cluster, accelerator_type, workload_type, end_at, accelerator_hours FROM jobs\n"
-        f"WHERE state = 'failed' AND end_at >= {ts(w0)} AND end_at < {ts(w1)} AND {scope.where()}\n"
-        f"ORDER BY end_at DESC LIMIT {limit}"
-    )
+    return bind(_FAILED_JOBS, w0=w0, w1=w1, in_scope=scope.where(), limit=limit)
 
 
 def serving_impact(endpoint: str, w0: datetime, w1: datetime, b0: datetime) -> str:
-    this, base = f"hour >= {ts(w0)}", f"hour < {ts(w0)}"
-    return (
-        "SELECT 100.0 * SUM(errors) FILTER (WHERE {t}) / NULLIF(SUM(requests) FILTER (WHERE {t}), 0) AS error_rate_pct,\n"
-        "  100.0 * SUM(errors) FILTER (WHERE {b}) / NULLIF(SUM(requests) FILTER (WHERE {b}), 0) AS baseline_error_rate_pct,\n"
-        "  MAX(latency_p95_ms) FILTER (WHERE {t}) AS p95_ms_max,\n"
-        "  quantile_cont(latency_p95_ms, 0.5) FILTER (WHERE {b}) AS p95_ms_baseline,\n"
-        "  bool_or(e.is_production) AS is_production\n"
-        "FROM serving_hourly AS s JOIN endpoints AS e ON e.endpoint = s.endpoint\n"
-        f"WHERE s.endpoint = {lit(endpoint)} AND hour >= {ts(b0)} AND hour < {ts(w1)}"
-    ).format(t=this, b=base)
+    return bind(_SERVING_IMPACT, endpoint=endpoint, w0=w0, w1=w1, b0=b0)
 
 
 def recent_requests(scope: Scope, w0: datetime, w1: datetime, limit: int = 5) -> str:
     """Requests for the scope's team and type; for a cluster, only the types that cluster has."""
-    on_cluster = (f" AND accelerator_type IN (SELECT accelerator_type FROM cluster_capacity WHERE cluster = {lit(scope.cluster)})"
-                  if scope.cluster and not scope.accelerator_type else "")
-    return (
-        "SELECT request_id, team, accelerator_type, accelerators_requested, status, submitted_at FROM compute_requests\n"
-        f"WHERE submitted_at >= {ts(w0)} AND submitted_at < {ts(w1)} AND {scope.where(columns=('team', 'accelerator_type'))}"
-        f"{on_cluster}\nORDER BY submitted_at DESC LIMIT {limit}"
-    )
+    on_cluster: exp.Expression = exp.true()
+    if scope.cluster and not scope.accelerator_type:
+        types = (exp.select("accelerator_type").from_("cluster_capacity")
+                 .where(exp.column("cluster").eq(exp.Literal.string(scope.cluster))))
+        on_cluster = exp.In(this=exp.column("accelerator_type"), query=exp.Subquery(this=types))
+    return bind(_RECENT_REQUESTS, w0=w0, w1=w1, in_scope=scope.where(columns=("team", "accelerator_type")),
+                on_cluster=on_cluster, limit=limit)
 
 
 def nearby_incidents(scope: Scope, w0: datetime, w1: datetime, exclude: str | None = None, limit: int = 5) -> str:
-    return (
-        "SELECT incident_id, title, severity, opened_at, resolved_at FROM incidents\n"
-        f"WHERE opened_at < {ts(w1)} AND (resolved_at IS NULL OR resolved_at >= {ts(w0)})\n"
-        f"  AND {scope.where(columns=('cluster',))} AND incident_id <> {lit(exclude or '')}\n"
-        f"ORDER BY opened_at DESC LIMIT {limit}"
-    )
+    return bind(_NEARBY_INCIDENTS, w0=w0, w1=w1, in_scope=scope.where(columns=("cluster",)), exclude=exclude or "",
+                limit=limit)
 
 
 def similar_incidents(category: str | None, scope: Scope, before: datetime, exclude: str | None = None, limit: int = 3) -> str:
     """Past resolved incidents of the same category (same cluster first), with resolution and time to resolve."""
-    cat = f"category = {lit(category)}" if category else "TRUE"
-    same = f"cluster = {lit(scope.cluster)}" if scope.cluster else "FALSE"
-    return (
-        "SELECT incident_id, title, severity, opened_at, resolution, resolved_tier,\n"
-        "  date_diff('minute', opened_at, resolved_at) / 60.0 AS hours_to_resolve,\n"
-        "  COUNT(*) OVER () AS similar_total,\n"
-        "  quantile_cont(date_diff('minute', opened_at, resolved_at) / 60.0, 0.5) OVER () AS mttr_p50_hours,\n"
-        "  quantile_cont(date_diff('minute', opened_at, resolved_at) / 60.0, 0.9) OVER () AS mttr_p90_hours,\n"
-        "  COUNT(*) FILTER (WHERE resolved_tier = 3) OVER () AS tier3_total\n"
-        f"FROM incidents WHERE resolved_at IS NOT NULL AND opened_at < {ts(before)} AND {cat}\n"
-        f"  AND incident_id <> {lit(exclude or '')}\n"
-        f"ORDER BY CASE WHEN {same} THEN 0 ELSE 1 END, opened_at DESC LIMIT {limit}"
-    )
+    in_category = exp.column("category").eq(exp.Literal.string(category)) if category else exp.true()
+    same_cluster = exp.column("cluster").eq(exp.Literal.string(scope.cluster)) if scope.cluster else exp.false()
+    return bind(_SIMILAR_INCIDENTS, before=before, in_category=in_category, exclude=exclude or "",
+                same_cluster=same_cluster, limit=limit)
