@@ -51,6 +51,10 @@ class Params:
     collapse_ratio: float = 0.5  # a sustained drop below half of expected is a collapse
     min_shift: float = 0.10  # a CUSUM shift must move the mean by 10 points of utilization to be reported
     drift_z: float = 2.5  # and average this robust z: below it, it is a slow drift (a ramp-up), not a shift
+    recur_hours: int = 168  # a departure already seen this often in the previous week is the stream's habit
+    recur_min: int = 3  # (a recurring batch job, a cron spike), not news; 0 turns the rule off
+    recur_frac: float = 0.5  # "seen": an earlier hour at least this share of the run's departure away
+    recur_floor: float = 3.0  # and at least this robust z (noise alone rarely gets there 3 times a week)
 
 
 DEFAULT = Params()
@@ -154,6 +158,24 @@ def _runs(flag: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
 
 
+def _recurring(z: np.ndarray, s: np.ndarray, e: np.ndarray, sign: float, p: Params) -> np.ndarray:
+    """Per run: True where at least `recur_min` of the `recur_hours` before the run already departed the
+    same way by `recur_frac` of the run's median departure (robust z, each hour against its own
+    baseline; never under `recur_floor`, so ordinary noise is not a habit). A departure seen that often
+    is how this stream behaves (a job every 30 hours, a nightly backup), not news; one earlier incident
+    does not hide the next. Only hours before the run count, so a long run never hides itself."""
+    out = np.zeros(len(s), dtype=bool)
+    if not p.recur_min or not len(s):
+        return out
+    dev = sign * z
+    typical = np.array([np.nanmedian(dev[a:c]) if np.isfinite(dev[a:c]).any() else np.nan
+                        for a, c in zip(s, e)])  # per run (few), not per point
+    before = trailing_windows(dev, p.recur_hours)[s]  # each run's previous hours
+    with np.errstate(invalid="ignore"):
+        seen = np.sum(before >= np.maximum(p.recur_frac * typical, p.recur_floor)[:, None], axis=1)
+    return (seen >= p.recur_min) & (typical > 0)
+
+
 def _cusum(z: np.ndarray, k: float) -> np.ndarray:
     """One-sided upper CUSUM S_t = max(0, S_{t-1} + z_t - k), S_{-1} = 0, in closed form."""
     c = np.cumsum(np.nan_to_num(z) - k)
@@ -187,6 +209,8 @@ def detect(x: np.ndarray, peak: np.ndarray | None = None, p: Params = DEFAULT,
     rows: list[pd.DataFrame] = []
     for flag, direction in ((up, "up"), (down, "down")):
         s, e = _runs(flag)
+        keep = ~_recurring(zp if direction == "up" else z, s, e, 1.0 if direction == "up" else -1.0, p)
+        s, e = s[keep], e[keep]
         if len(s):
             rows.append(_describe(s, e, direction, "point", x, zp if direction == "up" else z, b, p))
     # sustained moderate changes: CUSUM on robust z clipped at the point threshold (one hour cannot alarm)
@@ -203,6 +227,10 @@ def detect(x: np.ndarray, peak: np.ndarray | None = None, p: Params = DEFAULT,
             last_zero = np.maximum.accumulate(np.where(s_t <= 0, np.arange(len(x)), -1))
             onset = np.maximum(last_zero[s] + 1, 0)
             ended = np.array([a + int(np.argmax(s_t[a:c])) + 1 for a, c in zip(onset, e)])  # per run
+            keep = ~_recurring(z, onset, ended, sign, p)
+            onset, ended = onset[keep], ended[keep]
+            if not len(onset):
+                continue
             rows.append(_describe(onset, ended, direction, "cusum", x, sign * zc, b, p))
     if not rows:
         return _empty()

@@ -98,3 +98,25 @@ def test_streams_are_attributed_and_gaps_stay_untested() -> None:
     runs = detect_streams(frame, ["team"])
     assert list(runs["team"]) == ["orion"]
     assert runs.iloc[0]["window_start"] == hours[400] and runs.iloc[0]["window_end"] == hours[406]
+
+
+def test_moderate_drop_found_by_cusum() -> None:
+    x = _daily()
+    x[300:] -= 0.12  # a pool that lost a tenth of its work for good, never far enough in one hour
+    run = _only(detect(x))
+    assert (run["direction"], run["method"]) == ("down", "cusum") and abs(run["start"] - 300) <= 2
+
+
+def test_a_recurring_spike_is_a_habit_but_a_new_one_is_news() -> None:
+    x = 0.3 + np.random.default_rng(5).normal(0, 0.02, 24 * 14)
+    x[np.arange(40, len(x), 30)] = 0.8  # a batch job every 30 hours, off the daily cycle
+    runs = detect(x)
+    # the first few are news; once it has happened three times in a week it is how the stream behaves
+    assert len(runs) and runs["start"].max() < 40 + 30 * 3
+    x = 0.3 + np.random.default_rng(5).normal(0, 0.02, 24 * 14)
+    x[np.arange(40, len(x), 30)] = 0.45  # a small habit does not hide a far larger excursion
+    x[301] = 0.95
+    assert 301 in detect(x)["start"].tolist()
+    y = 0.3 + np.random.default_rng(6).normal(0, 0.02, 24 * 14)
+    y[[100, 200]] = 0.8  # one earlier incident does not hide the next
+    assert detect(y)["start"].tolist() == [100, 200]
