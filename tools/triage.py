@@ -10,7 +10,7 @@ workload types); the matched values, never the text, go into SQL. Every number i
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,8 +24,9 @@ from tools._warehouse import Warehouse
 from tools.grounding import Draft, Fact, FactTable, Rendered, check_grounding
 from tools.triage_rules import Decision, Signals, category_of, load_rules, route, severity
 from tools.triage_sql import Scope
-from tools.triage_stated import Stated, stated_severity
+from tools.triage_stated import stated_severity
 from tools.triage_stated import parse as parse_stated
+from tools.triage_types import Subject, TriageDraftData
 
 TEXT_WINDOW = timedelta(hours=48)
 ELEVATED = 1.5  # a failure rate above 1.5x its baseline counts as an ongoing problem (its span is the duration)
@@ -47,38 +48,8 @@ NEXT_STEPS = {
 
 
 @dataclass
-class Subject:
-    """What is being triaged: a title, where, when, and any row it came from."""
-
-    kind: str
-    title: str
-    scope: Scope
-    start: datetime
-    end: datetime
-    category: str | None = None
-    incident: dict[str, Any] | None = None
-    finding: Any = None
-    matched: dict[str, list[str]] = field(default_factory=dict)
-    scanned: list[Any] | None = None
-    """The full scan's findings when one already ran (a --finding triage), reused for 'what changed'."""
-    stated: Stated | None = None
-    """Impact the free-text report states (customer-facing, SLO, Xid codes...); never measured."""
-
-
-@dataclass
-class TriageDraft(FactTable):
-    """The triage draft: severity and route with reasons, templated sections with facts, and a timeline."""
-
-    subject: Subject
-    severity: Decision
-    route: Decision
-    draft: Draft
-    timeline: list[tuple[datetime, str]]
-    as_of: str
-
-    @property
-    def title(self) -> str:
-        return self.subject.title
+class TriageDraft(TriageDraftData, FactTable):
+    """The triage draft with its renderings (markdown, Slack, JSON) and the grounding check."""
 
     def render(self, fmt: str = "md") -> str:
         from tools import triage_render

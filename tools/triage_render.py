@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Any
 
 from telemetry import fleet
 from core.safe_text import clip, clip_mrkdwn, mrkdwn, one_line
-from tools.grounding import Draft, Fact, Section, check_grounding, fill, fill_parts
+from tools.grounding import Draft, Fact, Section, check_grounding, fill_parts
 
 if TYPE_CHECKING:
-    from tools.triage import Subject, TriageDraft
+    from tools.triage_types import Subject, TriageDraftData
     from tools.triage_rules import Decision
 
 
@@ -166,16 +166,16 @@ def timeline(s: Subject, jobs: dict[str, Any], failed: list[dict[str, Any]], nea
     return sorted(((t, e) for t, e in ev if isinstance(t, datetime)), key=lambda x: x[0])
 
 
-def _sections(d: TriageDraft) -> list[Section]:
+def _sections(d: TriageDraftData) -> list[Section]:
     return d.draft.sections + [Section("Timeline", bullets=[f"{_t(t)}: {esc(e)}" for t, e in d.timeline])]
 
 
-def full_draft(d: TriageDraft) -> Draft:
+def full_draft(d: TriageDraftData) -> Draft:
     """The draft's sections plus the timeline, over the same facts."""
     return Draft(_sections(d), d.draft.facts)
 
 
-def markdown(d: TriageDraft) -> str:
+def markdown(d: TriageDraftData) -> str:
     rendered = full_draft(d).render()
     head = [f"# {d.title if not d.subject.incident else d.subject.incident['incident_id'] + ': triage draft'}", "",
             f"**{d.severity.value}** · **{d.route.value}** · owner **{d.route.owner}** · as of {d.as_of}", "", ""]
@@ -184,7 +184,7 @@ def markdown(d: TriageDraft) -> str:
     return "\n".join(head) + rendered.body + "\n" + rendered.appendix()
 
 
-def slack(d: TriageDraft) -> dict[str, Any]:
+def slack(d: TriageDraftData) -> dict[str, Any]:
     rendered = full_draft(d).render()
     refs = {n: f"{d.draft.facts[n].text()} [{i}]" for i, n in enumerate(rendered.names, start=1)}
     blocks: list[dict[str, Any]] = [
@@ -203,7 +203,7 @@ def slack(d: TriageDraft) -> dict[str, Any]:
     return {"text": clip_mrkdwn(mrkdwn(d.title), 300), "blocks": blocks[:50]}
 
 
-def as_json(d: TriageDraft) -> dict[str, Any]:
+def as_json(d: TriageDraftData) -> dict[str, Any]:
     rendered = full_draft(d).render()
     md = markdown(d)
     return {
@@ -231,7 +231,7 @@ def _stated_json(s: Subject) -> dict[str, Any] | None:
             "xids": [{"code": x.code, "meaning": x.meaning, "class": x.cls, "action": x.action} for x in st.xids]}
 
 
-def render(d: TriageDraft, fmt: str) -> str:
+def render(d: TriageDraftData, fmt: str) -> str:
     if fmt == "md":
         return markdown(d)
     if fmt in ("slack", "json"):

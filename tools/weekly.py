@@ -8,9 +8,8 @@ returns a `WeeklyReport` that renders as markdown, self-contained HTML, Slack bl
 
 from __future__ import annotations
 
-import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,8 +21,8 @@ from core.settings import Settings
 from tools import weekly_checks
 from tools import weekly_sql as q
 from tools._warehouse import Warehouse
-from tools.grounding import Draft, Fact, FactTable, Rendered, check_grounding
-from tools.weekly_types import Week
+from tools.weekly_facts import FactBook
+from tools.weekly_types import Week, WeeklyReportData
 
 WEEK_RE = re.compile(r"^(\d{4})-W(\d{2})$")
 
@@ -57,78 +56,9 @@ def resolve_week(week: str | None, as_of: date, data_start: date) -> Week:
     return chosen
 
 
-class FactBook:
-    """Runs queries and records the cells the narrative quotes as facts (with SQL, params, as-of)."""
-
-    def __init__(self, wh: Warehouse, week: Week, as_of: date) -> None:
-        self.wh, self.week, self.as_of = wh, week, as_of.isoformat()
-        self.facts: dict[str, Fact] = {}
-        self.charts: list[dict[str, Any]] = []
-        self.dq: list[dict[str, Any]] = []
-        """Out-of-bounds figures of the week (weekly_checks.collect_bounds), never used for advice."""
-        self.links: dict[str, list[str]] = {}
-        """Per mover team: scan findings and incidents of the same week (weekly_checks.mover_links)."""
-
-    def rows(self, sql: str) -> tuple[list[dict[str, Any]], str]:
-        df = self.wh.run(sql)
-        return [{k: _plain(v) for k, v in r.items()} for r in df.to_dict("records")], sql
-
-    def add(self, name: str, result: tuple[list[dict[str, Any]], str], column: str, unit: str, fmt: str,
-            label: str, row: int = 0, **params: Any) -> Fact:
-        rows, sql = result
-        value = rows[row][column] if row < len(rows) else None
-        where = {"row": rows[row].get("key")} if row < len(rows) and "key" in rows[row] else {}
-        fact = Fact(value, unit, fmt, sql, {**self.week.params(), **params, **where, "column": column}, self.as_of, label)
-        self.facts[name] = fact
-        return fact
-
-    def external(self, name: str, value: float | None, unit: str, fmt: str, sql: str, label: str, **params: Any) -> Fact:
-        fact = Fact(value, unit, fmt, sql, {**self.week.params(), **params}, self.as_of, label)
-        self.facts[name] = fact
-        return fact
-
-
-def _plain(v: Any) -> Any:
-    if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NaT:
-        return None
-    if hasattr(v, "item"):
-        v = v.item()
-    return v
-
-
 @dataclass
-class WeeklyReport(FactTable):
-    """The narrative for one week: its draft (templates + facts), prose source and chart data."""
-
-    week: Week
-    as_of: date
-    draft: Draft
-    charts: list[dict[str, Any]]
-    prose_source: str = "template"
-    """'template', or 'llm' when a model's rewrite passed the grounding check."""
-    llm_note: str = ""
-    """Why a model's rewrite was rejected (or why none was tried)."""
-    unavailable: list[str] = field(default_factory=list)
-
-    def note(self) -> str:
-        """The reader-facing, number-free line about the model (details stay in `llm_note` and the JSON)."""
-        if not self.llm_note:
-            return ""
-        if "rejected" in self.llm_note:
-            return "A model rewrite of this prose was rejected by the grounding check; the template prose is shown."
-        return "The model was unavailable; the template prose is shown."
-
-    def rendered(self) -> Rendered:
-        return self.draft.render()
-
-    @property
-    def facts(self) -> list[Fact]:
-        """The facts in footnote order: `check_grounding(report.to_markdown(), report.facts)`."""
-        return self.rendered().facts
-
-    def problems(self) -> list[str]:
-        r = self.rendered()
-        return [str(p) for p in check_grounding(r.body, r.facts)]
+class WeeklyReport(WeeklyReportData):
+    """The week's report with its formats: markdown, HTML, Slack blocks, JSON."""
 
     def to_markdown(self, chart_paths: dict[str, str] | None = None) -> str:
         from tools.weekly_render import markdown
@@ -169,10 +99,6 @@ class WeeklyReport(FactTable):
         if fmt in ("slack", "json"):
             return json.dumps(self.to_slack() if fmt == "slack" else self.to_json(), indent=2, default=str)
         raise UserError(f"--format {fmt!r} is not one of md, html, slack, json")
-
-    # The agent's tool-result shape (tools/registry.py).
-    def summary_text(self) -> str:
-        return self.rendered().body
 
 
 def weekly_narrative(settings: Settings, week: str | None = None, *, client: Any = None,

@@ -22,7 +22,7 @@ from tools.grounding import Fact
 from tools.scan_bounds import violations
 
 if TYPE_CHECKING:
-    from tools.weekly import FactBook
+    from tools.weekly_facts import FactBook
 
 LINK_KINDS = ["cost_spike", "quota_breach", "idle_allocation"]
 _TEAM_INCIDENTS = """

@@ -16,7 +16,8 @@ from core.settings import Settings
 from tools.grounding import Draft, Section, check_grounding, template_fields
 
 if TYPE_CHECKING:
-    from tools.weekly import FactBook, WeeklyReport
+    from tools.weekly_facts import FactBook
+    from tools.weekly_types import WeeklyReportData
 
 LEVER_WORDS = {"idle_reclamation": "idle reclamation", "rightsizing": "rightsizing", "bin_packing": "bin-packing",
                "off_peak_shift": "an off-peak shift", "commitment": "a commitment purchase"}
@@ -215,7 +216,7 @@ def recommendations(book: FactBook, extras: dict[str, Any]) -> list[str]:
     return [text for _, text in sorted(cands, key=lambda c: c[0])[:3]]
 
 
-def rewrite_with_llm(report: WeeklyReport, settings: Settings, client: Any = None) -> None:
+def rewrite_with_llm(report: WeeklyReportData, settings: Settings, client: Any = None) -> None:
     """Let a model rewrite the prose; keep it only if placeholders match and the grounding check passes."""
     original = report.draft
     payload = {"sections": [{"template": s.template, "bullets": s.bullets} for s in original.sections]}

@@ -11,7 +11,7 @@ from core.safe_text import clip_mrkdwn, html_text, mrkdwn, one_line
 from tools.grounding import Fact, Rendered, fill, fill_parts
 
 if TYPE_CHECKING:
-    from tools.weekly import WeeklyReport
+    from tools.weekly_types import WeeklyReportData
 
 KPIS: tuple[tuple[str, str, str], ...] = (
     ("Spend", "spend", "spend_pct"), ("Utilization", "util", "util_pp"),
@@ -20,7 +20,7 @@ KPIS: tuple[tuple[str, str, str], ...] = (
 BLUE, GREY, INK = "#2563eb", "#94a3b8", "#0f172a"
 
 
-def _subtitle(r: WeeklyReport) -> str:
+def _subtitle(r: WeeklyReportData) -> str:
     last = r.week.end.toordinal() - 1
     from datetime import date
 
@@ -28,7 +28,7 @@ def _subtitle(r: WeeklyReport) -> str:
             f"prose: {r.prose_source}")
 
 
-def markdown(r: WeeklyReport, chart_paths: dict[str, str] | None = None) -> str:
+def markdown(r: WeeklyReportData, chart_paths: dict[str, str] | None = None) -> str:
     """Markdown; with `chart_paths` ({chart kind: relative PNG path}) the charts are linked under the title."""
     rendered = r.rendered()
     out = [f"# Fleet weekly: {r.week.label}", "", f"_{_subtitle(r)}_", ""]
@@ -53,7 +53,7 @@ def _png(fig: Any) -> str:
     return base64.b64encode(buf.getvalue()).decode("ascii")
 
 
-def chart_images(r: WeeklyReport) -> dict[str, str]:
+def chart_images(r: WeeklyReportData) -> dict[str, str]:
     """Base64 PNGs of the report's charts, drawn from the same query rows the appendix cites."""
     import matplotlib
 
@@ -134,7 +134,7 @@ class _Refs:
         return f'{html_text(self.facts[name].text())}<sup><a href="#fn{n}">[{n}]</a></sup>'
 
 
-def html(r: WeeklyReport) -> str:
+def html(r: WeeklyReportData) -> str:
     rendered = r.rendered()
     refs = _Refs(rendered, r.draft.facts)
     esc = html_text
@@ -189,7 +189,7 @@ def _section_text(section: Any, refs: dict[str, str], esc: Any = None) -> str:
     return "\n".join(lines)
 
 
-def slack(r: WeeklyReport) -> dict[str, Any]:
+def slack(r: WeeklyReportData) -> dict[str, Any]:
     """Block Kit: header, context, KPI fields, one section per part (at most 50 blocks, 3000 chars each)."""
     rendered = r.rendered()
     numbering = _Refs(rendered, r.draft.facts)
@@ -209,7 +209,7 @@ def slack(r: WeeklyReport) -> dict[str, Any]:
     return {"text": f"Fleet weekly {r.week.label}", "blocks": blocks[:50]}
 
 
-def as_json(r: WeeklyReport) -> dict[str, Any]:
+def as_json(r: WeeklyReportData) -> dict[str, Any]:
     rendered = r.rendered()
     numbering = _Refs(rendered, r.draft.facts)
     refs = {n: f"{r.draft.facts[n].text()} [{numbering.num(n)}]" for n in rendered.names}
