@@ -70,6 +70,8 @@ def apply_edits(prev: MetricQuery, parsed: Parsed, metrics: list[str], time_dims
         q.group_by = [g for g in q.group_by if g.dimension != dim or operator in ("in", "not in")]
     if period is not None:
         q.time_range = period
+    if parsed.sort_desc is not None and parsed.rank is None:  # 'sorted ascending': the same list, another order
+        q.order_by = [OrderBy(field=q.metrics[0], descending=parsed.sort_desc)]
     if parsed.rank is not None:
         desc, n = parsed.rank
         q.order_by = [OrderBy(field=q.metrics[0], descending=desc)]

@@ -19,6 +19,7 @@ from assistant.planner.followup import apply_edits, is_followup, is_strong_follo
 from assistant.planner.lexicon import Lexicon, fold, mask, normalize
 from assistant.planner.parse import Parsed, parse
 from assistant.planner.plan import PlannerPlan
+from assistant.planner.ranking import apply_rank, bound_abstain, value_bound
 from assistant.planner.typos import close_ties, correct_words, vocabulary
 from assistant.planner.words import DURATION_WORDS, FUTURE_WORDS, GAP_OK, KNOWN_WORDS, PRESENTATION_WORDS, UNIT_WORDS, TIME_UNITS, SHAPE_WORDS, STATISTIC_NAMES, STATISTIC_WORDS, STATE_METRICS, STOPWORDS, VAGUE, VERB_VALUES, generic_senses
 from assistant.timeparse import Period, default_period, empty_so_far, invalid_date, resolve_period, shift_back, shifted
@@ -79,6 +80,9 @@ def plan_offline(question: str, inp: PlannerInputs) -> PlannerPlan:
     metrics, parameters, refusal = _threshold(metrics, parsed, inp)
     if refusal is not None:
         return refusal
+    bound = value_bound(parsed.text, parsed.threshold) if metrics else None
+    if bound is not None:
+        return bound_abstain(bound, getattr(inp.catalog.metrics[metrics[0]], "label", metrics[0]))
     notes = typo_notes + notes
     empty = _empty_period(parsed, inp) if metrics or inp.previous is not None else None
     if empty is not None:
@@ -86,7 +90,7 @@ def plan_offline(question: str, inp: PlannerInputs) -> PlannerPlan:
     if inp.previous is not None and ((not metrics and parsed.has_edit_parts) or (metrics and is_strong_followup(question))):
         query = apply_edits(inp.previous, parsed, metrics, _time_dims(inp.catalog), _period_range(parsed, None))
         conf = 0.95 - _unknown_penalty(parsed, unknown)
-        return _finish(query, parsed, notes + ["Follow-up: applied as an edit to the previous question."], conf, inp, question)
+        return _finish(query, parsed, notes + ["Follow-up: applied as an edit to the previous question."], conf, inp, question, edited=True)
     if not metrics:
         return _abstain(question, inp, unknown)
     future = _future(parsed, metrics, inp)
@@ -112,6 +116,10 @@ def plan_offline(question: str, inp: PlannerInputs) -> PlannerPlan:
         metrics, covered_notes = inp.prefer_covered(metrics, parsed.period.start, parsed.period.end)
         notes += covered_notes
     query = _build(metrics, parsed, inp)
+    ranked = apply_rank(query, parsed, inp.catalog, _reach(metrics[0], inp), question[:2000])
+    if isinstance(ranked, PlannerPlan):
+        return ranked
+    query = ranked
     if parameters:
         query = query.model_copy(update={"parameters": parameters})
     if any(getattr(inp.catalog.metrics[m], "unit", "") == "%" for m in metrics):
@@ -406,7 +414,8 @@ def _unknown_penalty(parsed: Parsed, unknown: list[str]) -> float:
     return penalty
 
 
-def _finish(query: MetricQuery, parsed: Parsed, notes: list[str], confidence: float, inp: PlannerInputs, question: str) -> PlannerPlan:
+def _finish(query: MetricQuery, parsed: Parsed, notes: list[str], confidence: float, inp: PlannerInputs, question: str,
+            edited: bool = False) -> PlannerPlan:
     query = _state_metric(_drop_verb_filters(query, inp))
     query, split_notes = _split_instead(query, inp)
     notes = notes + split_notes
@@ -418,7 +427,7 @@ def _finish(query: MetricQuery, parsed: Parsed, notes: list[str], confidence: fl
         return _abstain(question, inp, [w for w in parsed.leftover if w not in STOPWORDS], confidence)
     trusted, vq = _matches_verified(query, inp)
     label = parsed.period.label if parsed.period else None
-    if parsed.period is None and query.time_range is not None and not is_followup(question):
+    if parsed.period is None and query.time_range is not None and not is_followup(question) and not edited:  # an edit keeps the thread's period
         label = default_period(inp.today, _default_days(parsed, inp)).label
         notes = notes + [f"No period given, so this covers the {label.replace(' (no period given)', '')}."]
     return PlannerPlan(kind="query", query=query, confidence=round(max(0.0, min(1.0, confidence)), 2), notes=notes + inp.extra_notes,
@@ -610,7 +619,7 @@ def _build(metrics: list[str], parsed: Parsed, inp: PlannerInputs) -> MetricQuer
         which = any(w in parsed.text.split() for w in ("which", "who", "what"))
         limit = n or (1 if which and not parsed.plural_groups else 5)  # 'which team' one winner, 'which teams' a list
     elif cats and not parsed.grain:
-        order_by = [OrderBy(field=metrics[0], descending=True)]
+        order_by = [OrderBy(field=metrics[0], descending=parsed.sort_desc is not False)]
     return MetricQuery(metrics=metrics, group_by=group_by, filters=filters, time_range=time_range, order_by=order_by,
                        limit=limit, compare_to_previous=compare)
 

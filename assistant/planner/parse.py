@@ -39,7 +39,11 @@ _COMPARE = re.compile(
     rf"(?:(?:previous|prior|preceding|last)\s+{_UNIT}|{_UNIT}\s+before|one before)\b|\bvs yesterday\b"
 )
 _VS_OR_AND = re.compile(r"\s*(?:vs\.?|versus|against|and|compared (?:to|with)|or|,)\s*(?:the\s+|in\s+)?")
-_GROUP_CUE = re.compile(r"(?:\bby|\bper|\beach|\bevery|\bacross|\bbreakdown of|\bsplit by|\bbroken down by|\bfor each|\bfor every|\bby each)\s+(?:the\s+|a\s+)?$")
+_GROUP_CUE = re.compile(r"(?:\bby|\bper|\beach|\bevery|\bacross|\bbreakdown of|\bsplit by|\bbroken down by|\bfor each|\bfor every|\bby each"
+                        r"|\brank|\branked|\branking of|\border|\bsort|\bsorted|\blist|\bcompare|\bcompared)\s+(?:the\s+|a\s+)?$")
+# 'sort teams by spend ascending', 'lowest first': the order of a list, without a top-N.
+_SORT = re.compile(r"\b(?P<asc>ascending|asc|increasing(?: order)?|(?:from )?(?:the )?(?:low|lowest|small|smallest|least) (?:to (?:the )?(?:high|highest|large|largest|most)|first))\b"
+                   r"|\b(?P<desc>descending|desc|decreasing(?: order)?|(?:from )?(?:the )?(?:high|highest|large|largest|big|biggest|most) (?:to (?:the )?(?:low|lowest|small|smallest|least)|first))\b")
 _NEGATION = re.compile(r"\b(excluding|exclude|except|not|without|other than|ignoring|apart from|besides)\s+(?:the\s+)?(?:\w+\s+)?$")
 
 
@@ -69,6 +73,8 @@ class Parsed:
     """A percent threshold the question gives ("under 5%"), for a metric parameter."""
     other_period: Period | None = None
     """A second period set against the first ('October vs November'): both sides are answered."""
+    sort_desc: bool | None = None
+    """A sort order the question states ('ascending', 'highest first'), without a top-N."""
     plural_groups: bool = False
     """A grouping was named in the plural ('which teams ...'): the answer is a list, not one winner."""
     leftover: list[str] = field(default_factory=list)
@@ -77,7 +83,8 @@ class Parsed:
 
     @property
     def has_edit_parts(self) -> bool:
-        return bool(self.filters or self.group_dims or self.grain or self.period or self.rank or self.compare_days is not None)
+        return bool(self.filters or self.group_dims or self.grain or self.period or self.rank or self.compare_days is not None
+                    or self.sort_desc is not None)
 
 
 def parse(question: str, lexicon: Lexicon, today: date, value_priority: tuple[str, ...] = ()) -> Parsed:
@@ -107,6 +114,10 @@ def parse(question: str, lexicon: Lexicon, today: date, value_priority: tuple[st
             out.grain = grain
             work = mask(work, [gm.span()])
             break
+    sm = _SORT.search(work)
+    if sm:
+        out.sort_desc = sm.group("desc") is not None
+        work = mask(work, [sm.span()])
     rm = _RANK.search(work)
     if rm:
         word = rm.group(1)

@@ -1,0 +1,131 @@
+"""Ranking words that must rank something: 'which day had the highest spend', 'biggest spenders', 'sort ascending'.
+
+A superlative ('highest', 'most', 'worst', 'top') or a sort word orders a list. Where the question
+names a list (a grouping), the planner orders it; where it names time buckets ('which day'), the
+buckets are ranked; where it names nothing to rank, dropping the word would answer another question
+(a fleet total for 'biggest spenders'), so the planner asks what to rank instead.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from assistant.planner.plan import PlannerPlan
+from semantic_layer.query import GroupBy, MetricQuery, OrderBy
+
+# 'which day', 'the busiest week', 'what hour': the time bucket a ranking asks for, and its grain.
+_TIME_BUCKET = re.compile(r"\b(?:which|what|the|top|best|worst|busiest|costliest|peak)\s+(?:(\d{1,3}|two|three|four|five|six|seven|eight|nine|ten)\s+)?"
+                          r"(?:\w+\s+)?(hour|day|date|week|month|quarter)s?\b")
+_NUMBER = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+_GRAIN = {"hour": "hour", "day": "day", "date": "day", "week": "week", "month": "month", "quarter": "quarter"}
+# 'at least 100 jobs', 'at most 5%': a bound on values, not a ranking.
+_BOUND = re.compile(r"\bat\s+(least|most)\b")
+_VALUE_BOUND = re.compile(
+    r"\b(at least|at most|no more than|no less than|more than|fewer than|less than|greater than|higher than|lower than|"
+    r"over|above|under|below|exceeding|exceed|exceeds|upwards of|north of|south of)\s+(\$\s*)?(\d[\d,]*(?:\.\d+)?)\s*"
+    r"(k|m|%|percent|pct)?")
+_OFFER = ("team", "cluster", "accelerator_type", "project", "endpoint", "model", "org")
+
+
+def is_value_bound(text: str) -> bool:
+    """'teams with at least 100 jobs' bounds values; it ranks nothing.
+
+    >>> is_value_bound("teams with at least 100 failed jobs"), is_value_bound("which team used the least")
+    (True, False)
+    """
+    return bool(_BOUND.search(text))
+
+
+def value_bound(text: str, threshold: float | None) -> str | None:
+    """The words of a bound on a metric's values ('more than 100', 'over $10k'), else None.
+
+    A percent threshold the planner already gave to a metric parameter ('idle hours under 5%') is no
+    such bound.
+
+    >>> value_bound("teams with more than 100 failed jobs", None), value_bound("idle hours under 5%", 5.0)
+    ('more than 100', None)
+    """
+    for m in _VALUE_BOUND.finditer(text):
+        if threshold is not None and m.group(4) in ("%", "percent", "pct") and float(m.group(3).replace(",", "")) == threshold:
+            continue
+        return m.group(0).strip()
+    return None
+
+
+def bound_abstain(bound: str, metric_label: str) -> PlannerPlan:
+    """Say that a bound on values is not a filter pace applies, instead of answering without it."""
+    return PlannerPlan(kind="abstain", confidence=0.0, suggestions=[f"{metric_label} by team last week"], message=(
+        f"'{bound}' bounds the values of {metric_label.lower()}, and I don't filter groups by a metric's value, so I "
+        f"won't answer without it. I can list {metric_label.lower()} for every team or cluster, ranked, so you can "
+        f"read off the ones past {bound.split()[-1]}."))
+
+
+def time_bucket_grain(text: str) -> str | None:
+    """The grain of the time bucket a ranking names ('which day had the most jobs' -> 'day'), else None.
+
+    >>> time_bucket_grain("which day had the highest spend"), time_bucket_grain("top 3 weeks by cost"), time_bucket_grain("cost by team")
+    ('day', 'week', None)
+    """
+    m = _TIME_BUCKET.search(text)
+    return _GRAIN[m.group(2)] if m else None
+
+
+def time_bucket_count(text: str) -> int | None:
+    """How many time buckets a ranking asks for ('the 4 weeks with the most jobs' -> 4), else None.
+
+    >>> time_bucket_count("the 4 weeks with the most jobs"), time_bucket_count("which day had the most jobs")
+    (4, None)
+    """
+    m = _TIME_BUCKET.search(text)
+    if m is None or m.group(1) is None:
+        return None
+    return int(m.group(1)) if m.group(1).isdigit() else _NUMBER[m.group(1)]
+
+
+def rank_time_buckets(query: MetricQuery, rank: tuple[bool, int | None], grain: str, which: bool, plural: bool) -> MetricQuery:
+    """The query's time series ranked by its first metric: 'which day' one winner, 'top 3 days' three."""
+    desc, n = rank
+    time_dim = next((g.dimension for g in query.group_by if g.grain), "time")
+    group = [GroupBy(dimension=time_dim, grain=grain)] + [g for g in query.group_by if g.grain is None]  # type: ignore[arg-type]
+    limit = n or (1 if which and not plural else 5)
+    return query.model_copy(update={"group_by": group, "order_by": [OrderBy(field=query.metrics[0], descending=desc)], "limit": limit})
+
+
+def nothing_to_rank(word: str, metric_label: str, reachable: set[str] | None, catalog: Any) -> PlannerPlan:
+    """Ask what a ranking word ranks, offering the groupings the metric has and its days.
+
+    The options are appended to the question when picked ('... by team'), so each is a grouping phrase.
+    """
+    dims = [d for d in _OFFER if d in catalog.dimensions and (reachable is None or d in reachable)][:4]
+    options = [f"by {getattr(catalog.dimensions[d], 'label', d).lower()}" for d in dims] + ["by day"]
+    return PlannerPlan(kind="clarify", options=options, message=(
+        f"'{word}' ranks a list, but the question names nothing to rank {metric_label.lower()} over; "
+        f"which list did you mean?"))
+
+
+
+
+def apply_rank(query: MetricQuery, parsed: Any, catalog: Any, reachable: set[str] | None, question: str = "") -> MetricQuery | PlannerPlan:
+    """Make a ranking word rank something, or ask what it ranks; never drop it.
+
+    A grouped query is already ordered by the planner; a query over time buckets ('which day') is
+    ranked by its metric; a query with nothing to rank gets a clarifying question.
+    """
+    if parsed.rank is None or any(g.grain is None for g in query.group_by) or is_value_bound(parsed.text):
+        return query
+    words = parsed.text.split()
+    which = any(w in words for w in ("which", "what", "when"))
+    grain = time_bucket_grain(parsed.text) or next((g.grain for g in query.group_by if g.grain), None)
+    metric = catalog.metrics.get(query.metrics[0])
+    desc, n = parsed.rank
+    if parsed.rank_word in ("best", "worst"):  # the worst day for queue wait is the longest one
+        desc = (parsed.rank_word == "best") == bool(getattr(metric, "higher_is_better", True))
+    if grain is not None:
+        plural = bool(re.search(r"\b(hours|days|dates|weeks|months|quarters)\b", question.lower()))  # 'worst days': a list
+        return rank_time_buckets(query, (desc, n or time_bucket_count(parsed.text)), grain, which or not plural, plural)
+    label = getattr(metric, "label", query.metrics[0])
+    return nothing_to_rank(parsed.rank_word or "top", label, reachable, catalog)
+
+
+__all__ = ["apply_rank", "bound_abstain", "value_bound", "is_value_bound", "nothing_to_rank", "rank_time_buckets", "time_bucket_grain"]
