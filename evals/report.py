@@ -59,10 +59,12 @@ def gate_problems(result: dict[str, Any], thresholds: dict[str, Any] | None = No
             out.append(f"anomaly precision {result['precision']:.3f} < {a['precision_min']}")
         if result["recall"] < a["recall_min"]:
             out.append(f"anomaly recall {result['recall']:.3f} < {a['recall_min']}")
-        real = result.get("real_data") or {}
-        if real.get("status") == "measured" and real["f1"] < real["baseline"]["f1"] + a.get("smd_margin_min", 0.0):
+        real, smd = result.get("real_data") or {}, t.get("smd") or {}
+        if real.get("status") == "measured" and real["f1"] < smd.get("f1_min", 0.0):
+            out.append(f"SMD F1 {real['f1']:.3f} < {smd.get('f1_min', 0.0)}")
+        if real.get("status") == "measured" and real["f1"] < real["baseline"]["f1"] + smd.get("margin_min", 0.0):
             out.append(f"SMD F1 {real['f1']:.3f} does not beat the robust z baseline {real['baseline']['f1']:.3f} "
-                       f"by {a.get('smd_margin_min', 0.0)}")
+                       f"by {smd.get('margin_min', 0.0)}")
     elif suite == "narrative":
         if result["grounded_rate"] < t["narrative"]["grounded_rate_min"]:
             out.append(f"narrative grounded rate {result['grounded_rate']:.3f} < {t['narrative']['grounded_rate_min']}")
@@ -94,6 +96,13 @@ def print_result(console: Console, result: dict[str, Any]) -> None:
             f"F1 {result['f1']:.2f} ({result['findings']} findings, {result['injected']} injected)",
             markup=True,
         )
+        real = result.get("real_data") or {}
+        if real.get("status") == "measured":
+            console.print(f"real server metrics (SMD, {len(real['machines'])} machines): window F1 [bold]{real['f1']:.2f}[/] "
+                          f"(P {real['precision']:.2f}, R {real['recall']:.2f}) vs robust z baseline "
+                          f"{real['baseline']['f1']:.2f}", markup=True)
+        elif real:
+            console.print(f"real server metrics (SMD): {real.get('status')}")
     elif suite == "narrative":
         console.print(f"narrative: {result['drafts']} drafts, grounded {result['grounded_rate']:.0%}")
 

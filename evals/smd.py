@@ -8,9 +8,14 @@ window-based: a labelled anomaly window counts as found when any flagged step fa
 run that touches no window is one false positive. Next to it, the robust z-score baseline: flag a step
 more than 4 robust z-scores (1.4826 x MAD) from the median of the previous 7 x 24 steps.
 
-Data: a fixture directory holding, per machine, `<machine>.csv` with columns `step,cpu_r,label`
-(see tests/fixtures/smd/README.md), or the published layout (`test/<machine>.txt`,
-`test_label/<machine>.txt`), from which `slice_published` writes such a fixture.
+Data: a directory holding, per machine, `<machine>.csv.gz` (or `.csv`) with columns `step,cpu_r,label`
+(see tests/fixtures/smd/README.md): tests/fixtures/smd if it holds one, else ../shared/data/smd beside
+the checkout. `slice_published` writes such files from the published layout (`test/<machine>.txt`,
+`test_label/<machine>.txt`), `slice_processed` from OmniAnomaly's own preprocessed arrays
+(`<machine>_test.pkl`, float32 copies of the same values).
+
+Machines in `DEV` are the ones the detector was developed on; every other machine is held out and
+reported on its own, so the figure that matters is never one the detector was tuned to.
 """
 
 from __future__ import annotations
@@ -18,12 +23,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pickle
+
 import numpy as np
 import pandas as pd
 
 from tools.detect_series import MAD_SCALE, trailing_windows
 
-FIXTURE_DIR = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "smd"
+REPO = Path(__file__).resolve().parent.parent
+FIXTURE_DIR = REPO / "tests" / "fixtures" / "smd"
+SHARED_DIR = REPO.parent / "shared" / "data" / "smd"
+# developed (tuned) on these; never tune on any other machine, and report the others apart
+DEV = ("machine-1-2", "machine-1-6", "machine-1-8", "machine-2-1", "machine-2-4", "machine-3-3")
 COLUMN = 0  # cpu_r: CPU utilization, the metric that maps to accelerator utilization
 COLUMN_NAME = "cpu_r"
 BASELINE_Z = 4.0
@@ -31,13 +42,24 @@ BASELINE_STEPS = 7 * 24
 START = pd.Timestamp("2026-01-05 00:00")  # steps are laid out as hours from here (a Monday)
 
 
-def machines(root: Path = FIXTURE_DIR) -> list[str]:
-    return sorted(p.stem for p in Path(root).glob("machine-*.csv"))
+def _files(root: Path) -> dict[str, Path]:
+    return {p.name.split(".")[0]: p for pattern in ("machine-*.csv", "machine-*.csv.gz")
+            for p in sorted(Path(root).glob(pattern))}
+
+
+def data_dir() -> Path:
+    """Where the slice is: the fixture folder if it holds one, else the shared data folder beside the
+    checkout (the fixture folder when neither does, so callers report it as missing)."""
+    return next((d for d in (FIXTURE_DIR, SHARED_DIR) if d.is_dir() and _files(d)), FIXTURE_DIR)
+
+
+def machines(root: Path | None = None) -> list[str]:
+    return sorted(_files(data_dir() if root is None else Path(root)))
 
 
 def load(root: Path, machine: str) -> pd.DataFrame:
     """One machine's series: step, value (0..1), label (1 = inside a labelled anomaly window)."""
-    df = pd.read_csv(Path(root) / f"{machine}.csv")
+    df = pd.read_csv(_files(Path(root))[machine])
     return pd.DataFrame({"step": df["step"].astype(int), "value": df[COLUMN_NAME].astype(float),
                          "label": df["label"].astype(int)})
 
@@ -49,12 +71,46 @@ def slice_published(src: Path, dest: Path, names: list[str], steps: int | None =
     for name in names:
         values = np.loadtxt(Path(src) / "test" / f"{name}.txt", delimiter=",", usecols=[COLUMN])
         labels = np.loadtxt(Path(src) / "test_label" / f"{name}.txt", dtype=int)
-        n = len(values) if steps is None else min(steps, len(values))
-        frame = pd.DataFrame({"step": np.arange(n), COLUMN_NAME: np.round(values[:n], 6), "label": labels[:n]})
-        path = dest / f"{name}.csv"
-        frame.to_csv(path, index=False)
-        out.append(path)
+        out.append(_write(dest, name, values, labels, steps))
     return out
+
+
+class _ArraysOnly(pickle.Unpickler):
+    """Unpickles numpy arrays and nothing else: a pickle from elsewhere must not run code."""
+
+    ALLOWED = {("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct"),
+               ("numpy", "ndarray"), ("numpy", "dtype")}
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) not in self.ALLOWED:
+            raise pickle.UnpicklingError(f"not a plain numpy array: {module}.{name}")
+        return super().find_class(module, name)
+
+
+def slice_processed(src: Path, labels_dir: Path, dest: Path, names: list[str]) -> list[Path]:
+    """Fixture files from OmniAnomaly's preprocessed arrays (`<machine>_test.pkl`, float32, as its
+    data_preprocess.py writes them) with the labels from the published `test_label/<machine>.txt`;
+    refuses a machine whose row count differs from its published labels."""
+    dest.mkdir(parents=True, exist_ok=True)
+    out = []
+    for name in names:
+        with open(Path(src) / f"{name}_test.pkl", "rb") as f:
+            arr = np.asarray(_ArraysOnly(f, encoding="latin1").load())
+        labels = np.loadtxt(Path(labels_dir) / f"{name}.txt", dtype=int)
+        if arr.ndim != 2 or arr.shape[1] != 38 or len(arr) != len(labels):
+            raise ValueError(f"{name}: shape {arr.shape} does not match 38 metrics x {len(labels)} labelled steps")
+        out.append(_write(dest, name, arr[:, COLUMN].astype(float), labels))
+    return out
+
+
+def _write(dest: Path, name: str, values: np.ndarray, labels: np.ndarray, steps: int | None = None) -> Path:
+    """One machine as `<machine>.csv.gz` (values at the published 6 decimals; gzip without a timestamp,
+    so the same data gives the same bytes)."""
+    n = len(values) if steps is None else min(steps, len(values))
+    frame = pd.DataFrame({"step": np.arange(n), COLUMN_NAME: np.round(values[:n], 6), "label": labels[:n]})
+    path = dest / f"{name}.csv.gz"
+    frame.to_csv(path, index=False, compression={"method": "gzip", "compresslevel": 9, "mtime": 0})
+    return path
 
 
 def as_stream_hours(machine: str, series: pd.DataFrame) -> pd.DataFrame:
@@ -114,11 +170,17 @@ def prf(counts: dict[str, int]) -> dict[str, float]:
     return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4)}
 
 
-def run_smd(root: Path = FIXTURE_DIR) -> dict[str, Any]:
+def _empty_counts() -> dict[str, int]:
+    return {"windows": 0, "found": 0, "flagged": 0, "true_flagged": 0}
+
+
+def run_smd(root: Path | None = None) -> dict[str, Any]:
     """Window-based precision, recall and F1 of the scan's detector and of the baseline, over every
-    machine in `root` (counts pooled over machines)."""
+    machine in `root` (counts pooled over machines), and apart for the development and held-out ones."""
+    root = data_dir() if root is None else Path(root)
     names = machines(root)
-    totals = {k: {"windows": 0, "found": 0, "flagged": 0, "true_flagged": 0} for k in ("detector", "baseline")}
+    groups = ("all", "dev", "held_out")
+    totals = {g: {k: _empty_counts() for k in ("detector", "baseline")} for g in groups}
     per_machine = {}
     for name in names:
         series = load(root, name)
@@ -128,16 +190,27 @@ def run_smd(root: Path = FIXTURE_DIR) -> dict[str, Any]:
         for k, flags in got.items():
             c = window_counts(flags, labels)
             per_machine[name][k] = c
-            for key in c:
-                totals[k][key] += c[key]
-    return {"suite": "smd", "machines": names, "metric": COLUMN_NAME, **prf(totals["detector"]),
-            "counts": totals["detector"], "baseline": {**prf(totals["baseline"]), "counts": totals["baseline"]},
-            "per_machine": per_machine}
+            for g in ("all", "dev" if name in DEV else "held_out"):
+                for key in c:
+                    totals[g][k][key] += c[key]
+    splits = {g: {"machines": [n for n in names if (n in DEV) == (g == "dev")],
+                  **prf(totals[g]["detector"]), "baseline": prf(totals[g]["baseline"])} for g in ("dev", "held_out")}
+    return {"suite": "smd", "source": str(root), "machines": names, "metric": COLUMN_NAME,
+            **prf(totals["all"]["detector"]), "counts": totals["all"]["detector"],
+            "baseline": {**prf(totals["all"]["baseline"]), "counts": totals["all"]["baseline"]},
+            "splits": splits, "per_machine": per_machine}
 
 
-if __name__ == "__main__":  # python -m evals.smd SRC [MACHINE...]: slice the published data into the fixture
+if __name__ == "__main__":
+    # python -m evals.smd SRC [MACHINE...]: slice the published layout (SRC/test, SRC/test_label)
+    # python -m evals.smd --processed PKL_DIR LABEL_DIR [MACHINE...]: from OmniAnomaly's preprocessed arrays
     import sys
 
-    src, *names = sys.argv[1:]
-    for path in slice_published(Path(src), FIXTURE_DIR, names or ["machine-1-1", "machine-2-1", "machine-3-2"]):
+    args = sys.argv[1:]
+    default = ["machine-1-2", "machine-1-4", "machine-3-2"]
+    if args and args[0] == "--processed":
+        written = slice_processed(Path(args[1]), Path(args[2]), FIXTURE_DIR, args[3:] or default)
+    else:
+        written = slice_published(Path(args[0]), FIXTURE_DIR, args[1:] or default)
+    for path in written:
         print(path)

@@ -39,8 +39,9 @@ def _real_data() -> dict[str, Any]:
     if not smd.machines():
         return {"dataset": "SMD", "status": "no slice in tests/fixtures/smd (see its README)"}
     out = smd.run_smd()
-    return {"dataset": "SMD", "status": "measured", "machines": out["machines"], "precision": out["precision"],
-            "recall": out["recall"], "f1": out["f1"], "baseline": {k: out["baseline"][k] for k in ("precision", "recall", "f1")}}
+    return {"dataset": "SMD", "status": "measured", "machines": out["machines"], "metric": out["metric"],
+            "precision": out["precision"], "recall": out["recall"], "f1": out["f1"],
+            "baseline": {k: out["baseline"][k] for k in ("precision", "recall", "f1")}, "splits": out["splits"]}
 
 
 def run_narrative(settings: Settings, weeks: int = 3) -> dict[str, Any]:
