@@ -97,8 +97,8 @@ def _double_division(node: exp.Div) -> exp.Div:
 def _ordered_aggregate(gen: SparkGenerator, node: exp.Expression) -> str:
     if isinstance(node.this, exp.Order):
         raise SparkUnsupported(
-            f"`{node.sql('duckdb')}` keeps an order that Spark's collect_list does not; aggregate without ORDER BY "
-            "and sort the rows instead"
+            f"`{node.sql('duckdb')}` keeps an order that Spark's collect_list does not; "
+            "aggregate without ORDER BY and sort the rows instead"  # a message, not SQL
         )
     return gen.func("COLLECT_LIST", node.this)
 

@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import Literal
 
 import duckdb
+import sqlglot
+from sqlglot import exp
 
 from core.errors import UserError
 from telemetry.schema import QUERYABLE_TABLES, table_columns
@@ -38,7 +40,14 @@ PARTITION_COLUMNS: dict[str, str] = {
     "compute_requests": "submitted_at",
     "incidents": "opened_at",
 }
-_PARTITION_SQL = {"day": "CAST({col} AS DATE)", "month": "strftime({col}, '%Y-%m')"}
+# Statements built by sqlglot from these constant shapes: the path is a string literal and every table and
+# column an identifier, so neither can change the statement.
+_ATTACH = "ATTACH :path AS warehouse (READ_ONLY)"
+_COPY = {
+    "day": "COPY (SELECT 1) TO :path (FORMAT parquet, PARTITION_BY (day), OVERWRITE_OR_IGNORE true)",
+    "month": "COPY (SELECT 1) TO :path (FORMAT parquet, PARTITION_BY (month), OVERWRITE_OR_IGNORE true)",
+    "none": "COPY (SELECT 1) TO :path (FORMAT parquet)",
+}
 
 
 @dataclass
@@ -68,12 +77,20 @@ class ExportResult:
                 "seconds": round(self.seconds, 3), "tables": [asdict(t) for t in self.tables]}
 
 
-def _literal(path: Path) -> str:
-    return str(path).replace("'", "''")
+def _statement(template: str, path: Path, select: exp.Select | None = None) -> str:
+    """A constant ATTACH or COPY shape with its path (and the COPY's SELECT) filled in as expressions."""
+    tree = sqlglot.parse_one(template, read="duckdb")
+    if select is not None:
+        tree.set("this", select.subquery())
+    return exp.replace_placeholders(tree, path=str(path)).sql(dialect="duckdb")
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
+def _partition_key(partition_by: Partitioning, column: str) -> exp.Expression:
+    """The partition value of a row: its day, or its month as 'YYYY-MM'."""
+    col = exp.column(column, quoted=True)
+    if partition_by == "day":
+        return exp.cast(col, exp.DataType.Type.DATE)
+    return exp.func("strftime", col, exp.Literal.string("%Y-%m"))
 
 
 def export_parquet(db: Path, out: Path, *, partition_by: Partitioning = "day", overwrite: bool = True) -> ExportResult:
@@ -93,7 +110,7 @@ def export_parquet(db: Path, out: Path, *, partition_by: Partitioning = "day", o
     with duckdb.connect(":memory:") as con:
         # A fresh instance that attaches the file: a hardened engine elsewhere in this process shares
         # its instance (and its external-access lock) with any plain connect() to the same path.
-        con.execute(f"ATTACH '{_literal(db)}' AS warehouse (READ_ONLY)")
+        con.execute(_statement(_ATTACH, Path(db)))
         con.execute("USE warehouse")
         columns = table_columns(con)
         for table in QUERYABLE_TABLES:
@@ -107,20 +124,18 @@ def export_parquet(db: Path, out: Path, *, partition_by: Partitioning = "day", o
 def _export_table(con: duckdb.DuckDBPyConnection, table: str, columns: dict[str, str], out: Path, partition_by: Partitioning) -> TableExport:
     t0 = time.perf_counter()
     target = out / table
-    cols = ", ".join(_quote(c) for c in columns)
-    rows = int(con.execute(f"SELECT count(*) FROM {_quote(table)}").fetchone()[0])
+    source = exp.table_(table, quoted=True)
+    select = exp.select(*(exp.column(c, quoted=True) for c in columns)).from_(source)
+    count = exp.select(exp.func("count", exp.Star())).from_(source.copy()).sql(dialect="duckdb")
+    rows = int(con.execute(count).fetchone()[0])
     # An empty table gets one schema-only file: a partitioned COPY of no rows writes nothing to read a schema from.
     part_col = PARTITION_COLUMNS.get(table) if partition_by != "none" and rows else None
-    path = _literal(target)
     if part_col:
-        key = _PARTITION_SQL[partition_by].format(col=_quote(part_col))
-        con.execute(
-            f"COPY (SELECT {cols}, {key} AS {partition_by} FROM {_quote(table)}) TO '{path}' "
-            f"(FORMAT parquet, PARTITION_BY ({partition_by}), OVERWRITE_OR_IGNORE true)"
-        )
+        select = select.select(exp.alias_(_partition_key(partition_by, part_col), partition_by))
+        con.execute(_statement(_COPY[partition_by], target, select))
     else:
         target.mkdir(parents=True, exist_ok=True)
-        con.execute(f"COPY (SELECT {cols} FROM {_quote(table)}) TO '{path}/data_0.parquet' (FORMAT parquet)")
+        con.execute(_statement(_COPY["none"], target / "data_0.parquet", select))
     return TableExport(table=table, rows=rows, path=table, partition_by=partition_by if part_col else None,
                        columns=columns, seconds=time.perf_counter() - t0)
 

@@ -18,6 +18,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from sqlglot import exp
+
 from core.settings import Settings
 
 DDL = (
@@ -30,6 +32,10 @@ DDL = (
     "user_id TEXT, channel TEXT, thread TEXT, question TEXT, verdict TEXT, sql TEXT)",
 )
 FEEDBACK_COLUMNS = ("feedback_at", "user_id", "channel", "thread", "question", "verdict", "sql")
+# Built once by sqlglot from the column tuple (values go in as `?` parameters).
+SELECT_FEEDBACK = exp.select(*FEEDBACK_COLUMNS).from_("feedback").order_by("id").sql(dialect="sqlite")
+INSERT_FEEDBACK = exp.insert(exp.values([tuple(exp.Placeholder() for _ in FEEDBACK_COLUMNS)]), "feedback",
+                             columns=list(FEEDBACK_COLUMNS)).sql(dialect="sqlite")
 
 
 def state_path(settings: Settings) -> Path:
@@ -108,7 +114,7 @@ class SlackStore:
     def feedback(self) -> list[dict[str, Any]]:
         """Every click, oldest first, as {feedback_at, user_id, channel, thread, question, verdict, sql}."""
         with self._conn() as con:
-            rows = con.execute(f"SELECT {', '.join(FEEDBACK_COLUMNS)} FROM feedback ORDER BY id").fetchall()
+            rows = con.execute(SELECT_FEEDBACK).fetchall()
         return [dict(zip(FEEDBACK_COLUMNS, r)) for r in rows]
 
     def adopt_pending_feedback(self) -> int:
@@ -123,6 +129,6 @@ class SlackStore:
 
 def _insert_feedback(con: sqlite3.Connection, rows: list[dict[str, Any]]) -> None:
     con.executemany(
-        f"INSERT INTO feedback ({', '.join(FEEDBACK_COLUMNS)}) VALUES ({', '.join('?' * len(FEEDBACK_COLUMNS))})",
+        INSERT_FEEDBACK,
         [[r.get("feedback_at") or _now()] + [r.get(c) for c in FEEDBACK_COLUMNS[1:]] for r in rows],
     )
