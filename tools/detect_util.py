@@ -14,12 +14,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
-from tools.scan_sql import PRICE_CTE, Z_THRESHOLD, equals, history_filter, how, islands, robust_baseline, window_filter
+import numpy as np
+import pandas as pd
 
-IDLE_SM = 0.1
-IDLE_RELATIVE = 0.1
+from tools import scan_grid
+from tools.scan_grid import IDLE_RELATIVE, IDLE_SM, PoolHours
+from tools.scan_sql import MAD_SCALE, PRICE_CTE, Z_THRESHOLD, equals, history_filter, how, islands, robust_baseline, window_filter
+
 IDLE_MIN_HOURS = 6
 COLLAPSE_DROP = 0.5
 COLLAPSE_MIN_HOURS = 3
@@ -138,3 +142,90 @@ SELECT r.cluster AS entity, r.cluster, r.accelerator_type, r.window_start, r.win
 FROM runs r JOIN clusters c USING (cluster)
 ORDER BY r.window_start, entity"""
 
+
+
+# The same two detectors on the scan's shared team-pool-hour grid (`scan_grid`), in numpy: the SQL above
+# stays the definition and each finding's evidence; tests/tools/test_scan_grid.py checks both find the
+# same runs with the same values.
+
+def _pool_runs_grid(ph: PoolHours, x: np.ndarray, flagged_fn: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray],
+                    start: datetime | None, end: datetime | None, min_hours: int) -> pd.DataFrame:
+    """`_pool_runs` on the grid: one row per pool-hour of the team runs, with the pool run it belongs to."""
+    width = ph.shape[1]
+    med = scan_grid.weekly_median(x)
+    med_c = scan_grid.by_column(med, width)
+    mad_c = scan_grid.by_column(MAD_SCALE * scan_grid.weekly_median(np.abs(x - med_c)), width)
+    inside = np.zeros(width, dtype=bool)
+    inside[ph.column(start, 0):ph.column(end, width)] = True
+    with np.errstate(invalid="ignore"):
+        flag = flagged_fn(x, med_c, mad_c) & inside
+    rows, first, last = scan_grid.runs(flag, min_hours)
+    if not len(rows):
+        return pd.DataFrame()
+    lengths = last - first
+    s = np.repeat(rows, lengths)
+    c = np.repeat(first, lengths) + (np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths))
+    cells = pd.DataFrame({
+        "cluster": ph.streams["cluster"].to_numpy()[s], "accelerator_type": ph.streams["accelerator_type"].to_numpy()[s],
+        "col": c, "alloc": ph.alloc[s, c], "busy": ph.busy[s, c], "energy": ph.energy[s, c],
+        "expected_total": med_c[s, c] * ph.alloc[s, c],
+    })
+    pool = cells.groupby(["cluster", "accelerator_type", "col"], sort=True).agg(
+        alloc=("alloc", "sum"), busy=("busy", "sum"), energy=("energy", "sum"),
+        expected_total=("expected_total", "sum"), teams=("alloc", "size")).reset_index()
+    new = (pool["cluster"].ne(pool["cluster"].shift()) | pool["accelerator_type"].ne(pool["accelerator_type"].shift())
+           | pool["col"].diff().ne(1))
+    return pool.assign(run_id=new.cumsum(), hour=ph.hour(pool["col"].to_numpy()))
+
+
+def _runs_frame(pool: pd.DataFrame, observed: str) -> pd.DataFrame:
+    """Pool runs: window, pool-hours, most teams at once, observed and expected ratios over the run."""
+    g = pool.groupby("run_id", sort=False)
+    out = g.agg(cluster=("cluster", "first"), accelerator_type=("accelerator_type", "first"),
+                window_start=("hour", "min"), last=("hour", "max"), hours=("hour", "size"), teams=("teams", "max"),
+                alloc=("alloc", "sum"), busy=("busy", "sum"), energy=("energy", "sum"),
+                expected_total=("expected_total", "sum")).reset_index(drop=True)
+    out["window_end"] = out.pop("last") + pd.Timedelta(hours=1)
+    out["observed"] = out[observed] / out["alloc"]
+    out["expected"] = out["expected_total"] / out["alloc"]
+    return out
+
+
+def _sql_round(x: pd.Series | np.ndarray, digits: int) -> np.ndarray:
+    """DuckDB's round(): half away from zero (numpy's round is half to even)."""
+    m = 10.0 ** digits
+    v = np.asarray(x, dtype=float) * m
+    return np.where(v >= 0, np.floor(v + 0.5), np.ceil(v - 0.5)) / m
+
+
+_RESULT = ["entity", "cluster", "accelerator_type", "window_start", "window_end", "hours", "teams", "observed", "expected"]
+
+
+def utilization_collapse_grid(ph: PoolHours, start: datetime | None, end: datetime | None, prices: pd.DataFrame) -> pd.DataFrame:
+    """`utilization_collapse_sql` on the grid; `prices` has cluster, accelerator_type, usd_per_hour."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        x = np.where(ph.alloc >= 1, ph.busy / ph.alloc, np.nan)
+    pool = _pool_runs_grid(ph, x, lambda v, med, mad: (v < COLLAPSE_DROP * med)
+                           & (med - v > Z_THRESHOLD * np.fmax(mad, 0.01)), start, end, COLLAPSE_MIN_HOURS)
+    if pool.empty:
+        return pd.DataFrame(columns=[*_RESULT, "lost_busy_hours", "impact_usd"])
+    r = _runs_frame(pool, "busy").merge(prices, on=["cluster", "accelerator_type"])
+    lost = r["expected_total"] - r["busy"]
+    return r.assign(entity=r["cluster"], observed=_sql_round(r["observed"], 4), expected=_sql_round(r["expected"], 4),
+                    lost_busy_hours=_sql_round(lost, 1), impact_usd=_sql_round(lost * r["usd_per_hour"], 2),
+                    )[[*_RESULT, "lost_busy_hours", "impact_usd"]]
+
+
+def energy_outlier_grid(ph: PoolHours, start: datetime | None, end: datetime | None, kwh_prices: pd.DataFrame) -> pd.DataFrame:
+    """`energy_outlier_sql` on the grid; `kwh_prices` has cluster, usd_per_kwh."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        x = np.where(ph.alloc >= 1, ph.energy / ph.alloc, np.nan)
+    pool = _pool_runs_grid(ph, x, lambda v, med, mad: (v > ENERGY_RISE * med)
+                           & (v - med > Z_THRESHOLD * np.fmax(mad, 0.01 * med)), start, end, ENERGY_MIN_HOURS)
+    if pool.empty:
+        return pd.DataFrame(columns=[*_RESULT, "extra_kwh", "impact_usd"])
+    r = _runs_frame(pool, "energy").merge(kwh_prices, on="cluster")
+    extra = r["energy"] - r["expected_total"]
+    return r.assign(entity=r["cluster"], observed=_sql_round(r["observed"], 4), expected=_sql_round(r["expected"], 4),
+                    extra_kwh=_sql_round(extra, 1), impact_usd=_sql_round(extra * r["usd_per_kwh"], 2),
+                    )[[*_RESULT, "extra_kwh", "impact_usd"]]
