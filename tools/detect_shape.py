@@ -16,12 +16,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import numpy as np
 import pandas as pd
 import sqlglot
 from sqlglot import exp
 
 from tools import detect_series
 from tools._warehouse import Warehouse
+from tools.scan_grid import PoolHours
 
 KEYS = ["team", "cluster", "accelerator_type"]
 HISTORY_DAYS = 14  # baseline history read before the scan window (the seasonal baseline needs 7 days)
@@ -54,9 +56,8 @@ def stream_hours_sql(start: datetime | None, end: datetime | None, team: str | N
     q = (
         sqlglot.select(
             *KEYS, "hour",
-            exp.alias_(exp.Round(this=exp.Div(this=exp.func("sum", exp.column("busy_hours")), expression=alloc),
-                                 decimals=exp.Literal.number(4)), "busy_share"),
-            exp.alias_(exp.Round(this=alloc, decimals=exp.Literal.number(2)), "allocated_hours"),
+            exp.alias_(exp.Div(this=exp.func("sum", exp.column("busy_hours")), expression=alloc), "busy_share"),
+            exp.alias_(alloc, "allocated_hours"),
         )
         .from_("utilization_hourly")
         .where(*(_where(since, end, {"team": team, "cluster": cluster, "accelerator_type": accelerator_type}) or [exp.true()]))
@@ -70,20 +71,58 @@ def stream_hours_sql(start: datetime | None, end: datetime | None, team: str | N
 ROW_LIMIT = 50_000_000  # the scan reads every stream-hour of its window; the validator's default cap is for answers
 
 
+PRICE_SQL = ("SELECT c.cluster, a.accelerator_type, CASE WHEN c.is_on_prem THEN a.committed_usd_per_hour "
+             "ELSE a.on_demand_usd_per_hour END AS usd_per_hour FROM clusters AS c CROSS JOIN accelerator_types AS a")
+
+
 def run(wh: Warehouse, start: datetime | None, end: datetime | None) -> pd.DataFrame:
     """Runs found on every stream inside [start, end), in the scan's row shape (one row per run)."""
     frame = wh.frame(stream_hours_sql(start, end), row_limit=ROW_LIMIT)
-    runs = detect_frame(frame)
+    return finish(detect_frame(frame), start, end, wh.run(PRICE_SQL))
+
+
+def run_grid(ph: PoolHours, start: datetime | None, end: datetime | None, prices: pd.DataFrame,
+             history_days: int = HISTORY_DAYS) -> pd.DataFrame:
+    """`run` on the scan's shared team-pool-hour grid: the same stream-hours `stream_hours_sql` returns
+    (hours with an allocated accelerator-hour or more; values unrounded, so that the two agree where a
+    rounding would fall on a half), each stream cut
+    to its first and last such hour as `detect_series.detect_streams` does, without a 12M-row frame."""
+    width = ph.shape[1]
+    lo = ph.column(None if start is None else start - timedelta(days=history_days), 0)
+    hi = ph.column(end, width)
+    alloc = ph.alloc_all[:, lo:hi]
+    valid = alloc >= MIN_ALLOCATED
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(valid, ph.busy_all[:, lo:hi] / alloc, np.nan)
+        weight = np.where(valid, alloc, np.nan)
+    found = []
+    for row in np.flatnonzero(valid.any(axis=1)):  # per stream (thousands), each fully vectorized
+        cols = np.flatnonzero(valid[row])
+        a, b = cols[0], cols[-1] + 1
+        runs = detect_series.detect(share[row, a:b], None, detect_series.DEFAULT, weight[row, a:b])
+        if runs.empty:
+            continue
+        first = ph.hour(lo + a)
+        runs["window_start"] = first + pd.to_timedelta(runs["start"].to_numpy(), unit="h")
+        runs["window_end"] = first + pd.to_timedelta(runs["end"].to_numpy(), unit="h")
+        for k in KEYS:
+            runs[k] = ph.streams[k].iat[row]
+        found.append(runs)
+    if not found:
+        return _empty()
+    runs = pd.concat(found, ignore_index=True)
+    return finish(runs[runs["score"] >= runs["shape"].map(SCORE_MIN).fillna(0.0)].reset_index(drop=True), start, end, prices)
+
+
+def finish(runs: pd.DataFrame, start: datetime | None, end: datetime | None, prices: pd.DataFrame) -> pd.DataFrame:
+    """Runs inside [start, end) in the scan's row shape, drops priced at the pool's catalog rate."""
     if runs.empty:
         return _empty()
     if start is not None:
         runs = runs[runs["window_end"] > pd.Timestamp(start)]
     if end is not None:
         runs = runs[runs["window_start"] < pd.Timestamp(end)]
-    price = wh.run(
-        "SELECT c.cluster, a.accelerator_type, CASE WHEN c.is_on_prem THEN a.committed_usd_per_hour "
-        "ELSE a.on_demand_usd_per_hour END AS usd_per_hour FROM clusters c CROSS JOIN accelerator_types a")
-    runs = runs.merge(price, on=["cluster", "accelerator_type"], how="left")
+    runs = runs.merge(prices, on=["cluster", "accelerator_type"], how="left")
     lost = (-runs["gap"]).clip(lower=0.0)
     return pd.DataFrame({
         "entity": runs["team"], "cluster": runs["cluster"], "accelerator_type": runs["accelerator_type"],

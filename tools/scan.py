@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pandas as pd
@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 from telemetry import fleet
 from core.errors import UserError
 from core.settings import Settings
-from tools import detect_cost, detect_ops, detect_shape, detect_util, scan_bounds, scan_feedback
+from tools import detect_cost, detect_ops, detect_shape, detect_util, scan_bounds, scan_feedback, scan_grid, scan_sql
 from tools._warehouse import Warehouse, run
 from tools.findings import UNITS, Finding, fold_symptoms, merge_overlapping, score_against_ground_truth, severity
 
@@ -43,19 +43,22 @@ class Detector:
     sql: Callable[..., str]
     filters: tuple[str, ...]  # builder keyword arguments, filled from a finding to rebuild its evidence
     frame: Callable[..., pd.DataFrame] | None = None  # detection outside SQL: (warehouse, start, end) -> runs
+    grid: Callable[..., pd.DataFrame] | None = None  # on the shared team-pool-hour grid: (chunk, start, end, prices)
 
 
 DETECTORS: tuple[Detector, ...] = (
     Detector("idle_allocation", "team", "sm_active", detect_util.idle_allocation_sql, ("team", "cluster", "accelerator_type")),
-    Detector("utilization_collapse", "cluster", "busy_share", detect_util.utilization_collapse_sql, ("cluster", "accelerator_type")),
+    Detector("utilization_collapse", "cluster", "busy_share", detect_util.utilization_collapse_sql, ("cluster", "accelerator_type"),
+             grid=lambda ph, s, e, p: detect_util.utilization_collapse_grid(ph, s, e, p.per_hour)),
     Detector("cost_spike", "team", "EffectiveCost_usd_per_day", detect_cost.cost_spike_sql, ("team",)),
     Detector("queue_wait_surge", "cluster", "queue_wait_minutes_median", detect_ops.queue_wait_surge_sql, ("cluster", "accelerator_type")),
     Detector("failure_rate_spike", "team", "failure_rate", detect_ops.failure_rate_spike_sql, ("team", "cluster", "accelerator_type")),
     Detector("quota_breach", "team", "allocated_accelerators", detect_ops.quota_breach_sql, ("team", "cluster", "accelerator_type")),
     Detector("latency_spike", "endpoint", "latency_p95_ms", detect_cost.latency_spike_sql, ("endpoint",)),
-    Detector("energy_outlier", "cluster", "kwh_per_accelerator_hour", detect_util.energy_outlier_sql, ("cluster", "accelerator_type")),
+    Detector("energy_outlier", "cluster", "kwh_per_accelerator_hour", detect_util.energy_outlier_sql, ("cluster", "accelerator_type"),
+             grid=lambda ph, s, e, p: detect_util.energy_outlier_grid(ph, s, e, p.per_kwh)),
     Detector("utilization_shift", "team", "busy_share", detect_shape.stream_hours_sql, ("team", "cluster", "accelerator_type"),
-             frame=detect_shape.run),
+             frame=detect_shape.run, grid=lambda ph, s, e, p: detect_shape.run_grid(ph, s, e, p.per_hour)),
     Detector("data_quality", "cluster", "physical_bound", scan_bounds.check_sql, (), frame=_bounds_frame),
 )
 KINDS: tuple[str, ...] = tuple(d.kind for d in DETECTORS)
@@ -207,6 +210,39 @@ def _none(value: Any) -> str | None:
     return None if value is None or (isinstance(value, float) and value != value) else str(value)
 
 
+@dataclass(frozen=True)
+class _Prices:
+    per_hour: pd.DataFrame  # cluster, accelerator_type, usd_per_hour (catalog rate per pool)
+    per_kwh: pd.DataFrame  # cluster, usd_per_kwh
+
+
+KWH_SQL = "SELECT cluster, usd_per_kwh FROM clusters"
+
+
+def _grid_pass(wh: Warehouse, dets: list[Detector], s: datetime | None, e: datetime | None,
+               timings: dict[str, float]) -> dict[str, pd.DataFrame]:
+    """The detectors that read team-pool-hours, over one shared grid built once per scan run (chunk by
+    chunk, so memory stays bounded on all history); the grid's own time is timed as `shared_grid`."""
+    since = None if s is None else s - timedelta(days=scan_sql.BASELINE_DAYS)
+    prices = _Prices(per_hour=wh.run(detect_shape.PRICE_SQL), per_kwh=wh.run(KWH_SQL))
+    parts: dict[str, list[pd.DataFrame]] = {d.kind: [] for d in dets}
+    t1 = time.perf_counter()
+    chunks = scan_grid.chunks(wh, since, e)
+    timings["shared_grid"] = (time.perf_counter() - t1) * 1000
+    for types in chunks:
+        t1 = time.perf_counter()
+        ph = scan_grid.load(wh, since, e, types)
+        timings["shared_grid"] += (time.perf_counter() - t1) * 1000
+        for det in dets:
+            t1 = time.perf_counter()
+            parts[det.kind].append(det.grid(ph, s, e, prices))  # type: ignore[misc]
+            timings[det.kind] = timings.get(det.kind, 0.0) + (time.perf_counter() - t1) * 1000
+        del ph
+    for k in timings:
+        timings[k] = round(timings[k], 1)
+    return {k: pd.concat([p for p in v if not p.empty] or v[:1], ignore_index=True) for k, v in parts.items()}
+
+
 def scan(
     settings: Settings,
     start: date | datetime | str | None = None,
@@ -234,14 +270,21 @@ def scan(
                   TimeElapsedColumn(), disable=not progress, transient=True) as bar:
         leads, ep_team = _owners(wh), _endpoint_teams(wh)
         task = bar.add_task("scanning", total=len(chosen))
+        on_grid = [d for d in DETECTORS if d.kind in chosen and d.grid is not None]
+        if on_grid:
+            bar.update(task, description="scanning " + ", ".join(d.kind for d in on_grid))
+            grid_rows = _grid_pass(wh, on_grid, s, e, timings)
         for det in DETECTORS:
             if det.kind not in chosen:
                 continue
             bar.update(task, description=f"scanning {det.kind}")
             t1 = time.perf_counter()
-            rows = det.frame(wh, s, e) if det.frame else wh.run(det.sql(s, e))
+            if det.grid is not None:
+                rows = grid_rows[det.kind]
+            else:
+                rows = det.frame(wh, s, e) if det.frame else wh.run(det.sql(s, e))
+                timings[det.kind] = round((time.perf_counter() - t1) * 1000, 1)
             findings += _to_findings(det, rows, leads, ep_team)
-            timings[det.kind] = round((time.perf_counter() - t1) * 1000, 1)
             bar.advance(task)
     merged = fold_symptoms(merge_overlapping(findings))
     merged.sort(key=lambda f: (f.severity, -f.impact_usd, f.start))
