@@ -51,10 +51,11 @@ class Params:
     collapse_ratio: float = 0.5  # a sustained drop below half of expected is a collapse
     min_shift: float = 0.10  # a CUSUM shift must move the mean by 10 points of utilization to be reported
     drift_z: float = 2.5  # and average this robust z: below it, it is a slow drift (a ramp-up), not a shift
-    recur_hours: int = 168  # a departure already seen this often in the previous week is the stream's habit
-    recur_min: int = 3  # (a recurring batch job, a cron spike), not news; 0 turns the rule off
-    recur_frac: float = 0.5  # "seen": an earlier hour at least this share of the run's departure away
-    recur_floor: float = 3.0  # and at least this robust z (noise alone rarely gets there 3 times a week)
+    recur_hours: int = 168  # a departure made in 4+ separate episodes of the previous week is the
+    recur_min: int = 4  # stream's habit (a batch job every 30 hours, a nightly backup), not news; 0: off
+    recur_frac: float = 0.5  # "made": an hour at least this share of the run's median departure away
+    recur_floor: float = 3.0  # and at least this robust z (noise alone rarely gets there)
+    recur_share: float = 0.1  # a habit is brief: away over this share of the week is unsettled, not habitual
 
 
 DEFAULT = Params()
@@ -159,11 +160,13 @@ def _runs(flag: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _recurring(z: np.ndarray, s: np.ndarray, e: np.ndarray, sign: float, p: Params) -> np.ndarray:
-    """Per run: True where at least `recur_min` of the `recur_hours` before the run already departed the
-    same way by `recur_frac` of the run's median departure (robust z, each hour against its own
-    baseline; never under `recur_floor`, so ordinary noise is not a habit). A departure seen that often
-    is how this stream behaves (a job every 30 hours, a nightly backup), not news; one earlier incident
-    does not hide the next. Only hours before the run count, so a long run never hides itself."""
+    """Per run: True where the `recur_hours` before it hold at least `recur_min` separate episodes of the
+    same departure (robust z, each hour against its own baseline, at least `recur_frac` of the run's
+    median departure and never under `recur_floor`), in all no more than `recur_share` of those hours.
+    Such a departure is how this stream behaves (a job every 30 hours), not news. A stream that has been
+    away from its baseline much of the week is unsettled rather than habitual and keeps its findings, and
+    up to three earlier incidents never hide the next. Only hours before the run count, so a long run
+    never hides itself."""
     out = np.zeros(len(s), dtype=bool)
     if not p.recur_min or not len(s):
         return out
@@ -172,8 +175,10 @@ def _recurring(z: np.ndarray, s: np.ndarray, e: np.ndarray, sign: float, p: Para
                         for a, c in zip(s, e)])  # per run (few), not per point
     before = trailing_windows(dev, p.recur_hours)[s]  # each run's previous hours
     with np.errstate(invalid="ignore"):
-        seen = np.sum(before >= np.maximum(p.recur_frac * typical, p.recur_floor)[:, None], axis=1)
-    return (seen >= p.recur_min) & (typical > 0)
+        hit = before >= np.maximum(p.recur_frac * typical, p.recur_floor)[:, None]
+    episodes = hit[:, 0].astype(int) + np.sum(hit[:, 1:] & ~hit[:, :-1], axis=1)
+    sparse = np.sum(hit, axis=1) <= p.recur_share * p.recur_hours
+    return (episodes >= p.recur_min) & sparse & (typical > 0)
 
 
 def _cusum(z: np.ndarray, k: float) -> np.ndarray:
