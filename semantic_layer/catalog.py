@@ -15,6 +15,7 @@ from semantic_layer import catalog_cache
 from semantic_layer.errors import CatalogError, Issue, did_you_mean
 from semantic_layer.graph import dimension_source, metric_entities, reachable_dimensions, reachable_from  # noqa: F401 (re-exported)
 from semantic_layer.models import Dimension, Entity, Location, Measure, Metric, VerifiedQuery
+from semantic_layer.rollups import RollupInfo, available
 from semantic_layer.yaml_loader import LineDict, load_yaml_file
 from core.errors import UserError
 
@@ -38,6 +39,8 @@ class Catalog:
     measures: dict[str, Measure] = field(default_factory=dict)
     metrics: dict[str, Metric] = field(default_factory=dict)
     verified_queries: list[VerifiedQuery] = field(default_factory=list)
+    rollups: tuple[RollupInfo, ...] = ()
+    """Rollups current in the warehouse `with_values` read (none for a catalog read from the files alone)."""
 
     def metric(self, name: str) -> Metric:
         """The metric called `name`, or a UserError with the closest names."""
@@ -82,6 +85,7 @@ class Catalog:
             found = {name: _distinct_values(table, column, engine_or_con, max_values) for name, (table, column) in sources.items()}
         out = copy.copy(self)
         out.dimensions = {name: dim.model_copy(update={"values": list(found.get(name) or [])}) for name, dim in self.dimensions.items()}
+        out.rollups = available(engine_or_con) if _is_duckdb(engine_or_con) else ()
         return out
 
 

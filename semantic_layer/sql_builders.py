@@ -16,6 +16,7 @@ from semantic_layer.catalog_types import CatalogView as Catalog
 from semantic_layer.graph import JoinStep, dimension_source, join_path, parse_expr
 from semantic_layer.models import Measure, Metric
 from semantic_layer.query import Filter, GroupBy, TimeRange
+from semantic_layer.rollups import RollupInfo, choose, rollup_aggregate
 
 DOUBLE = exp.DataType.build("DOUBLE")
 _PERCENTILES = {"p50": 0.5, "p90": 0.9, "p95": 0.95}
@@ -28,6 +29,8 @@ class FactScope:
     catalog: Catalog
     entity: str
     steps: list[JoinStep] = field(default_factory=list)
+    rollup: RollupInfo | None = None
+    """A rollup read in place of the entity's table (semantic_layer/rollups.py), aliased as the entity."""
 
     def need(self, path: list[JoinStep]) -> None:
         for step in path:
@@ -44,7 +47,11 @@ class FactScope:
         return exp.column(name, table=entity, quoted=True)
 
     def from_and_joins(self, select: exp.Select) -> exp.Select:
-        select = select.from_(_source(self.catalog, self.entity))
+        source = _source(self.catalog, self.entity)
+        if self.rollup is not None:
+            source = exp.Table(this=exp.to_identifier(self.rollup.rollup.name, quoted=True),
+                               alias=exp.TableAlias(this=exp.to_identifier(self.entity, quoted=True)))
+        select = select.from_(source)
         for step in self.steps:
             cond = exp.and_(*[
                 exp.column(local, table=step.from_entity, quoted=True).eq(exp.column(remote, table=step.to_entity, quoted=True))
@@ -106,6 +113,10 @@ def measure_expression(scope: FactScope, measure: Measure, parameters: dict[str,
 
     A `$name` placeholder becomes a number literal: the query's value, else the measure's default.
     """
+    if scope.rollup is not None:
+        rolled = rollup_aggregate(scope.catalog, scope.entity, scope.rollup, measure, parameters or {}, scope.column)
+        assert rolled is not None, f"{measure.name} was matched to {scope.rollup.rollup.name} but cannot be read from it"
+        return rolled
     if measure.agg == "count" and measure.expr is None:
         return exp.Count(this=exp.Star())
     values = {**measure.parameters, **(parameters or {})}
@@ -141,8 +152,10 @@ def fact_select(
     shift: timedelta | None = None,
     parameters: dict[str, float] | None = None,
 ) -> exp.Select:
-    """SELECT group keys, aggregated measures FROM one fact (+ many-to-one joins) WHERE period and filters."""
-    scope = FactScope(catalog, entity)
+    """SELECT group keys, aggregated measures FROM one fact (+ many-to-one joins) WHERE period and filters;
+    from a rollup of the fact instead when one the catalog found in the warehouse gives the same answer."""
+    rollup = choose(catalog, getattr(catalog, "rollups", ()), entity, measures, group_by, filters, period, shift, parameters or {})
+    scope = FactScope(catalog, entity, rollup=rollup)
     keys = [group_expression(scope, g, shift).as_(g.label(), quoted=True) for g in group_by]
     aggs = [measure_expression(scope, catalog.measures[m], parameters).as_(m, quoted=True) for m in measures]
     conds: list[exp.Expression] = []

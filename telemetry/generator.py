@@ -23,6 +23,7 @@ from telemetry.facts import build_cost_daily, build_jobs, build_quotas, build_se
 from telemetry.operations import build_compute_requests, build_incidents
 from telemetry.schema import create_schema
 from telemetry.streams import SCALES, Scale, StreamArrays, copy_suffix, fleet_streams
+from telemetry.rollups import refresh as refresh_rollups
 from telemetry.warehouse import require_warehouse, version, writer
 
 GENERATOR_VERSION = "1.0.0"
@@ -269,6 +270,7 @@ def generate(
 
 
 def build_demo_if_missing(settings: Settings, *, quiet: bool = False) -> Path:
+        refresh_rollups(con)  # in the same next version as the facts: readers never see them disagree
     """`pace demo`: build the demo-scale warehouse when the path is empty; otherwise only check it."""
     if version(settings.db) is None:
         generate(settings.db, scale="demo", progress=not quiet)

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import duckdb
 
+from telemetry.rollups import ROLLUP_TABLES
+
 WORKLOAD_TYPES: tuple[str, ...] = (
     "training",
     "fine-tuning",
@@ -351,7 +353,7 @@ DIMENSION_TABLES: tuple[str, ...] = (
     "endpoints",
 )
 # Tables that answers may read. Operational tables (quarantine, feedback) stay out of questions.
-QUERYABLE_TABLES: tuple[str, ...] = DIMENSION_TABLES + FACT_TABLES + ("pace_meta", "anomaly_ground_truth")
+QUERYABLE_TABLES: tuple[str, ...] = DIMENSION_TABLES + FACT_TABLES + ("pace_meta", "anomaly_ground_truth") + ROLLUP_TABLES
 
 
 # Columns that became nullable after warehouses were built with NOT NULL: a job that never started

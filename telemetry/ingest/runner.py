@@ -24,6 +24,8 @@ from telemetry.ingest.staging import (
     stage_parquet,
 )
 from telemetry.ingest.summary import IngestSummary
+from telemetry.rollups import loaded_window
+from telemetry.rollups import refresh as refresh_rollups
 from telemetry.warehouse import writer
 
 Format = Literal["focus", "dcgm", "sacct", "csv", "parquet"]
@@ -59,6 +61,9 @@ def ingest(
         try:
             ensure_catalog(con)
             summary = _run(con, path, fmt, table, advance)
+            if summary.loaded:  # the rollups of the loaded table, in the same transaction (telemetry/rollups.py)
+                refresh_rollups(con, (summary.table,),
+                                window=None if summary.updated else loaded_window(con, "_checked", summary.table))
             record_meta(con, summary.table, fmt)
             con.execute("COMMIT")
         except BaseException:
