@@ -185,18 +185,21 @@ def _last_n(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
     return start, today, f"last {n} {unit}{'s' * (n > 1)}"
 
 
-@_rule(rf"\bsince\s+(?:the\s+(?:start|beginning)\s+of\s+)?(?:{_MONTH_Y}\b(?!\s*\d{{1,2}}\b)|(last|previous|this)\s+(week|month|quarter|year)\b|q([1-4])\b)")
+@_rule(rf"\bsince\s+(?:the\s+(?:start|beginning)\s+of\s+)?(?:{_MONTH_Y}\b(?!\s*\d{{1,2}}\b)|(last|previous|this|the)\s+(week|month|quarter|year)\b|q([1-4])\b)")
 def _since_month(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
     """'since September' = from September 1 through today (not September alone); 'since last month' likewise.
 
     >>> _since_month(_RULES[3][0].search("since september"), date(2026, 11, 23))[:2]
     (datetime.date(2026, 9, 1), datetime.date(2026, 11, 24))
+    >>> _since_month(_RULES[3][0].search("since the start of the year"), date(2026, 11, 23))[:2]
+    (datetime.date(2026, 1, 1), datetime.date(2026, 11, 24))
     """
     if m.group(1):
         month = MONTHS[m.group(1).lower()]
         start = date(int(m.group(2)), month, 1) if m.group(2) else _month_period(_latest_month(month, today), month)[0]
     elif m.group(3):
-        start = _calendar(re.match(r"(\w+)\s+(\w+)", f"{m.group(3)} {m.group(4)}"), today)[0]  # type: ignore[arg-type]
+        which = "this" if m.group(3).lower() == "the" else m.group(3)  # 'since the start of the year' = this year
+        start = _calendar(re.match(r"(\w+)\s+(\w+)", f"{which} {m.group(4)}"), today)[0]  # type: ignore[arg-type]
     else:
         q = int(m.group(5))
         start = date(today.year if date(today.year, 3 * q - 2, 1) <= today else today.year - 1, 3 * q - 2, 1)
@@ -290,6 +293,22 @@ def _month(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
 def _year(m: re.Match[str], today: date) -> tuple[date, date, str]:
     y = int(m.group(1))
     return date(y, 1, 1), date(y + 1, 1, 1), f"{y}"
+
+
+def _before_last(m: re.Match[str], today: date) -> tuple[date, date, str]:
+    """'the week before last' = the calendar week before last week; likewise months, quarters, years.
+
+    >>> _before_last(_BEFORE_LAST.search("cost the week before last"), date(2026, 11, 23))
+    (datetime.date(2026, 11, 9), datetime.date(2026, 11, 16), 'the week before last')
+    """
+    unit = m.group(1).lower()
+    last_start, last_end, _ = _calendar(re.match(r"(\w+)\s+(\w+)", f"last {unit}"), today)  # type: ignore[arg-type]
+    before = shifted(_dt(last_start), _dt(last_end), unit)
+    return before.start.date(), before.end.date(), f"the {unit} before last"
+
+
+_BEFORE_LAST = re.compile(r"\b(?:the\s+)?(week|month|quarter|year)\s+before\s+last\b", re.IGNORECASE)
+_RULES.append((_BEFORE_LAST, _before_last))  # no earlier rule matches these words
 
 
 def resolve_period(text: str, today: date) -> Period | None:
@@ -446,3 +465,47 @@ def comparison_period(text: str) -> int | None:
     if re.search(r"\b(vs\.?|versus|compared (?:to|with)|change from|relative to)\s+(?:the\s+)?(?:previous|prior|preceding|last)\s+(?:period|window)\b|\bperiod[- ]over[- ]period\b", t):
         return 0
     return None
+
+
+def side_by_side_grain(a: Period, b: Period) -> str:
+    """The time bucket that puts each of two periods in a bucket of its own, so both sides show.
+
+    Calendar months (whole or to date) -> 'month', calendar quarters -> 'quarter', years -> 'year',
+    anything else -> 'week'.
+
+    >>> d = date(2026, 11, 23)
+    >>> side_by_side_grain(resolve_period("this month", d), resolve_period("last month", d))
+    'month'
+    >>> side_by_side_grain(resolve_period("this quarter", d), resolve_period("last quarter", d))
+    'quarter'
+    >>> side_by_side_grain(resolve_period("past 10 days", d), resolve_period("last week", d))
+    'week'
+    >>> side_by_side_grain(resolve_period("between oct 1 and oct 15", d), resolve_period("between nov 1 and nov 15", d))
+    'week'
+    """
+    early, late = sorted((a, b), key=lambda p: p.start)
+    for grain, months in (("month", 1), ("quarter", 3), ("year", 12)):
+        starts = all(p.start.day == 1 and (p.start.month - 1) % months == 0 for p in (a, b))
+        whole = early.end.date() == _add_months(early.start.date(), months)  # the earlier side fills its bucket
+        if starts and whole and late.end.date() <= _add_months(late.start.date(), months):  # the later one may be to date
+            return grain
+    return "week"
+
+
+_OPEN_END = re.compile(rf"\b(?<!from )(?<!between )(through|thru|until|till|up to|up until|to the end of|by the end of)\s+(?:the\s+end\s+of\s+)?({_MONTH_RE})\b(?!\s*\d)")
+
+
+def open_end(text: str, today: date) -> tuple[str, list[str]] | None:
+    """'cost through October' names where a period ends but not where it starts: the words and the readings to offer.
+
+    >>> open_end("cost through october", date(2026, 11, 23))
+    ('through october', ['from January through October', 'in October'])
+    >>> open_end("cost from september through october", date(2026, 11, 23)) is None
+    True
+    """
+    m = _OPEN_END.search(text)
+    if m is None or re.search(r"\b(from|between|since)\b", text[: m.start()]):
+        return None
+    month = calendar.month_name[MONTHS[m.group(2).lower()]]
+    options = ([f"from January through {month}"] if month != "January" else []) + [f"in {month}"]
+    return m.group(0), options

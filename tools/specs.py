@@ -119,8 +119,10 @@ register(ToolSpec(
          r"(should|to use|is (best|cheapest)|for)|best (accelerator|gpu|hardware|chip|platform) (for|to)|placement|"
          r"(cheaper|dearer|more expensive|cheapest) per (million|1m|m|thousand|billion|token)|"
          rf"(cheaper|dearer|faster) than (the )?{_TYPES}|\d+(\.\d+)?\s*[bt][- ](param\w*[- ])?(model[- ])?"
-         r"(fine[- ]?tun\w*|pre[- ]?train\w*|train\w*) on)\b",
-    examples=("where should we fine-tune a 7B model?",), slack_usage="QUESTION"))
+         r"(fine[- ]?tun\w*|pre[- ]?train\w*|train\w*) on|"
+         r"(what if|what would happen if|what happens if|suppose|supposing|imagine|if we|should we) .{0,40}\b(mov\w*|shift\w*|migrat\w*|"
+         rf"switch\w*|port\w*|put|run|ran) .{{0,40}}\b(to|onto|on) (the )?{_TYPES}s?)\b",
+    examples=("where should we fine-tune a 7B model?", "what if we moved orion's training to H100s?"), slack_usage="QUESTION"))
 register(ToolSpec(
     name="weekly", purpose="The executive weekly narrative, every number cited",
     entry="tools.drafting_tools:weekly_tool", result_model="tools.weekly:WeeklyReport",

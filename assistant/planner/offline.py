@@ -18,11 +18,12 @@ from rapidfuzz import fuzz, process
 from assistant.planner.followup import apply_edits, is_followup, is_strong_followup
 from assistant.planner.lexicon import Lexicon, fold, mask, normalize
 from assistant.planner.parse import Parsed, parse
+from assistant.planner.hypothetical import hypothetical_change, what_if_abstain
 from assistant.planner.plan import PlannerPlan
-from assistant.planner.ranking import apply_rank, bound_abstain, value_bound
+from assistant.planner.ranking import apply_rank, bound_abstain, placed_comparatives, value_bound
 from assistant.planner.typos import close_ties, correct_words, vocabulary
 from assistant.planner.words import DURATION_WORDS, FUTURE_WORDS, GAP_OK, KNOWN_WORDS, PRESENTATION_WORDS, UNIT_WORDS, TIME_UNITS, SHAPE_WORDS, STATISTIC_NAMES, STATISTIC_WORDS, STATE_METRICS, STOPWORDS, VAGUE, VERB_VALUES, generic_senses
-from assistant.timeparse import Period, default_period, empty_so_far, invalid_date, resolve_period, shift_back, shifted
+from assistant.timeparse import Period, default_period, empty_so_far, invalid_date, resolve_period, open_end, shift_back, shifted, side_by_side_grain
 from semantic_layer.query import Filter, GroupBy, MetricQuery, OrderBy, TimeRange
 
 VALUE_PRIORITY = ("team", "cluster", "accelerator_type", "workload_type", "project", "org", "provider", "region")
@@ -52,9 +53,15 @@ def plan_offline(question: str, inp: PlannerInputs) -> PlannerPlan:
     bad_date = invalid_date(fold(question[:2000]), inp.today)
     if bad_date is not None:
         return PlannerPlan(kind="abstain", message=f"'{bad_date}' is not a calendar date, so I did not guess a period. Ask again with a real date.")
+    what_if = hypothetical_change(fold(question[:2000]))
+    if what_if is not None:
+        return what_if_abstain(what_if)
     parsed = parse(question, inp.lexicon, inp.today, VALUE_PRIORITY)
     parsed, typo_notes = _correct_typos(question, parsed, inp)
     _step_back(parsed, question, inp)
+    if (ends := open_end(parsed.text, inp.today)) is not None:  # 'cost through October': from when?
+        return PlannerPlan(kind="clarify", replaces=ends[0], options=ends[1], message=(
+            f"'{ends[0]}' says where the period ends but not where it starts; which did you mean?"))
     if parsed.ambiguous_values:
         hits = parsed.ambiguous_values[0]
         options = [f"{h.target} = {h.value}" for h in hits]
@@ -63,7 +70,7 @@ def plan_offline(question: str, inp: PlannerInputs) -> PlannerPlan:
     typo = _typo_clarify(question[:2000], unknown, inp.lexicon)
     if typo is not None:
         return typo
-    for word in unknown:
+    for word in (w for w in unknown if w not in _known_words(inp)):  # a real word ('caused') is no typo of two others
         ties = close_ties(word, vocabulary(inp.lexicon, _known_words(inp)))
         if ties:
             return PlannerPlan(kind="clarify", message=f"I don't know '{word[:40]}'. Did you mean one of these?", options=ties, replaces=word)
@@ -125,6 +132,7 @@ def plan_offline(question: str, inp: PlannerInputs) -> PlannerPlan:
     if any(getattr(inp.catalog.metrics[m], "unit", "") == "%" for m in metrics):
         unknown = [w for w in unknown if w not in SHAPE_WORDS]  # 'what share ...' is what a % metric answers
     unknown = [w for w in unknown if w not in STATISTIC_WORDS and w not in PRESENTATION_WORDS and not _restates(w, metrics, inp)]
+    unknown = placed_comparatives(unknown, query, parsed.other_period)  # 'did atlas spend more than orion?' shows both
     modifiers = _modifiers(parsed, unknown)
     if modifiers:
         label = getattr(inp.catalog.metrics[metrics[0]], "label", metrics[0])
@@ -626,14 +634,13 @@ def _build(metrics: list[str], parsed: Parsed, inp: PlannerInputs) -> MetricQuer
 
 def _both_periods(a: Period, b: Period, grain: str | None) -> tuple[Period, bool, str | None]:
     """Two periods set side by side: adjacent and as long -> the later one compared to the previous;
-    otherwise the span over both, by month when both are whole months (else by week)."""
+    otherwise the span over both, in buckets that hold one side each (months, quarters; else weeks)."""
     late, early = (a, b) if a.start >= b.start else (b, a)
     months = all(p.start.day == 1 and p.end.day == 1 and 28 <= p.days <= 31 for p in (a, b))
     if early.end == late.start and (early.days == late.days or months):
         return Period(late.start, late.end, f"{late.label} vs {early.label}"), True, grain
-    months = all(p.start.day == 1 and p.end.day == 1 for p in (a, b))
     span = Period(early.start, max(a.end, b.end), f"{early.label} to {late.label}")
-    return span, False, grain or ("month" if months else "week")
+    return span, False, grain or side_by_side_grain(a, b)
 
 
 _GRAIN_DAYS = {"week": 56, "month": 90, "quarter": 365, "auto": 30}

@@ -7,7 +7,7 @@ did not understand; the planner lowers its confidence for it instead of ignoring
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Literal
 
@@ -104,6 +104,10 @@ def parse(question: str, lexicon: Lexicon, today: date, value_priority: tuple[st
         if other is not None and _VS_OR_AND.fullmatch(text[min(out.period.span[1], other.span[1]) : max(out.period.span[0], other.span[0])]):
             out.other_period = other  # 'October vs November', 'last week and the week before'
             work = mask(work, [other.span])
+        side = resolve_period(m.group(0), today) if m is not None and out.other_period is None and "to date" in out.period.label else None
+        if side is not None and (side.start, side.end) != (out.period.start, out.period.end):
+            # 'this month vs last month': a period to date against the whole one before, both sides shown (not 23 days vs 23 days)
+            out.other_period, out.compare_days = replace(side, span=(m.start() + side.span[0], m.start() + side.span[1])), None
     tm = _THRESHOLD.search(work)
     if tm:
         out.threshold = float(tm.group(1))

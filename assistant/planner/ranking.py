@@ -128,4 +128,26 @@ def apply_rank(query: MetricQuery, parsed: Any, catalog: Any, reachable: set[str
     return nothing_to_rank(parsed.rank_word or "top", label, reachable, catalog)
 
 
-__all__ = ["apply_rank", "bound_abstain", "value_bound", "is_value_bound", "nothing_to_rank", "rank_time_buckets", "time_bucket_grain"]
+
+COMPARATIVES = frozenset("more less fewer better worse greater higher lower bigger smaller larger cheaper costlier faster slower busier".split())
+"""'did atlas spend more than orion?': a comparative asks which side is larger, which an answer showing both sides answers."""
+
+
+def shows_both_sides(query: MetricQuery, other_period: Any) -> bool:
+    """The answer sets two or more sides next to each other: values of one dimension, or two periods."""
+    return (any(f.operator == "in" and len(f.values) > 1 for f in query.filters) or query.compare_to_previous
+            or (other_period is not None and any(g.grain for g in query.group_by)))
+
+
+def placed_comparatives(unknown: list[str], query: MetricQuery, other_period: Any) -> list[str]:
+    """`unknown` without the comparatives that an answer with both sides already answers.
+
+    A comparative with only one side ('spend more last month') stays unplaced: the planner won't guess
+    what it is compared with.
+    """
+    if not shows_both_sides(query, other_period):
+        return unknown
+    return [w for w in unknown if w not in COMPARATIVES]
+
+
+__all__ = ["COMPARATIVES", "apply_rank", "bound_abstain", "placed_comparatives", "shows_both_sides", "value_bound", "is_value_bound", "nothing_to_rank", "rank_time_buckets", "time_bucket_grain"]

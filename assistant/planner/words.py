@@ -116,6 +116,7 @@ KNOWN_WORDS: frozenset[str] = STOPWORDS | SHAPE_WORDS | PRESENTATION_WORDS | fro
     last past previous since between through until before after this next ago
     hourly daily weekly monthly quarterly yearly annual
     highest lowest largest smallest biggest fewest best worst maximum minimum median percentile
+    cause caused causing due because reason triggered trigger result resulted led lead
     """.split()
 )
 """Words the planner understands outside the catalog: typo correction may read an unknown word as one."""
