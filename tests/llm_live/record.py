@@ -93,7 +93,8 @@ def main(argv: list[str] | None = None) -> int:
                 return rc
             leaked = [p for p in folder.rglob("*.yaml") if SECRET.search(p.read_text())]
             if leaked:
-                print(f"error: a recorded cassette holds a key-like string: {leaked}", file=sys.stderr)
+                shutil.rmtree(folder)
+                print(f"error: a recorded cassette held a key-like string, deleted: {leaked}", file=sys.stderr)
                 return 1
     finally:
         proc.terminate()
