@@ -52,7 +52,7 @@ class Params:
     min_shift: float = 0.10  # a CUSUM shift must move the mean by 10 points of utilization to be reported
     drift_z: float = 2.5  # and average this robust z: below it, it is a slow drift (a ramp-up), not a shift
     recur_hours: int = 168  # a departure made in 4+ separate episodes of the previous week is the
-    recur_min: int = 4  # stream's habit (a batch job every 30 hours, a nightly backup), not news; 0: off
+    recur_min: int = 0  # stream's habit (a batch job every 30 hours, a nightly backup), not news; 0: off
     recur_frac: float = 0.5  # "made": an hour at least this share of the run's median departure away
     recur_floor: float = 3.0  # and at least this robust z (noise alone rarely gets there)
     recur_share: float = 0.1  # a habit is brief: away over this share of the week is unsettled, not habitual
