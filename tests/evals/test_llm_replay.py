@@ -26,9 +26,11 @@ from typing import Any
 import pytest
 
 from assistant.models import Answer
+from assistant.semantics import Resources
 from core.settings import Settings
 from evals.llm_subset import load_llm_subset
 from evals.runner import run_questions
+from semantic_layer.validator import validate_sql
 from tests.assistant.conftest import FAKE_BASE_URL, at_fake_endpoint
 
 BASE_URL = FAKE_BASE_URL
@@ -144,6 +146,7 @@ def test_llm_subset_recorded_from_smollm2(request: pytest.FixtureRequest, tmp_pa
     result = run_questions(settings, planner="llm", cases=cases, repeat=REPEAT)
     report = result.to_json()
     answerable = {c.id for c in cases if c.expect == "answered"}
+    schema = Resources(settings).schema
 
     # every question asked REPEAT times, in order; pass^k reported; every answer says the LLM planned it
     assert [i.case.id for i in result.items] == [c.id for c in cases for _ in range(REPEAT)]
@@ -156,6 +159,7 @@ def test_llm_subset_recorded_from_smollm2(request: pytest.FixtureRequest, tmp_pa
             assert "HTTP" not in ans.text
             if ans.status == "answered":
                 assert ans.sql and ans.metric_query and ans.metric_query["metrics"]
+                validate_sql(ans.sql, schema)  # what ran is what the validator passes
             elif ans.status == "abstain":
                 assert ans.sql is None and ans.rows == []
         else:  # hostile: refused before any model call, nothing ran
@@ -198,7 +202,8 @@ WRONG = {("util-by-team-lastmonth", 1)}  # every hand-written plan is right exce
 
 
 @pytest.mark.default_cassette("test_llm_subset_hand_written_pass_k.yaml")
-def test_llm_subset_hand_written_pass_k(request: pytest.FixtureRequest, tmp_path: Path, demo_db: Path, vcr: Any) -> None:
+def test_llm_subset_hand_written_pass_k(request: pytest.FixtureRequest, tmp_path: Path, demo_db: Path,
+                                        answers: list[Answer], vcr: Any) -> None:
     db = _private_db(tmp_path, demo_db)
     if _recording(request.config) and LIVE_KEY:
         settings = Settings(PACE_DB=db, OPENAI_API_KEY=LIVE_KEY, OPENAI_BASE_URL=LIVE_URL or "https://api.openai.com/v1", PACE_MODEL="gpt-4o-mini")
@@ -214,6 +219,7 @@ def test_llm_subset_hand_written_pass_k(request: pytest.FixtureRequest, tmp_path
     # every asked question appears REPEAT times, in order, and pass^k is reported
     assert [i.case.id for i in result.items] == [c.id for c in cases for _ in range(REPEAT)]
     assert set(report["pass_k"]) == {f"pass^{REPEAT}"}
+    assert {a.planner for a in answers} == {"llm"}
     for item in result.items:
         if item.case.expect == "answered":
             assert item.status == "answered", f"{item.case.id}: {item.text[:300]}"
