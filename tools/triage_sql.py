@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+import sqlglot
 from sqlglot import exp
 
 from tools._warehouse import bind
@@ -58,14 +59,14 @@ _ENDPOINT_TEAM = "SELECT team FROM endpoints WHERE endpoint = :endpoint"
 _JOB_IMPACT = """
 WITH per_team AS (
   SELECT team,
-    COUNT(*) FILTER (WHERE end_at >= :w0) AS jobs,
-    COUNT(*) FILTER (WHERE end_at >= :w0 AND state = 'failed') AS failed,
+    COUNT(:ended) FILTER (WHERE end_at >= :w0) AS jobs,
+    COUNT(:failed) FILTER (WHERE end_at >= :w0) AS failed,
     SUM(accelerator_hours) FILTER (WHERE end_at >= :w0) AS hours,
-    SUM(accelerator_hours) FILTER (WHERE end_at >= :w0 AND state = 'failed') AS failed_hours,
-    COUNT(*) FILTER (WHERE end_at < :w0) AS base_jobs,
-    COUNT(*) FILTER (WHERE end_at < :w0 AND state = 'failed') AS base_failed,
-    MIN(end_at) FILTER (WHERE end_at >= :w0 AND state = 'failed') AS first_failure,
-    MAX(end_at) FILTER (WHERE end_at >= :w0 AND state = 'failed') AS last_failure
+    SUM(accelerator_hours) FILTER (WHERE end_at >= :w0 AND :failed IS NOT NULL) AS failed_hours,
+    COUNT(:ended) FILTER (WHERE end_at < :w0) AS base_jobs,
+    COUNT(:failed) FILTER (WHERE end_at < :w0) AS base_failed,
+    MIN(end_at) FILTER (WHERE end_at >= :w0 AND :failed IS NOT NULL) AS first_failure,
+    MAX(end_at) FILTER (WHERE end_at >= :w0 AND :failed IS NOT NULL) AS last_failure
   FROM jobs WHERE end_at >= :b0 AND end_at < :w1 AND :in_scope
   GROUP BY team)
 SELECT COALESCE(SUM(jobs), 0) AS jobs, COALESCE(SUM(failed), 0) AS failed,
@@ -83,7 +84,7 @@ FROM per_team
 
 _FAILED_JOBS = """
 SELECT job_id, team, cluster, accelerator_type, workload_type, end_at, accelerator_hours FROM jobs
-WHERE state = 'failed' AND end_at >= :w0 AND end_at < :w1 AND :in_scope
+WHERE :failed IS NOT NULL AND end_at >= :w0 AND end_at < :w1 AND :in_scope
 ORDER BY end_at DESC LIMIT :limit
 """
 
@@ -140,16 +141,31 @@ def endpoint_team(endpoint: str) -> str:
     return bind(_ENDPOINT_TEAM, endpoint=endpoint)
 
 
-def job_impact(scope: Scope, w0: datetime, w1: datetime, b0: datetime) -> str:
-    """Failures in the window against the scope's own baseline failure rate in [b0, w0).
+def counted_by(measure: str) -> exp.Expression:
+    """The row expression a catalog count measure counts (non-NULL = counted), e.g. which Slurm states
+    `failed_job_count` calls failed, so triage's 'failed' and 'ended' are the catalog's words."""
+    from semantic_layer.catalog import load_catalog
 
+    found = load_catalog().measures[measure]
+    if found.agg != "count" or not found.expr:
+        raise ValueError(f"measure {measure} is not a count of an expression")
+    return sqlglot.parse_one(found.expr, read="duckdb")
+
+
+def job_impact(scope: Scope, w0: datetime, w1: datetime, b0: datetime) -> str:
+    """Failures among jobs that ended in the window against the scope's own baseline failure rate in [b0, w0).
+
+    Failed and ended are the catalog's (`failed_job_count`, `ended_job_count`, as in job_failure_rate_pct);
+    the window is by end time (the catalog's period is by submit time), which the draft says.
     excess_failed_hours = failed accelerator-hours x (1 - baseline rate / window rate): the share of the
     failed work that the usual failure rate does not explain (0 when failures are at or below usual)."""
-    return bind(_JOB_IMPACT, w0=w0, w1=w1, b0=b0, in_scope=scope.where())
+    return bind(_JOB_IMPACT, w0=w0, w1=w1, b0=b0, in_scope=scope.where(), failed=counted_by("failed_job_count"),
+                ended=counted_by("ended_job_count"))
 
 
 def failed_jobs(scope: Scope, w0: datetime, w1: datetime, limit: int = 5) -> str:
-    return bind(_FAILED_JOBS, w0=w0, w1=w1, in_scope=scope.where(), limit=limit)
+    """The most recent jobs that failed (the catalog's failure states) in the window."""
+    return bind(_FAILED_JOBS, w0=w0, w1=w1, in_scope=scope.where(), limit=limit, failed=counted_by("failed_job_count"))
 
 
 def serving_impact(endpoint: str, w0: datetime, w1: datetime, b0: datetime) -> str:

@@ -172,3 +172,30 @@ def test_agent_registry_entries(demo_db: Path) -> None:
     assert "us-west-onprem" in r.summary_text() and "## Sources" not in r.summary_text() and r.evidence_sql
     assert r.columns == ["fact", "label", "value", "text"] and r.rows
     assert _week_of((date(2026, 11, 9), date(2026, 11, 16))) == "2026-W46" and _week_of((date(2026, 11, 9), date(2026, 11, 12))) is None
+
+
+def test_slurm_failure_states_count_as_failures_like_the_catalog(demo_db: Path, tmp_path: Path) -> None:
+    """A job that ended TIMEOUT or OUT_OF_MEMORY is a failure in triage, as in the catalog's
+    job_failure_rate_pct (sacct JOB STATE CODES); a cancelled one is not."""
+    import shutil
+
+    import duckdb
+
+    text = "training jobs on cluster us-west-onprem keep failing"
+    before = triage(Settings(PACE_DB=demo_db), text=text)
+    db = tmp_path / "w.duckdb"
+    shutil.copy(demo_db, db)
+    start, end = before.subject.start, before.subject.end
+    with duckdb.connect(str(db)) as con:
+        ids = [r[0] for r in con.execute(
+            "SELECT job_id FROM jobs WHERE cluster = 'us-west-onprem' AND workload_type = 'training' AND state = 'completed' "
+            "AND end_at >= ? AND end_at < ? "
+            "ORDER BY job_id LIMIT 3", [start, end]).fetchall()]
+        assert len(ids) == 3
+        for job_id, state in zip(ids, ("timeout", "out_of_memory", "cancelled")):
+            con.execute("UPDATE jobs SET state = ? WHERE job_id = ?", [state, job_id])
+    after = triage(Settings(PACE_DB=db), text=text)
+    facts, was = after.draft.facts, before.draft.facts
+    assert facts["job_failed"].value == was["job_failed"].value + 2
+    assert facts["job_jobs"].value == was["job_jobs"].value
+    assert after.problems() == []
