@@ -20,10 +20,13 @@ from assistant.planner.lexicon import Lexicon, fold, mask, normalize
 from assistant.planner.parse import Parsed, parse
 from assistant.planner.hypothetical import hypothetical_change, what_if_abstain
 from assistant.planner.plan import PlannerPlan
+from assistant.planner.shapes import conversions, daily_average, per_thing, share_of_total
+from assistant.planner.stated import stated_clash
 from assistant.planner.ranking import apply_rank, bound_abstain, placed_comparatives, value_bound
 from assistant.planner.typos import close_ties, correct_words, vocabulary
 from assistant.planner.words import DURATION_WORDS, FUTURE_WORDS, GAP_OK, KNOWN_WORDS, PRESENTATION_WORDS, UNIT_WORDS, TIME_UNITS, SHAPE_WORDS, STATISTIC_NAMES, STATISTIC_WORDS, STATE_METRICS, STOPWORDS, VAGUE, VERB_VALUES, generic_senses
 from assistant.timeparse import Period, default_period, empty_so_far, invalid_date, resolve_period, open_end, shift_back, shifted, side_by_side_grain
+from semantic_layer.derived import conversion_factor, shown_unit
 from semantic_layer.query import Filter, GroupBy, MetricQuery, OrderBy, TimeRange
 
 VALUE_PRIORITY = ("team", "cluster", "accelerator_type", "workload_type", "project", "org", "provider", "region")
@@ -103,10 +106,18 @@ def plan_offline(question: str, inp: PlannerInputs) -> PlannerPlan:
     future = _future(parsed, metrics, inp)
     if future is not None:
         return future
+    clash = stated_clash(parsed, metrics, inp.catalog)
+    if isinstance(clash, PlannerPlan):
+        return clash
+    if clash is not None:
+        metrics, notes = clash[0], notes + clash[1]
     metrics, stat = _statistic(parsed, metrics, inp)
     if isinstance(stat, PlannerPlan):
         return stat
     notes += stat
+    composed = share_of_total(parsed, metrics, inp.catalog) or daily_average(parsed, metrics, inp.catalog) or []
+    notes += composed
+    unknown = [w for w in unknown if w in parsed.rest.split()]
     metrics, shares = _share_of(parsed, metrics, inp)
     notes += shares
     if len(metrics) > 1 and _ratio_of_metrics(parsed):
@@ -123,6 +134,10 @@ def plan_offline(question: str, inp: PlannerInputs) -> PlannerPlan:
         metrics, covered_notes = inp.prefer_covered(metrics, parsed.period.start, parsed.period.end)
         notes += covered_notes
     query = _build(metrics, parsed, inp)
+    per_gpu = None if any(g.dimension in ("gpu_uuid", "host") for g in query.group_by) else per_thing(
+        parsed.text, metrics, inp.catalog, [s for h in parsed.metric_hits for s in h.spans()])
+    if per_gpu is not None:
+        return per_gpu
     ranked = apply_rank(query, parsed, inp.catalog, _reach(metrics[0], inp), question[:2000])
     if isinstance(ranked, PlannerPlan):
         return ranked
@@ -235,6 +250,11 @@ def _units(parsed: Parsed, metrics: list[str], inp: PlannerInputs) -> tuple[list
         words = {w for h in parsed.metric_hits if h.target == name for w in h.phrase.split()}
         sibling = _sibling_in_unit(name, words, wanted, inp)
         label = getattr(inp.catalog.metrics[name], "label", name)
+        if sibling is None and conversion_factor(unit, wanted) is not None:  # 'queue wait in hours': shown in both units
+            parsed.convert[name] = wanted
+            out.append(name)
+            notes.append(f"{label} is measured in {unit}; also shown in {shown_unit(unit, wanted)}, as asked.")
+            continue
         if sibling is None:
             return metrics, PlannerPlan(kind="abstain", confidence=0.0, message=(
                 f"{label} is measured in {unit or 'counts'}, not {wanted}, and the catalog has no {label.lower()} in {wanted}."))
@@ -629,7 +649,8 @@ def _build(metrics: list[str], parsed: Parsed, inp: PlannerInputs) -> MetricQuer
     elif cats and not parsed.grain:
         order_by = [OrderBy(field=metrics[0], descending=parsed.sort_desc is not False)]
     return MetricQuery(metrics=metrics, group_by=group_by, filters=filters, time_range=time_range, order_by=order_by,
-                       limit=limit, compare_to_previous=compare)
+                       limit=limit, compare_to_previous=compare, share_of_total=parsed.share, per=parsed.per,
+                       convert=conversions(metrics, parsed.convert, inp.catalog))
 
 
 def _both_periods(a: Period, b: Period, grain: str | None) -> tuple[Period, bool, str | None]:

@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any, Literal
 
 from assistant.planner.lexicon import Hit, Lexicon, fold, mask, singular, words
+from assistant.planner.shapes import mask_share_verbs
 from assistant.planner.words import GAP_OK, SCATTER_SKIP
 from assistant.timeparse import Period, comparison_period, resolve_period
 
@@ -77,6 +78,12 @@ class Parsed:
     """A sort order the question states ('ascending', 'highest first'), without a top-N."""
     plural_groups: bool = False
     """A grouping was named in the plural ('which teams ...'): the answer is a list, not one winner."""
+    share: bool = False
+    """Each group's share of the total is asked ('share of spend by team'), see planner.shapes."""
+    per: Literal["hour", "day", "week"] | None = None
+    """A rate per hour/day/week of the period is asked ('average daily cost')."""
+    convert: dict[str, str] = field(default_factory=dict)
+    """Metric -> a unit the question asks it in that the compiler converts to ('queue wait in hours')."""
     leftover: list[str] = field(default_factory=list)
     rest: str = ""
     """The question with every recognized phrase blanked (offsets match `text`)."""
@@ -92,7 +99,7 @@ def parse(question: str, lexicon: Lexicon, today: date, value_priority: tuple[st
     text = fold(question)[:2000]
     out = Parsed(text=text)
     plural_at = _plural_offsets(question, text)
-    work = text
+    work = mask_share_verbs(text)
     m = _COMPARE.search(work)
     if m:
         out.compare_days = comparison_period(m.group(0)) or 0

@@ -140,5 +140,8 @@ TIME_UNITS: frozenset[str] = frozenset({"hours", "minutes", "ms", "seconds", "da
 UNIT_WORDS: dict[str, str] = {
     "dollar": "USD", "usd": "USD", "$": "USD", "buck": "USD", "kwh": "kWh", "kilowatt hour": "kWh", "mwh": "kWh",
     "percent": "%", "percentage": "%", "%": "%", "pct": "%", "hour": "hours", "minute": "minutes",
-    "millisecond": "ms", "ms": "ms", "token": "tokens", "gb": "GiB", "gigabyte": "GiB", "gib": "GiB",
+    "millisecond": "ms", "ms": "ms", "token": "tokens", "gb": "GB", "gigabyte": "GB", "gib": "GiB", "gibibyte": "GiB",
+    "second": "seconds", "sec": "seconds", "mwh": "MWh", "megawatt hour": "MWh", "tb": "TB", "terabyte": "TB",
+    "thousand": "thousands", "million": "millions", "day": "days", "thousand of dollar": "thousands", "million of dollar": "millions",
+    "thousand of usd": "thousands", "million of usd": "millions",
 }

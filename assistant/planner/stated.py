@@ -1,0 +1,73 @@
+"""A statistic a metric states in its name ('p95 latency', 'median queue wait') is never passed off as another.
+
+Ratio and derived metrics carry no measure aggregation the planner can compare with the question's
+statistic word, so their name says which statistic they are: 'average latency' is not the p95
+latency. The metric with the asked statistic and the same subject replaces it (and the answer says
+so); with none, the planner names the statistics that exist and asks.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from assistant.planner.lexicon import fold, mask
+from assistant.planner.plan import PlannerPlan
+from assistant.planner.words import STATISTIC_NAMES, STATISTIC_WORDS
+
+_TOKENS: dict[str, str] = {"p50": "p50", "median": "p50", "p90": "p90", "p95": "p95", "p99": "p99", "avg": "avg", "mean": "avg",
+                           "average": "avg", "mttr": "avg", "mtta": "avg"}
+_SPELLINGS: dict[str, tuple[str, ...]] = {"p50": ("p50", "median"), "avg": ("avg", "mean"), "p90": ("p90",), "p95": ("p95",)}
+
+
+def stated_statistic(name: str, metric: Any) -> str | None:
+    """The one statistic a metric's name states, else None.
+
+    >>> class M: label = "p95 latency"
+    >>> stated_statistic("latency_p95_ms", M()), stated_statistic("effective_cost_usd", M())
+    ('p95', 'p95')
+    """
+    words = name.lower().split("_") + fold(getattr(metric, "label", "") or "").split()
+    found = {_TOKENS[w] for w in words if w in _TOKENS}
+    return found.pop() if len(found) == 1 else None
+
+
+def _subject(name: str) -> tuple[str, ...]:
+    return tuple(w for w in name.lower().split("_") if w not in _TOKENS)
+
+
+def stated_clash(parsed: Any, metrics: list[str], catalog: Any) -> tuple[list[str], list[str]] | PlannerPlan | None:
+    """'average latency' on a metric stated as the p95: its mean sibling, else a clarifying question.
+
+    Only metrics without a simple measure are checked (a simple one's aggregation is checked elsewhere),
+    and not where the question named the metric's statistic itself ('mean p95 latency' is the p95, averaged).
+    """
+    said = [w for w in parsed.rest.split() if w in STATISTIC_WORDS]
+    named = {h.target for h in parsed.metric_hits if any(w in _TOKENS for w in h.phrase.split())}
+    wanted = {STATISTIC_WORDS[w] for w in said}
+    if len(wanted) != 1:
+        return None
+    want = wanted.pop()
+    out, notes = [], []
+    for name in metrics:
+        metric = catalog.metrics[name]
+        have = stated_statistic(name, metric) if getattr(metric, "kind", "simple") != "simple" else None
+        if have is None or have == want or name in named:
+            out.append(name)
+            continue
+        same = [n for n in catalog.metrics if n != name and _subject(n) == _subject(name) and stated_statistic(n, catalog.metrics[n])]
+        sibling = next((n for n in same if stated_statistic(n, catalog.metrics[n]) == want), None)
+        label = getattr(metric, "label", name)
+        if sibling is None:
+            options = [getattr(catalog.metrics[n], "label", n) for n in [name, *same]]
+            return PlannerPlan(kind="clarify", replaces=said[0], options=options, message=(
+                f"'{said[0]}' asks for the {STATISTIC_NAMES.get(want, want)}, but the catalog has {', '.join(options)}, "
+                f"and no {STATISTIC_NAMES.get(want, want)} of it. Which one do you want?"))
+        out.append(sibling)
+        notes.append(f"Answered with {getattr(catalog.metrics[sibling], 'label', sibling)} ({sibling}), the "
+                     f"{STATISTIC_NAMES.get(want, want)} as asked, not {label}.")
+    if notes:  # the statistic word is answered: nothing is left for the measure-level check to read
+        spans = [m.span() for w in set(said) for m in re.finditer(rf"(?<![\w-]){re.escape(w)}(?![\w-])", parsed.rest)]
+        parsed.rest = mask(parsed.rest, spans)
+        parsed.leftover = [w for w in parsed.rest.split() if w]
+    return out, notes
