@@ -65,6 +65,12 @@ def gate_problems(result: dict[str, Any], thresholds: dict[str, Any] | None = No
         if real.get("status") == "measured" and real["f1"] < real["baseline"]["f1"] + smd.get("margin_min", 0.0):
             out.append(f"SMD F1 {real['f1']:.3f} does not beat the robust z baseline {real['baseline']['f1']:.3f} "
                        f"by {smd.get('margin_min', 0.0)}")
+        hourly = (real.get("hourly") or {}).get("all") if real.get("status") == "measured" else None
+        if hourly and hourly["f1"] < smd.get("hourly_f1_min", 0.0):
+            out.append(f"SMD hourly F1 {hourly['f1']:.3f} < {smd.get('hourly_f1_min', 0.0)}")
+        if hourly and hourly["f1"] < hourly["baseline"]["f1"] + smd.get("hourly_margin_min", 0.0):
+            out.append(f"SMD hourly F1 {hourly['f1']:.3f} does not beat the robust z baseline "
+                       f"{hourly['baseline']['f1']:.3f} by {smd.get('hourly_margin_min', 0.0)}")
     elif suite == "narrative":
         if result["grounded_rate"] < t["narrative"]["grounded_rate_min"]:
             out.append(f"narrative grounded rate {result['grounded_rate']:.3f} < {t['narrative']['grounded_rate_min']}")
@@ -98,9 +104,14 @@ def print_result(console: Console, result: dict[str, Any]) -> None:
         )
         real = result.get("real_data") or {}
         if real.get("status") == "measured":
-            console.print(f"real server metrics (SMD, {len(real['machines'])} machines): window F1 [bold]{real['f1']:.2f}[/] "
-                          f"(P {real['precision']:.2f}, R {real['recall']:.2f}) vs robust z baseline "
-                          f"{real['baseline']['f1']:.2f}", markup=True)
+            console.print(f"real server metrics (SMD, {len(real['machines'])} machines, a minute read as an hour): window F1 "
+                          f"[bold]{real['f1']:.2f}[/] (P {real['precision']:.2f}, R {real['recall']:.2f}) vs robust z "
+                          f"baseline {real['baseline']['f1']:.2f}", markup=True)
+            hourly = (real.get("hourly") or {}).get("all")
+            if hourly:
+                console.print(f"  hourly means: F1 [bold]{hourly['f1']:.2f}[/] (P {hourly['precision']:.2f}, "
+                              f"R {hourly['recall']:.2f}; {hourly['detector_with_peak']['f1']:.2f} with per-hour peaks) "
+                              f"vs baseline {hourly['baseline']['f1']:.2f}", markup=True)
         elif real:
             console.print(f"real server metrics (SMD): {real.get('status')}")
     elif suite == "narrative":

@@ -41,7 +41,8 @@ def _real_data() -> dict[str, Any]:
     out = smd.run_smd()
     return {"dataset": "SMD", "status": "measured", "machines": out["machines"], "metric": out["metric"],
             "precision": out["precision"], "recall": out["recall"], "f1": out["f1"],
-            "baseline": {k: out["baseline"][k] for k in ("precision", "recall", "f1")}, "splits": out["splits"]}
+            "baseline": {k: out["baseline"][k] for k in ("precision", "recall", "f1")}, "splits": out["splits"],
+            "hourly": out["hourly"]}
 
 
 def run_narrative(settings: Settings, weeks: int = 3) -> dict[str, Any]:

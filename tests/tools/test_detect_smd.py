@@ -55,6 +55,10 @@ def test_real_smd_slice_beats_the_robust_z_baseline() -> None:
     held_out = result["splits"]["held_out"]
     if held_out["machines"]:  # machines never tuned on: the detector must still beat the baseline there
         assert held_out["f1"] > held_out["baseline"]["f1"], held_out
+    hourly = result["hourly"]
+    if hourly is not None:  # the shape pace's telemetry has: hourly means after a history
+        assert hourly["all"]["f1"] >= pinned["hourly_f1_min"], hourly["all"]
+        assert hourly["all"]["f1"] >= hourly["all"]["baseline"]["f1"] + pinned["hourly_margin_min"], hourly["all"]
 
 
 def test_splits_keep_development_machines_apart(tmp_path: Path) -> None:
@@ -64,3 +68,20 @@ def test_splits_keep_development_machines_apart(tmp_path: Path) -> None:
     result = smd.run_smd(tmp_path)
     assert result["splits"]["dev"]["machines"] == ["machine-1-2"]
     assert result["splits"]["held_out"]["machines"] == ["machine-7-7"]
+    assert result["hourly"] is None  # no history given: no hourly view, rather than one without a baseline
+
+
+def test_hourly_view_scores_only_test_hours_after_the_history(tmp_path: Path) -> None:
+    rng = np.random.default_rng(2)
+    history = 0.3 + rng.normal(0, 0.01, 60 * 24 * 8)  # eight days of minutes, unlabelled
+    value = 0.3 + rng.normal(0, 0.01, 60 * 24 * 3)
+    label = np.zeros(len(value), dtype=int)
+    value[60 * 30: 60 * 33] = 0.9  # a three-hour rise on the second test day, labelled
+    label[60 * 30: 60 * 33] = 1
+    pd.DataFrame({"step": np.arange(len(value)), "cpu_r": value, "label": label}).to_csv(tmp_path / "machine-9-9.csv", index=False)
+    (tmp_path / "train").mkdir()
+    pd.DataFrame({"cpu_r": history}).to_csv(tmp_path / "train" / "machine-9-9.csv", index=False)
+    hours = smd.hourly(smd.load(tmp_path, "machine-9-9"), smd.load_history(tmp_path, "machine-9-9"))
+    assert len(hours) == 24 * 11 and int(hours["test"].sum()) == 24 * 3 and hours["peak"].max() == pytest.approx(0.9)
+    hourly = smd.run_smd(tmp_path)["hourly"]["all"]
+    assert hourly["counts"] == {"windows": 1, "found": 1, "flagged": 1, "true_flagged": 1}
