@@ -29,10 +29,10 @@ _UNITS: dict[str, tuple[str, float]] = {
 SCALES: dict[str, float] = {"thousands": 1e3, "millions": 1e6}
 """'in thousands': any amount that is not a percentage, divided by the scale."""
 
-SUFFIXES: tuple[str, ...] = ("__share_pct", "__per_hour", "__per_day", "__per_week", "__in_")
+SUFFIXES: tuple[str, ...] = ("__share_pct", "__per_second", "__per_minute", "__per_hour", "__per_day", "__per_week", "__in_")
 """How derived columns end (or, for units, continue): renderers tell them from labels by these."""
 
-_SECONDS = {"hour": 3600, "day": 86400, "week": 7 * 86400}
+_SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400, "week": 7 * 86400}
 
 
 def conversion_factor(unit: str, wanted: str) -> float | None:

@@ -101,8 +101,8 @@ class MetricQuery(BaseModel):
         default=False, description="Also give each group's share of the total over all groups (per time bucket), as "
         "`<metric>__share_pct`, 0-100; additive metrics only (semantic_layer.derived)."
     )
-    per: Literal["hour", "day", "week"] | None = Field(
-        default=None, description="Also give the metric per hour/day/week of the period (total / length), as "
+    per: Literal["second", "minute", "hour", "day", "week"] | None = Field(
+        default=None, description="Also give the metric per second/minute/hour/day/week of the period (total / length), as "
         "`<metric>__per_<unit>`; additive metrics, no time grouping."
     )
     convert: dict[str, str] = Field(

@@ -84,6 +84,12 @@ class Parsed:
     """A rate per hour/day/week of the period is asked ('average daily cost')."""
     convert: dict[str, str] = field(default_factory=dict)
     """Metric -> a unit the question asks it in that the compiler converts to ('queue wait in hours')."""
+    share: bool = False
+    """Each group's share of the total is asked ('share of spend by team'), see planner.shapes."""
+    per: Literal["second", "minute", "hour", "day", "week"] | None = None
+    """A rate per second ... week of the period is asked ('average daily cost', 'requests per second')."""
+    convert: dict[str, str] = field(default_factory=dict)
+    """Metric -> a unit the question asks it in that the compiler converts to ('queue wait in hours')."""
     leftover: list[str] = field(default_factory=list)
     rest: str = ""
     """The question with every recognized phrase blanked (offsets match `text`)."""

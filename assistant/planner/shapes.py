@@ -24,6 +24,7 @@ _SHARE_VERBS = re.compile(r"(?<![\w-])(?:account(?:ed)? for|belong(?:ed)? to|wen
                           r"made up|make up|represent(?:ed)?|took up|take up|taken up)(?![\w-])")
 _AVERAGE = re.compile(r"(?<![\w-])(?:on average|average|avg|mean)(?![\w-])")
 _PER_THING = re.compile(r"(?<![\w-])per\s+(gpu|accelerator|card|device|chip|node|host|machine|server)(?![\w-])(?!\s+(?:hour|day|minute|type|kind|model|vendor|sku|family|class|generation|category|uuid|id|pool|count)\b)")
+_PER_SECOND = re.compile(r"(?<![\w-])(?:per|a|each|every)\s+(second|sec|minute|min)(?![\w-])")
 _RATE_GRAINS = {"hour": "hour", "day": "day", "week": "week"}
 
 
@@ -96,16 +97,21 @@ def daily_average(parsed: Any, metrics: list[str], catalog: Any) -> list[str] | 
     Only for additive metrics with a per-hour/day/week grain and an averaging word; a plain 'per day'
     stays a series by day. Returns the note the answer states, or None.
     """
-    if parsed.grain not in _RATE_GRAINS or not metrics or not all(additive(catalog, m) for m in metrics):
+    if not metrics or not all(additive(catalog, m) for m in metrics):
         return None
+    fine = _PER_SECOND.search(parsed.rest) if parsed.grain is None else None
     avg = list(_AVERAGE.finditer(parsed.rest))
-    if not avg:
+    if fine is not None:  # 'requests per second': no series that fine, so only the rate can be meant
+        parsed.per = "second" if fine.group(1).startswith("s") else "minute"
+        avg.append(fine)
+    elif parsed.grain in _RATE_GRAINS and avg:
+        parsed.per = _RATE_GRAINS[parsed.grain]
+        parsed.grain = None
+    else:
         return None
-    parsed.per = _RATE_GRAINS[parsed.grain]
-    parsed.grain = None
     parsed.rest = mask(parsed.rest, [m.span() for m in avg])
     parsed.leftover = [w for w in parsed.rest.split() if w]
-    return [f"Per {parsed.per} on average: the period's total divided by its {parsed.per}s "
+    return [f"Per {parsed.per} on average: the period's total divided by its length in {parsed.per}s "
             "(composed from the metric, not a catalog metric)."]
 
 

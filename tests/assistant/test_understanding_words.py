@@ -173,3 +173,10 @@ def test_without_a_share_word_the_same_verb_is_not_ignored() -> None:
 def test_a_scale_of_money_is_a_unit_too(question: str) -> None:
     p = plan(question)
     assert p.kind == "query" and p.query is not None and list(p.query.convert.values()) in (["thousands"], ["millions"])
+
+
+@pytest.mark.parametrize("question,per", [("jobs per second last week", "second"), ("energy per minute last week", "minute"),
+                                          ("average hourly spend last week", "hour")])
+def test_a_rate_finer_than_any_series_is_the_total_over_the_period(question: str, per: str) -> None:
+    p = plan(question)
+    assert p.kind == "query" and p.query is not None and p.query.per == per and p.query.time_grain() is None

@@ -61,6 +61,8 @@ def test_shares_over_time_add_up_to_100_in_every_bucket(catalog: Catalog, engine
 def test_a_rate_per_day_is_the_total_over_the_days_of_the_period(start: datetime, end: datetime, catalog: Catalog, engine: Engine) -> None:
     (row,) = _run(engine, catalog, metrics=["energy_kwh"], per="day", time_range={"start": start, "end": end})
     assert row["energy_kwh__per_day"] == pytest.approx(row["energy_kwh"] / (end - start).days)
+    (fine,) = _run(engine, catalog, metrics=["inference_requests"], per="second", time_range={"start": start, "end": end})
+    assert fine["inference_requests__per_second"] == pytest.approx(fine["inference_requests"] / (end - start).total_seconds())
 
 
 def test_a_unit_conversion_keeps_the_metric_and_adds_it_in_the_asked_unit(catalog: Catalog, engine: Engine) -> None:
