@@ -23,7 +23,7 @@ from assistant.planner.plan import PlannerPlan
 from assistant.planner.shapes import conversions, daily_average, per_thing, share_of_total
 from assistant.planner.stated import stated_clash
 from assistant.planner.ranking import apply_rank, bound_abstain, placed_comparatives, value_bound
-from assistant.planner.typos import close_ties, correct_words, vocabulary
+from assistant.planner.typos import close_ties, correct_words, phrase_corrections, vocabulary
 from assistant.planner.words import DURATION_WORDS, FUTURE_WORDS, GAP_OK, KNOWN_WORDS, PRESENTATION_WORDS, UNIT_WORDS, TIME_UNITS, SHAPE_WORDS, STATISTIC_NAMES, STATISTIC_WORDS, STATE_METRICS, STOPWORDS, VAGUE, VERB_VALUES, generic_senses
 from assistant.timeparse import Period, default_period, empty_so_far, invalid_date, resolve_period, open_end, shift_back, shifted, side_by_side_grain
 from semantic_layer.derived import conversion_factor, shown_unit
@@ -728,6 +728,8 @@ def _correct_typos(question: str, parsed: Parsed, inp: PlannerInputs) -> tuple[P
     unknown = [w for w in parsed.leftover if w not in STOPWORDS and not w.isdigit()]
     vocab = vocabulary(inp.lexicon, _known_words(inp))
     fixes = correct_words(unknown, vocab) if unknown else {}
+    names = [*inp.lexicon.values, *inp.lexicon.metrics, *inp.lexicon.dimensions]  # 'us est aws': a short word inside a name
+    fixes.update({w: f for w, f in phrase_corrections(parsed.text.split(), names, set(unknown)).items() if w not in fixes})
     if not fixes:
         return parsed, []
     folded = parsed.text.split()

@@ -104,3 +104,39 @@ def close_ties(word: str, vocab: Vocabulary) -> list[str]:
         return []
     dist, cands = _closest(word, vocab.catalog, limit)
     return [vocab.display.get(c, c) for c in cands] if 0 < dist <= limit and len(cands) > 1 else []
+
+
+def phrase_corrections(words: list[str], phrases: Iterable[str], unknown: set[str]) -> dict[str, str]:
+    """Short words inside a multi-word name: 'us est aws' is 'us east aws'.
+
+    A word under four letters is too short to correct alone (max_distance), but inside a name whose
+    other words all match it is: one edit away, in exactly one known name of the longest length that
+    fits, and not a word the planner already placed. Two equally close names correct nothing.
+    Returns unknown word -> correction.
+
+    >>> names = ["us east aws", "us east", "us west"]
+    >>> phrase_corrections("idle hours on us est aws".split(), names, {"est"})
+    {'est': 'east'}
+    >>> phrase_corrections("spend on us est".split(), names, {"est"})
+    {}
+    """
+    by_len: dict[int, list[list[str]]] = {}
+    for phrase in phrases:
+        toks = phrase.split()
+        if len(toks) >= 2:
+            by_len.setdefault(len(toks), []).append(toks)
+    decided: dict[str, str | None] = {}
+    for n in sorted(by_len, reverse=True):
+        found: dict[str, set[str]] = {}
+        for i in range(len(words) - n + 1):
+            window = words[i : i + n]
+            for toks in by_len[n]:
+                diff = [j for j in range(n) if window[j] != toks[j]]
+                if len(diff) != 1:
+                    continue
+                word, right = window[diff[0]], toks[diff[0]]
+                if word in unknown and word not in decided and word.isalpha() and len(word) >= 3 and OSA.distance(word, right) == 1:
+                    found.setdefault(word, set()).add(right)
+        for word, cands in found.items():
+            decided[word] = next(iter(cands)) if len(cands) == 1 else None
+    return {w: c for w, c in decided.items() if c is not None}

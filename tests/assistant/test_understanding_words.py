@@ -180,3 +180,21 @@ def test_a_scale_of_money_is_a_unit_too(question: str) -> None:
 def test_a_rate_finer_than_any_series_is_the_total_over_the_period(question: str, per: str) -> None:
     p = plan(question)
     assert p.kind == "query" and p.query is not None and p.query.per == per and p.query.time_grain() is None
+
+
+def _clusters(*names: str) -> MeasuredCatalog:
+    cat = catalog()
+    cat.dimensions["cluster"] = FakeDimension("cluster", "Cluster", ["clusters"], values=list(names))
+    return cat
+
+
+def test_a_short_typo_inside_a_multi_word_name_is_corrected_and_said() -> None:
+    p = _plan_on(_clusters("us-east-aws", "us-west-onprem"), "energy on us-est-aws last week")
+    assert p.kind == "query" and p.query is not None
+    assert [(f.dimension, f.values) for f in p.query.filters] == [("cluster", ["us-east-aws"])]
+    assert any("'est'" in n and "'east'" in n for n in p.notes)
+
+
+def test_a_short_typo_two_names_fit_equally_is_not_guessed() -> None:
+    p = _plan_on(_clusters("us-east", "us-west"), "energy on us-est last week")
+    assert not (p.kind == "query" and p.query is not None and p.query.filters)
