@@ -250,9 +250,11 @@ def scan(
     kinds: list[str] | tuple[str, ...] | None = None,
     progress: bool = False,
     use_feedback: bool = True,
+    shared_grid: bool = True,
 ) -> ScanResult:
     """Run the chosen detectors over [start, end) (baselines use all data) and return merged findings,
-    most urgent (severity, then impact) first."""
+    most urgent (severity, then impact) first. `shared_grid=False` runs each grid detector's own SQL
+    instead of the shared team-pool-hour grid (the same findings, slower; tests compare the two)."""
     t0 = time.perf_counter()
     s, e = _as_datetime(start, "--from"), _as_datetime(end, "--to")
     if s and e and s >= e:
@@ -270,7 +272,7 @@ def scan(
                   TimeElapsedColumn(), disable=not progress, transient=True) as bar:
         leads, ep_team = _owners(wh), _endpoint_teams(wh)
         task = bar.add_task("scanning", total=len(chosen))
-        on_grid = [d for d in DETECTORS if d.kind in chosen and d.grid is not None]
+        on_grid = [d for d in DETECTORS if d.kind in chosen and d.grid is not None] if shared_grid else []
         if on_grid:
             bar.update(task, description="scanning " + ", ".join(d.kind for d in on_grid))
             grid_rows = _grid_pass(wh, on_grid, s, e, timings)
@@ -279,7 +281,7 @@ def scan(
                 continue
             bar.update(task, description=f"scanning {det.kind}")
             t1 = time.perf_counter()
-            if det.grid is not None:
+            if det in on_grid:
                 rows = grid_rows[det.kind]
             else:
                 rows = det.frame(wh, s, e) if det.frame else wh.run(det.sql(s, e))
