@@ -230,3 +230,20 @@ def test_dashboard_fleet_capacity_tile_equals_metrics(settings: Settings) -> Non
         if not values:
             assert close(tile["Accelerators installed"][1], cap["installed_accelerators"], rel=1e-6)
             assert close(tile["Allocation %"][1], cap["capacity_allocated_pct"], rel=1e-6)
+
+
+def test_triage_endpoint_error_rates_equal_pace_query(settings: Settings) -> None:
+    """A serving triage's error rates (window and the two weeks before) are the catalog's
+    inference_error_rate_pct for that endpoint over the same periods, for two endpoints."""
+    from tools.triage import triage
+
+    for endpoint in ("assistant-chat", "search-answer"):
+        draft = triage(settings, text=f"endpoint {endpoint} errors up")
+        facts, start = draft.draft.facts, draft.subject.start
+        assert draft.subject.scope.endpoint == endpoint
+        end = max(draft.subject.end, start + timedelta(hours=1))
+        now = pace_query(settings, ["inference_error_rate_pct"], start, end, where={"endpoint": endpoint})[None]
+        before = pace_query(settings, ["inference_error_rate_pct"], start - timedelta(days=14), start,
+                            where={"endpoint": endpoint})[None]
+        assert close(facts["srv_error_rate_pct"].value, now["inference_error_rate_pct"])
+        assert close(facts["srv_baseline_error_rate_pct"].value, before["inference_error_rate_pct"])

@@ -88,10 +88,9 @@ WHERE :failed IS NOT NULL AND end_at >= :w0 AND end_at < :w1 AND :in_scope
 ORDER BY end_at DESC LIMIT :limit
 """
 
-_SERVING_IMPACT = """
-SELECT 100.0 * SUM(errors) FILTER (WHERE hour >= :w0) / NULLIF(SUM(requests) FILTER (WHERE hour >= :w0), 0) AS error_rate_pct,
-  100.0 * SUM(errors) FILTER (WHERE hour < :w0) / NULLIF(SUM(requests) FILTER (WHERE hour < :w0), 0) AS baseline_error_rate_pct,
-  MAX(latency_p95_ms) FILTER (WHERE hour >= :w0) AS p95_ms_max,
+# Hourly p95 extremes (the catalog's latency_p95_ms is a request-weighted mean, another statistic).
+_SERVING_LATENCY = """
+SELECT MAX(latency_p95_ms) FILTER (WHERE hour >= :w0) AS p95_ms_max,
   quantile_cont(latency_p95_ms, 0.5) FILTER (WHERE hour < :w0) AS p95_ms_baseline,
   bool_or(e.is_production) AS is_production
 FROM serving_hourly AS s JOIN endpoints AS e ON e.endpoint = s.endpoint
@@ -168,8 +167,32 @@ def failed_jobs(scope: Scope, w0: datetime, w1: datetime, limit: int = 5) -> str
     return bind(_FAILED_JOBS, w0=w0, w1=w1, in_scope=scope.where(), limit=limit, failed=counted_by("failed_job_count"))
 
 
+def _error_rate(endpoint: str, start: datetime, end: datetime) -> exp.Select:
+    """The catalog's inference_error_rate_pct for one endpoint over [start, end), compiled."""
+    from semantic_layer.catalog import load_catalog
+    from semantic_layer.compiler import compile_query
+    from semantic_layer.query import MetricQuery
+
+    query = MetricQuery(metrics=["inference_error_rate_pct"], filters=[{"dimension": "endpoint", "values": [endpoint]}],
+                        time_range={"start": start, "end": end})
+    compiled = compile_query(load_catalog(), query).expression
+    assert isinstance(compiled, exp.Select)
+    return compiled
+
+
 def serving_impact(endpoint: str, w0: datetime, w1: datetime, b0: datetime) -> str:
-    return bind(_SERVING_IMPACT, endpoint=endpoint, w0=w0, w1=w1, b0=b0)
+    """The endpoint's error rate in the window and in [b0, w0) (the catalog's inference_error_rate_pct),
+    its worst hourly p95 latency in the window against the median hourly p95 before, and whether it serves
+    production."""
+    rate = exp.column("inference_error_rate_pct", table="cur")
+    base = exp.column("inference_error_rate_pct", table="base")
+    latency = sqlglot.parse_one(bind(_SERVING_LATENCY, endpoint=endpoint, w0=w0, w1=w1, b0=b0), read="duckdb")
+    select = (exp.select(rate.as_("error_rate_pct"), base.as_("baseline_error_rate_pct"), "lat.p95_ms_max",
+                         "lat.p95_ms_baseline", "lat.is_production")
+              .from_(_error_rate(endpoint, w0, w1).subquery("cur"))
+              .join(_error_rate(endpoint, b0, w0).subquery("base"), join_type="cross")
+              .join(latency.subquery("lat"), join_type="cross"))
+    return select.sql(dialect="duckdb")
 
 
 def recent_requests(scope: Scope, w0: datetime, w1: datetime, limit: int = 5) -> str:
