@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from assistant.planner.lexicon import mask
 from semantic_layer.query import Filter, GroupBy, MetricQuery, OrderBy, TimeRange
 
 if TYPE_CHECKING:
@@ -45,9 +46,10 @@ def is_followup(question: str) -> bool:
 
 
 def apply_edits(prev: MetricQuery, parsed: Parsed, metrics: list[str], time_dims: set[str],
-                period: TimeRange | None) -> MetricQuery:
-    """`prev` with the parts `parsed` names replaced or added."""
+                period: TimeRange | None, release: set[str] | None = None) -> MetricQuery:
+    """`prev` with the parts `parsed` names replaced or added, and the filters on `release` lifted."""
     q = prev.model_copy(deep=True)
+    q.filters = [f for f in q.filters if f.dimension not in (release or set())]
     add = bool(_ADD.search(parsed.text))
     if metrics:
         q.metrics = metrics
@@ -67,7 +69,7 @@ def apply_edits(prev: MetricQuery, parsed: Parsed, metrics: list[str], time_dims
     for dim, (op, values) in parsed.filters.items():
         operator = op if len(values) == 1 else ("in" if op == "=" else "not in")
         q.filters = [f for f in q.filters if f.dimension != dim] + [Filter(dimension=dim, operator=operator, values=values)]
-        q.group_by = [g for g in q.group_by if g.dimension != dim or operator in ("in", "not in")]
+        q.group_by = [g for g in q.group_by if g.dimension != dim or operator != "="]  # 'excluding device-lab' keeps the list
     if period is not None:
         q.time_range = period
     if parsed.sort_desc is not None and parsed.rank is None:  # 'sorted ascending': the same list, another order
@@ -79,3 +81,41 @@ def apply_edits(prev: MetricQuery, parsed: Parsed, metrics: list[str], time_dims
     if parsed.compare_days is not None:
         q.compare_to_previous = True
     return MetricQuery.model_validate(q.model_dump())
+
+
+_RELEASE_ALL = re.compile(r"\b(?:for|across|over|on|in|of)?\s*(?:all|any)\s+(?:the\s+)?$")
+_DROP_FILTER = re.compile(r"\b(drop|remove|clear|ignore|lose|without|no)\b(?:\s+\w+){0,4}?\s+filters?\b|\bunfiltered\b")
+
+
+def release_and_regroup(question: str, parsed: Parsed, prev: MetricQuery, dim_phrases: dict[str, list[str]]) -> set[str]:
+    """A follow-up that lifts filters ('for all accelerators', 'drop the H100 filter') or names a new list ('now show clusters').
+
+    Returns the dimensions whose filters the thread drops (the values named in a 'drop ... filter'
+    phrase are taken out of `parsed.filters`, so they are not set again); a dimension the follow-up
+    names without a value, and that the thread does not filter, becomes its grouping (added to
+    `parsed.group_dims`). `dim_phrases` maps each dimension to the words that name it.
+    """
+    release: set[str] = set()
+    filtered = {f.dimension for f in prev.filters}
+    spans: list[tuple[int, int]] = []
+    if (drop := _DROP_FILTER.search(parsed.text)) is not None:
+        spans.append(drop.span())
+        for dim in list(parsed.filters):
+            if dim in filtered:
+                release.add(dim)
+                del parsed.filters[dim]
+        release |= {d for d in parsed.mentioned_dims if d in filtered}
+    for dim in parsed.mentioned_dims:
+        if dim not in filtered or dim in parsed.filters:
+            continue
+        for phrase in dim_phrases.get(dim, []):
+            m = re.search(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", parsed.text)
+            if m and (a := _RELEASE_ALL.search(parsed.text[: m.start()])) is not None:
+                release.add(dim)
+                spans.append(a.span())
+    if is_strong_followup(question) and not parsed.group_dims and not parsed.filters:
+        parsed.group_dims.extend(d for d in dict.fromkeys(parsed.mentioned_dims) if d not in filtered and d not in release)
+    if release:  # 'drop the ... filter', 'all': understood, not left over
+        parsed.rest = mask(parsed.rest, spans)
+        parsed.leftover = [w for w in parsed.rest.split() if w]
+    return release

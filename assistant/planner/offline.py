@@ -15,7 +15,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
-from assistant.planner.followup import apply_edits, is_followup, is_strong_followup
+from assistant.planner.followup import apply_edits, is_followup, is_strong_followup, release_and_regroup
 from assistant.planner.lexicon import Lexicon, fold, mask, normalize
 from assistant.planner.parse import Parsed, parse
 from assistant.planner.hypothetical import hypothetical_change, what_if_abstain
@@ -62,6 +62,7 @@ def plan_offline(question: str, inp: PlannerInputs) -> PlannerPlan:
     parsed = parse(question, inp.lexicon, inp.today, VALUE_PRIORITY)
     parsed, typo_notes = _correct_typos(question, parsed, inp)
     _step_back(parsed, question, inp)
+    release = release_and_regroup(question, parsed, inp.previous, _dim_phrases(inp)) if inp.previous is not None else set()
     if (ends := open_end(parsed.text, inp.today)) is not None:  # 'cost through October': from when?
         return PlannerPlan(kind="clarify", replaces=ends[0], options=ends[1], message=(
             f"'{ends[0]}' says where the period ends but not where it starts; which did you mean?"))
@@ -97,8 +98,8 @@ def plan_offline(question: str, inp: PlannerInputs) -> PlannerPlan:
     empty = _empty_period(parsed, inp) if metrics or inp.previous is not None else None
     if empty is not None:
         return empty
-    if inp.previous is not None and ((not metrics and parsed.has_edit_parts) or (metrics and is_strong_followup(question))):
-        query = apply_edits(inp.previous, parsed, metrics, _time_dims(inp.catalog), _period_range(parsed, None))
+    if inp.previous is not None and ((not metrics and (parsed.has_edit_parts or release)) or (metrics and is_strong_followup(question))):
+        query = apply_edits(inp.previous, parsed, metrics, _time_dims(inp.catalog), _period_range(parsed, None), release)
         conf = 0.95 - _unknown_penalty(parsed, unknown)
         return _finish(query, parsed, notes + ["Follow-up: applied as an edit to the previous question."], conf, inp, question, edited=True)
     if not metrics:
@@ -677,6 +678,15 @@ def _period_range(parsed: Parsed, default_days: int | None, today: date | None =
     if period is None and default_days is not None and today is not None:
         period = default_period(today, default_days)
     return None if period is None else TimeRange(start=period.start, end=period.end)
+
+
+def _dim_phrases(inp: PlannerInputs) -> dict[str, list[str]]:
+    """Dimension -> the (folded) words that name it in the lexicon."""
+    out: dict[str, list[str]] = {}
+    for phrase, targets in inp.lexicon.dimensions.items():
+        for dim in targets:
+            out.setdefault(dim, []).append(phrase)
+    return out
 
 
 def _time_dims(catalog: Any) -> set[str]:

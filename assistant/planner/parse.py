@@ -45,6 +45,7 @@ _GROUP_CUE = re.compile(r"(?:\bby|\bper|\beach|\bevery|\bacross|\bbreakdown of|\
 # 'sort teams by spend ascending', 'lowest first': the order of a list, without a top-N.
 _SORT = re.compile(r"\b(?P<asc>ascending|asc|increasing(?: order)?|(?:from )?(?:the )?(?:low|lowest|small|smallest|least) (?:to (?:the )?(?:high|highest|large|largest|most)|first))\b"
                    r"|\b(?P<desc>descending|desc|decreasing(?: order)?|(?:from )?(?:the )?(?:high|highest|large|largest|big|biggest|most) (?:to (?:the )?(?:low|lowest|small|smallest|least)|first))\b")
+_LIST_BY = re.compile(r"\s+(?:by|ranked by|sorted by|ordered by|in terms of)\s+(?:the\s+|their\s+|its\s+)?")
 _NEGATION = re.compile(r"\b(excluding|exclude|except|not|without|other than|ignoring|apart from|besides)\s+(?:the\s+)?(?:\w+\s+)?$")
 
 
@@ -162,6 +163,8 @@ def parse(question: str, lexicon: Lexicon, today: date, value_priority: tuple[st
             names_value = any(n.kind == "value" and n.target == dim for n in nxt) and not work[h.end : nxt[0].start].strip()
             joined = last_group_end >= 0 and work[last_group_end : h.start].strip() in ("and", ",", "&", "plus")
             cue = bool(_GROUP_CUE.search(before)) or bool(_WHICH.search(before[-12:])) or joined
+            # 'clusters by spend', 'teams ranked by cost': the list named before what orders it
+            cue = cue or bool(nxt and nxt[0].kind == "metric" and _LIST_BY.fullmatch(work[h.end : nxt[0].start]))
             if not names_value and (cue or (out.rank is not None and not out.group_dims)):
                 if dim not in out.group_dims:
                     out.group_dims.append(dim)

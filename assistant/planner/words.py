@@ -117,6 +117,7 @@ KNOWN_WORDS: frozenset[str] = STOPWORDS | SHAPE_WORDS | PRESENTATION_WORDS | fro
     hourly daily weekly monthly quarterly yearly annual
     highest lowest largest smallest biggest fewest best worst maximum minimum median percentile
     cause caused causing due because reason triggered trigger result resulted led lead
+    drop remove clear filter filtered unfiltered
     """.split()
 )
 """Words the planner understands outside the catalog: typo correction may read an unknown word as one."""

@@ -96,6 +96,8 @@ def test_picking_what_to_rank_answers_the_ranked_list(inputs: PlannerInputs) -> 
     ("order clusters by spend", "cluster"),
     ("list the clusters by spend last month", "cluster"),
     ("compare teams on queue wait last week", "team"),
+    ("clusters by spend last week", "cluster"),
+    ("teams ranked by utilization last month", "team"),
 ])
 def test_rank_order_list_and_compare_name_the_grouping(inputs: PlannerInputs, question: str, dim: str) -> None:
     q = _query(ask(inputs, question))

@@ -114,3 +114,21 @@ def test_a_metric_follow_up_keeps_grouping_filters_and_period(inputs: PlannerInp
     q = _q(thread(inputs, "spend by team on H100 last week", "what about jobs?"))
     assert q.metrics == ["job_count"]
     assert q.group_by == first.group_by and q.filters == first.filters and q.time_range == first.time_range
+
+
+@pytest.mark.parametrize("lift", ["for all accelerators", "drop the H100 filter", "across all gpu types"])
+def test_a_follow_up_can_lift_a_filter_and_keeps_the_rest(inputs: PlannerInputs, lift: str) -> None:
+    first = _q(thread(inputs, "spend on H100 by team last week"))
+    q = _q(thread(inputs, "spend on H100 by team last week", lift))
+    assert q.filters == [] and q.group_by == first.group_by and q.time_range == first.time_range
+
+
+def test_naming_a_new_list_regroups_the_thread(inputs: PlannerInputs) -> None:
+    q = _q(thread(inputs, "utilization by team last week", "now show clusters"))
+    assert [g.dimension for g in q.group_by] == ["cluster"] and q.metrics == ["sm_utilization"]
+
+
+def test_excluding_one_value_keeps_the_list(inputs: PlannerInputs) -> None:
+    q = _q(thread(inputs, "jobs by cluster last week", "excluding device-lab"))
+    assert [g.dimension for g in q.group_by] == ["cluster"]
+    assert [(f.dimension, f.operator, f.values) for f in q.filters] == [("cluster", "!=", ["device-lab"])]
