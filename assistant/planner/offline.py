@@ -20,7 +20,7 @@ from assistant.planner.lexicon import Lexicon, fold, mask, normalize
 from assistant.planner.parse import Parsed, parse
 from assistant.planner.hypothetical import hypothetical_change, what_if_abstain
 from assistant.planner.plan import PlannerPlan
-from assistant.planner.shapes import conversions, daily_average, per_thing, share_of_total
+from assistant.planner.shapes import additive, conversions, daily_average, per_thing, percent_without_share, share_of_total
 from assistant.planner.stated import stated_clash
 from assistant.planner.ranking import apply_rank, bound_abstain, placed_comparatives, value_bound
 from assistant.planner.typos import close_ties, correct_words, phrase_corrections, vocabulary
@@ -119,6 +119,8 @@ def plan_offline(question: str, inp: PlannerInputs) -> PlannerPlan:
     composed = share_of_total(parsed, metrics, inp.catalog) or daily_average(parsed, metrics, inp.catalog) or []
     notes += composed
     unknown = [w for w in unknown if w in parsed.rest.split()]
+    if "%" in parsed.convert.values() and not parsed.share:
+        return percent_without_share(metrics, inp.catalog)
     metrics, shares = _share_of(parsed, metrics, inp)
     notes += shares
     if len(metrics) > 1 and _ratio_of_metrics(parsed):
@@ -251,6 +253,10 @@ def _units(parsed: Parsed, metrics: list[str], inp: PlannerInputs) -> tuple[list
         words = {w for h in parsed.metric_hits if h.target == name for w in h.phrase.split()}
         sibling = _sibling_in_unit(name, words, wanted, inp)
         label = getattr(inp.catalog.metrics[name], "label", name)
+        if sibling is None and wanted == "%" and additive(inp.catalog, name):  # 'spend by team in %': a share, if split
+            parsed.convert[name] = "%"
+            out.append(name)
+            continue
         if sibling is None and conversion_factor(unit, wanted) is not None:  # 'queue wait in hours': shown in both units
             parsed.convert[name] = wanted
             out.append(name)

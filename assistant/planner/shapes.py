@@ -18,7 +18,7 @@ from assistant.planner.words import STATE_METRICS
 SHARE_WORDS: frozenset[str] = frozenset("share fraction proportion portion percentage percent pct %".split())
 """A part of a whole (general English; FinOps 'share of spend' in allocation and showback)."""
 
-_SHARE = re.compile(r"(?<![\w-])(?:share|fraction|proportion|portion|percentage|percent|pct|%)(?![\w-])"
+_SHARE = re.compile(r"(?<![\w-])(?:share|fraction|proportion|portion|percentage|percent|pct|%|how much of|how many of)(?![\w-])"
                     r"(?:\s+of(?:\s+(?:the|our|all|overall))?(?:\s+total)?(?=\s|$))?")
 _SHARE_VERBS = re.compile(r"(?<![\w-])(?:account(?:ed)? for|belong(?:ed)? to|went to|go(?:e)? to|attributable to|attributed to|"
                           r"made up|make up|represent(?:ed)?|took up|take up|taken up)(?![\w-])")
@@ -67,7 +67,8 @@ def share_of_total(parsed: Any, metrics: list[str], catalog: Any) -> list[str] |
     Returns the note the answer states, or None when the question is not a share of a total.
     """
     found = list(_SHARE.finditer(parsed.rest))
-    if not found or len(metrics) != 1 or not additive(catalog, metrics[0]):
+    in_percent = "%" in parsed.convert.values()  # 'spend by team in %': the unit step kept the amount for this
+    if not (found or in_percent) or len(metrics) != 1 or not additive(catalog, metrics[0]):
         return None  # two metrics and a share word are a ratio of them ('share of allocated hours that was idle')
     base = metrics[0]
     if any(STATE_METRICS.get((base, d, str(v[0]).lower())) for d, (op, v) in parsed.filters.items() if op == "="):
@@ -148,3 +149,12 @@ def conversions(metrics: list[str], asked: dict[str, str], catalog: Any) -> dict
         if unit != wanted and conversion_factor(unit, wanted) is not None:
             out[name] = wanted
     return out
+
+
+def percent_without_share(metrics: list[str], catalog: Any) -> PlannerPlan:
+    """'spend in %' with nothing to split it by: a total is 100% of itself, so say what a percentage needs."""
+    label = ", ".join(getattr(catalog.metrics[m], "label", m) for m in metrics)
+    return PlannerPlan(kind="abstain", confidence=0.0, message=(
+        f"{label} is an amount, so as a percentage it needs a whole to be a share of: split it ('{label.lower()} by team "
+        f"as a percent of the total') or name the part ('what share of {label.lower()} was atlas')."),
+        suggestions=[f"{label} by team as a percent of the total last month"])

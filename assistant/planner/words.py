@@ -116,6 +116,7 @@ KNOWN_WORDS: frozenset[str] = STOPWORDS | SHAPE_WORDS | PRESENTATION_WORDS | fro
     last past previous since between through until before after this next ago
     hourly daily weekly monthly quarterly yearly annual
     highest lowest largest smallest biggest fewest best worst maximum minimum median percentile
+    went go goe gone belong belonged account accounted represent represented made make take took taken
     cause caused causing due because reason triggered trigger result resulted led lead
     drop remove clear filter filtered unfiltered
     """.split()

@@ -198,3 +198,15 @@ def test_a_short_typo_inside_a_multi_word_name_is_corrected_and_said() -> None:
 def test_a_short_typo_two_names_fit_equally_is_not_guessed() -> None:
     p = _plan_on(_clusters("us-east", "us-west"), "energy on us-est last week")
     assert not (p.kind == "query" and p.query is not None and p.query.filters)
+
+
+def test_an_amount_in_percent_is_a_share_when_split_and_asks_otherwise() -> None:
+    p = plan("spend by team in % last month")
+    assert p.kind == "query" and p.query is not None and p.query.share_of_total and not p.query.convert
+    assert plan("spend last month as a percentage").kind == "abstain"
+
+
+def test_how_much_of_a_whole_went_to_a_part_is_its_share_and_its_amount() -> None:
+    p = plan("how much of our spend went to atlas last month")
+    assert p.kind == "query" and p.query is not None and p.query.share_of_total
+    assert [(f.dimension, f.values) for f in p.query.filters] == [("team", ["atlas"])]
