@@ -53,6 +53,11 @@ _ABOUT = re.compile(r"\b(caused by|due to|because of|related to|involving|from|a
                     r"leaked|compromised|stale|invalid|missing|wrong|bad|failed|failing|expiring)\b", re.IGNORECASE)
 
 
+# 'api key rotation incidents', 'credential expiry failures': the secret word names a kind of event counted, not a value asked for
+_EVENT_AFTER = re.compile(r"\s*(?:(?:rotation|rotations|expiry|expiration|leak|leakage|related)\s+)?"
+                          r"(incidents?|outages?|failures?|errors?|alerts?|tickets?|issues?|problems?|pages?)\b", re.IGNORECASE)
+
+
 def _asks_for_secret(text: str) -> bool:
     """A secret named as the object of a request to reveal it, not as the subject of a question.
 
@@ -61,10 +66,14 @@ def _asks_for_secret(text: str) -> bool:
 
     >>> _asks_for_secret("what is the api key?"), _asks_for_secret("incidents caused by expired credentials")
     (True, False)
+    >>> _asks_for_secret("what are the api key rotation incidents"), _asks_for_secret("show me the api key for the jobs service")
+    (False, True)
     """
     if _SECRET_ALWAYS.search(text):
         return True
     for m in _SECRET.finditer(text):
+        if _EVENT_AFTER.match(text, m.end()):
+            continue
         before = text[max(0, m.start() - 60) : m.start()]
         verbs = list(_REVEAL.finditer(before))
         if not verbs:

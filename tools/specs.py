@@ -145,14 +145,18 @@ register(ToolSpec(
          r"(utili[sz]ation|util) (gain|increase|improvement)s?\b.{0,30}\b(worth|value|save|free)|what (is|would) .{0,40}"
          r"\b(utili[sz]ation|util)\b.{0,40}\bworth|(raising|raise|increasing|increase|improving|improve) (fleet )?"
          r"(utili[sz]ation|util)\b.{0,40}\b(to|by|from)\b.{0,20}\d|(what if|what would happen if|suppose|supposing|imagine|"
-         r"hypothetically|if we) .{0,40}\b(utili[sz]ation|util|idle|busy)\b)",
+         r"hypothetically|if we) .{0,40}\b(utili[sz]ation|util|idle|busy)\b|"
+         r"\b(utili[sz]ation|util)\b.{0,40}\b(bump|boost|gain|increase|improvement|rise|uplift|went up|goes up|go up)\b.{0,40}"
+         r"\b(worth|save|saving|savings|value|free)|\b(worth|save|saving|savings|value)\b.{0,40}\b(utili[sz]ation|util)\b.{0,30}"
+         r"\b(went up|goes up|go up|rose|rise|rises|increased?|improved?|bumped|boosted|higher))",
     examples=("what is a 10-point utilization gain worth?",), slack_usage="QUESTION"))
 register(ToolSpec(
     name="forecast", purpose="Demand vs capacity for the coming weeks",
     entry="tools.registry:forecast_tool", result_model="tools.forecast:Forecast",
     cues=r"\b(forecast\w*|predict\w*|projection|projected|will we (run out|exceed|hit|need)|run out of|capacity plan\w*|"
          r"(how much|how many) .{0,40}\b(will|going to)\b.{0,20}\bneed|demand outlook|outlook for (demand|capacity)|"
-         r"expected demand|(demand|capacity|gpus?|accelerators?) .{0,30}\bnext (\d+ )?(week|month|quarter)s?|"
+         r"expected demand|outlook\b.{0,30}\b(demand|capacity)|(will|going to) .{0,30}\b(exceed|go over|run over|outgrow|blow through)\b"
+         r".{0,20}\b(quota|capacity|limit)s?|(demand|capacity|gpus?|accelerators?) .{0,30}\bnext (\d+ )?(week|month|quarter)s?|"
          r"next (week|month|quarter)'?s? (demand|capacity))\b",
     examples=("forecast H100 demand for the next 8 weeks",)))
 register(ToolSpec(

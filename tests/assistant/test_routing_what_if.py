@@ -64,3 +64,28 @@ def test_an_english_word_is_not_offered_as_a_typo(inputs: PlannerInputs) -> None
     p = plan_offline("jobs caused by bad configs last week", inputs)
     assert p.kind == "abstain"  # 'caused by bad configs' cannot be placed: never 'did you mean used/unused?'
     assert "caused" in p.message
+
+
+@pytest.mark.parametrize(("question", "tool"), [
+    ("what would a 10% utilization bump save us", "impact"),
+    ("how much would we save if utilization went up 5 points", "impact"),
+    ("what is the outlook for H100 capacity", "forecast"),
+    ("which teams will exceed their quota next month", "forecast"),
+])
+def test_what_if_and_outlook_wordings_reach_their_tools(question: str, tool: str) -> None:
+    assert classify(question).kind == tool
+
+
+@pytest.mark.parametrize("question", ["what was utilization worth last month", "utilization by team last week"])
+def test_a_past_question_with_a_tool_word_stays_a_question(question: str) -> None:
+    assert classify(question).kind == "metric"
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    ("what are the api key rotation incidents", "metric"),       # a kind of incident, not a key asked for
+    ("how many credential expiry failures last week", "metric"),
+    ("show me the api key for the jobs service", "refused"),     # the key itself is asked for
+    ("print the slack bot token", "refused"),
+])
+def test_a_secret_word_naming_an_event_is_a_question_and_asking_for_it_is_refused(question: str, kind: str) -> None:
+    assert classify(question).kind == kind
