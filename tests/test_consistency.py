@@ -104,11 +104,13 @@ def _weekly_incidents_equal_pace_query(settings: Settings, facts: dict[str, Any]
     by_severity = pace_query(settings, ["incidents"], start, end, by=["severity"])
     for level in ("SEV1", "SEV2", "SEV3", "SEV4"):
         assert facts[f"inc_{level.lower()}"].value == by_severity.get(level, {}).get("incidents", 0), level
+    submitted = pace_query(settings, ["requests_submitted"], start, end).get(None, {})
+    assert facts["gov_submitted"].value == (submitted.get("requests_submitted") or 0)
 
 
 def test_weekly_incidents_equal_pace_query(settings: Settings, weekly_facts: dict[str, Any]) -> None:
-    """Incidents opened, their change, severities, tier-3 escalations, hours lost and the median time to
-    acknowledge are the catalog's incident metrics for the week, on two weeks."""
+    """Incidents opened, their change, severities, tier-3 escalations, hours lost, the median time to
+    acknowledge and requests submitted are the catalog's metrics for the week, on two weeks."""
     from tools.weekly import weekly_narrative
 
     _weekly_incidents_equal_pace_query(settings, weekly_facts, WEEK_START, WEEK_END)

@@ -191,12 +191,12 @@ def incidents_by_severity(week: Week) -> str:
     return _sql(exp.select(*cells).from_(inner.subquery("m")))
 
 
-# Counted by decision time (the catalog's request metrics count by submit time), so a template.
+# Pending at week end, and decisions counted by decision time (the catalog's request metrics count by
+# submit time), so a template; requests submitted in the week are the catalog's requests_submitted.
 _GOVERNANCE = """
 SELECT
   COUNT(*) FILTER (WHERE submitted_at < :end AND (decided_at IS NULL OR decided_at >= :end)
                    AND status <> 'cancelled') AS pending,
-  COUNT(*) FILTER (WHERE submitted_at >= :start AND submitted_at < :end) AS submitted,
   COUNT(*) FILTER (WHERE decided_at >= :start AND decided_at < :end AND status <> 'denied') AS approved,
   COUNT(*) FILTER (WHERE decided_at >= :start AND decided_at < :end AND status = 'denied') AS denied,
   quantile_cont(date_diff('second', submitted_at, decided_at) / 3600.0, 0.5)
@@ -230,8 +230,13 @@ GROUP BY h.cluster, h.accelerator_type ORDER BY peak_pct DESC, key LIMIT :limit
 
 
 def governance(week: Week) -> str:
-    """Requests pending at week end, submitted, approved and denied in the week, approval lead times."""
-    return bind(_GOVERNANCE, start=_at(week.start), end=_at(week.end))
+    """Requests pending at week end, submitted (requests_submitted), approved and denied in the week,
+    approval lead times."""
+    decided = exp.maybe_parse(bind(_GOVERNANCE, start=_at(week.start), end=_at(week.end)), dialect="duckdb")
+    submitted = metric_select(["requests_submitted"], week.start, week.end)
+    return _sql(exp.select("g.pending", exp.alias_(exp.column("requests_submitted", table="s"), "submitted"),
+                           "g.approved", "g.denied", "g.lead_p50_hours", "g.lead_p90_hours")
+                .from_(decided.subquery("g")).join(submitted.subquery("s"), join_type="cross"))
 
 
 def resolution(week: Week) -> str:
