@@ -19,10 +19,13 @@ from datetime import datetime
 
 import numpy as np
 import pandas as pd
+import sqlglot
+from sqlglot import exp
 
 from tools import scan_grid
+from tools._warehouse import bind
 from tools.scan_grid import IDLE_RELATIVE, IDLE_SM, PoolHours
-from tools.scan_sql import MAD_SCALE, PRICE_CTE, Z_THRESHOLD, equals, history_filter, how, islands, robust_baseline, window_filter
+from tools.scan_sql import MAD_SCALE, PRICE_CTE, Z_THRESHOLD, bounds
 
 IDLE_MIN_HOURS = 6
 COLLAPSE_DROP = 0.5
@@ -30,37 +33,40 @@ COLLAPSE_MIN_HOURS = 3
 ENERGY_RISE = 1.3
 ENERGY_MIN_HOURS = 3
 
-_STREAM = "team, project, workload_type, cluster, accelerator_type"
-_IDLE_ROW = (f"coalesce(u.sm_active < {IDLE_SM} AND u.sm_active < {IDLE_RELATIVE} * s.sm_typical AND u.allocated_hours >= 1,"
-             " FALSE)")
-
-
-def _stream_typical(where: str) -> str:
-    """Median SM activity of the streams that ever dropped under `IDLE_SM` (few; the rest cannot be idle)."""
-    return f"""stream_typical AS (
-    SELECT {_STREAM}, median(sm_active) AS sm_typical FROM utilization_hourly
-    WHERE {where} AND ({_STREAM}) IN (SELECT ({_STREAM}) FROM utilization_hourly WHERE sm_active < {IDLE_SM} AND {where})
-    GROUP BY {_STREAM}
+# Streams that ever dropped under IDLE_SM in the rows read, with their median SM activity (few streams;
+# the rest cannot be idle). Filters bind NULL when absent.
+_TYPICAL = """stream_typical AS (
+    SELECT team, project, workload_type, cluster, accelerator_type, median(sm_active) AS sm_typical
+    FROM utilization_hourly
+    WHERE hour >= :since AND hour < :end AND (:team IS NULL OR team = :team)
+      AND (:cluster IS NULL OR cluster = :cluster) AND (:accelerator_type IS NULL OR accelerator_type = :accelerator_type)
+      AND (team, project, workload_type, cluster, accelerator_type) IN (
+        SELECT (team, project, workload_type, cluster, accelerator_type) FROM utilization_hourly
+        WHERE sm_active < :idle_sm AND hour >= :since AND hour < :end AND (:team IS NULL OR team = :team)
+          AND (:cluster IS NULL OR cluster = :cluster)
+          AND (:accelerator_type IS NULL OR accelerator_type = :accelerator_type))
+    GROUP BY team, project, workload_type, cluster, accelerator_type
 )"""
 
-
-def idle_allocation_sql(start: datetime | None, end: datetime | None, team: str | None = None,
-                        cluster: str | None = None, accelerator_type: str | None = None) -> str:
-    """Runs of idle hours per stream, one row per run, priced at the pool's catalog rate."""
-    where = equals({"team": team, "cluster": cluster, "accelerator_type": accelerator_type})
-    where += " AND " + history_filter("hour", start, end)
-    return f"""WITH {_stream_typical(where)},
+_IDLE_SQL = "WITH " + _TYPICAL + """,
 flagged AS (
     SELECT u.team, u.project, u.workload_type, u.cluster, u.accelerator_type, u.hour, u.idle_hours, u.sm_active,
            s.sm_typical
-    FROM utilization_hourly u JOIN stream_typical s USING ({_STREAM})
-    WHERE {_IDLE_ROW} AND {window_filter("u.hour", start, end)}
-), {islands("flagged", _STREAM.split(", "))},
-runs AS (
+    FROM utilization_hourly u JOIN stream_typical s USING (team, project, workload_type, cluster, accelerator_type)
+    WHERE coalesce(u.sm_active < :idle_sm AND u.sm_active < :idle_relative * s.sm_typical AND u.allocated_hours >= 1, FALSE)
+      AND u.hour >= :start AND u.hour < :end
+), lagged AS (
+    SELECT *, lag(hour) OVER (PARTITION BY team, project, workload_type, cluster, accelerator_type ORDER BY hour) AS prev_hour
+    FROM flagged
+), isl AS (
+    SELECT *, sum(CASE WHEN prev_hour IS NULL OR hour - prev_hour > INTERVAL 1 HOUR THEN 1 ELSE 0 END)
+              OVER (PARTITION BY team, project, workload_type, cluster, accelerator_type ORDER BY hour) AS run_id
+    FROM lagged
+), runs AS (
     SELECT team, cluster, accelerator_type, min(hour) AS window_start, max(hour) + INTERVAL 1 HOUR AS window_end,
            count(*) AS hours, avg(sm_active) AS observed, any_value(sm_typical) AS expected, sum(idle_hours) AS idle_hours
-    FROM isl GROUP BY {_STREAM}, run_id HAVING count(*) >= {IDLE_MIN_HOURS}
-), {PRICE_CTE}
+    FROM isl GROUP BY team, project, workload_type, cluster, accelerator_type, run_id HAVING count(*) >= :min_hours
+), """ + PRICE_CTE + """
 SELECT r.team AS entity, r.cluster, r.accelerator_type, r.window_start, r.window_end, r.hours,
        round(r.observed, 4) AS observed, round(r.expected, 4) AS expected,
        round(r.idle_hours, 1) AS idle_accelerator_hours, round(r.idle_hours * p.usd_per_hour, 2) AS impact_usd
@@ -68,68 +74,73 @@ FROM runs r JOIN price p USING (cluster, accelerator_type)
 ORDER BY r.window_start, entity"""
 
 
-def _team_pool_hours(where: str, value: str) -> str:
-    """CTE `tp`: per team, pool and hour (idle stream-hours left out), with `x` = the measured ratio."""
-    return f"""{_stream_typical(where)},
+def idle_allocation_sql(start: datetime | None, end: datetime | None, team: str | None = None,
+                        cluster: str | None = None, accelerator_type: str | None = None) -> str:
+    """Runs of idle hours per stream, one row per run, priced at the pool's catalog rate."""
+    return bind(_IDLE_SQL, **bounds(start, end), team=team, cluster=cluster, accelerator_type=accelerator_type,
+                idle_sm=IDLE_SM, idle_relative=IDLE_RELATIVE, min_hours=IDLE_MIN_HOURS)
+
+
+# Per team, pool and hour (idle stream-hours left out), `x` = the measured ratio; then each team-pool's
+# median and scaled MAD per hour of week; hours meeting `:flag` for `:min_hours`+ in a row, gathered into
+# runs per pool (a fault on some nodes of a pool hits the teams on them at once; each team's own
+# baseline finds it). `:value` and `:flag` are the detector's expressions (constant text parsed by sqlglot).
+_POOL_RUNS = "WITH " + _TYPICAL + """,
 tp AS (
-    SELECT u.team, u.cluster, u.accelerator_type, u.hour, {how("u.hour")} AS how,
-           sum(u.allocated_hours) AS alloc, sum(u.busy_hours) AS busy, sum(u.energy_kwh) AS energy, {value} AS x
-    FROM utilization_hourly u LEFT JOIN stream_typical s USING ({_STREAM})
-    WHERE NOT ({_IDLE_ROW}) AND {where.replace("cluster", "u.cluster").replace("accelerator_type", "u.accelerator_type")}
+    SELECT u.team, u.cluster, u.accelerator_type, u.hour,
+           (extract(isodow FROM u.hour) - 1) * 24 + extract(hour FROM u.hour) AS how,
+           sum(u.allocated_hours) AS alloc, sum(u.busy_hours) AS busy, sum(u.energy_kwh) AS energy, :value AS x
+    FROM utilization_hourly u LEFT JOIN stream_typical s USING (team, project, workload_type, cluster, accelerator_type)
+    WHERE NOT coalesce(u.sm_active < :idle_sm AND u.sm_active < :idle_relative * s.sm_typical AND u.allocated_hours >= 1, FALSE)
+      AND u.hour >= :since AND u.hour < :end AND (:cluster IS NULL OR u.cluster = :cluster)
+      AND (:accelerator_type IS NULL OR u.accelerator_type = :accelerator_type)
     GROUP BY u.team, u.cluster, u.accelerator_type, u.hour HAVING sum(u.allocated_hours) >= 1
-)"""
-
-
-def _pool_runs(condition: str, start: datetime | None, end: datetime | None, min_hours: int, prefix: str = "",
-               value: str = "x") -> str:
-    """Team-pool hours meeting `condition` for `min_hours`+ in a row, gathered into runs per pool (a
-    fault on some nodes of a pool hits the teams on them at once; each team's own baseline finds it).
-    `prefix` names the CTEs (so two detectors can share one `tp` in one query); `value` is tp's column."""
-    keys = ["team", "cluster", "accelerator_type"]
-    p = prefix
-    return f"""{robust_baseline("tp", keys, value, f"{p}base")},
-{p}flagged AS (
-    SELECT t.*, b.med FROM tp t JOIN {p}base b USING (team, cluster, accelerator_type, how)
-    WHERE {condition} AND {window_filter("t.hour", start, end)}
-), {islands(f"{p}flagged", keys, name=f"{p}isl")},
-{p}team_runs AS (
-    SELECT team, cluster, accelerator_type, run_id FROM {p}isl
-    GROUP BY team, cluster, accelerator_type, run_id HAVING count(*) >= {min_hours}
-), {p}pool_flagged AS (
+), base_med AS (
+    SELECT team, cluster, accelerator_type, how, median(x) AS med FROM tp GROUP BY team, cluster, accelerator_type, how
+), base AS (
+    SELECT m.team, m.cluster, m.accelerator_type, m.how, any_value(m.med) AS med, :mad_scale * median(abs(x.x - m.med)) AS mad
+    FROM base_med m JOIN tp x ON m.team = x.team AND m.cluster = x.cluster AND m.accelerator_type = x.accelerator_type
+     AND m.how = x.how
+    GROUP BY m.team, m.cluster, m.accelerator_type, m.how
+), flagged AS (
+    SELECT t.*, b.med FROM tp t JOIN base b USING (team, cluster, accelerator_type, how)
+    WHERE :flag AND t.hour >= :start AND t.hour < :end
+), lagged AS (
+    SELECT *, lag(hour) OVER (PARTITION BY team, cluster, accelerator_type ORDER BY hour) AS prev_hour FROM flagged
+), isl AS (
+    SELECT *, sum(CASE WHEN prev_hour IS NULL OR hour - prev_hour > INTERVAL 1 HOUR THEN 1 ELSE 0 END)
+              OVER (PARTITION BY team, cluster, accelerator_type ORDER BY hour) AS run_id
+    FROM lagged
+), team_runs AS (
+    SELECT team, cluster, accelerator_type, run_id FROM isl
+    GROUP BY team, cluster, accelerator_type, run_id HAVING count(*) >= :min_hours
+), pool_flagged AS (
     SELECT i.cluster, i.accelerator_type, i.hour, sum(i.alloc) AS alloc, sum(i.busy) AS busy, sum(i.energy) AS energy,
            sum(i.med * i.alloc) AS expected_total, count(*) AS teams
-    FROM {p}isl i JOIN {p}team_runs r USING (team, cluster, accelerator_type, run_id)
+    FROM isl i JOIN team_runs r USING (team, cluster, accelerator_type, run_id)
     GROUP BY i.cluster, i.accelerator_type, i.hour
-), {islands(f"{p}pool_flagged", ["cluster", "accelerator_type"], name=f"{p}pisl")}"""
+), pool_lagged AS (
+    SELECT *, lag(hour) OVER (PARTITION BY cluster, accelerator_type ORDER BY hour) AS prev_hour FROM pool_flagged
+), pisl AS (
+    SELECT *, sum(CASE WHEN prev_hour IS NULL OR hour - prev_hour > INTERVAL 1 HOUR THEN 1 ELSE 0 END)
+              OVER (PARTITION BY cluster, accelerator_type ORDER BY hour) AS run_id
+    FROM pool_lagged
+)"""
 
-
-def utilization_collapse_sql(start: datetime | None, end: datetime | None, cluster: str | None = None,
-                             accelerator_type: str | None = None) -> str:
-    """Runs of pool-hours in which teams' busy shares collapsed against their same hour of week."""
-    where = equals({"cluster": cluster, "accelerator_type": accelerator_type}) + " AND " + history_filter("hour", start, end)
-    condition = f"t.x < {COLLAPSE_DROP} * b.med AND b.med - t.x > {Z_THRESHOLD} * greatest(b.mad, 0.01)"
-    return f"""WITH {_team_pool_hours(where, "sum(u.busy_hours) / sum(u.allocated_hours)")},
-{_pool_runs(condition, start, end, COLLAPSE_MIN_HOURS)},
+_COLLAPSE_SQL = _POOL_RUNS + """,
 runs AS (
     SELECT cluster, accelerator_type, min(hour) AS window_start, max(hour) + INTERVAL 1 HOUR AS window_end,
            count(*) AS hours, max(teams) AS teams, sum(busy) / sum(alloc) AS observed,
            sum(expected_total) / sum(alloc) AS expected, sum(expected_total - busy) AS lost_busy_hours
     FROM pisl GROUP BY cluster, accelerator_type, run_id
-), {PRICE_CTE}
+), """ + PRICE_CTE + """
 SELECT r.cluster AS entity, r.cluster, r.accelerator_type, r.window_start, r.window_end, r.hours, r.teams,
        round(r.observed, 4) AS observed, round(r.expected, 4) AS expected,
        round(r.lost_busy_hours, 1) AS lost_busy_hours, round(r.lost_busy_hours * p.usd_per_hour, 2) AS impact_usd
 FROM runs r JOIN price p USING (cluster, accelerator_type)
 ORDER BY r.window_start, entity"""
 
-
-def energy_outlier_sql(start: datetime | None, end: datetime | None, cluster: str | None = None,
-                       accelerator_type: str | None = None) -> str:
-    """Runs of pool-hours in which teams drew far more energy per accelerator-hour than their usual."""
-    where = equals({"cluster": cluster, "accelerator_type": accelerator_type}) + " AND " + history_filter("hour", start, end)
-    condition = f"t.x > {ENERGY_RISE} * b.med AND t.x - b.med > {Z_THRESHOLD} * greatest(b.mad, 0.01 * b.med)"
-    return f"""WITH {_team_pool_hours(where, "sum(u.energy_kwh) / sum(u.allocated_hours)")},
-{_pool_runs(condition, start, end, ENERGY_MIN_HOURS)},
+_ENERGY_SQL = _POOL_RUNS + """,
 runs AS (
     SELECT cluster, accelerator_type, min(hour) AS window_start, max(hour) + INTERVAL 1 HOUR AS window_end,
            count(*) AS hours, max(teams) AS teams, sum(energy) / sum(alloc) AS observed,
@@ -142,6 +153,34 @@ SELECT r.cluster AS entity, r.cluster, r.accelerator_type, r.window_start, r.win
 FROM runs r JOIN clusters c USING (cluster)
 ORDER BY r.window_start, entity"""
 
+
+def _condition(template: str, **values: float) -> exp.Expression:
+    """A constant condition with its thresholds bound, as one sqlglot expression for a template slot."""
+    return sqlglot.parse_one(bind(template, **values), read="duckdb")
+
+
+def _pool_sql(template: str, start: datetime | None, end: datetime | None, cluster: str | None,
+              accelerator_type: str | None, value: str, flag: exp.Expression, min_hours: int) -> str:
+    return bind(template, **bounds(start, end), team=None, cluster=cluster, accelerator_type=accelerator_type,
+                idle_sm=IDLE_SM, idle_relative=IDLE_RELATIVE, value=sqlglot.parse_one(value, read="duckdb"),
+                flag=flag, min_hours=min_hours)
+
+
+def utilization_collapse_sql(start: datetime | None, end: datetime | None, cluster: str | None = None,
+                             accelerator_type: str | None = None) -> str:
+    """Runs of pool-hours in which teams' busy shares collapsed against their same hour of week."""
+    flag = _condition("t.x < :drop_ratio * b.med AND b.med - t.x > :z * greatest(b.mad, 0.01)", drop_ratio=COLLAPSE_DROP, z=Z_THRESHOLD)
+    return _pool_sql(_COLLAPSE_SQL, start, end, cluster, accelerator_type, "sum(u.busy_hours) / sum(u.allocated_hours)",
+                     flag, COLLAPSE_MIN_HOURS)
+
+
+def energy_outlier_sql(start: datetime | None, end: datetime | None, cluster: str | None = None,
+                       accelerator_type: str | None = None) -> str:
+    """Runs of pool-hours in which teams drew far more energy per accelerator-hour than their usual."""
+    flag = _condition("t.x > :rise * b.med AND t.x - b.med > :z * greatest(b.mad, 0.01 * b.med)", rise=ENERGY_RISE,
+                      z=Z_THRESHOLD)
+    return _pool_sql(_ENERGY_SQL, start, end, cluster, accelerator_type, "sum(u.energy_kwh) / sum(u.allocated_hours)",
+                     flag, ENERGY_MIN_HOURS)
 
 
 # The same two detectors on the scan's shared team-pool-hour grid (`scan_grid`), in numpy: the SQL above
