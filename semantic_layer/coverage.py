@@ -20,6 +20,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import duckdb
+import sqlglot
 from sqlglot import exp
 
 from semantic_layer.catalog import Catalog
@@ -75,8 +76,10 @@ def covered_period(con: duckdb.DuckDBPyConnection, table: str, time_column: str 
         return spans
     source = exp.to_table(table, quoted=True)
     if generated and _ts(meta[1]) and _ts(meta[2]):
-        # The generator fills every fact table over pace_meta's period: one row says the table is there.
-        if con.execute(exp.select("1").from_(source).limit(1).sql("duckdb")).fetchone():
+        # The generator fills every fact table over pace_meta's period (one row says the table is there),
+        # unless it recorded a narrower span itself (gpu_hourly's trailing window).
+        if not any(s.source == "generated" for s in spans) and \
+                con.execute(exp.select("1").from_(source).limit(1).sql("duckdb")).fetchone():
             spans.insert(0, Span(table, "generated", _ts(meta[1]), _ts(meta[2])))
         return spans
     column = exp.column(time_column, quoted=True)
@@ -88,18 +91,22 @@ def covered_period(con: duckdb.DuckDBPyConnection, table: str, time_column: str 
     return spans
 
 
+def _timed_sources(catalog: Catalog, metric: str) -> list[tuple[str, str]]:
+    """(table, time column) behind `metric`: its entities' tables, or for a derived entity (gpu_daily) the
+    tables its SQL reads, timed as the catalog's entity on that table is."""
+    timed = {e.source_table: e.time_column for e in catalog.entities.values() if e.time_column and not e.sql}
+    return [(t, timed[t]) for t in _base_tables(catalog, metric) if t in timed]
+
+
 def _timed_tables(catalog: Catalog, metric: str) -> list[str]:
-    entities = [catalog.entities.get(n) for n in metric_entities(catalog, metric)]
-    return [e.source_table for e in entities if e is not None and e.time_column and not e.sql]
+    return [t for t, _ in _timed_sources(catalog, metric)]
 
 
 def metric_coverage(con: duckdb.DuckDBPyConnection, catalog: Catalog, metric: str) -> list[Span]:
-    """Spans of every table behind `metric` (its measures' entities)."""
+    """Spans of every table behind `metric` (its measures' entities, or the tables a derived entity reads)."""
     out: list[Span] = []
-    for name in metric_entities(catalog, metric):
-        entity = catalog.entities[name]
-        if entity.time_column and not entity.sql:
-            out += covered_period(con, entity.source_table, entity.time_column)
+    for table, time_column in _timed_sources(catalog, metric):
+        out += covered_period(con, table, time_column)
     return out
 
 
@@ -153,10 +160,47 @@ def prefer_covered(
     return out, notes
 
 
+def _base_tables(catalog: Catalog, metric: str) -> list[str]:
+    """Warehouse tables a metric reads: its entities' tables, or the tables a derived entity's SQL reads."""
+    out: list[str] = []
+    for name in metric_entities(catalog, metric):
+        entity = catalog.entities.get(name)
+        if entity is None:
+            continue
+        found = [t.name for t in sqlglot.parse_one(entity.sql, read="duckdb").find_all(exp.Table)] if entity.sql \
+            else [entity.source_table]
+        out += [t for t in found if t not in out]
+    return out
+
+
+# How to fill a table that an older warehouse lacks (docs/data-model.md); others: re-seed or ingest a table file.
+FILL_HINTS: dict[str, str] = {
+    "gpu_hourly": "ingest DCGM exporter data with `pace ingest FILE --format dcgm` (or `--prometheus URL`), "
+                  "or rebuild a demo warehouse with `pace seed`",
+}
+
+
+def absent_tables(con: duckdb.DuckDBPyConnection, catalog: Catalog, metrics: list[str]) -> str | None:
+    """None when the warehouse has every table behind `metrics`; else which it lacks and how to fill each."""
+    missing: list[str] = []
+    for name in metrics:
+        missing += [t for t in _base_tables(catalog, name) if t not in missing and not _has_table(con, t)]
+    if not missing:
+        return None
+    labels = [catalog.metrics[m].label if m in catalog.metrics else m for m in metrics]
+    how = "; ".join(f"to fill {t}, {FILL_HINTS.get(t, f'ingest a file shaped like it (`pace ingest FILE --format csv --table {t}`) or rebuild a demo warehouse with `pace seed`')}"
+                    for t in missing)
+    return (f"{', '.join(labels)} {'is' if len(labels) == 1 else 'are'} computed from {', '.join(missing)}, which this "
+            f"warehouse does not have (it was built by an earlier pace version); {how}.")
+
+
 def uncovered(
     con: duckdb.DuckDBPyConnection, catalog: Catalog, metrics: list[str], start: datetime, end: datetime
 ) -> str | None:
     """None when some table behind every metric has data in [start, end); else what data exists, for which period."""
+    absent = absent_tables(con, catalog, metrics)
+    if absent:
+        return absent
     parts = []
     for name in metrics:
         tables = _timed_tables(catalog, name)
@@ -164,7 +208,8 @@ def uncovered(
         if not tables or covers(spans, start, end):
             return None  # covered, or nothing to say (no table with a time column behind it)
         label = catalog.metrics[name].label if name in catalog.metrics else name
-        held = describe_spans(spans) if spans else f"{', '.join(tables)}, which holds no data"
+        hints = [f"to fill {t}, {FILL_HINTS[t]}" for t in tables if t in FILL_HINTS]
+        held = describe_spans(spans) if spans else f"{', '.join(tables)}, which holds no data" + "".join(f" ({h})" for h in hints)
         parts.append(f"{label} is computed from {held}")
     return "; ".join(parts) + "." if parts else None
 
@@ -189,3 +234,11 @@ def coverage_gap(engine: Any, catalog: Catalog, metrics: list[str], start: datet
         return None
     with engine.cursor() as cur:
         return uncovered(cur, catalog, metrics, start, end)
+
+
+def warehouse_lacks(engine: Any, catalog: Catalog, metrics: list[str]) -> str | None:
+    """`absent_tables` read through a DuckDB engine; None where it cannot be read (Spark) or nothing is missing."""
+    if not hasattr(engine, "cursor"):
+        return None
+    with engine.cursor() as cur:
+        return absent_tables(cur, catalog, metrics)

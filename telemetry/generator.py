@@ -14,16 +14,19 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pyarrow as pa
+from sqlglot import exp
 
 from telemetry import fleet
 from telemetry.anomalies import Anomaly, plan_anomalies
 from core.errors import UserError
 from core.settings import Settings
+from telemetry.gpu_hours import dcgm_streams, gpu_rows, gpu_slices, insert_gpu_rows
+from telemetry.gpu_hours import record_coverage as record_gpu_coverage
 from telemetry.facts import build_cost_daily, build_jobs, build_quotas, build_serving, execute_with
 from telemetry.operations import build_compute_requests, build_incidents
+from telemetry.rollups import refresh as refresh_rollups
 from telemetry.schema import create_schema
 from telemetry.streams import SCALES, Scale, StreamArrays, copy_suffix, fleet_streams
-from telemetry.rollups import refresh as refresh_rollups
 from telemetry.warehouse import require_warehouse, version, writer
 
 GENERATOR_VERSION = "1.0.0"
@@ -87,6 +90,8 @@ def utilization_chunk(
     busy = (allocated * busy_frac).round(3)
     sm_active = np.clip(busy_frac * sm_scale, 0.0, 1.0).round(4)
     memory = (streams.memory_gb[:, None] * streams.memory_share[:, None] * (0.3 + 0.7 * busy_frac)).round(2)
+    # The hour's highest single GPU_UTIL sample over the row's accelerators sits well above its mean.
+    peak = (100 * np.minimum(1.0, busy_frac + (1 - busy_frac) * (0.35 + 0.5 * rng.random((s, n))))).round(2)
     energy = (allocated * streams.tdp[:, None] * (0.22 + 0.78 * sm_active) * energy_scale / 1000).round(3)
     keep = (allocated > 0).ravel()
     stream_idx = np.repeat(np.arange(s, dtype=np.int32), n)[keep]
@@ -100,6 +105,7 @@ def utilization_chunk(
             "sm_active": sm_active.ravel()[keep],
             "memory_used_gb": memory.ravel()[keep],
             "energy_kwh": energy.ravel()[keep],
+            "peak_util_pct": peak.ravel()[keep],
         }
     )
 
@@ -159,7 +165,7 @@ def _insert_utilization(con: duckdb.DuckDBPyConnection, chunk: pa.Table, start: 
         INSERT INTO utilization_hourly
         SELECT ?::TIMESTAMP + to_hours(c.h), s.cluster, s.accelerator_type, s.team, s.project, s.workload,
                c.allocated_hours, c.busy_hours, round(c.allocated_hours - c.busy_hours, 3), c.sm_active,
-               c.memory_used_gb, c.energy_kwh
+               c.memory_used_gb, c.energy_kwh, c.peak_util_pct
         FROM util_chunk c JOIN streams s ON s.s = c.s
         ORDER BY c.h, c.s
         """,
@@ -173,7 +179,7 @@ def _drop_all(con: duckdb.DuckDBPyConnection) -> None:
 
     for table in TABLES:
         if table not in ("answer_feedback", "ingest_quarantine"):
-            con.execute(f"DROP TABLE IF EXISTS {table}")
+            con.execute(exp.Drop(tables=[exp.to_table(table)], kind="TABLE", exists=True).sql("duckdb"))
 
 
 def generate(
@@ -235,11 +241,19 @@ def generate(
             ),
         )
         bar.advance(task)
+        gpu_ok, gpu_first = dcgm_streams(streams), max(0, n_hours - spec.gpu_days * 24)
         for chunk in range(n_chunks):
             h0 = chunk * chunk_days * 24
             n = min(chunk_days * 24, n_hours - h0)
-            _insert_utilization(con, utilization_chunk(streams, start_dt, h0, n, n_hours, seed, chunk, anomalies), start_dt)
+            util = utilization_chunk(streams, start_dt, h0, n, n_hours, seed, chunk, anomalies)
+            peak = util["peak_util_pct"].to_numpy().copy()  # raised to the busiest GPU's hourly mean
+            for lo, hi in gpu_slices(streams, gpu_ok, max(h0, gpu_first), h0 + n):
+                insert_gpu_rows(con, gpu_rows(util, streams, gpu_ok, lo, hi, seed, start_dt, peak=peak))
+            util = util.set_column(util.schema.get_field_index("peak_util_pct"), "peak_util_pct", pa.array(peak))
+            _insert_utilization(con, util, start_dt)
             bar.advance(task)
+        if spec.gpu_days and gpu_ok.any():
+            record_gpu_coverage(con, start_dt + timedelta(hours=gpu_first), end_dt)
         build_jobs(con, streams, spec.job_copies, start_dt, n_hours, seed, anomalies)
         bar.advance(task)
         build_cost_daily(con, start_dt, end_dt, seed, anomalies)
@@ -257,12 +271,13 @@ def generate(
             "INSERT INTO pace_meta VALUES (?,?,?,?,?,current_timestamp::TIMESTAMP,'generated')",
             [GENERATOR_VERSION, seed, scale, start_dt, end_dt],
         )
+        refresh_rollups(con)  # in the same next version as the facts: readers never see them disagree
         con.execute("CHECKPOINT")
         bar.advance(task)
         counts = {
-            t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            t: con.execute(exp.select(exp.Count(this=exp.Star())).from_(exp.to_table(t)).sql("duckdb")).fetchone()[0]
             for t in (
-                "utilization_hourly", "jobs", "cost_daily", "serving_hourly", "quotas",
+                "utilization_hourly", "gpu_hourly", "jobs", "cost_daily", "serving_hourly", "quotas",
                 "compute_requests", "incidents", "anomaly_ground_truth",
             )
         }
@@ -270,7 +285,6 @@ def generate(
 
 
 def build_demo_if_missing(settings: Settings, *, quiet: bool = False) -> Path:
-        refresh_rollups(con)  # in the same next version as the facts: readers never see them disagree
     """`pace demo`: build the demo-scale warehouse when the path is empty; otherwise only check it."""
     if version(settings.db) is None:
         generate(settings.db, scale="demo", progress=not quiet)

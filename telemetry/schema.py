@@ -119,7 +119,8 @@ TABLES: dict[str, str] = {
             idle_hours DOUBLE,
             sm_active DOUBLE,
             memory_used_gb DOUBLE,
-            energy_kwh DOUBLE
+            energy_kwh DOUBLE,
+            peak_util_pct DOUBLE
         )""",
     # One row per GPU, hour and pod (pod NULL: the GPU was unallocated), from DCGM. Field means keep
     # NVIDIA's units (docs/ingest.md); NULL means the exporter did not scrape the field (not measured).
@@ -361,10 +362,18 @@ QUERYABLE_TABLES: tuple[str, ...] = DIMENSION_TABLES + FACT_TABLES + ("pace_meta
 NULLABLE_SINCE: tuple[tuple[str, str], ...] = (("jobs", "start_at"), ("jobs", "end_at"), ("jobs", "queue_wait_minutes"))
 
 
+# Columns added after warehouses were built without them: (table, column, type). A writer adds them to
+# the copy it swaps in (telemetry/warehouse.py), so an older warehouse is migrated, not rebuilt; the
+# existing rows read NULL there (not measured).
+ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (("utilization_hourly", "peak_util_pct", "DOUBLE"),)
+
+
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create every table that does not exist yet, and relax NOT NULL where NULLABLE_SINCE says (idempotent)."""
+    """Create every table and column that does not exist yet, relax NOT NULL where NULLABLE_SINCE says (idempotent)."""
     for ddl in TABLES.values():
         con.execute(ddl)
+    for table, column, dtype in ADDED_COLUMNS:
+        con.execute(f'ALTER TABLE "{table}" ADD COLUMN IF NOT EXISTS "{column}" {dtype}')
     strict = con.execute(
         "SELECT table_name, column_name FROM duckdb_columns() WHERE schema_name = 'main' AND NOT is_nullable "
         "AND (table_name, column_name) IN (SELECT * FROM (VALUES " + ", ".join("(?, ?)" for _ in NULLABLE_SINCE) + "))",

@@ -15,7 +15,7 @@ from assistant.graph.nodes import resources, timed, use_llm
 from assistant.graph.state import State
 from assistant.planner.plan import PlannerPlan
 from assistant.timeparse import Period as TPeriod
-from semantic_layer.coverage import coverage_gap
+from semantic_layer.coverage import coverage_gap, warehouse_lacks
 
 ISO_WEEKS = "Weeks start on Monday (ISO 8601)."
 
@@ -69,6 +69,10 @@ def _fields(state: State, runtime: Runtime[Context], plan: PlannerPlan | None) -
                 "suggestions": plan.suggestions}
     err = state.get("error")
     query = plan.query.model_dump(mode="json") if plan.query else None
+    if err and plan.query is not None and plan.query.metrics:  # an older warehouse without the metric's table
+        lacks = warehouse_lacks(resources(runtime).engine, resources(runtime).catalog, list(plan.query.metrics))
+        if lacks:
+            return {**base, "status": "no_data", "text": f"No data: {lacks}", "metric_query": query, "sql": None}
     if state.get("error_kind") == "refused":
         return {**base, "status": "refused", "text": f"Refused: {err}. Nothing was run.", "metric_query": query}
     if plan.planner == "llm" and state.get("error_kind") != "execution" and (err or (plan.kind == "error" and state.get("repairs"))):

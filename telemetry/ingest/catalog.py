@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import duckdb
 
+from sqlglot import exp
+
 from telemetry.fleet import ACCELERATORS
-from telemetry.ingest.gates import q
 
 TIME_COLUMNS: dict[str, str] = {
     "utilization_hourly": "hour", "gpu_hourly": "hour", "jobs": "submit_at", "cost_daily": "ChargePeriodStart",
@@ -63,12 +64,15 @@ def _record_coverage(con: duckdb.DuckDBPyConnection, table: str, source: str) ->
     column = TIME_COLUMNS.get(table)
     if column is None or not _has_column(con, table, column):
         return
-    rows = f"(SELECT {q(column)} AS t FROM _checked WHERE _reason IS NULL)" if _has_column(con, "_checked", column) \
-        else f"(SELECT {q(column)} AS t FROM {q(table)})"
+    time = exp.column(column, quoted=True)
+    rows = exp.select(time.as_("t")).from_(exp.to_table("_checked")).where(exp.column("_reason").is_(exp.null())) \
+        if _has_column(con, "_checked", column) else exp.select(time.as_("t")).from_(exp.to_table(table, quoted=True))
     # data_end is exclusive and midnight-aligned (docs/data-model.md): the day after the last day with data
-    start, end = con.execute(
-        f"SELECT date_trunc('day', min(t)), date_trunc('day', max(t)) + INTERVAL 1 DAY FROM {rows}"
-    ).fetchone()
+    day = exp.var("DAY")
+    first = exp.TimestampTrunc(this=exp.func("min", exp.column("t")), unit=day)
+    last = exp.Add(this=exp.TimestampTrunc(this=exp.func("max", exp.column("t")), unit=day.copy()),
+                   expression=exp.Interval(this=exp.Literal.string("1"), unit=exp.var("DAY")))
+    start, end = con.execute(exp.select(first, last).from_(rows.subquery()).sql("duckdb")).fetchone()
     if start is None:
         return
     con.execute(

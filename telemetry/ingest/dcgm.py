@@ -59,36 +59,35 @@ def label(name: str, *alternatives: str, text: str = "labels") -> str:
     return picks[0] if len(picks) == 1 else f"coalesce({', '.join(picks)})"
 
 
-EMPTY = "{'metric': '', 'labels': '', 'value': '', 'ts': ''}"
+# The file as one text column, streamed (blank lines read as NULL).
+LINES = """read_csv($path, columns = {'line': 'VARCHAR'}, delim = chr(1), quote = '', escape = '', header = false,
+                   auto_detect = false, strict_mode = false)"""
+PARSE = f"""CREATE OR REPLACE TEMP TABLE _parsed AS
+SELECT CASE WHEN ok THEN k END AS k, CASE WHEN ok THEN v END AS v, CASE WHEN ok THEN ts END AS ts,
+    CASE WHEN NOT ok AND NOT skip THEN line END AS bad
+FROM (SELECT *, NOT skip AND k <> '' AND v <> '' AND extra = '' AND (ts = '' OR TRY_CAST(ts AS BIGINT) IS NOT NULL)
+        AND (b = 0 OR (b > 1 AND e > b AND sp > b)) AS ok
+    FROM (SELECT *, split_part(r, ' ', 1) AS v, split_part(r, ' ', 2) AS ts, split_part(r, ' ', 3) AS extra
+        FROM (SELECT line, b, e, sp, skip, CASE WHEN b > 0 THEN line[:e] ELSE line[:sp - 1] END AS k,
+                rtrim(CASE WHEN b = 0 AND sp > 0 THEN line[sp + 1:] WHEN b > 0 AND e > b THEN line[e + 2:] END, chr(13)) AS r
+            FROM (SELECT line, strpos(line, '{{') AS b, strpos(line, '}} ') AS e, strpos(line, ' ') AS sp,
+                    -- blank or comment; trim only for the rare line that starts with white space
+                    coalesce(line = '' OR starts_with(line, '#') OR (line[1] IN (' ', chr(9), chr(13))
+                             AND (trim(line) = '' OR starts_with(ltrim(line), '#'))), true) AS skip
+                  FROM {LINES}))))"""
 
 
 def _parse(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     """`_parsed`: one row per line in file order (rowid - first rowid + 1 = line number), split by position.
 
-    read_csv streams the file as one text column (blank lines read as NULL); nothing keeps the whole
-    text in memory, and a line's raw text is kept only when it does not parse. `name{labels} value
-    [timestamp_ms]` is cut at `{`, `} ` and single spaces (string functions, 3x cheaper than a regex):
-    a `}` inside a label value, or two spaces between fields, fails the `parse` gate.
+    read_csv streams the file as one text column; nothing keeps the whole text in memory, and a line's
+    raw text is kept only when it does not parse. `name{labels} value [timestamp_ms]` is cut at `{`,
+    `} ` and single spaces (string functions, 3x cheaper than a regex), and each line keeps only its
+    series key `name{labels}` (split into name and labels once per series, not per line), its value and
+    timestamp text: a `}` inside a label value, or two spaces between fields, fails the `parse` gate.
     """
     try:
-        con.execute(
-            f"""CREATE OR REPLACE TEMP TABLE _parsed AS
-            SELECT CASE WHEN ok THEN {{'metric': m, 'labels': coalesce(l, ''), 'value': v, 'ts': ts}} ELSE {EMPTY} END AS p,
-                CASE WHEN NOT ok AND NOT skip THEN line END AS bad
-            FROM (SELECT *, NOT skip AND m <> '' AND NOT contains(m, ' ') AND v <> '' AND extra = ''
-                    AND (ts = '' OR TRY_CAST(ts AS BIGINT) IS NOT NULL) AND (b = 0 OR e > b) AS ok
-                FROM (SELECT *, split_part(r, ' ', 1) AS v, split_part(r, ' ', 2) AS ts, split_part(r, ' ', 3) AS extra
-                    FROM (SELECT line, b, e, skip, CASE WHEN b > 0 THEN line[:b - 1] ELSE split_part(line, ' ', 1) END AS m,
-                            CASE WHEN e > b THEN line[b + 1:e - 1] END AS l,
-                            rtrim(CASE WHEN b = 0 THEN line[strpos(line, ' ') + 1:] WHEN e > b THEN line[e + 2:] END, chr(13)) AS r
-                        FROM (SELECT line, strpos(line, '{{') AS b, strpos(line, '}} ') AS e,
-                                -- blank or comment; trim only for the rare line that starts with white space
-                                coalesce(line = '' OR starts_with(line, '#') OR (line[1] IN (' ', chr(9), chr(13))
-                                         AND (trim(line) = '' OR starts_with(ltrim(line), '#'))), true) AS skip
-                              FROM read_csv($path, columns = {{'line': 'VARCHAR'}}, delim = chr(1), quote = '', escape = '',
-                                            header = false, auto_detect = false, strict_mode = false)))))""",
-            {"path": str(path)},
-        )
+        con.execute(PARSE, {"path": str(path)})
     except (duckdb.InvalidInputException, duckdb.ConversionException) as exc:
         if "unicode" in str(exc).lower() or "utf-8" in str(exc).lower():
             raise UserError(
@@ -98,25 +97,29 @@ def _parse(con: duckdb.DuckDBPyConnection, path: Path) -> None:
         raise
 
 
+SERIES = """CREATE OR REPLACE TEMP TABLE _keys AS
+SELECT k, n, CASE WHEN b > 0 THEN k[:b - 1] ELSE k END AS metric, CASE WHEN b > 0 THEN k[b + 1:length(k) - 1] ELSE '' END AS labels
+FROM (SELECT k, count(*) AS n, strpos(k, '{') AS b FROM _parsed WHERE k IS NOT NULL GROUP BY k)"""
+SAMPLES = """CREATE OR REPLACE TEMP TABLE _samples AS
+SELECT _parsed.rowid - (SELECT min(rowid) FROM _parsed) + 1 AS _line, s.metric, s.sid, v AS value_text,
+    coalesce(make_timestamp(TRY_CAST(nullif(ts, '') AS BIGINT) * 1000), $mtime::TIMESTAMP) AS ts, bad
+FROM _parsed LEFT JOIN _series s ON s.k = _parsed.k
+WHERE bad IS NOT NULL OR s.sid IS NOT NULL"""
+
+
 def _stage(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, int]:
-    """`_samples` (one row per sample of a used field, or unparsable line) and `_series` (one per label set)."""
+    """`_samples` (one row per sample of a used field, or unparsable line) and `_series` (one per field and label set)."""
     _parse(con, path)
     mtime = datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc).replace(tzinfo=None)
-    used = ", ".join(sql(text(m)) for m in FIELDS)
-    other = con.execute(f"SELECT count(*) FROM _parsed WHERE p.metric <> '' AND p.metric NOT IN ({used})").fetchone()[0]
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE _series AS SELECT row_number() OVER () AS sid, labels "
-        f"FROM (SELECT DISTINCT p.labels AS labels FROM _parsed WHERE p.metric IN ({used}))"
-    )
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE _samples AS
-        SELECT _parsed.rowid - (SELECT min(rowid) FROM _parsed) + 1 AS _line, nullif(p.metric, '') AS metric, s.sid, p.value AS value_text,
-            coalesce(make_timestamp(TRY_CAST(nullif(p.ts, '') AS BIGINT) * 1000), $mtime::TIMESTAMP) AS ts, bad
-        FROM _parsed LEFT JOIN _series s ON s.labels = p.labels AND p.metric <> ''
-        WHERE bad IS NOT NULL OR p.metric IN ({used})""",
-        {"mtime": mtime},
-    )
+    con.execute(SERIES)
+    used = [m for m in FIELDS]
+    other = con.execute("SELECT coalesce(sum(n), 0) FROM _keys WHERE NOT list_contains($used, metric)",
+                        {"used": used}).fetchone()[0]
+    con.execute("CREATE OR REPLACE TEMP TABLE _series AS SELECT row_number() OVER () AS sid, k, metric, labels "
+                "FROM _keys WHERE list_contains($used, metric)", {"used": used})
+    con.execute(SAMPLES, {"mtime": mtime})
     con.execute("DROP TABLE _parsed")
+    con.execute("DROP TABLE _keys")
     _resolve_series(con)
     return {"other_metrics": int(other)} if other else {}
 
@@ -221,6 +224,7 @@ def _gpu_hours(con: duckdb.DuckDBPyConnection) -> None:
         f"avg(value) FILTER (metric = {sql(text(m))}) AS {col}" for m, (col, _, _) in FIELDS.items() if col != "energy_mj"
     )
     energy = sql(text("DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION"))
+    gr, util = sql(text("DCGM_FI_PROF_GR_ENGINE_ACTIVE")), sql(text("DCGM_FI_DEV_GPU_UTIL"))
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE _gpu_hours AS
         WITH per AS (
@@ -229,6 +233,8 @@ def _gpu_hours(con: duckdb.DuckDBPyConnection) -> None:
                 any_value(namespace) AS namespace, any_value(team) AS team, any_value(project) AS project,
                 any_value(workload_type) AS workload_type, count(*) AS n_samples, count(DISTINCT ts) AS n_ts,
                 {means},
+                -- the hour's highest busy sample, in the field busy_hours reads (graphics engine, else GPU_UTIL)
+                coalesce(100 * max(value) FILTER (metric = {gr}), max(value) FILTER (metric = {util})) AS peak_util_pct,
                 -- the counter's rise over the time between its first and last sample: mJ per ms = W
                 (max(value) FILTER (metric = {energy}) - min(value) FILTER (metric = {energy}))
                   / nullif(epoch_ms(max(ts) FILTER (metric = {energy})) - epoch_ms(min(ts) FILTER (metric = {energy})), 0)
@@ -271,7 +277,7 @@ def _aggregate_and_insert(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int
             sum(observed_hours * (1 - coalesce(gr_engine_active, gpu_util_pct / 100))) AS idle_hours,
             sum(observed_hours * sm_active) / sum(observed_hours) FILTER (sm_active IS NOT NULL) AS sm_active,
             sum(observed_hours * fb_used_mib) / sum(observed_hours) FILTER (fb_used_mib IS NOT NULL) / 1024 AS memory_used_gb,
-            sum(energy_kwh) AS energy_kwh,
+            sum(energy_kwh) AS energy_kwh, max(peak_util_pct) AS peak_util_pct,
             sum(observed_hours) FILTER (sm_active IS NOT NULL) AS sm_hours,
             sum(observed_hours) FILTER (fb_used_mib IS NOT NULL) AS memory_hours
         FROM _gpu_hours WHERE NOT known AND pod IS NOT NULL GROUP BY ALL"""
@@ -283,8 +289,8 @@ def _aggregate_and_insert(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int
     )
     rows = con.execute(
         f"""INSERT INTO utilization_hourly ({keys}, allocated_hours, busy_hours, idle_hours, sm_active,
-            memory_used_gb, energy_kwh)
-        SELECT {keys}, allocated_hours, busy_hours, idle_hours, sm_active, memory_used_gb, energy_kwh
+            memory_used_gb, energy_kwh, peak_util_pct)
+        SELECT {keys}, allocated_hours, busy_hours, idle_hours, sm_active, memory_used_gb, energy_kwh, peak_util_pct
         FROM _rows WHERE NOT known"""
     ).fetchone()[0]
     _merge_known(con, match)
@@ -298,7 +304,8 @@ def _merge_known(con: duckdb.DuckDBPyConnection, match: str) -> None:
     """Add new GPUs' hours to team rows an earlier file created (per-node scrape files of the same hour).
 
     Sums add; a NULL (not measured) side adds nothing, and both NULL stay NULL. Means (SM activity,
-    memory) combine weighted by hours, taking the earlier row as measured over all its allocated hours.
+    memory) combine weighted by hours, taking the earlier row as measured over all its allocated hours;
+    the peak is the higher of the two (greatest ignores a NULL side).
     Only GPU-hours new to `gpu_hourly` reach here, so re-ingesting a file changes nothing.
     """
 
@@ -312,6 +319,7 @@ def _merge_known(con: duckdb.DuckDBPyConnection, match: str) -> None:
     con.execute(
         f"""UPDATE utilization_hourly t SET allocated_hours = t.allocated_hours + r.allocated_hours,
             busy_hours = {add('busy_hours')}, idle_hours = {add('idle_hours')}, energy_kwh = {add('energy_kwh')},
-            sm_active = {mean('sm_active', 'sm_hours')}, memory_used_gb = {mean('memory_used_gb', 'memory_hours')}
+            sm_active = {mean('sm_active', 'sm_hours')}, memory_used_gb = {mean('memory_used_gb', 'memory_hours')},
+            peak_util_pct = greatest(t.peak_util_pct, r.peak_util_pct)
         FROM _rows r WHERE r.known AND {match}"""
     )

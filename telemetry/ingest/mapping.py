@@ -18,7 +18,9 @@ import csv
 from pathlib import Path
 
 import duckdb
+import sqlglot
 import yaml
+from sqlglot import exp
 
 from core.errors import UserError
 from telemetry.ingest.gates import sql, text
@@ -75,11 +77,16 @@ def register(con: duckdb.DuckDBPyConnection, triples: list[tuple[str, str, str]]
         con.executemany("INSERT INTO _mapping VALUES (?, ?, ?)", triples)
 
 
+def _mapped(kind: str) -> exp.Select:
+    return exp.select("value").from_(exp.to_table("_mapping").as_("m")).where(exp.column("kind", "m").eq(text(kind)))
+
+
 def lookup(kind: str, key_sql: str) -> str:
     """SQL for the mapped value of `key_sql` (NULL when unmapped); DuckDB turns it into a join."""
-    return f"(SELECT value FROM _mapping m WHERE m.kind = {sql(text(kind))} AND m.key = {key_sql})"
+    key = sqlglot.parse_one(key_sql, read="duckdb")
+    return sql(_mapped(kind).where(exp.column("key", "m").eq(key)).subquery())
 
 
 def default_cluster() -> str:
     """SQL for the mapping's default cluster, NULL when none was given."""
-    return "(SELECT value FROM _mapping m WHERE m.kind = 'cluster' LIMIT 1)"
+    return sql(_mapped("cluster").limit(1).subquery())

@@ -12,6 +12,8 @@ no end yet and is replaced when a later dump shows it further along (see UPSERT)
 from __future__ import annotations
 
 import duckdb
+import sqlglot
+from sqlglot import exp
 
 from telemetry.ingest import gates as g
 from telemetry.ingest.accelerators import match_name_sql
@@ -57,6 +59,10 @@ def _gpus(tres: str) -> str:
     return f"coalesce({generic}, {typed})"
 
 
+def _expr(fragment: str) -> exp.Expression:
+    return sqlglot.parse_one(fragment, read="duckdb")
+
+
 def _state_sql() -> str:
     word = "upper(split_part(trim(_r.\"State\"), ' ', 1))"
     whens = " ".join(f"WHEN {sql(text(k))} THEN {sql(text(v))}" for k, v in STATES.items())
@@ -66,12 +72,14 @@ def _state_sql() -> str:
 def plan(con: duckdb.DuckDBPyConnection, columns: tuple[str, ...]) -> tuple[IngestPlan, str, dict[str, int]]:
     """(jobs plan, source table of job rows, skipped counts) for a staged sacct file."""
     alloc, req = _gpus('_r."AllocTRES"'), _gpus(raw_ref(columns, "ReqTRES"))
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE _sacct_kind AS SELECT _line, CASE
-            WHEN contains(_r."JobID", '.') THEN 'job_steps'
-            WHEN coalesce(nullif({alloc}, 0), {req}, 0) = 0 THEN 'jobs_without_gpus'
-            END AS kind FROM _raw _r"""
-    )
+    zero = exp.Literal.number(0)
+    gpus = exp.func("coalesce", exp.func("nullif", _expr(alloc), zero), _expr(req), zero.copy())
+    kind = exp.Case(ifs=[
+        exp.If(this=exp.func("contains", exp.column("JobID", "_r", quoted=True), text(".")), true=text("job_steps")),
+        exp.If(this=gpus.eq(0), true=text("jobs_without_gpus")),
+    ])
+    rows = exp.select(exp.column("_line"), kind.as_("kind")).from_(exp.to_table("_raw").as_("_r"))
+    con.execute("CREATE OR REPLACE TEMP TABLE _sacct_kind AS " + sql(rows))
     skipped = {k: int(n) for k, n in con.execute(
         "SELECT kind, count(*) FROM _sacct_kind WHERE kind IS NOT NULL GROUP BY 1 ORDER BY 1").fetchall()}
     con.execute(

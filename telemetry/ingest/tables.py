@@ -26,7 +26,7 @@ KEYS: dict[str, tuple[str, ...]] = {
 RANGES: dict[str, tuple[tuple[str, float | None, float | None], ...]] = {
     "utilization_hourly": (
         ("allocated_hours", 0, None), ("busy_hours", 0, None), ("idle_hours", 0, None),
-        ("sm_active", 0, 1), ("memory_used_gb", 0, None), ("energy_kwh", 0, None),
+        ("sm_active", 0, 1), ("memory_used_gb", 0, None), ("energy_kwh", 0, None), ("peak_util_pct", 0, 100),
     ),
     "jobs": (("accelerators", 0, None), ("queue_wait_minutes", 0, None), ("accelerator_hours", 0, None), ("mfu", 0, 1)),
     "serving_hourly": (("requests", 0, None), ("tokens", 0, None), ("errors", 0, None),

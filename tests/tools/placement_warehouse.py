@@ -37,7 +37,7 @@ def build(path: Path) -> Path:
     start = END - timedelta(days=7)
     con.execute(
         """INSERT INTO utilization_hourly
-        SELECT ts, 'c1', 'H100', 't1', 'p1', 'fine-tuning', 40, 30, 10, 0.6, 50, 40 * 0.5
+        SELECT ts, 'c1', 'H100', 't1', 'p1', 'fine-tuning', 40, 30, 10, 0.6, 50, 40 * 0.5, 90
         FROM range(?::TIMESTAMP, ?::TIMESTAMP, INTERVAL 1 HOUR) t(ts)""",
         [start, END],
     )
