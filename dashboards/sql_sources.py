@@ -18,6 +18,7 @@ from sqlglot import exp
 from dashboards.state import FilterState
 from semantic_layer.catalog import Catalog
 from semantic_layer.query import MetricQuery
+from semantic_layer.rollups import table_for
 from tools._warehouse import bind, value_expression
 
 IDLE_SHARE = 0.1  # an hour counts as idle when under 10% of the allocation was busy
@@ -95,16 +96,37 @@ SELECT cluster, CAST(EXTRACT(hour FROM hour) AS INTEGER) AS hour_of_day,
 FROM utilization_hourly WHERE :cond GROUP BY 1, 2 ORDER BY 1, 2"""
 
 
-def hour_of_day_sql(state: FilterState) -> tuple[str, list[str]]:
-    """Utilization % by cluster and hour of day (UTC): when in the day pools sit idle."""
+def hour_of_day_sql(state: FilterState, catalog: Catalog | None = None) -> tuple[str, list[str]]:
+    """Utilization % by cluster and hour of day (UTC): when in the day pools sit idle.
+
+    Reads the smallest hourly rollup that has the cluster and the view's filter columns, when the
+    warehouse has one (the same hourly sums, far fewer rows), else utilization_hourly.
+    """
     cond, ignored = condition(state, UTIL_COLS)
-    return bind(HOUR_OF_DAY, cond=cond), ignored
+    hourly = state.start.minute == state.start.second == state.end.minute == state.end.second == 0
+    columns = {"cluster"} | {k for k in state.values if k in UTIL_COLS}
+    table = table_for(getattr(catalog, "rollups", ()), "utilization_hourly", columns, {"busy_hours", "allocated_hours"},
+                      "hour") if hourly else "utilization_hourly"
+    tree = sqlglot.parse_one(bind(HOUR_OF_DAY, cond=cond), read="duckdb")
+    if table != "utilization_hourly":
+        tree = tree.transform(lambda n: exp.to_table(table) if isinstance(n, exp.Table) and n.name == "utilization_hourly" else n)
+    return tree.sql(dialect="duckdb"), ignored
 
 
+# An allocation-hour (team, project, pool, hour: its workload types summed) is idle when its busy sum is
+# under 10% of its allocated sum; that can only happen if one of its rows has busy unmeasured or under
+# 10% of its own allocation (were every row at 10% or more, so would the sums be). So the hours are
+# first narrowed to those rows (a filter scan), and only those allocation-hours are summed: the same
+# runs, without grouping every hour of the period (36 s -> about 1 s over three years on `large`).
 IDLE_ALLOCATIONS = """
-WITH h AS (
+WITH candidates AS (
+  SELECT DISTINCT u.team, u.project, u.cluster, u.accelerator_type, u.hour FROM utilization_hourly u
+  WHERE :cond AND (u.busy_hours IS NULL OR u.busy_hours < :idle_share * u.allocated_hours)),
+h AS (
   SELECT u.team, u.project, u.cluster, u.accelerator_type, u.hour, SUM(u.allocated_hours) AS alloc, SUM(u.busy_hours) AS busy
-  FROM utilization_hourly u WHERE :cond GROUP BY 1, 2, 3, 4, 5),
+  FROM utilization_hourly u SEMI JOIN candidates c
+    ON c.team = u.team AND c.project = u.project AND c.cluster = u.cluster AND c.accelerator_type = u.accelerator_type AND c.hour = u.hour
+  WHERE :cond GROUP BY 1, 2, 3, 4, 5),
 idle AS (
   SELECT *, EPOCH(hour) / 3600 - ROW_NUMBER() OVER (PARTITION BY team, project, cluster, accelerator_type ORDER BY hour) AS run
   FROM h WHERE alloc >= 1 AND busy < :idle_share * alloc)

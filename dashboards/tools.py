@@ -10,11 +10,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dashboards import sql_sources
 from dashboards.state import FilterState
 from dashboards.types import TileContext as DashboardContext
+
+if TYPE_CHECKING:
+    from semantic_layer.catalog import Catalog
 
 
 @dataclass
@@ -31,6 +34,17 @@ class ToolOutput:
 def _sql_tool(builder: Callable[[FilterState], tuple[str, list[str]]]) -> Callable[[DashboardContext, FilterState], ToolOutput]:
     def run(ctx: DashboardContext, state: FilterState) -> ToolOutput:
         sql, ignored = builder(state)
+        result = ctx.engine.run_sql(sql)
+        return ToolOutput(result.columns, [list(r) for r in result.rows], [result.sql], ignored)
+
+    run.__doc__ = builder.__doc__
+    return run
+
+
+def _catalog_sql_tool(builder: Callable[[FilterState, Catalog], tuple[str, list[str]]]) -> Callable[[DashboardContext, FilterState], ToolOutput]:
+    """A SQL tile built from the view's catalog (its metrics compile to the rollups the warehouse holds)."""
+    def run(ctx: DashboardContext, state: FilterState) -> ToolOutput:
+        sql, ignored = builder(state, ctx.catalog)
         result = ctx.engine.run_sql(sql)
         return ToolOutput(result.columns, [list(r) for r in result.rows], [result.sql], ignored)
 
@@ -111,8 +125,8 @@ TOOLS: dict[str, Callable[[DashboardContext, FilterState], ToolOutput]] = {
     "scan": scan_tool,
     "savings": savings_tool,
     "forecast": forecast_tool,
-    "fleet_capacity": _sql_tool(sql_sources.fleet_capacity_sql),
-    "hour_of_day_utilization": _sql_tool(sql_sources.hour_of_day_sql),
+    "fleet_capacity": _catalog_sql_tool(sql_sources.fleet_capacity_sql),
+    "hour_of_day_utilization": _catalog_sql_tool(sql_sources.hour_of_day_sql),
     "idle_allocations": _sql_tool(sql_sources.idle_allocations_sql),
     "quota_headroom": _sql_tool(sql_sources.quota_headroom_sql),
     "pending_requests": _sql_tool(sql_sources.pending_requests_sql),

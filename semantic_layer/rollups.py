@@ -232,3 +232,12 @@ def _rewrite(scope: _Scope, node: exp.Expression, rows: exp.Column) -> exp.Expre
             return None
         return exp.Case(ifs=ifs, default=out_default)
     return None
+
+
+def table_for(rollups: tuple[RollupInfo, ...], source: str, columns: set[str], sums: set[str], grain: str) -> str:
+    """The smallest current rollup of `source` with every key in `columns`, every sum in `sums` (stored under
+    the source column's name) and a grain no coarser than `grain`; else `source` itself. For hand-written
+    SQL whose shape a rollup keeps (the dashboards' hour-of-day tile): same names, same sums, fewer rows."""
+    fits = [i for i in rollups if i.rollup.source == source and columns <= set(i.rollup.keys)
+            and sums <= {name for name, sql in i.rollup.sums if name == sql} and grain in _FINER_OK[i.rollup.grain]]
+    return min(fits, key=lambda i: i.rows).rollup.name if fits else source
