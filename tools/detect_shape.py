@@ -81,12 +81,16 @@ def run(wh: Warehouse, start: datetime | None, end: datetime | None) -> pd.DataF
     return finish(detect_frame(frame), start, end, wh.run(PRICE_SQL))
 
 
+PARALLEL_MIN_STREAMS = 400  # below this, one process (forking costs more than it saves)
+
+
 def run_grid(ph: PoolHours, start: datetime | None, end: datetime | None, prices: pd.DataFrame,
-             history_days: int = HISTORY_DAYS) -> pd.DataFrame:
+             history_days: int = HISTORY_DAYS, workers: int = 1) -> pd.DataFrame:
     """`run` on the scan's shared team-pool-hour grid: the same stream-hours `stream_hours_sql` returns
     (hours with an allocated accelerator-hour or more; values unrounded, so that the two agree where a
-    rounding would fall on a half), each stream cut
-    to its first and last such hour as `detect_series.detect_streams` does, without a 12M-row frame."""
+    rounding would fall on a half), each stream cut to its first and last such hour as
+    `detect_series.detect_streams` does, without a 12M-row frame. With `workers` > 1 and many streams,
+    the streams are split over that many forked processes (the scan's cores: numpy sorts one core each)."""
     width = ph.shape[1]
     lo = ph.column(None if start is None else start - timedelta(days=history_days), 0)
     hi = ph.column(end, width)
@@ -95,23 +99,56 @@ def run_grid(ph: PoolHours, start: datetime | None, end: datetime | None, prices
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(valid, ph.busy_all[:, lo:hi] / alloc, np.nan)
         weight = np.where(valid, alloc, np.nan)
-    found = []
-    for row in np.flatnonzero(valid.any(axis=1)):  # per stream (thousands), each fully vectorized
-        cols = np.flatnonzero(valid[row])
-        a, b = cols[0], cols[-1] + 1
-        runs = detect_series.detect(share[row, a:b], None, detect_series.DEFAULT, weight[row, a:b])
-        if runs.empty:
-            continue
-        first = ph.hour(lo + a)
-        runs["window_start"] = first + pd.to_timedelta(runs["start"].to_numpy(), unit="h")
-        runs["window_end"] = first + pd.to_timedelta(runs["end"].to_numpy(), unit="h")
-        for k in KEYS:
-            runs[k] = ph.streams[k].iat[row]
-        found.append(runs)
+    rows = np.flatnonzero(valid.any(axis=1))
+    found = _detect_rows(share, weight, rows) if workers <= 1 or len(rows) < PARALLEL_MIN_STREAMS else \
+        _detect_parallel(share, weight, rows, workers)
     if not found:
         return _empty()
     runs = pd.concat(found, ignore_index=True)
+    first = ph.hour(lo + runs.pop("offset").to_numpy())
+    runs["window_start"] = first + pd.to_timedelta(runs["start"].to_numpy(), unit="h")
+    runs["window_end"] = first + pd.to_timedelta(runs["end"].to_numpy(), unit="h")
+    row = runs.pop("row").to_numpy()
+    for k in KEYS:
+        runs[k] = ph.streams[k].to_numpy()[row]
     return finish(runs[runs["score"] >= runs["shape"].map(SCORE_MIN).fillna(0.0)].reset_index(drop=True), start, end, prices)
+
+
+def _detect_rows(share: np.ndarray, weight: np.ndarray, rows: np.ndarray) -> list[pd.DataFrame]:
+    """`detect_series.detect` on each given stream (a row of the grid), cut to its first and last hour
+    with data; each run carries its stream's row and the column its series starts at."""
+    found = []
+    for row in rows:  # per stream (thousands), each fully vectorized
+        cols = np.flatnonzero(~np.isnan(weight[row]))
+        a, b = cols[0], cols[-1] + 1
+        runs = detect_series.detect(share[row, a:b], None, detect_series.DEFAULT, weight[row, a:b])
+        if not runs.empty:
+            found.append(runs.assign(row=row, offset=a))
+    return found
+
+
+_SHARED: tuple[np.ndarray, np.ndarray] | None = None  # the grid slices, inherited by forked workers (no copy)
+
+
+def _detect_block(rows: np.ndarray) -> list[pd.DataFrame]:
+    assert _SHARED is not None
+    return _detect_rows(*_SHARED, rows)
+
+
+def _detect_parallel(share: np.ndarray, weight: np.ndarray, rows: np.ndarray, workers: int) -> list[pd.DataFrame]:
+    """`_detect_rows` over `workers` forked processes, each reading the parent's arrays; results in
+    stream order, so the findings are the same as in one process."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    global _SHARED
+    _SHARED = (share, weight)
+    try:
+        blocks = np.array_split(rows, workers * 4)  # small blocks even out streams of different lengths
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            return [runs for part in pool.map(_detect_block, blocks) for runs in part]
+    finally:
+        _SHARED = None
 
 
 def finish(runs: pd.DataFrame, start: datetime | None, end: datetime | None, prices: pd.DataFrame) -> pd.DataFrame:

@@ -58,7 +58,7 @@ DETECTORS: tuple[Detector, ...] = (
     Detector("energy_outlier", "cluster", "kwh_per_accelerator_hour", detect_util.energy_outlier_sql, ("cluster", "accelerator_type"),
              grid=lambda ph, s, e, p: detect_util.energy_outlier_grid(ph, s, e, p.per_kwh)),
     Detector("utilization_shift", "team", "busy_share", detect_shape.stream_hours_sql, ("team", "cluster", "accelerator_type"),
-             frame=detect_shape.run, grid=lambda ph, s, e, p: detect_shape.run_grid(ph, s, e, p.per_hour)),
+             frame=detect_shape.run, grid=lambda ph, s, e, p: detect_shape.run_grid(ph, s, e, p.per_hour, workers=p.workers)),
     Detector("data_quality", "cluster", "physical_bound", scan_bounds.check_sql, (), frame=_bounds_frame),
 )
 KINDS: tuple[str, ...] = tuple(d.kind for d in DETECTORS)
@@ -211,9 +211,12 @@ def _none(value: Any) -> str | None:
 
 
 @dataclass(frozen=True)
-class _Prices:
+class _GridContext:
+    """What the grid detectors read besides the grid: prices, and how many cores the scan may use."""
+
     per_hour: pd.DataFrame  # cluster, accelerator_type, usd_per_hour (catalog rate per pool)
     per_kwh: pd.DataFrame  # cluster, usd_per_kwh
+    workers: int = 1
 
 
 KWH_SQL = "SELECT cluster, usd_per_kwh FROM clusters"
@@ -224,7 +227,7 @@ def _grid_pass(wh: Warehouse, dets: list[Detector], s: datetime | None, e: datet
     """The detectors that read team-pool-hours, over one shared grid built once per scan run (chunk by
     chunk, so memory stays bounded on all history); the grid's own time is timed as `shared_grid`."""
     since = None if s is None else s - timedelta(days=scan_sql.BASELINE_DAYS)
-    prices = _Prices(per_hour=wh.run(detect_shape.PRICE_SQL), per_kwh=wh.run(KWH_SQL))
+    prices = _GridContext(per_hour=wh.run(detect_shape.PRICE_SQL), per_kwh=wh.run(KWH_SQL), workers=wh.settings.threads)
     parts: dict[str, list[pd.DataFrame]] = {d.kind: [] for d in dets}
     t1 = time.perf_counter()
     chunks = scan_grid.chunks(wh, since, e)

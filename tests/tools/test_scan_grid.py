@@ -69,3 +69,16 @@ def test_weekly_median_is_sqls_median() -> None:
     x[0, 7] = 2.0  # one value
     med = scan_grid.weekly_median(x)
     assert med[0, 5] == 2.5 and med[0, 7] == 2.0 and np.isnan(med[0, 6])
+
+
+def test_stream_detection_split_over_processes_finds_the_same(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tools import detect_shape
+
+    monkeypatch.setattr(detect_shape, "PARALLEL_MIN_STREAMS", 0)
+    with Warehouse(Settings(PACE_DB=demo_db)) as wh:
+        ph = next(scan_grid.pool_hours(wh, None, None))
+        prices = wh.run(detect_shape.PRICE_SQL)
+    one = detect_shape.run_grid(ph, None, None, prices, workers=1)
+    two = detect_shape.run_grid(ph, None, None, prices, workers=2)
+    assert not one.empty
+    pd.testing.assert_frame_equal(one, two)
