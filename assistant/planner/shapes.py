@@ -13,7 +13,7 @@ from typing import Any
 
 from assistant.planner.lexicon import mask
 from assistant.planner.plan import PlannerPlan
-from assistant.planner.words import STATE_METRICS
+from assistant.planner.words import STATE_METRICS, UNIT_WORDS
 
 SHARE_WORDS: frozenset[str] = frozenset("share fraction proportion portion percentage percent pct %".split())
 """A part of a whole (general English; FinOps 'share of spend' in allocation and showback)."""
@@ -158,3 +158,53 @@ def percent_without_share(metrics: list[str], catalog: Any) -> PlannerPlan:
         f"{label} is an amount, so as a percentage it needs a whole to be a share of: split it ('{label.lower()} by team "
         f"as a percent of the total') or name the part ('what share of {label.lower()} was atlas')."),
         suggestions=[f"{label} by team as a percent of the total last month"])
+
+
+_UNIT_ASK = re.compile(r"(?<![\w-])(?:in|as|into|expressed in|measured in)\s+(?:a\s+|the\s+|us\s+)?("
+                       + "|".join(re.escape(w) for w in sorted(UNIT_WORDS, key=len, reverse=True)) + r")(?![\w-])(?!\s+of\b)")
+
+
+def shape_followup(parsed: Any, previous: Any, catalog: Any) -> tuple[Any, list[str]] | None:
+    """'as a share of the total?', 'in hours?', 'per day on average?' after a question: the same query, reshaped.
+
+    Only when the follow-up changes nothing else (no filter, grouping, period or ranking) and the
+    shape means something for the previous metrics; otherwise the ordinary follow-up edit handles it.
+    """
+    if parsed.filters or parsed.group_dims or parsed.period is not None or parsed.rank is not None or parsed.metric_hits:
+        return None
+    names = list(previous.metrics)
+    split = [g for g in previous.group_by if g.grain is None]
+    update: dict[str, Any] = {}
+    notes: list[str] = []
+    spans: list[tuple[int, int]] = []
+    share = list(_SHARE.finditer(parsed.rest))
+    if share and split and len(names) == 1 and additive(catalog, names[0]):
+        update["share_of_total"] = True
+        spans += [m.span() for m in share]
+        notes.append(f"Share of the total: each {' and '.join(g.dimension for g in split)}'s value over the total of every group "
+                     "(composed from the metric, not a catalog metric).")
+    avg, fine = list(_AVERAGE.finditer(parsed.rest)), _PER_SECOND.search(parsed.rest)
+    rate = "second" if fine and fine.group(1).startswith("s") else "minute" if fine else (
+        _RATE_GRAINS.get(parsed.grain or "") if avg else None)
+    if rate and previous.time_range is not None and previous.time_grain() is None and all(additive(catalog, n) for n in names):
+        update["per"] = rate
+        spans += [m.span() for m in avg] + ([fine.span()] if fine else [])
+        notes.append(f"Per {rate} on average: the period's total divided by its length in {rate}s.")
+    unit = _UNIT_ASK.search(parsed.rest)
+    if unit is not None:
+        from semantic_layer.derived import conversion_factor
+
+        wanted = UNIT_WORDS[unit.group(1)]
+        convert = {n: wanted for n in names if getattr(catalog.metrics[n], "unit", "") != wanted
+                   and conversion_factor(getattr(catalog.metrics[n], "unit", ""), wanted) is not None}
+        if not convert:
+            return None
+        update["convert"] = convert
+        spans.append(unit.span())
+        notes.append(f"Also shown in {wanted}, as asked.")
+    if not update:
+        return None
+    parsed.rest = mask(parsed.rest, spans)
+    parsed.leftover = [w for w in parsed.rest.split() if w]
+    parsed.grain = None if "per" in update else parsed.grain
+    return previous.model_copy(update=update), notes

@@ -210,3 +210,29 @@ def test_how_much_of_a_whole_went_to_a_part_is_its_share_and_its_amount() -> Non
     p = plan("how much of our spend went to atlas last month")
     assert p.kind == "query" and p.query is not None and p.query.share_of_total
     assert [(f.dimension, f.values) for f in p.query.filters] == [("team", ["atlas"])]
+
+
+def _follow(first: str, then: str) -> PlannerPlan:
+    cat = catalog()
+    lex = Lexicon.from_catalog(cat)
+    prev = plan_offline(first, PlannerInputs(catalog=cat, lexicon=lex, today=date(2026, 11, 23)))
+    assert prev.kind == "query" and prev.query is not None
+    return plan_offline(then, PlannerInputs(catalog=cat, lexicon=lex, today=date(2026, 11, 23), previous=prev.query))
+
+
+@pytest.mark.parametrize("then,field,value", [("as a share of the total?", "share_of_total", True), ("and in thousands?", "convert", {"cost": "thousands"}),
+                                              ("what percentage is that of the total", "share_of_total", True)])
+def test_a_shape_follow_up_reshapes_the_previous_question_and_keeps_everything_else(then: str, field: str, value: object) -> None:
+    p = _follow("spend by team last month", then)
+    assert p.kind == "query" and p.query is not None and getattr(p.query, field) == value
+    assert [g.dimension for g in p.query.group_by] == ["team"] and p.query.time_range is not None
+    assert p.query.time_range.start.month == 10
+
+
+def test_a_rate_follow_up_on_one_total_is_the_rate_and_on_a_ratio_changes_nothing_silently() -> None:
+    p = _follow("energy last month", "per day on average?")
+    assert p.kind == "query" and p.query is not None and p.query.per == "day" and p.query.time_grain() is None
+    q = _follow("queue wait last week", "in hours?")
+    assert q.kind == "query" and q.query is not None and q.query.convert == {"queue_wait_avg_minutes": "hours"}
+    r = _follow("utilization by team last week", "as a share of the total?")
+    assert not (r.kind == "query" and r.query is not None and r.query.share_of_total)
