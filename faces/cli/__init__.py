@@ -19,6 +19,7 @@ from faces.cli import requests  # noqa: F401,E402
 from faces.cli import drafting  # noqa: F401,E402
 from faces.cli import slack  # noqa: F401,E402
 from faces.cli import placement  # noqa: F401,E402
+from faces.cli import rollups  # noqa: F401,E402
 
 
 def main() -> None:
