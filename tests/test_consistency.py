@@ -188,17 +188,23 @@ def test_platform_review_adoption_equals_metrics(settings: Settings) -> None:
 
 
 def test_platform_review_comparison_equals_metrics(settings: Settings) -> None:
-    """Per type and workload, the review's accelerator-hours and busy share are allocated_hours and
-    utilization_pct over the review's window."""
+    """Per type and workload, the review's accelerator-hours, busy share, failure and preemption rates are
+    allocated_hours, utilization_pct, job_failure_rate_pct and preemption_rate_pct over the review's window."""
     from tools.platform_review import review_platform
 
     r = review_platform(settings, "MI300X")
     got = pace_query(settings, ["allocated_hours", "utilization_pct"], r.since, r.end, by=["accelerator_type", "workload_type"])
+    rates = pace_query(settings, ["job_failure_rate_pct", "preemption_rate_pct"], r.since, r.end,
+                       by=["accelerator_type", "workload_type"])
     assert r.comparison
     for row in r.comparison:
         want = got[(row["accelerator_type"], row["workload_type"])]
         assert close(row["accelerator_hours"], want["allocated_hours"], rel=1e-6)
         assert close(100 * row["busy_share"], want["utilization_pct"], rel=1e-6)
+        jobs = rates.get((row["accelerator_type"], row["workload_type"]))
+        if jobs is not None:  # job rates of a type and workload that ran jobs in the window
+            assert close(100 * row["failure_rate"], jobs["job_failure_rate_pct"], rel=1e-6)
+            assert close(100 * row["preemption_rate"], jobs["preemption_rate_pct"], rel=1e-6)
 
 
 def test_forecast_capacity_equals_installed_accelerators(settings: Settings) -> None:

@@ -12,6 +12,7 @@ from sqlglot import exp
 
 from semantic_layer.query import Filter, GroupBy, MetricQuery, TimeRange
 from tools._warehouse import bind, value_expression
+from tools.catalog_rows import counted_by
 
 
 ADOPTION_METRICS = ("allocated_hours", "utilization_pct", "sm_activity_pct")
@@ -51,8 +52,8 @@ COMPARE = """WITH u AS (
     GROUP BY accelerator_type, workload_type
 ), j AS (
     SELECT accelerator_type, workload_type, count(*) AS jobs,
-           avg(CASE WHEN state = 'failed' THEN 1.0 ELSE 0.0 END) AS failure_rate,
-           avg(CASE WHEN state = 'preempted' THEN 1.0 ELSE 0.0 END) AS preemption_rate,
+           count(:failed) / nullif(count(:ended), 0) AS failure_rate,
+           count(:preempted) / nullif(count(:ended), 0) AS preemption_rate,
            sum(coalesce(tokens_processed, samples_processed)) FILTER (WHERE state = 'completed')
              / nullif(sum(accelerator_hours) FILTER (WHERE state = 'completed'), 0) AS work_per_accelerator_hour,
            CASE WHEN count(tokens_processed) > 0 THEN 'tokens' ELSE 'samples' END AS work_unit,
@@ -77,8 +78,12 @@ ORDER BY u.workload_type, u.accelerator_type"""
 
 
 def compare_sql(acc: str, since: datetime, end: datetime) -> str:
-    """Per type and workload (the type's workloads only): hours, utilization, power, reliability, throughput, price."""
-    return bind(COMPARE, acc=acc, since=since, end=end)
+    """Per type and workload (the type's workloads only): hours, utilization, power, reliability, throughput, price.
+
+    Failure and preemption rates are the catalog's job_failure_rate_pct and preemption_rate_pct as
+    fractions: failed (or preempted) over ended jobs, in the catalog measures' own terms."""
+    return bind(COMPARE, acc=acc, since=since, end=end, failed=counted_by("failed_job_count"),
+                ended=counted_by("ended_job_count"), preempted=counted_by("preempted_job_count"))
 
 
 INCIDENTS = """WITH inc AS (

@@ -14,6 +14,7 @@ import sqlglot
 from sqlglot import exp
 
 from tools._warehouse import bind
+from tools.catalog_rows import counted_by
 
 SCOPE_COLUMNS = ("cluster", "team", "accelerator_type", "workload_type")
 
@@ -138,17 +139,6 @@ def incident_duration(incident_id: str, end: datetime) -> str:
 
 def endpoint_team(endpoint: str) -> str:
     return bind(_ENDPOINT_TEAM, endpoint=endpoint)
-
-
-def counted_by(measure: str) -> exp.Expression:
-    """The row expression a catalog count measure counts (non-NULL = counted), e.g. which Slurm states
-    `failed_job_count` calls failed, so triage's 'failed' and 'ended' are the catalog's words."""
-    from semantic_layer.catalog import load_catalog
-
-    found = load_catalog().measures[measure]
-    if found.agg != "count" or not found.expr:
-        raise ValueError(f"measure {measure} is not a count of an expression")
-    return sqlglot.parse_one(found.expr, read="duckdb")
 
 
 def job_impact(scope: Scope, w0: datetime, w1: datetime, b0: datetime) -> str:
