@@ -1,6 +1,7 @@
 """Detectors on money and serving: team cost spikes and inference latency or error-rate spikes.
 
-- cost_spike: a team's daily EffectiveCost (FOCUS, amortized) against the median of the same team's
+- cost_spike: a team's daily EffectiveCost (FOCUS, amortized; the observed total is the catalog's
+  `effective_cost_usd` for the team and days) against the median of the same team's
   cost on the same weekday over the 4 weeks either side (a local baseline, so growth over years does
   not read as a spike); flagged at 1.5x or more with a robust z > 3.5 on the log ratio (scaled MAD of
   the team's log ratios).
@@ -13,7 +14,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from tools._warehouse import bind
+import pandas as pd
+
+from semantic_layer.query import Filter, MetricQuery, TimeRange
+from tools._warehouse import Warehouse, bind
 from tools.scan_sql import PRICE_CTE, bounds
 
 COST_RATIO = 1.5
@@ -109,3 +113,17 @@ ORDER BY r.window_start, entity"""
 def latency_spike_sql(start: datetime | None, end: datetime | None, endpoint: str | None = None) -> str:
     """Runs of hours in which an endpoint's p95 latency or error rate far exceeded the same hour of week."""
     return bind(_LATENCY_SQL, **bounds(start, end), endpoint=endpoint, ratio=LATENCY_RATIO, min_hours=LATENCY_MIN_HOURS)
+
+
+def cost_spike_frame(wh: Warehouse, start: datetime | None, end: datetime | None) -> pd.DataFrame:
+    """`cost_spike_sql`'s runs, each observed cost taken from the catalog's `effective_cost_usd` for the
+    team and the run's days (the figure `pace query --metric effective_cost_usd` gives), so the scan
+    and a question about the same spend never disagree; the baseline and the flagging stay the detector's."""
+    runs = wh.run(cost_spike_sql(start, end))
+    observed = []
+    for team, first, last in zip(runs["entity"], runs["window_start"], runs["window_end"]):  # one per finding
+        query = MetricQuery(metrics=["effective_cost_usd"], filters=[Filter(dimension="team", values=[team])],
+                            time_range=TimeRange(start=pd.Timestamp(first).to_pydatetime(), end=pd.Timestamp(last).to_pydatetime()))
+        value = wh.query(query)[0].iloc[0, 0]
+        observed.append(round(float(value), 2))
+    return runs.assign(observed=observed) if len(runs) else runs

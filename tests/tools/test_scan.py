@@ -93,3 +93,16 @@ def test_scoring_counts_matches_by_kind_entity_and_overlap() -> None:
 def test_severity_scale() -> None:
     assert [severity(x) for x in (30_000, 6_000, 600, 10)] == ["SEV1", "SEV2", "SEV3", "SEV4"]
     assert severity(10, production=True) == "SEV2"
+
+
+def test_cost_spike_observed_is_the_catalogs_effective_cost(demo_scan: ScanResult, settings: Settings) -> None:
+    from semantic_layer.query import MetricQuery
+    from tools._warehouse import Warehouse
+
+    spikes = [f for f in demo_scan.findings if f.kind == "cost_spike"]
+    assert spikes
+    with Warehouse(settings) as wh:
+        for f in spikes:  # the same figure `pace query --metric effective_cost_usd --where team=...` gives
+            q = MetricQuery(metrics=["effective_cost_usd"], filters=[{"dimension": "team", "values": [f.entity]}],
+                            time_range={"start": f.start, "end": f.end})
+            assert f.observed == pytest.approx(float(wh.query(q)[0].iloc[0, 0]), abs=0.01)
