@@ -142,8 +142,8 @@ def plan_offline(question: str, inp: PlannerInputs) -> PlannerPlan:
         metrics, covered_notes = inp.prefer_covered(metrics, parsed.period.start, parsed.period.end)
         notes += covered_notes
     query = _build(metrics, parsed, inp)
-    per_gpu = None if any(g.dimension in ("gpu_uuid", "host") for g in query.group_by) else per_thing(
-        parsed.text, metrics, inp.catalog, [s for h in parsed.metric_hits for s in h.spans()])
+    per_gpu = per_thing(parsed.text, metrics, inp.catalog, [s for h in parsed.metric_hits for s in h.spans()],
+                        {g.dimension for g in query.group_by if g.grain is None}, inp.lexicon.dimensions)
     if per_gpu is not None:
         return per_gpu
     ranked = apply_rank(query, parsed, inp.catalog, _reach(metrics[0], inp), question[:2000])

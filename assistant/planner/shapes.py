@@ -116,16 +116,26 @@ def daily_average(parsed: Any, metrics: list[str], catalog: Any) -> list[str] | 
             "(composed from the metric, not a catalog metric)."]
 
 
-def per_thing(text: str, metrics: list[str], catalog: Any, consumed: list[tuple[int, int]] = ()) -> PlannerPlan | None:
+def per_thing(text: str, metrics: list[str], catalog: Any, consumed: list[tuple[int, int]] = (), grouped: set[str] = frozenset(),
+              dimension_names: dict[str, set[str]] | None = None) -> PlannerPlan | None:
     """'cost per GPU': a division by a count of things the catalog defines no ratio for; say so, never drop it.
 
-    `consumed` are the spans of metric phrases ('memory used per accelerator' is a metric's own name).
+    `consumed` are the spans of metric phrases ('memory used per accelerator' is a metric's own name);
+    where the planner read 'per accelerator' as a split by a dimension that word names (`grouped`,
+    `dimension_names`: phrase -> dimensions), the split stands.
     """
     found = [m for m in _PER_THING.finditer(text) if not any(s < m.end() and m.start() < e for s, e in consumed)]
     if not found or not metrics:
         return None
     m = found[0]
+    if any(m.group(1) in phrase.split() and dims & grouped for phrase, dims in (dimension_names or {}).items()):
+        return None
     labels = ", ".join(getattr(catalog.metrics[n], "label", n) for n in metrics)
+    if not all(additive(catalog, n) for n in metrics):  # a ratio is not divided by a count: it is asked per thing, a split
+        return PlannerPlan(kind="abstain", confidence=0.0, message=(
+            f"'{m.group(0)}' asks for {labels} for each {m.group(1)}, a split I could not place; ask for it by accelerator "
+            f"type, cluster or host (e.g. '{labels.lower()} by accelerator type')."),
+            suggestions=[f"{labels} by accelerator type last week"])
     counts = [n for n in ("installed_accelerators", "gpu_count") if n in catalog.metrics]
     offer = f" I can give {labels} and the accelerator count ({', '.join(counts)}) side by side." if counts else ""
     return PlannerPlan(kind="abstain", confidence=0.0, message=(

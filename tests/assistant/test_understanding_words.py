@@ -236,3 +236,13 @@ def test_a_rate_follow_up_on_one_total_is_the_rate_and_on_a_ratio_changes_nothin
     assert q.kind == "query" and q.query is not None and q.query.convert == {"queue_wait_avg_minutes": "hours"}
     r = _follow("utilization by team last week", "as a share of the total?")
     assert not (r.kind == "query" and r.query is not None and r.query.share_of_total)
+
+
+def test_per_a_thing_a_dimension_names_is_that_split_and_per_a_thing_no_dimension_names_abstains() -> None:
+    cat = catalog()
+    cat.dimensions["accelerator_type"] = FakeDimension("accelerator_type", "Accelerator type", ["accelerator"], values=["H100", "A100"])
+    split = _plan_on(cat, "energy per accelerator last week")
+    assert split.kind == "query" and split.query is not None
+    assert [g.dimension for g in split.query.group_by] == ["accelerator_type"]
+    assert _plan_on(cat, "energy per gpu by team last week").kind == "abstain"
+    assert _plan_on(cat, "utilization per gpu last week").kind == "abstain"
