@@ -133,14 +133,15 @@ def _fits(catalog: Catalog, info: RollupInfo, entity: str, measures: list[str], 
           filters: list[tuple[Filter, list[object]]], period: TimeRange | None, shift: timedelta | None,
           parameters: dict[str, float]) -> bool:
     grain = info.rollup.grain
-    if period is not None and not (_aligned(period.start, grain) and _aligned(period.end, grain)):
-        return False
-    if shift is not None and not _aligned(datetime(2000, 1, 1) + shift, grain):
-        return False
+    if info.rollup.truncate:  # buckets: the period (and a comparison's shift) must fall on their edges
+        if period is not None and not (_aligned(period.start, grain) and _aligned(period.end, grain)):
+            return False
+        if shift is not None and not _aligned(datetime(2000, 1, 1) + shift, grain):
+            return False
     scope = _Scope(catalog, entity, info)
     for g in group_by:
         if g.grain:
-            if g.grain not in _FINER_OK[grain]:
+            if info.rollup.truncate and g.grain not in _FINER_OK[grain]:
                 return False
         elif not _dimension_constant(scope, g.dimension):
             return False
@@ -241,3 +242,33 @@ def table_for(rollups: tuple[RollupInfo, ...], source: str, columns: set[str], s
     fits = [i for i in rollups if i.rollup.source == source and columns <= set(i.rollup.keys)
             and sums <= {name for name, sql in i.rollup.sums if name == sql} and grain in _FINER_OK[i.rollup.grain]]
     return min(fits, key=lambda i: i.rows).rollup.name if fits else source
+
+
+def distinct_times(tree: exp.Expression, rollups: tuple[RollupInfo, ...]) -> exp.Expression:
+    """`SELECT DISTINCT t FROM source` (the hours a derived entity spans) read from an untruncated rollup of
+    `source` whose time column is t: every source row lands in a rollup row with the same time, so the
+    set is the same, from far fewer rows (capacity_hourly, quota_hourly)."""
+    by_source = {}
+    for info in sorted(rollups, key=lambda i: -i.rows):
+        if not info.rollup.truncate:
+            by_source[(info.rollup.source, info.rollup.time_column)] = info.rollup.name
+
+    def swap(node: exp.Expression) -> exp.Expression:
+        if not (isinstance(node, exp.Select) and node.args.get("distinct") and len(node.expressions) == 1):
+            return node
+        if any(node.args.get(k) for k in ("joins", "where", "group", "having", "qualify", "limit", "with")):
+            return node
+        source, col = node.args.get("from_"), node.expressions[0]
+        table = source.this if source is not None else None
+        column = col.this if isinstance(col, exp.Alias) else col
+        if not isinstance(table, exp.Table) or not isinstance(column, exp.Column):
+            return node
+        name = by_source.get((table.name, column.name))
+        if name is None:
+            return node
+        alias = table.args.get("alias")
+        node = node.copy()
+        node.args["from_"].set("this", exp.Table(this=exp.to_identifier(name, quoted=True), alias=alias.copy() if alias else None))
+        return node
+
+    return tree.transform(swap) if by_source else tree

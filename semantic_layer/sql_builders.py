@@ -16,7 +16,7 @@ from semantic_layer.catalog_types import CatalogView as Catalog
 from semantic_layer.graph import JoinStep, dimension_source, join_path, parse_expr
 from semantic_layer.models import Measure, Metric
 from semantic_layer.query import Filter, GroupBy, TimeRange
-from semantic_layer.rollups import RollupInfo, choose, rollup_aggregate
+from semantic_layer.rollups import RollupInfo, choose, distinct_times, rollup_aggregate
 
 DOUBLE = exp.DataType.build("DOUBLE")
 _PERCENTILES = {"p50": 0.5, "p90": 0.9, "p95": 0.95}
@@ -65,7 +65,8 @@ def _source(catalog: Catalog, name: str) -> exp.Expression:
     entity = catalog.entities[name]
     alias = exp.to_identifier(name, quoted=True)
     if entity.sql:
-        return exp.Subquery(this=sqlglot.parse_one(entity.sql, read="duckdb"), alias=exp.TableAlias(this=alias))
+        tree = distinct_times(sqlglot.parse_one(entity.sql, read="duckdb"), getattr(catalog, "rollups", ()))
+        return exp.Subquery(this=tree, alias=exp.TableAlias(this=alias))
     return exp.Table(this=exp.to_identifier(entity.source_table, quoted=True), alias=exp.TableAlias(this=alias))
 
 

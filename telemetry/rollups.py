@@ -43,10 +43,13 @@ class Rollup:
     keys: tuple[str, ...]
     sums: tuple[tuple[str, str], ...]
     """(column, SQL row expression over the source's columns); the rollup stores SUM(expression)."""
+    truncate: bool = True
+    """False for a rollup at the source's own grain (hourly utilization by pool): its times are the source's
+    times as stored, so any time filter, and the set of distinct times, match the source exactly."""
 
     def digest(self) -> str:
         """Changes whenever the declaration does, so a warehouse built by another version is not misread."""
-        text = json.dumps([self.source, self.time_column, self.grain, self.keys, self.sums])
+        text = json.dumps([self.source, self.time_column, self.grain, self.keys, self.sums, self.truncate])
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -69,7 +72,7 @@ ROLLUPS: tuple[Rollup, ...] = (
     ),
     Rollup(
         name="utilization_pool_hourly", source="utilization_hourly", time_column="hour", grain="hour",
-        keys=("cluster", "accelerator_type", "workload_type"), sums=_UTIL_SUMS,
+        keys=("cluster", "accelerator_type", "workload_type"), sums=_UTIL_SUMS, truncate=False,
     ),
     Rollup(
         name="jobs_daily", source="jobs", time_column="submit_at", grain="day",
@@ -97,7 +100,7 @@ def _q(name: str) -> exp.Identifier:
 def _select(rollup: Rollup, window: tuple[datetime, datetime] | None) -> exp.Select:
     """The rollup's rows from its source, for every bucket or those in `window` (bucket-aligned)."""
     time = exp.column(rollup.time_column, quoted=True)
-    bucket = exp.TimestampTrunc(this=time.copy(), unit=exp.var(rollup.grain.upper()))
+    bucket = exp.TimestampTrunc(this=time.copy(), unit=exp.var(rollup.grain.upper())) if rollup.truncate else time.copy()
     cols: list[exp.Expression] = [bucket.as_(rollup.time_column, quoted=True)]
     cols += [exp.column(k, quoted=True).as_(k, quoted=True) for k in rollup.keys]
     cols += [exp.Sum(this=sqlglot.parse_one(sql, read="duckdb")).as_(name, quoted=True) for name, sql in rollup.sums]

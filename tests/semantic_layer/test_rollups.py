@@ -199,3 +199,23 @@ def test_ingest_refreshes_the_rollups_in_the_same_version(copy_db: Path, catalog
         fast, slow = eng.run_query(valued, query), eng.run_query(base, query)
     assert _reads_rollup(fast.sql) and len(fast.rows) == 3
     assert _same(fast.rows, slow.rows)
+
+
+def test_times_off_the_hour_still_give_the_base_tables_answers(copy_db: Path, catalog: Catalog) -> None:
+    with duckdb.connect(str(copy_db)) as con:  # a row at 10:30 (no gate requires whole hours), then a rebuild
+        con.execute("INSERT INTO utilization_hourly SELECT * REPLACE (hour + INTERVAL 30 MINUTE AS hour) "
+                    "FROM utilization_hourly WHERE hour = (SELECT max(hour) FROM utilization_hourly) - INTERVAL 13 HOUR LIMIT 1")
+        refresh(con)
+    with Engine(Settings(PACE_DB=copy_db)) as eng:
+        valued = catalog.with_values(eng)
+        base = Catalog(**{k: getattr(valued, k) for k in ("entities", "dimensions", "measures", "metrics")})
+        end = datetime(DEMO_END.year, DEMO_END.month, DEMO_END.day)
+        for query in (
+            MetricQuery(metrics=["utilization_pct", "allocated_hours"], group_by=[{"dimension": "time", "grain": "hour"}],
+                        time_range={"start": end - timedelta(days=2), "end": end}),
+            MetricQuery(metrics=["installed_accelerators", "capacity_allocated_pct"], group_by=[{"dimension": "accelerator_type"}],
+                        time_range={"start": end - timedelta(hours=20, minutes=15), "end": end}),
+        ):
+            fast, slow = eng.run_query(valued, query), eng.run_query(base, query)
+            assert '"utilization_pool_hourly"' in fast.sql and not _reads_rollup(slow.sql)
+            assert _same(fast.rows, slow.rows)
