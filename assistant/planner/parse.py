@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any, Literal
 
 from assistant.planner.lexicon import Hit, Lexicon, fold, mask, singular, words
-from assistant.planner.shapes import mask_share_verbs
+from assistant.planner.shapes import mask_share_verbs, unit_nouns
 from assistant.planner.words import GAP_OK, SCATTER_SKIP
 from assistant.timeparse import Period, comparison_period, resolve_period
 
@@ -103,8 +103,8 @@ class Parsed:
 
 def parse(question: str, lexicon: Lexicon, today: date, value_priority: tuple[str, ...] = ()) -> Parsed:
     """Recognize every part of `question` against the catalog vocabulary and the as-of date."""
-    text = fold(question)[:2000]
-    out = Parsed(text=text)
+    text, in_unit = unit_nouns(fold(question)[:2000])  # 'GPU-days': accelerator-hours, shown in days
+    out = Parsed(text=text, convert={"": in_unit} if in_unit else {})
     plural_at = _plural_offsets(question, text)
     work = mask_share_verbs(text)
     m = _COMPARE.search(work)

@@ -218,3 +218,20 @@ def shape_followup(parsed: Any, previous: Any, catalog: Any) -> tuple[Any, list[
     parsed.leftover = [w for w in parsed.rest.split() if w]
     parsed.grain = None if "per" in update else parsed.grain
     return previous.model_copy(update=update), notes
+
+
+_UNIT_NOUN = re.compile(r"(?<![\w-])(gpu|accelerator|card|chip|device|node)\s+(day|week|minute)(?![\w-])")
+
+
+def unit_nouns(text: str) -> tuple[str, str | None]:
+    """'GPU-days', 'accelerator-weeks': accelerator-hours counted in another unit (folded text in and out).
+
+    >>> unit_nouns("how many gpu day did we use")
+    ('how many gpu hour did we use', 'days')
+    >>> unit_nouns("gpu hour per day")
+    ('gpu hour per day', None)
+    """
+    m = _UNIT_NOUN.search(text)
+    if m is None:
+        return text, None
+    return f"{text[: m.start(2)]}hour{text[m.end(2):]}", f"{m.group(2)}s"

@@ -246,3 +246,10 @@ def test_per_a_thing_a_dimension_names_is_that_split_and_per_a_thing_no_dimensio
     assert [g.dimension for g in split.query.group_by] == ["accelerator_type"]
     assert _plan_on(cat, "energy per gpu by team last week").kind == "abstain"
     assert _plan_on(cat, "utilization per gpu last week").kind == "abstain"
+
+
+@pytest.mark.parametrize("noun,unit", [("gpu days", "days"), ("GPU-weeks", "weeks"), ("accelerator minutes", "minutes")])
+def test_accelerator_hours_named_in_another_unit_are_shown_in_it(noun: str, unit: str) -> None:
+    p = plan(f"{noun} by team last month")
+    assert p.kind == "query" and p.query is not None and p.query.metrics == ["gpu_hours"]
+    assert p.query.convert == {"gpu_hours": unit}
