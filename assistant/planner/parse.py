@@ -81,12 +81,6 @@ class Parsed:
     """A grouping was named in the plural ('which teams ...'): the answer is a list, not one winner."""
     share: bool = False
     """Each group's share of the total is asked ('share of spend by team'), see planner.shapes."""
-    per: Literal["hour", "day", "week"] | None = None
-    """A rate per hour/day/week of the period is asked ('average daily cost')."""
-    convert: dict[str, str] = field(default_factory=dict)
-    """Metric -> a unit the question asks it in that the compiler converts to ('queue wait in hours')."""
-    share: bool = False
-    """Each group's share of the total is asked ('share of spend by team'), see planner.shapes."""
     per: Literal["second", "minute", "hour", "day", "week"] | None = None
     """A rate per second ... week of the period is asked ('average daily cost', 'requests per second')."""
     convert: dict[str, str] = field(default_factory=dict)
