@@ -59,7 +59,8 @@ def describe_result(columns: list[str], rows: list[list[Any]], metrics: dict[str
         change = _change(columns, rows[0], main, m)
         return f"{'; '.join(parts)} for {period_text}.{change}"
     time_cols = [c for c in labels if "__" in c]
-    if time_cols and len(labels) == 1:
+    ranked = time_cols and [r[columns.index(time_cols[0])] for r in rows] != sorted(r[columns.index(time_cols[0])] for r in rows)
+    if time_cols and len(labels) == 1 and len(rows) > 3 and not ranked:  # a series; ranked buckets ('which day') are listed
         vals = [r[idx] for r in rows if isinstance(r[idx], (int, float))]
         if vals:
             t = columns.index(time_cols[0])
@@ -71,7 +72,7 @@ def describe_result(columns: list[str], rows: list[list[Any]], metrics: dict[str
     listed = ", ".join(f"{' / '.join(_label(r[columns.index(c)]) for c in labels)} {fmt_value(r[idx], m)}{_derived(columns, r, main, m)}"
                        for r in head)
     more = f" (+{len(rows) - len(head)} more)" if len(rows) > len(head) else ""
-    return f"{m.label} by {', '.join(labels)} for {period_text}: {listed}{more}."
+    return f"{m.label} by {', '.join(c.split('__')[1] if c in time_cols else c for c in labels)} for {period_text}: {listed}{more}."
 
 
 def _derived(columns: list[str], row: list[Any], name: str, metric: Any) -> str:

@@ -66,6 +66,8 @@ def apply_edits(prev: MetricQuery, parsed: Parsed, metrics: list[str], time_dims
         grain = parsed.grain if parsed.grain not in (None, "auto") else "day"
         time_dim = next((g.dimension for g in q.group_by if g.grain), sorted(time_dims)[0] if time_dims else "time")
         q.group_by = [GroupBy(dimension=time_dim, grain=grain)] + [g for g in q.group_by if g.grain is None]
+        if parsed.rank is None:  # 'as a daily series': a series in time order, not the old ranking or its top-N
+            q.order_by, q.limit = [], None
     for dim, (op, values) in parsed.filters.items():
         operator = op if len(values) == 1 else ("in" if op == "=" else "not in")
         q.filters = [f for f in q.filters if f.dimension != dim] + [Filter(dimension=dim, operator=operator, values=values)]

@@ -22,7 +22,7 @@ from assistant.planner.hypothetical import hypothetical_change, what_if_abstain
 from assistant.planner.plan import PlannerPlan
 from assistant.planner.shapes import additive, conversions, daily_average, per_thing, percent_without_share, shape_followup, share_of_total
 from assistant.planner.stated import stated_clash
-from assistant.planner.ranking import apply_rank, bound_abstain, placed_comparatives, value_bound
+from assistant.planner.ranking import apply_rank, bound_abstain, placed_comparatives, superlatives_as_measure, value_bound
 from assistant.planner.typos import close_ties, correct_words, phrase_corrections, vocabulary
 from assistant.planner.words import DURATION_WORDS, FUTURE_WORDS, GAP_OK, KNOWN_WORDS, PRESENTATION_WORDS, UNIT_WORDS, TIME_UNITS, SHAPE_WORDS, STATISTIC_NAMES, STATISTIC_WORDS, STATE_METRICS, STOPWORDS, VAGUE, VERB_VALUES, generic_senses
 from assistant.timeparse import Period, default_period, empty_so_far, invalid_date, resolve_period, open_end, shift_back, shifted, side_by_side_grain
@@ -50,6 +50,7 @@ class PlannerInputs:
 
 def plan_offline(question: str, inp: PlannerInputs) -> PlannerPlan:
     """Plan one question; follow-ups edit `inp.previous` instead of starting over."""
+    question = superlatives_as_measure(question)  # 'the most expensive cluster': the highest cost one
     verified = None if inp.previous is not None and is_followup(question) else _verified_exact(question, inp)
     if verified is not None:
         return verified
@@ -107,6 +108,8 @@ def plan_offline(question: str, inp: PlannerInputs) -> PlannerPlan:
         query = apply_edits(inp.previous, parsed, metrics, _time_dims(inp.catalog), _period_range(parsed, None), release)
         conf = 0.95 - _unknown_penalty(parsed, unknown)
         return _finish(query, parsed, notes + ["Follow-up: applied as an edit to the previous question."], conf, inp, question, edited=True)
+    if not metrics and re.search(r"\bspent\b", question[:2000], re.I):  # 'which team spent the most': the verb names the spend
+        return plan_offline(re.sub(r"\bspent\b", "spend", question[:2000], flags=re.I), inp)
     if not metrics:
         return _abstain(question, inp, unknown)
     future = _future(parsed, metrics, inp)
@@ -657,7 +660,7 @@ def _build(metrics: list[str], parsed: Parsed, inp: PlannerInputs) -> MetricQuer
             desc = (parsed.rank_word == "best") == bool(getattr(inp.catalog.metrics[metrics[0]], "higher_is_better", True))
         order_by = [OrderBy(field=metrics[0], descending=desc)]
         which = any(w in parsed.text.split() for w in ("which", "who", "what"))
-        limit = n or (1 if which and not parsed.plural_groups else 5)  # 'which team' one winner, 'which teams' a list
+        limit = n or (1 if (which or parsed.ranked_noun) and not parsed.plural_groups else 5)  # 'which team', 'the cheapest team' one winner, 'which teams' a list
     elif cats and not parsed.grain:
         order_by = [OrderBy(field=metrics[0], descending=parsed.sort_desc is not False)]
     return MetricQuery(metrics=metrics, group_by=group_by, filters=filters, time_range=time_range, order_by=order_by,

@@ -129,6 +129,26 @@ def apply_rank(query: MetricQuery, parsed: Any, catalog: Any, reachable: set[str
 
 
 
+# A superlative adjective carries both the ranking and the measure: 'the most expensive cluster' is the
+# cluster with the highest cost (plain English, and FinOps' cost as the measure of expense).
+_SUPERLATIVES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"\b(?:most expensive|costliest|priciest|most costly|dearest)\b", re.I), "highest cost"),
+    (re.compile(r"\b(?:least expensive|cheapest|least costly)\b", re.I), "lowest cost"),
+    (re.compile(r"\b(?:more expensive|costlier|pricier)\b", re.I), "higher cost"),
+)
+
+
+def superlatives_as_measure(question: str) -> str:
+    """'the five most expensive clusters' -> 'the five highest cost clusters' (ranking word + measure).
+
+    >>> superlatives_as_measure("what are the five most expensive clusters"), superlatives_as_measure("cheapest team last week")
+    ('what are the five highest cost clusters', 'lowest cost team last week')
+    """
+    for pattern, plain in _SUPERLATIVES:
+        question = pattern.sub(plain, question)
+    return question
+
+
 COMPARATIVES = frozenset("more less fewer better worse greater higher lower bigger smaller larger cheaper costlier faster slower busier".split())
 """'did atlas spend more than orion?': a comparative asks which side is larger, which an answer showing both sides answers."""
 
@@ -150,4 +170,4 @@ def placed_comparatives(unknown: list[str], query: MetricQuery, other_period: An
     return [w for w in unknown if w not in COMPARATIVES]
 
 
-__all__ = ["COMPARATIVES", "apply_rank", "bound_abstain", "placed_comparatives", "shows_both_sides", "value_bound", "is_value_bound", "nothing_to_rank", "rank_time_buckets", "time_bucket_grain"]
+__all__ = ["COMPARATIVES", "superlatives_as_measure", "apply_rank", "bound_abstain", "placed_comparatives", "shows_both_sides", "value_bound", "is_value_bound", "nothing_to_rank", "rank_time_buckets", "time_bucket_grain"]

@@ -139,3 +139,30 @@ def test_a_bound_on_values_is_not_dropped(inputs: PlannerInputs, question: str) 
 def test_at_least_is_a_bound_not_a_bottom_n(inputs: PlannerInputs) -> None:
     p = ask(inputs, "teams with at least 3 jobs")
     assert p.kind == "abstain"  # never 'the 3 teams with the fewest jobs'
+
+
+@pytest.mark.parametrize(("question", "descending", "limit"), [
+    ("what are the five most expensive clusters last month", True, 5),
+    ("the costliest clusters last month", True, 5),
+    ("cheapest team last week", False, 1),
+    ("which cluster was the least expensive last week", False, 1),
+])
+def test_a_superlative_adjective_carries_the_ranking_and_the_measure(inputs: PlannerInputs, question: str, descending: bool,
+                                                                     limit: int) -> None:
+    q = _query(ask(inputs, question))
+    assert q.metrics == ["effective_cost"] and q.order_by[0].descending is descending and q.limit == limit
+
+
+@pytest.mark.parametrize(("question", "limit"), [
+    ("top cluster by spend last week", 1),     # the rank names one cluster
+    ("top clusters by spend last week", 5),    # a list
+    ("highest spend by team last week", 5),    # 'by team' asks for the list, ranked
+])
+def test_a_singular_ranked_noun_is_one_winner_and_a_plural_a_list(inputs: PlannerInputs, question: str, limit: int) -> None:
+    assert _query(ask(inputs, question)).limit == limit
+
+
+def test_spent_names_the_spend_when_nothing_else_does(inputs: PlannerInputs) -> None:
+    q = _query(ask(inputs, "which team spent the most on H100 last month"))
+    assert q.metrics == ["effective_cost"] and [g.dimension for g in q.group_by] == ["team"] and q.limit == 1
+    assert [(f.dimension, f.values) for f in q.filters] == [("accelerator_type", ["H100"])]

@@ -132,3 +132,9 @@ def test_excluding_one_value_keeps_the_list(inputs: PlannerInputs) -> None:
     q = _q(thread(inputs, "jobs by cluster last week", "excluding device-lab"))
     assert [g.dimension for g in q.group_by] == ["cluster"]
     assert [(f.dimension, f.operator, f.values) for f in q.filters] == [("cluster", "!=", ["device-lab"])]
+
+
+def test_a_series_follow_up_drops_the_old_ranking(inputs: PlannerInputs) -> None:
+    q = _q(thread(inputs, "top 3 teams by spend last week", "as a daily series"))
+    assert ("time", "day") in [(g.dimension, g.grain) for g in q.group_by] and "team" in [g.dimension for g in q.group_by]
+    assert q.order_by == [] and q.limit is None
