@@ -64,7 +64,8 @@ class Settings(BaseSettings):
     scan_timeout_s: float = Field(default=300.0, alias="PACE_SCAN_TIMEOUT_S", gt=0,
                                   description="Seconds one `pace scan` query may take (scans read far more than answers).")
     scan_memory_limit: str = Field(default="4GB", alias="PACE_SCAN_MEMORY_LIMIT",
-                                   description="DuckDB memory limit while scanning; spills to disk beyond it.")
+                                   description="Memory for one `pace scan`: half is DuckDB's limit (it spills beyond it), "
+                                               "a third sizes the chunks of the shared team-pool-hour grid.")
 
     @field_validator("openai_api_key", "openai_base_url", mode="before")
     @classmethod

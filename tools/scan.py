@@ -8,6 +8,7 @@ reproduces it.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -223,15 +224,27 @@ class _GridContext:
 KWH_SQL = "SELECT cluster, usd_per_kwh FROM clusters"
 
 
+_UNITS = {"": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12,
+          "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
+
+
+def memory_bytes(limit: str) -> int:
+    """A memory limit as DuckDB writes it ('4GB', '512MiB') in bytes; a UserError when unreadable."""
+    m = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*([a-zA-Z]*)\s*", limit)
+    if not m or m.group(2).lower() not in _UNITS:
+        raise UserError(f"PACE_SCAN_MEMORY_LIMIT {limit!r} is not a memory size; write it like 4GB or 512MiB")
+    return int(float(m.group(1)) * _UNITS[m.group(2).lower()])
+
+
 def _grid_pass(wh: Warehouse, dets: list[Detector], s: datetime | None, e: datetime | None,
-               timings: dict[str, float]) -> dict[str, pd.DataFrame]:
+               timings: dict[str, float], memory: int) -> dict[str, pd.DataFrame]:
     """The detectors that read team-pool-hours, over one shared grid built once per scan run (chunk by
     chunk, so memory stays bounded on all history); the grid's own time is timed as `shared_grid`."""
     since = None if s is None else s - timedelta(days=scan_sql.BASELINE_DAYS)
     prices = _GridContext(per_hour=wh.run(detect_shape.PRICE_SQL), per_kwh=wh.run(KWH_SQL), workers=wh.settings.threads)
     parts: dict[str, list[pd.DataFrame]] = {d.kind: [] for d in dets}
     t1 = time.perf_counter()
-    chunks = scan_grid.chunks(wh, since, e)
+    chunks = scan_grid.chunks(wh, since, e, scan_grid.cell_budget(memory // 3))
     timings["shared_grid"] = (time.perf_counter() - t1) * 1000
     for types in chunks:
         t1 = time.perf_counter()
@@ -266,9 +279,12 @@ def scan(
     chosen = check_kinds(kinds)
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    # the scan's own budget: its queries read months of telemetry, an answer's read a few aggregates
+    # the scan's own budget: its queries read months of telemetry, an answer's read a few aggregates.
+    # PACE_SCAN_MEMORY_LIMIT is for the whole scan: half to DuckDB (which spills beyond it), a third to
+    # the shared grid's numpy arrays (chunk size), the rest for everything else.
+    budget = memory_bytes(settings.scan_memory_limit)
     scan_settings = settings.model_copy(update={"query_timeout_s": settings.scan_timeout_s,
-                                                "memory_limit": settings.scan_memory_limit})
+                                                "memory_limit": f"{budget // 2 // 2**20}MiB"})
 
     findings: list[Finding] = []
     timings: dict[str, float] = {}
@@ -279,7 +295,7 @@ def scan(
         on_grid = [d for d in DETECTORS if d.kind in chosen and d.grid is not None] if shared_grid else []
         if on_grid:
             bar.update(task, description="scanning " + ", ".join(d.kind for d in on_grid))
-            grid_rows = _grid_pass(wh, on_grid, s, e, timings)
+            grid_rows = _grid_pass(wh, on_grid, s, e, timings, budget)
         for det in DETECTORS:
             if det.kind not in chosen:
                 continue

@@ -24,7 +24,8 @@ from tools._warehouse import Warehouse, bind
 
 IDLE_SM = 0.1  # an hour under this SM activity and a tenth of its stream's typical level is idle (detect_util)
 IDLE_RELATIVE = 0.1
-CELL_BUDGET = 12_000_000  # stream-hours per chunk: 5 float64 arrays of this size are 480 MB
+CELL_BUDGET = 12_000_000  # stream-hours per chunk when no memory budget is given
+BYTES_PER_CELL = 160  # peak bytes per stream-hour while a chunk loads (fetched rows, grids, scatter index)
 WEEK = 168
 MIN_TS = datetime(1900, 1, 1)
 MAX_TS = datetime(2999, 1, 1)
@@ -115,9 +116,16 @@ def _hours(when: datetime) -> int:
     return int((when - EPOCH) // timedelta(hours=1))
 
 
-def chunks(wh: Warehouse, since: datetime | None, until: datetime | None) -> list[tuple[str, str]]:
+def cell_budget(memory_bytes: int) -> int:
+    """Stream-hours per chunk that fit in `memory_bytes` of Python memory."""
+    return max(memory_bytes // BYTES_PER_CELL, 100_000)
+
+
+def chunks(wh: Warehouse, since: datetime | None, until: datetime | None,
+           budget: int | None = None) -> list[tuple[str, str]]:
     """Ranges of accelerator types (first, last, in sort order) whose streams x hours stay within
-    `CELL_BUDGET` (one type over budget is a chunk of its own)."""
+    `budget` cells (`CELL_BUDGET` by default; one type over budget is a chunk of its own)."""
+    budget = CELL_BUDGET if budget is None else budget
     streams = wh.run(bind(_STREAMS, since=since or MIN_TS, until=until or MAX_TS, first_type="", last_type=_LAST),
                      row_limit=10_000_000)
     if streams.empty:
@@ -126,7 +134,7 @@ def chunks(wh: Warehouse, since: datetime | None, until: datetime | None) -> lis
     out: list[list[str]] = []
     cells = 0
     for acc, n in streams.groupby("accelerator_type", sort=True).size().items():
-        if out and cells + n * span <= CELL_BUDGET:
+        if out and cells + n * span <= budget:
             out[-1][1] = str(acc)
             cells += n * span
         else:
@@ -198,9 +206,10 @@ def load(wh: Warehouse, since: datetime | None, until: datetime | None, types: t
     return PoolHours(streams=streams.reset_index(drop=True), t0=t0, **{k: v.reshape(shape) for k, v in grids.items()})
 
 
-def pool_hours(wh: Warehouse, since: datetime | None, until: datetime | None) -> Iterator[PoolHours]:
+def pool_hours(wh: Warehouse, since: datetime | None, until: datetime | None,
+               budget: int | None = None) -> Iterator[PoolHours]:
     """Every chunk of the fleet's team-pool-hours in [since, until), one at a time."""
-    for types in chunks(wh, since, until):
+    for types in chunks(wh, since, until, budget):
         yield load(wh, since, until, types)
 
 
