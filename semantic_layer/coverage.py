@@ -236,6 +236,38 @@ def coverage_gap(engine: Any, catalog: Catalog, metrics: list[str], start: datet
         return uncovered(cur, catalog, metrics, start, end)
 
 
+def partial(
+    con: duckdb.DuckDBPyConnection, catalog: Catalog, metrics: list[str], start: datetime, end: datetime
+) -> str | None:
+    """A note when a metric's tables cover only part of [start, end) and the warehouse holds more elsewhere.
+
+    A table kept for a shorter window than the rest (generated per-GPU hours, a DCGM retention window)
+    would otherwise give a figure for part of the period as if for all of it. A period running past the
+    warehouse's own data (this week, mid-week) is not flagged: every table stops there alike.
+    """
+    meta = con.execute("SELECT data_start, data_end FROM pace_meta ORDER BY built_at DESC LIMIT 1").fetchone() \
+        if _has_table(con, "pace_meta") else None
+    first, last = (_ts(meta[0]), _ts(meta[1])) if meta else (None, None)
+    notes = []
+    for name in metrics:
+        spans = [s for s in metric_coverage(con, catalog, name) if s.overlaps(start, end)]
+        if not spans:
+            continue
+        lo, hi = min(s.start for s in spans), max(s.end for s in spans)
+        if (start < lo and (first is None or lo > first)) or (end > hi and (last is None or hi < last)):
+            label = catalog.metrics[name].label if name in catalog.metrics else name
+            notes.append(f"{label} covers only part of the period asked: it is computed from {describe_spans(spans)}.")
+    return " ".join(notes) or None
+
+
+def partial_coverage(engine: Any, catalog: Catalog, metrics: list[str], start: datetime, end: datetime) -> str | None:
+    """`partial` read through a DuckDB engine; None where coverage cannot be read (Spark)."""
+    if not hasattr(engine, "cursor"):
+        return None
+    with engine.cursor() as cur:
+        return partial(cur, catalog, metrics, start, end)
+
+
 def warehouse_lacks(engine: Any, catalog: Catalog, metrics: list[str]) -> str | None:
     """`absent_tables` read through a DuckDB engine; None where it cannot be read (Spark) or nothing is missing."""
     if not hasattr(engine, "cursor"):

@@ -15,7 +15,7 @@ from assistant.graph.nodes import resources, timed, use_llm
 from assistant.graph.state import State
 from assistant.planner.plan import PlannerPlan
 from assistant.timeparse import Period as TPeriod
-from semantic_layer.coverage import coverage_gap, warehouse_lacks
+from semantic_layer.coverage import coverage_gap, partial_coverage, warehouse_lacks
 
 ISO_WEEKS = "Weeks start on Monday (ISO 8601)."
 
@@ -121,6 +121,9 @@ def _answered(state: State, runtime: Runtime[Context], plan: PlannerPlan, query:
         text = f"Your SQL passed the validator and returned {len(rows)} row{'s' * (len(rows) != 1)}."
     weekly = plan.query is not None and (plan.query.time_grain() == "week" or "week" in (plan.period_label or ""))
     extra = [*plan.notes, *_rules(catalog, plan), *([ISO_WEEKS] if weekly else [])]
+    if plan.query is not None and plan.query.time_range is not None and used:
+        part = partial_coverage(res.engine, catalog, list(used), plan.query.time_range.start, plan.query.time_range.end)
+        extra += [part] if part else []
     if plan.query is not None and plan.query.compare_to_previous and plan.query.time_range is not None:
         from semantic_layer.compiler import previous_period
 

@@ -101,7 +101,7 @@ def test_idle_gpus_only_where_the_others_can_carry_the_busy_hours() -> None:
 
 def test_a_narrower_window_is_recorded_and_questions_before_it_have_no_data(tmp_path: Path, monkeypatch) -> None:
     from semantic_layer.catalog import load_catalog
-    from semantic_layer.coverage import covered_period, uncovered
+    from semantic_layer.coverage import covered_period, partial, uncovered
 
     monkeypatch.setitem(generator.SCALES, "demo", Scale("demo", 20, 1, 1, 1, 3))
     path = tmp_path / "window.duckdb"
@@ -113,3 +113,9 @@ def test_a_narrower_window_is_recorded_and_questions_before_it_have_no_data(tmp_
         gap = uncovered(c, load_catalog(), ["idle_gpu_hours_threshold"], datetime(2026, 5, 18), datetime(2026, 5, 25))
         assert gap is not None and "gpu_hourly" in gap and "2026-05-29 to 2026-05-31" in gap
         assert uncovered(c, load_catalog(), ["idle_gpu_hours_threshold"], datetime(2026, 5, 30), datetime(2026, 5, 31)) is None
+        # A period the window covers only in part is answered with a note saying so; tables that hold the
+        # whole warehouse period, and periods running past the data's end, get none.
+        note = partial(c, load_catalog(), ["idle_gpu_hours_threshold"], datetime(2026, 5, 25), datetime(2026, 6, 1))
+        assert note is not None and "covers only part" in note and "2026-05-29 to 2026-05-31" in note
+        assert partial(c, load_catalog(), ["utilization_pct"], datetime(2026, 5, 25), datetime(2026, 6, 1)) is None
+        assert partial(c, load_catalog(), ["idle_gpu_hours_threshold"], datetime(2026, 5, 30), datetime(2026, 6, 8)) is None
