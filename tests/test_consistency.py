@@ -207,6 +207,29 @@ def test_platform_review_comparison_equals_metrics(settings: Settings) -> None:
             assert close(100 * row["preemption_rate"], jobs["preemption_rate_pct"], rel=1e-6)
 
 
+def test_platform_review_incidents_equal_metrics(settings: Settings) -> None:
+    """Per type, the review's incidents, major incidents, hours lost and allocated hours are incidents,
+    major_incidents, accelerator_hours_lost and allocated_hours over the review's window."""
+    from tools.platform_review import review_platform
+    from tools._warehouse import Warehouse
+    from tools.platform_review_sql import incidents_sql
+
+    r = review_platform(settings, "TPU v5e")
+    with Warehouse(settings) as wh:
+        rows = wh.run(incidents_sql(r.since, r.end)).to_dict("records")
+    got = pace_query(settings, ["incidents", "major_incidents", "accelerator_hours_lost"], r.since, r.end,
+                     by=["accelerator_type"])
+    hours = pace_query(settings, ["allocated_hours"], r.since, r.end, by=["accelerator_type"])
+    assert rows and any(row["incidents"] for row in rows)
+    assert r.measures["incidents_new"] == (got.get("TPU v5e", {}).get("incidents") or 0)
+    for row in rows:
+        want = got.get(row["accelerator_type"], {})
+        assert row["incidents"] == (want.get("incidents") or 0)
+        assert row["major"] == (want.get("major_incidents") or 0)
+        assert close(float(row["hours_lost"]), float(want.get("accelerator_hours_lost") or 0))
+        assert close(row["accelerator_hours"], hours[row["accelerator_type"]]["allocated_hours"])
+
+
 def test_forecast_capacity_equals_installed_accelerators(settings: Settings) -> None:
     """Installed accelerators per type in the forecast are the catalog's installed_accelerators at the last hour."""
     from tools.forecast import forecast_capacity

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import sqlglot
 from sqlglot import exp
 
+from semantic_layer.catalog import load_catalog
+from semantic_layer.compiler import compile_query
 from semantic_layer.query import Filter, GroupBy, MetricQuery, TimeRange
 from tools._warehouse import bind, value_expression
 from tools.catalog_rows import counted_by
@@ -86,28 +89,41 @@ def compare_sql(acc: str, since: datetime, end: datetime) -> str:
                 ended=counted_by("ended_job_count"), preempted=counted_by("preempted_job_count"))
 
 
-INCIDENTS = """WITH inc AS (
-    SELECT accelerator_type, count(*) AS incidents,
-           count(*) FILTER (WHERE severity IN ('SEV1', 'SEV2')) AS major,
-           count(*) FILTER (WHERE resolved_at IS NULL) AS open_incidents,
-           sum(accelerator_hours_lost) AS hours_lost
-    FROM incidents
-    WHERE accelerator_type IS NOT NULL AND opened_at >= :since AND opened_at < :end
-    GROUP BY accelerator_type
-), a AS (
-    SELECT accelerator_type, sum(allocated_hours) AS accelerator_hours FROM utilization_hourly
-    WHERE hour >= :since AND hour < :end GROUP BY accelerator_type
-)
-SELECT a.accelerator_type, a.accelerator_hours, coalesce(inc.incidents, 0) AS incidents,
-       coalesce(inc.major, 0) AS major, coalesce(inc.open_incidents, 0) AS open_incidents,
-       coalesce(inc.hours_lost, 0) AS hours_lost
-FROM a LEFT JOIN inc ON inc.accelerator_type = a.accelerator_type
-ORDER BY a.accelerator_type"""
+# Incidents still open per type (no catalog metric counts open incidents); the counts beside it are metrics.
+OPEN_INCIDENTS = """SELECT accelerator_type, count(*) AS open_incidents FROM incidents
+WHERE resolved_at IS NULL AND opened_at >= :since AND opened_at < :end GROUP BY accelerator_type"""
+
+
+def _metrics_by_type(metrics: list[str], since: datetime, end: datetime) -> exp.Select:
+    """The compiler's SELECT for catalog metrics per accelerator type over [since, end)."""
+    query = MetricQuery(metrics=metrics, group_by=[GroupBy(dimension="accelerator_type")],
+                        time_range=TimeRange(start=since, end=end))
+    compiled = compile_query(load_catalog(), query).expression
+    assert isinstance(compiled, exp.Select)
+    return compiled
 
 
 def incidents_sql(since: datetime, end: datetime) -> str:
-    """Incidents per type in the window, with the type's allocated hours to put them per 1,000 hours."""
-    return bind(INCIDENTS, since=since, end=end)
+    """Incidents per type in the window (the catalog's incidents, major_incidents, accelerator_hours_lost,
+    and the ones still open), with the type's allocated_hours to put them per 1,000 hours."""
+    def on(alias: str) -> exp.Expression:
+        return exp.column("accelerator_type", table=alias).eq(exp.column("accelerator_type", table="a"))
+
+    def zero_if_none(column: str, alias: str, name: str) -> exp.Expression:
+        return exp.alias_(exp.func("coalesce", exp.column(column, table=alias), exp.Literal.number(0)), name)
+
+    hours = _metrics_by_type(["allocated_hours"], since, end)
+    counts = _metrics_by_type(["incidents", "major_incidents", "accelerator_hours_lost"], since, end)
+    still_open = sqlglot.parse_one(bind(OPEN_INCIDENTS, since=since, end=end), read="duckdb")
+    select = (exp.select("a.accelerator_type", exp.alias_(exp.column("allocated_hours", table="a"), "accelerator_hours"),
+                         zero_if_none("incidents", "i", "incidents"), zero_if_none("major_incidents", "i", "major"),
+                         zero_if_none("open_incidents", "o", "open_incidents"),
+                         zero_if_none("accelerator_hours_lost", "i", "hours_lost"))
+              .from_(hours.subquery("a"))
+              .join(counts.subquery("i"), on=on("i"), join_type="left")
+              .join(still_open.subquery("o"), on=on("o"), join_type="left")
+              .order_by("a.accelerator_type"))
+    return select.sql(dialect="duckdb")
 
 
 OPEN_ISSUES = """SELECT 'incident' AS kind, incident_id AS id, severity AS detail, title, opened_at AS at,
