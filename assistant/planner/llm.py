@@ -176,7 +176,9 @@ def _read_reply(resp: Any, messages: list[dict[str, Any]], mode: str) -> tuple[P
     if calls:
         call = calls[0]
         name, arguments = call.function.name, call.function.arguments
-        reply = {"role": "assistant", "content": message.content,
+        # content "" rather than null: llama-cpp-python's server (0.3.36) requires a string there and answered the
+        # repair round HTTP 500 (tests/assistant/test_llm_recorded.py); the OpenAI API takes a string or null
+        reply = {"role": "assistant", "content": message.content or "",
                  "tool_calls": [{"id": call.id, "type": "function", "function": {"name": name, "arguments": arguments}}]}
     elif mode in ("json_schema", "json_object") and message.content:
         name, arguments = "plan_metric_query", message.content
