@@ -56,7 +56,7 @@ test-llm: llm-server
 	$(BIN)/python -m pytest -q tests/llm_live
 
 # Re-record the LLM cassettes (eval subset x3, planner round trips) from that server, one thread, then stop it.
-# Needed after a planner prompt edit: the replays compare the recorded prompt's instructions. About 30 minutes on 2 cores.
+# Needed after a planner prompt edit: the replays compare the recorded prompt's instructions. About 35 minutes on 2 busy cores.
 record-llm: llm-server
 	$(BIN)/python -m tests.llm_live.record
 
