@@ -19,7 +19,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import numpy as np
+import pandas as pd
+
+from tools import scan_grid
 from tools._warehouse import bind
+from tools.scan_grid import PoolHours
 from tools.scan_sql import PRICE_CTE, bounds
 
 QUEUE_RATIO = 3.0
@@ -191,3 +196,60 @@ def quota_breach_sql(start: datetime | None, end: datetime | None, team: str | N
     """Runs of hours a team held more of an accelerator type than its quota's burst limit allowed."""
     return bind(_QUOTA_SQL, **bounds(start, end), team=team, cluster=cluster, accelerator_type=accelerator_type,
                 min_hours=QUOTA_MIN_HOURS)
+
+
+QUOTAS_SQL = "SELECT team, accelerator_type, burst_limit, effective_from, effective_to FROM quotas"
+
+
+def quota_breach_grid(ph: PoolHours, start: datetime | None, end: datetime | None, quotas: pd.DataFrame,
+                      prices: pd.DataFrame) -> pd.DataFrame:
+    """`quota_breach_sql` on the scan's shared team-pool-hour grid (`quotas` as `QUOTAS_SQL` returns it,
+    `prices` per pool); tests/tools/test_scan_grid.py checks both find the same runs and values."""
+    columns = ["entity", "cluster", "accelerator_type", "window_start", "window_end", "hours", "observed", "expected",
+               "over_burst_accelerator_hours", "impact_usd", "rise_usd"]
+    width = ph.shape[1]
+    keys = ph.streams[["team", "accelerator_type"]].drop_duplicates().reset_index(drop=True)
+    key_of = ph.streams.merge(keys.reset_index(), on=["team", "accelerator_type"], how="left")["index"].to_numpy()
+    present = ~np.isnan(ph.alloc_all)
+    alloc = np.zeros((len(keys), width))
+    np.add.at(alloc, key_of, np.nan_to_num(ph.alloc_all))
+    seen = np.zeros((len(keys), width), dtype=bool)
+    np.logical_or.at(seen, key_of, present)
+    burst = np.full((len(keys), width), np.nan)
+    q = quotas.merge(keys.reset_index(), on=["team", "accelerator_type"])
+    for k, limit, first, last in zip(q["index"], q["burst_limit"], q["effective_from"], q["effective_to"]):  # quota versions
+        a = ph.column(pd.Timestamp(first).to_pydatetime(), 0)
+        b = width if pd.isna(last) else ph.column(pd.Timestamp(last).to_pydatetime(), width)
+        burst[k, a:b] = float(limit)
+    inside = np.zeros(width, dtype=bool)
+    inside[ph.column(start, 0):ph.column(end, width)] = True
+    with np.errstate(invalid="ignore"):
+        flag = seen & (alloc > burst) & inside
+    rows, first, last = scan_grid.runs(flag, QUOTA_MIN_HOURS)
+    if not len(rows):
+        return pd.DataFrame(columns=columns)
+    # per stream (team x cluster x accelerator type) of a breaching team: its typical allocation over the rows read
+    typical = np.full(len(key_of), np.nan)
+    involved = np.flatnonzero(np.isin(key_of, rows))
+    typical[involved] = scan_grid.median_rows(ph.alloc_all[involved])
+    found = []
+    for k, a, b in zip(rows, first, last):  # one per breach (few)
+        over = alloc[k, a:b] - burst[k, a:b]
+        members = np.flatnonzero(key_of == k)
+        rise = np.nansum(np.fmax(ph.alloc_all[members, a:b] - typical[members, None], 0), axis=1)
+        pick = members[int(np.argmax(rise))]
+        found.append({"entity": keys.at[k, "team"], "cluster": ph.streams.at[pick, "cluster"],
+                      "accelerator_type": keys.at[k, "accelerator_type"], "window_start": ph.hour(a),
+                      "window_end": ph.hour(b), "hours": b - a, "observed": alloc[k, a:b].max(),
+                      "expected": burst[k, a:b].min(), "over": over.sum(), "rise": rise.sum()})
+    r = pd.DataFrame(found).merge(prices, on=["cluster", "accelerator_type"])
+    return r.assign(observed=_sql_round(r["observed"], 1), over_burst_accelerator_hours=_sql_round(r["over"], 1),
+                    impact_usd=_sql_round(r["over"] * r["usd_per_hour"], 2),
+                    rise_usd=_sql_round(r["rise"] * r["usd_per_hour"], 2))[columns]
+
+
+def _sql_round(x: pd.Series, digits: int) -> np.ndarray:
+    """DuckDB's round(): half away from zero (numpy's round is half to even)."""
+    m = 10.0 ** digits
+    v = np.asarray(x, dtype=float) * m
+    return np.where(v >= 0, np.floor(v + 0.5), np.ceil(v - 0.5)) / m

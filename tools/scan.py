@@ -55,7 +55,8 @@ DETECTORS: tuple[Detector, ...] = (
              frame=detect_cost.cost_spike_frame),
     Detector("queue_wait_surge", "cluster", "queue_wait_minutes_median", detect_ops.queue_wait_surge_sql, ("cluster", "accelerator_type")),
     Detector("failure_rate_spike", "team", "failure_rate", detect_ops.failure_rate_spike_sql, ("team", "cluster", "accelerator_type")),
-    Detector("quota_breach", "team", "allocated_accelerators", detect_ops.quota_breach_sql, ("team", "cluster", "accelerator_type")),
+    Detector("quota_breach", "team", "allocated_accelerators", detect_ops.quota_breach_sql, ("team", "cluster", "accelerator_type"),
+             grid=lambda ph, s, e, p: detect_ops.quota_breach_grid(ph, s, e, p.quotas, p.per_hour)),
     Detector("latency_spike", "endpoint", "latency_p95_ms", detect_cost.latency_spike_sql, ("endpoint",)),
     Detector("energy_outlier", "cluster", "kwh_per_accelerator_hour", detect_util.energy_outlier_sql, ("cluster", "accelerator_type"),
              grid=lambda ph, s, e, p: detect_util.energy_outlier_grid(ph, s, e, p.per_kwh)),
@@ -218,6 +219,7 @@ class _GridContext:
 
     per_hour: pd.DataFrame  # cluster, accelerator_type, usd_per_hour (catalog rate per pool)
     per_kwh: pd.DataFrame  # cluster, usd_per_kwh
+    quotas: pd.DataFrame  # team, accelerator_type, burst_limit, effective_from, effective_to
     workers: int = 1
 
 
@@ -241,7 +243,8 @@ def _grid_pass(wh: Warehouse, dets: list[Detector], s: datetime | None, e: datet
     """The detectors that read team-pool-hours, over one shared grid built once per scan run (chunk by
     chunk, so memory stays bounded on all history); the grid's own time is timed as `shared_grid`."""
     since = None if s is None else s - timedelta(days=scan_sql.BASELINE_DAYS)
-    prices = _GridContext(per_hour=wh.run(detect_shape.PRICE_SQL), per_kwh=wh.run(KWH_SQL), workers=wh.settings.threads)
+    prices = _GridContext(per_hour=wh.run(detect_shape.PRICE_SQL), per_kwh=wh.run(KWH_SQL),
+                          quotas=wh.run(detect_ops.QUOTAS_SQL, row_limit=1_000_000), workers=wh.settings.threads)
     parts: dict[str, list[pd.DataFrame]] = {d.kind: [] for d in dets}
     t1 = time.perf_counter()
     chunks = scan_grid.chunks(wh, since, e, scan_grid.cell_budget(memory // 3))

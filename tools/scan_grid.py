@@ -251,3 +251,13 @@ def runs(flag: np.ndarray, min_length: int = 1) -> tuple[np.ndarray, np.ndarray,
     starts, ends = starts[keep], ends[keep]
     row = starts // (width + 2)
     return row, starts % (width + 2), ends % (width + 2) if len(ends) else ends
+
+
+def median_rows(x: np.ndarray) -> np.ndarray:
+    """Exact median of each row, NaN ignored (NaN for a row with no values), as SQL's `median`."""
+    srt = np.sort(x, axis=1)
+    counts = np.sum(~np.isnan(x), axis=1)
+    lo = np.clip((counts - 1) // 2, 0, max(x.shape[1] - 1, 0))[:, None]
+    hi = np.clip(counts // 2, 0, max(x.shape[1] - 1, 0))[:, None]
+    med = 0.5 * (np.take_along_axis(srt, lo, axis=1) + np.take_along_axis(srt, hi, axis=1))[:, 0]
+    return np.where(counts > 0, med, np.nan)

@@ -15,7 +15,7 @@ from tools import scan_grid
 from tools._warehouse import Warehouse
 from tools.scan import scan
 
-GRID_KINDS = ["utilization_collapse", "energy_outlier", "utilization_shift"]
+GRID_KINDS = ["utilization_collapse", "energy_outlier", "utilization_shift", "quota_breach"]
 
 
 def _key(f):  # type: ignore[no-untyped-def]
