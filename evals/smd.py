@@ -13,7 +13,8 @@ scan's own stream detector (`tools.detect_shape.detect_frame`), at two grains:
   (what it sees where telemetry keeps per-hour peaks).
 
 Scoring is window-based: a labelled anomaly window counts as found when any flagged step falls in
-it; a flagged run that touches no window is one false positive. Next to it, the robust z-score
+it (recall); every flagged stretch outside the windows is one false alarm (precision = windows found
+/ (windows found + false alarms)). Next to it, the robust z-score
 baseline: flag a step more than 4 robust z-scores (1.4826 x MAD) from the median of the previous
 7 x 24 steps (at the hourly grain exactly "the previous 7 days").
 
@@ -215,12 +216,15 @@ def _runs(flag: np.ndarray) -> list[tuple[int, int]]:
 
 
 def window_counts(flags: np.ndarray, labels: np.ndarray) -> dict[str, int]:
-    """Labelled windows found, windows, flagged runs inside some window, flagged runs."""
-    windows = _runs(labels.astype(bool))
-    flagged = _runs(flags)
+    """Windows, windows found (any flagged step inside), alarms and true alarms. Alarms are the flagged
+    runs cut at window edges: each window a run touches is one true alarm, each stretch of a run outside
+    every window one false alarm. So one run flagged across days cannot claim every window it covers
+    for the price of a single alarm."""
+    flags, inside = np.asarray(flags, dtype=bool), np.asarray(labels).astype(bool)
+    windows = _runs(inside)
     found = sum(bool(flags[a:b].any()) for a, b in windows)
-    true_runs = sum(bool(labels[a:b].any()) for a, b in flagged)
-    return {"windows": len(windows), "found": found, "flagged": len(flagged), "true_flagged": true_runs}
+    false_alarms = len(_runs(flags & ~inside))
+    return {"windows": len(windows), "found": found, "flagged": found + false_alarms, "true_flagged": found}
 
 
 def prf(counts: dict[str, int]) -> dict[str, float]:

@@ -18,11 +18,14 @@ def test_window_scoring_counts_windows_found_and_runs_outside() -> None:
     labels[5:10] = 1
     labels[20:25] = 1
     flags = np.zeros(40, dtype=bool)
-    flags[9:12] = True  # one run touching the first window: found, and a true run
-    flags[30] = True  # a run outside every window: one false positive
+    flags[7:9] = True  # inside the first window: found
+    flags[30] = True  # outside every window: one false alarm
     counts = smd.window_counts(flags, labels)
     assert counts == {"windows": 2, "found": 1, "flagged": 2, "true_flagged": 1}
     assert smd.prf(counts) == {"precision": 0.5, "recall": 0.5, "f1": 0.5}
+    # one run across everything finds both windows but raises three false alarms (before, between, after)
+    counts = smd.window_counts(np.ones(40, dtype=bool), labels)
+    assert counts == {"windows": 2, "found": 2, "flagged": 5, "true_flagged": 2}
 
 
 def test_baseline_flags_points_far_from_the_previous_week() -> None:
