@@ -56,11 +56,13 @@ def main() -> None:
             client.get(url)
             warm.append(time.perf_counter() - t)
         others: dict[str, float] = {}
+        cpu: dict[str, float] = {}
         for rng in args.ranges.split(","):
             for suffix in ("", "&accelerator_type=H100"):
-                t = time.perf_counter()
+                t, c = time.perf_counter(), time.process_time()
                 client.get(f"/d/{args.dashboard}?range={rng}{suffix}")
                 others[rng + suffix.replace("&", " ")] = time.perf_counter() - t
+                cpu[rng + suffix.replace("&", " ")] = time.process_time() - c
     failed = first.text.count('data-status="error"')
     print(f"warehouse {args.db} ({args.db.stat().st_size / 1e6:,.0f} MB), dashboard {args.dashboard}, range {args.range_}, "
           f"load {os.getloadavg()[0]:.1f}")
@@ -69,10 +71,14 @@ def main() -> None:
           f"  ({len(first.text) / 1024:,.0f} KiB, {failed} failed tiles)")
     print(f"warm render, median of {args.repeat}:                                      {statistics.median(warm) * 1000:8.0f} ms")
     for rng, s in others.items():
-        print(f"  range {rng:<28}                                {s * 1000:8.0f} ms")
+        print(f"  range {rng:<28}                                {s * 1000:8.0f} ms wall {cpu[rng] * 1000:8.0f} ms CPU")
     worst = max(others, key=others.__getitem__)
     print(f"every range after the first render: max {others[worst] * 1000:.0f} ms ({worst}), "
           f"median {statistics.median(others.values()) * 1000:.0f} ms over {len(others)} views")
+    heavy = max(cpu, key=cpu.__getitem__)
+    print(f"CPU (this process, DuckDB's threads included; {args.threads} threads): max {cpu[heavy] * 1000:.0f} ms ({heavy}), "
+          f"median {statistics.median(cpu.values()) * 1000:.0f} ms; with {args.threads} idle cores a view takes at least "
+          f"CPU / {args.threads}")
 
     with DashboardContext(settings) as ctx:
         print(f"rollups in this warehouse: {', '.join(r.rollup.name for r in ctx.catalog.rollups) or 'none'}")
