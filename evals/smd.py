@@ -14,15 +14,15 @@ scan's own stream detector (`tools.detect_shape.detect_frame`), at two grains:
 
 Scoring is window-based: a labelled anomaly window counts as found when any flagged step falls in
 it (recall); every flagged stretch outside the windows is one false alarm (precision = windows found
-/ (windows found + false alarms)). Next to it, the robust z-score
-baseline: flag a step more than 4 robust z-scores (1.4826 x MAD) from the median of the previous
-7 x 24 steps (at the hourly grain exactly "the previous 7 days").
+/ (windows found + false alarms)). Next to it, the robust z-score baseline: flag a step more than
+4 robust z-scores (1.4826 x MAD) from the median of the previous 7 x 24 steps (at the hourly grain
+exactly "the previous 7 days").
 
 Data: a directory holding, per machine, `<machine>.csv.gz` (or `.csv`) with columns `step,cpu_r,label`
 (see tests/fixtures/smd/README.md): tests/fixtures/smd if it holds one, else ../shared/data/smd beside
 the checkout. `slice_published` writes such files from the published layout (`test/<machine>.txt`,
-`test_label/<machine>.txt`), `slice_processed` from OmniAnomaly's own preprocessed arrays
-(`<machine>_test.pkl`, float32 copies of the same values).
+`test_label/<machine>.txt`, `train/<machine>.txt`), `slice_processed` from OmniAnomaly's own
+preprocessed arrays (`<machine>_test.pkl`, `<machine>_train.pkl`: float32 copies of the same values).
 
 Machines in `DEV` are the ones the detector was developed on; every other machine is held out and
 reported on its own, so the figure that matters is never one the detector was tuned to.
@@ -30,10 +30,9 @@ reported on its own, so the figure that matters is never one the detector was tu
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 from typing import Any
-
-import pickle
 
 import numpy as np
 import pandas as pd
