@@ -206,7 +206,9 @@ def detect(x: np.ndarray, peak: np.ndarray | None = None, p: Params = DEFAULT,
         masked |= out
         b = baseline(np.where(masked, np.nan, x), p)
     z = (x - b.expected) / b.scale
-    zp = z if pk is None else _peak_z(pk, p)
+    # upward: the hour's peak or its mean, whichever departs more (a busy stream's peaks sit near 100%,
+    # so a sustained rise of the mean can leave them where they were); a missing peak falls back to the mean
+    zp = z if pk is None else np.fmax(_peak_z(pk, p), z)
     tested = ~np.isnan(b.expected)
     up = tested & (zp > p.z)
     down = tested & (z < -p.z)

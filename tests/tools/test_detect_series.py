@@ -123,3 +123,13 @@ def test_a_recurring_spike_is_a_habit_but_a_new_one_is_news() -> None:
     y = 0.3 + np.random.default_rng(6).normal(0, 0.02, 24 * 14)
     y[[100, 150, 200, 250]] = 0.8  # a few earlier incidents do not hide the next
     assert detect(y, p=p)["start"].tolist() == [100, 150, 200, 250]
+
+
+def test_a_rise_of_the_mean_counts_even_when_peaks_already_sit_at_full() -> None:
+    x = _daily()
+    peak = np.full(len(x), 1.0)  # a busy pool: some GPU hits 100% every hour
+    x[400:410] += 0.35
+    run = _only(detect(x, peak=peak))
+    assert (run["direction"], run["shape"]) == ("up", "shift_up") and abs(run["start"] - 400) <= 1
+    missing = np.where(np.arange(len(x)) % 2 == 0, np.nan, peak)  # hours without a peak fall back to the mean
+    assert _only(detect(x, peak=missing))["direction"] == "up"
