@@ -20,7 +20,7 @@ from telemetry import fleet
 from telemetry.anomalies import Anomaly, plan_anomalies
 from core.errors import UserError
 from core.settings import Settings
-from telemetry.gpu_hours import dcgm_streams, gpu_rows, gpu_slices, insert_gpu_rows
+from telemetry.gpu_hours import GpuNames, dcgm_streams, gpu_rows, gpu_slices, insert_gpu_rows
 from telemetry.gpu_hours import record_coverage as record_gpu_coverage
 from telemetry.facts import build_cost_daily, build_jobs, build_quotas, build_serving, execute_with
 from telemetry.operations import build_compute_requests, build_incidents
@@ -242,13 +242,14 @@ def generate(
         )
         bar.advance(task)
         gpu_ok, gpu_first = dcgm_streams(streams), max(0, n_hours - spec.gpu_days * 24)
+        gpu_names = GpuNames(streams)
         for chunk in range(n_chunks):
             h0 = chunk * chunk_days * 24
             n = min(chunk_days * 24, n_hours - h0)
             util = utilization_chunk(streams, start_dt, h0, n, n_hours, seed, chunk, anomalies)
             peak = util["peak_util_pct"].to_numpy().copy()  # raised to the busiest GPU's hourly mean
             for lo, hi in gpu_slices(streams, gpu_ok, max(h0, gpu_first), h0 + n):
-                insert_gpu_rows(con, gpu_rows(util, streams, gpu_ok, lo, hi, seed, start_dt, peak=peak))
+                insert_gpu_rows(con, gpu_rows(util, streams, gpu_ok, lo, hi, seed, start_dt, peak=peak, names=gpu_names))
             util = util.set_column(util.schema.get_field_index("peak_util_pct"), "peak_util_pct", pa.array(peak))
             _insert_utilization(con, util, start_dt)
             bar.advance(task)

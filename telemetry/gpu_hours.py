@@ -64,14 +64,14 @@ def gpu_slices(streams: StreamArrays, gpu_streams: np.ndarray, first: int, end: 
 
 def gpu_rows(
     chunk: pa.Table, streams: StreamArrays, gpu_streams: np.ndarray, first_hour: int, end_hour: int, seed: int,
-    start: datetime, *, peak: np.ndarray | None = None,
+    start: datetime, *, peak: np.ndarray | None = None, names: GpuNames | None = None,
 ) -> pa.Table:
     """One chunk of team-grain utilization (`h`, `s`, allocated, busy, SM, memory, energy) -> per-GPU rows.
 
     Only hours in [first_hour, end_hour) (counted from `start`) and streams where `gpu_streams` is true;
     the columns of `gpu_hourly`, with the DCGM field means in NVIDIA's units. `peak` (the chunk's
     `peak_util_pct`, changed in place) is raised where a GPU's hourly mean exceeds it: no sample of the
-    hour can be lower than a mean of the hour's samples.
+    hour can be lower than a mean of the hour's samples. `names` (one per generation) names each GPU once.
     """
     h_all, s_all = chunk["h"].to_numpy(), chunk["s"].to_numpy()
     keep = np.nonzero((h_all >= first_hour) & (h_all < end_hour) & gpu_streams[s_all])[0]
@@ -126,7 +126,7 @@ def gpu_rows(
     stamps = (np.datetime64(start, "h") + rh.astype("timedelta64[h]")).astype("datetime64[us]")
     return pa.table({
         "hour": stamps,
-        **_identities(streams, rs, j),
+        **(names or GpuNames(streams)).encode(rs, j),
         "observed_hours": observed,
         # rounded like the team rows (a few decimals compress far better than full doubles)
         "gpu_util_pct": (util * 100).round(3),
@@ -140,34 +140,59 @@ def gpu_rows(
     })
 
 
-def _identities(streams: StreamArrays, s: np.ndarray, j: np.ndarray) -> dict[str, pa.Array]:
-    """Who each row's GPU is, as dictionary-encoded columns: names are built once per GPU, not per row.
+class GpuNames:
+    """Who each row's GPU is, as dictionary-encoded columns whose names are built once per GPU per run.
 
     Slot j of stream s is one GPU: a UUID in NVIDIA's `GPU-8-4-4-4-12` form, 8 GPUs per host, one pod
-    per host and owner, namespace = team (a namespace-per-team cluster).
+    per host and owner, namespace = team (a namespace-per-team cluster). One instance serves a whole
+    generation, so a GPU met in many slices (large: ~150k GPUs over 168 hourly slices) is named once.
     """
-    gpus, gpu_of_row = np.unique(s * SLOT_LIMIT + j, return_inverse=True)
-    gs, gj = (gpus // SLOT_LIMIT).tolist(), (gpus % SLOT_LIMIT).tolist()
-    digests = [hashlib.md5(f"pace-gpu:{a}:{b}".encode()).hexdigest() for a, b in zip(gs, gj)]
-    node = [f"{b // 8:03d}" for b in gj]
-    per_gpu = {
-        "gpu_uuid": [f"GPU-{x[:8]}-{x[8:12]}-{x[12:16]}-{x[16:20]}-{x[20:]}" for x in digests],
-        "host": [f"{streams.cluster[a]}-{streams.accelerator_type[a].lower()}-{a:04d}-{k}" for a, k in zip(gs, node)],
-        "gpu_index": [str(b % 8) for b in gj],
-        "pod": [f"{streams.project[a]}-{k}" for a, k in zip(gs, node)],
-    }
-    per_stream = {
-        "cluster": streams.cluster, "accelerator_type": streams.accelerator_type, "namespace": streams.team,
-        "team": streams.team, "project": streams.project, "workload_type": streams.workload,
-    }
 
-    def coded(values: list[str] | np.ndarray, index: np.ndarray) -> pa.Array:
-        return pa.DictionaryArray.from_arrays(pa.array(index.astype(np.int32)), pa.array(list(values), pa.string()))
+    COLUMNS = ("gpu_uuid", "host", "gpu_index", "cluster", "accelerator_type", "namespace", "pod", "team", "project",
+               "workload_type")
 
-    out = {name: coded(values, gpu_of_row) for name, values in per_gpu.items()}
-    out.update({name: coded(values, s) for name, values in per_stream.items()})
-    return {c: out[c] for c in ("gpu_uuid", "host", "gpu_index", "cluster", "accelerator_type", "namespace", "pod",
-                                "team", "project", "workload_type")}
+    def __init__(self, streams: StreamArrays) -> None:
+        self.streams = streams
+        self.keys = np.empty(0, dtype=np.int64)  # GPU keys in the order they were named (dictionary positions)
+        self.sorter = np.empty(0, dtype=np.int64)
+        self.names: dict[str, pa.Array] = {c: pa.array([], pa.string()) for c in ("gpu_uuid", "host", "gpu_index", "pod")}
+        self.per_stream = {
+            name: pa.array(list(values), pa.string()) for name, values in (
+                ("cluster", streams.cluster), ("accelerator_type", streams.accelerator_type), ("namespace", streams.team),
+                ("team", streams.team), ("project", streams.project), ("workload_type", streams.workload))
+        }
+
+    def _add(self, new: np.ndarray) -> None:
+        st = self.streams
+        gs, gj = (new // SLOT_LIMIT).tolist(), (new % SLOT_LIMIT).tolist()
+        digests = [hashlib.md5(f"pace-gpu:{a}:{b}".encode()).hexdigest() for a, b in zip(gs, gj)]
+        node = [f"{b // 8:03d}" for b in gj]
+        built = {
+            "gpu_uuid": [f"GPU-{x[:8]}-{x[8:12]}-{x[12:16]}-{x[16:20]}-{x[20:]}" for x in digests],
+            "host": [f"{st.cluster[a]}-{st.accelerator_type[a].lower()}-{a:04d}-{k}" for a, k in zip(gs, node)],
+            "gpu_index": [str(b % 8) for b in gj],
+            "pod": [f"{st.project[a]}-{k}" for a, k in zip(gs, node)],
+        }
+        for name, values in built.items():
+            self.names[name] = pa.concat_arrays([self.names[name], pa.array(values, pa.string())])
+        self.keys = np.concatenate([self.keys, new])
+        self.sorter = np.argsort(self.keys, kind="stable")
+
+    def encode(self, s: np.ndarray, j: np.ndarray) -> dict[str, pa.Array]:
+        """The identity columns for rows of streams `s` and slots `j`."""
+        key = s.astype(np.int64) * SLOT_LIMIT + j
+        seen = np.unique(key)
+        new = seen[~np.isin(seen, self.keys)] if len(self.keys) else seen
+        if len(new):
+            self._add(new)
+        gpu = self.sorter[np.searchsorted(self.keys[self.sorter], key)].astype(np.int32)
+
+        def coded(index: np.ndarray, dictionary: pa.Array) -> pa.Array:
+            return pa.DictionaryArray.from_arrays(pa.array(index), dictionary)
+
+        out = {name: coded(gpu, values) for name, values in self.names.items()}
+        out.update({name: coded(s.astype(np.int32), values) for name, values in self.per_stream.items()})
+        return {c: out[c] for c in self.COLUMNS}
 
 
 def insert_gpu_rows(con: duckdb.DuckDBPyConnection, rows: pa.Table) -> None:

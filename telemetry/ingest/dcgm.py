@@ -19,6 +19,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
+import sqlglot
+from sqlglot import exp
 
 from core.errors import UserError
 from telemetry.ingest import gates as g
@@ -41,13 +43,7 @@ FIELDS: dict[str, tuple[str, float, float | None]] = {
     "DCGM_FI_DEV_POWER_USAGE": ("power_w", 0, None),  # power draw, W
     "DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION": ("energy_mj", 0, None),  # energy since boot, mJ (counter)
 }
-KEY: tuple[str, ...] = ("hour", "cluster", "accelerator_type", "team", "project", "workload_type")
 GPU_KEY: tuple[str, ...] = ("hour", "gpu_uuid", "pod")
-GPU_COLUMNS: tuple[str, ...] = (
-    "hour", "gpu_uuid", "host", "gpu_index", "cluster", "accelerator_type", "namespace", "pod", "team",
-    "project", "workload_type", "observed_hours", *(c for c, _, _ in FIELDS.values() if c != "energy_mj"),
-    "energy_kwh", "n_samples",
-)
 MEMORY_FLOOR = 64 * 2**20
 # utilization_hourly columns that are NULL when no GPU in the row had the field scraped.
 NULLABLE = ("busy_hours", "idle_hours", "sm_active", "memory_used_gb", "energy_kwh")
@@ -155,7 +151,8 @@ def _resolve_series(con: duckdb.DuckDBPyConnection) -> None:
         *(g.printable(c) for c in dims),
         g.known_accelerator(con),
     )
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _series AS SELECT *, {g.reason_sql(gates)} AS _series_reason FROM _series")
+    reason = exp.alias_(sqlglot.parse_one(g.reason_sql(gates), read="duckdb"), "_series_reason")
+    con.execute("CREATE OR REPLACE TEMP TABLE _series AS " + sql(exp.select("*", reason).from_("_series")))
 
 
 def _score(con: duckdb.DuckDBPyConnection) -> None:
@@ -250,6 +247,55 @@ def _gpu_hours(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+INSERT_GPU_ROWS = """INSERT INTO gpu_hourly (hour, gpu_uuid, host, gpu_index, cluster, accelerator_type, namespace, pod,
+    team, project, workload_type, observed_hours, gpu_util_pct, gr_engine_active, sm_active, tensor_active, dram_active,
+    fb_used_mib, fb_free_mib, power_w, energy_kwh, n_samples)
+SELECT hour, gpu_uuid, host, gpu_index, cluster, accelerator_type, namespace, pod, team, project, workload_type,
+    observed_hours, gpu_util_pct, gr_engine_active, sm_active, tensor_active, dram_active, fb_used_mib, fb_free_mib,
+    power_w, energy_kwh, n_samples
+FROM _gpu_hours WHERE NOT known"""
+# Busy: the graphics engine's active ratio where profiled, else GPU_UTIL / 100 (both: share of time work
+# ran). A GPU-hour with neither has no busy figure: it is not measured, not idle.
+TEAM_ROWS = """CREATE OR REPLACE TEMP TABLE _rows AS
+SELECT hour, cluster, accelerator_type, team, project, workload_type, sum(observed_hours) AS allocated_hours,
+    sum(observed_hours * coalesce(gr_engine_active, gpu_util_pct / 100)) AS busy_hours,
+    sum(observed_hours * (1 - coalesce(gr_engine_active, gpu_util_pct / 100))) AS idle_hours,
+    sum(observed_hours * sm_active) / sum(observed_hours) FILTER (sm_active IS NOT NULL) AS sm_active,
+    sum(observed_hours * fb_used_mib) / sum(observed_hours) FILTER (fb_used_mib IS NOT NULL) / 1024 AS memory_used_gb,
+    sum(energy_kwh) AS energy_kwh, max(peak_util_pct) AS peak_util_pct,
+    sum(observed_hours) FILTER (sm_active IS NOT NULL) AS sm_hours,
+    sum(observed_hours) FILTER (fb_used_mib IS NOT NULL) AS memory_hours
+FROM _gpu_hours WHERE NOT known AND pod IS NOT NULL GROUP BY ALL"""
+SAME_TEAM_ROW = """t.hour = r.hour AND t.cluster = r.cluster AND t.accelerator_type = r.accelerator_type AND t.team = r.team
+    AND t.project = r.project AND t.workload_type = r.workload_type"""
+TEAM_ROWS_KNOWN = """CREATE OR REPLACE TEMP TABLE _rows AS
+SELECT r.*, EXISTS (SELECT 1 FROM utilization_hourly t WHERE """ + SAME_TEAM_ROW + """) AS known FROM _rows r"""
+INSERT_TEAM_ROWS = """INSERT INTO utilization_hourly (hour, cluster, accelerator_type, team, project, workload_type,
+    allocated_hours, busy_hours, idle_hours, sm_active, memory_used_gb, energy_kwh, peak_util_pct)
+SELECT hour, cluster, accelerator_type, team, project, workload_type, allocated_hours, busy_hours, idle_hours,
+    sm_active, memory_used_gb, energy_kwh, peak_util_pct
+FROM _rows WHERE NOT known"""
+# New GPUs' hours added to team rows an earlier file created (per-node scrape files of the same hour).
+# Sums add; a NULL (not measured) side adds nothing, and both NULL stay NULL. Means (SM activity, memory)
+# combine weighted by hours, taking the earlier row as measured over all its allocated hours; the peak is
+# the higher of the two (greatest ignores a NULL side). Only GPU-hours new to `gpu_hourly` reach here,
+# so re-ingesting a file changes nothing.
+MERGE_KNOWN = """UPDATE utilization_hourly t SET allocated_hours = t.allocated_hours + r.allocated_hours,
+    busy_hours = CASE WHEN t.busy_hours IS NULL AND r.busy_hours IS NULL THEN NULL
+                      ELSE coalesce(t.busy_hours, 0) + coalesce(r.busy_hours, 0) END,
+    idle_hours = CASE WHEN t.idle_hours IS NULL AND r.idle_hours IS NULL THEN NULL
+                      ELSE coalesce(t.idle_hours, 0) + coalesce(r.idle_hours, 0) END,
+    energy_kwh = CASE WHEN t.energy_kwh IS NULL AND r.energy_kwh IS NULL THEN NULL
+                      ELSE coalesce(t.energy_kwh, 0) + coalesce(r.energy_kwh, 0) END,
+    sm_active = CASE WHEN r.sm_active IS NULL THEN t.sm_active WHEN t.sm_active IS NULL THEN r.sm_active
+                     ELSE (t.sm_active * t.allocated_hours + r.sm_active * r.sm_hours) / (t.allocated_hours + r.sm_hours) END,
+    memory_used_gb = CASE WHEN r.memory_used_gb IS NULL THEN t.memory_used_gb WHEN t.memory_used_gb IS NULL THEN r.memory_used_gb
+                     ELSE (t.memory_used_gb * t.allocated_hours + r.memory_used_gb * r.memory_hours)
+                          / (t.allocated_hours + r.memory_hours) END,
+    peak_util_pct = greatest(t.peak_util_pct, r.peak_util_pct)
+FROM _rows r WHERE r.known AND """ + SAME_TEAM_ROW
+
+
 def _aggregate_and_insert(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int, int]:
     """(gpu rows, team rows inserted, samples loaded, samples duplicate) after aggregating good samples."""
     # A sample repeated in the file (same field, series and time) counts once; the first line wins.
@@ -265,61 +311,14 @@ def _aggregate_and_insert(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int
         """CREATE OR REPLACE TEMP TABLE _gpu_hours AS SELECT r.*, EXISTS (SELECT 1 FROM gpu_hourly t
         WHERE t.hour = r.hour AND t.gpu_uuid = r.gpu_uuid AND t.pod IS NOT DISTINCT FROM r.pod) AS known FROM _gpu_hours r"""
     )
-    cols = ", ".join(GPU_COLUMNS)
-    gpu_rows = con.execute(f"INSERT INTO gpu_hourly ({cols}) SELECT {cols} FROM _gpu_hours WHERE NOT known").fetchone()[0]
-    keys = ", ".join(KEY)
-    # Busy: the graphics engine's active ratio where profiled, else GPU_UTIL / 100 (both: share of time
-    # work ran). A GPU-hour with neither has no busy figure: it is not measured, not idle.
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE _rows AS
-        SELECT {keys}, sum(observed_hours) AS allocated_hours,
-            sum(observed_hours * coalesce(gr_engine_active, gpu_util_pct / 100)) AS busy_hours,
-            sum(observed_hours * (1 - coalesce(gr_engine_active, gpu_util_pct / 100))) AS idle_hours,
-            sum(observed_hours * sm_active) / sum(observed_hours) FILTER (sm_active IS NOT NULL) AS sm_active,
-            sum(observed_hours * fb_used_mib) / sum(observed_hours) FILTER (fb_used_mib IS NOT NULL) / 1024 AS memory_used_gb,
-            sum(energy_kwh) AS energy_kwh, max(peak_util_pct) AS peak_util_pct,
-            sum(observed_hours) FILTER (sm_active IS NOT NULL) AS sm_hours,
-            sum(observed_hours) FILTER (fb_used_mib IS NOT NULL) AS memory_hours
-        FROM _gpu_hours WHERE NOT known AND pod IS NOT NULL GROUP BY ALL"""
-    )
-    match = " AND ".join(f"t.{k} = r.{k}" for k in KEY)
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE _rows AS SELECT r.*, "
-        f"EXISTS (SELECT 1 FROM utilization_hourly t WHERE {match}) AS known FROM _rows r"
-    )
-    rows = con.execute(
-        f"""INSERT INTO utilization_hourly ({keys}, allocated_hours, busy_hours, idle_hours, sm_active,
-            memory_used_gb, energy_kwh, peak_util_pct)
-        SELECT {keys}, allocated_hours, busy_hours, idle_hours, sm_active, memory_used_gb, energy_kwh, peak_util_pct
-        FROM _rows WHERE NOT known"""
-    ).fetchone()[0]
-    _merge_known(con, match)
+    gpu_rows = con.execute(INSERT_GPU_ROWS).fetchone()[0]
+    con.execute(TEAM_ROWS)
+    con.execute(TEAM_ROWS_KNOWN)
+    rows = con.execute(INSERT_TEAM_ROWS).fetchone()[0]
+    con.execute(MERGE_KNOWN)  # after the insert: only rows an earlier file created are merged
     loaded, known = con.execute(
         "SELECT coalesce(sum(n_samples) FILTER (NOT known), 0), coalesce(sum(n_samples) FILTER (known), 0) FROM _gpu_hours"
     ).fetchone()
     return int(gpu_rows), int(rows), int(loaded), int(known + in_file_dups)
 
 
-def _merge_known(con: duckdb.DuckDBPyConnection, match: str) -> None:
-    """Add new GPUs' hours to team rows an earlier file created (per-node scrape files of the same hour).
-
-    Sums add; a NULL (not measured) side adds nothing, and both NULL stay NULL. Means (SM activity,
-    memory) combine weighted by hours, taking the earlier row as measured over all its allocated hours;
-    the peak is the higher of the two (greatest ignores a NULL side).
-    Only GPU-hours new to `gpu_hourly` reach here, so re-ingesting a file changes nothing.
-    """
-
-    def add(col: str) -> str:
-        return f"CASE WHEN t.{col} IS NULL AND r.{col} IS NULL THEN NULL ELSE coalesce(t.{col}, 0) + coalesce(r.{col}, 0) END"
-
-    def mean(col: str, weight: str) -> str:
-        return (f"CASE WHEN r.{col} IS NULL THEN t.{col} WHEN t.{col} IS NULL THEN r.{col} ELSE "
-                f"(t.{col} * t.allocated_hours + r.{col} * r.{weight}) / (t.allocated_hours + r.{weight}) END")
-
-    con.execute(
-        f"""UPDATE utilization_hourly t SET allocated_hours = t.allocated_hours + r.allocated_hours,
-            busy_hours = {add('busy_hours')}, idle_hours = {add('idle_hours')}, energy_kwh = {add('energy_kwh')},
-            sm_active = {mean('sm_active', 'sm_hours')}, memory_used_gb = {mean('memory_used_gb', 'memory_hours')},
-            peak_util_pct = greatest(t.peak_util_pct, r.peak_util_pct)
-        FROM _rows r WHERE r.known AND {match}"""
-    )
