@@ -613,6 +613,8 @@ def _vague(parsed: Parsed, chosen: list[str], by_span: dict[tuple[int, int], lis
     words: list[str] = []
     if not chosen:
         words = [w for w in parsed.leftover if w in VAGUE]
+        if any(w not in VAGUE and w not in STOPWORDS and not w.isdigit() for w in parsed.leftover):
+            words = []  # 'how is nvidia stock doing': other words we cannot place, so no metric to offer
     elif len(by_span) == 1 and not parsed.has_edit_parts:
         (start, end), _ = next(iter(by_span.items()))
         phrase = parsed.text[start:end].strip()

@@ -39,6 +39,8 @@ _COMPARE = re.compile(
     rf"|\b(?:vs|versus|against|compared?(?: (?:to|with|against))?|change from|relative to)\s+(?:the\s+|a\s+)?"
     rf"(?:(?:previous|prior|preceding|last)\s+{_UNIT}|{_UNIT}\s+before|one before)\b|\bvs yesterday\b"
 )
+_AND_BEFORE = re.compile(rf"\b(?:and|or|vs\.?|versus|against|compared (?:to|with))\s+(?:the\s+|a\s+)?(?:{_UNIT}\s+(?:before|prior|earlier)|one before|"
+                         rf"(?:previous|prior|preceding)\s+(?:one|{_UNIT}))\b")
 _VS_OR_AND = re.compile(r"\s*(?:vs\.?|versus|against|and|compared (?:to|with)|or|,)\s*(?:the\s+|in\s+)?")
 _GROUP_CUE = re.compile(r"(?:\bby|\bper|\beach|\bevery|\bacross|\bbreakdown of|\bsplit by|\bbroken down by|\bfor each|\bfor every|\bby each"
                         r"|\brank|\branked|\branking of|\border|\bsort|\bsorted|\blist|\bcompare|\bcompared)\s+(?:the\s+|a\s+)?$")
@@ -118,6 +120,10 @@ def parse(question: str, lexicon: Lexicon, today: date, value_priority: tuple[st
         if side is not None and (side.start, side.end) != (out.period.start, out.period.end):
             # 'this month vs last month': a period to date against the whole one before, both sides shown (not 23 days vs 23 days)
             out.other_period, out.compare_days = replace(side, span=(m.start() + side.span[0], m.start() + side.span[1])), None
+        before = _AND_BEFORE.search(work) if out.other_period is None and out.compare_days is None else None
+        if before is not None:  # 'jobs last week and the week before': both sides, the named period against the one before it
+            out.compare_days = comparison_period(before.group(0)) or 0
+            work = mask(work, [before.span()])
     tm = _THRESHOLD.search(work)
     if tm:
         out.threshold = float(tm.group(1))

@@ -73,6 +73,11 @@ VAGUE: dict[str, tuple[str, ...]] = {
     "efficiency": ("utilization_pct", "sm_activity_pct", "cost_per_busy_hour_usd", "effective_savings_rate_pct"),
     "efficient": ("utilization_pct", "sm_activity_pct", "cost_per_busy_hour_usd", "effective_savings_rate_pct"),
     "performance": ("latency_p95_ms", "inference_error_rate_pct", "job_failure_rate_pct", "utilization_pct"),
+    # 'how is atlas doing?', 'how healthy is the fleet?': a state of things, asked without a measure
+    "doing": ("effective_cost_usd", "utilization_pct", "job_failure_rate_pct", "incidents"),
+    "health": ("utilization_pct", "job_failure_rate_pct", "inference_error_rate_pct", "incidents"),
+    "healthy": ("utilization_pct", "job_failure_rate_pct", "inference_error_rate_pct", "incidents"),
+    "capacity": ("installed_accelerators", "installed_capacity_hours", "capacity_allocated_pct"),
 }
 
 # Assistant-side phrasings for catalog metrics (candidates to move into the catalog's synonyms).

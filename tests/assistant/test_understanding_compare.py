@@ -134,3 +134,19 @@ def test_an_end_without_a_start_asks_from_when(inputs: PlannerInputs, question: 
 def test_a_range_with_both_ends_needs_no_question(inputs: PlannerInputs) -> None:
     q = _query(ask(inputs, "cost from September through October"))
     assert q.time_range is not None and (q.time_range.start.month, q.time_range.end.month) == (9, 11)
+
+
+@pytest.mark.parametrize("question", ["jobs last week and the week before", "spend last month and the month before",
+                                      "jobs last week versus the previous one"])
+def test_a_named_period_and_the_one_before_show_both_sides(inputs: PlannerInputs, question: str) -> None:
+    p = ask(inputs, question)
+    q = _query(p)
+    assert q.compare_to_previous  # both periods, never the named one alone
+    assert not any("Ignored" in n for n in p.notes)
+
+
+def test_the_week_before_alone_in_a_thread_still_steps_back(inputs: PlannerInputs) -> None:
+    first = _query(ask(inputs, "jobs by team last week"))
+    q = _query(ask(inputs, "and the week before?", previous=first))
+    assert not q.compare_to_previous and q.time_range is not None and first.time_range is not None
+    assert q.time_range.end == first.time_range.start
