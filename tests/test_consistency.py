@@ -207,6 +207,29 @@ def test_platform_review_comparison_equals_metrics(settings: Settings) -> None:
             assert close(100 * row["preemption_rate"], jobs["preemption_rate_pct"], rel=1e-6)
 
 
+def test_platform_review_busy_share_leaves_unmeasured_hours_out(demo_db: Any, tmp_path: Any) -> None:
+    """Hours whose activity DCGM did not report are neither busy nor idle: the review's busy share stays
+    the catalog's utilization_pct on a warehouse where a third of one pool's hours are unmeasured."""
+    import shutil
+
+    import duckdb
+
+    from tools.platform_review import review_platform
+
+    db = tmp_path / "w.duckdb"
+    shutil.copy(demo_db, db)
+    with duckdb.connect(str(db)) as con:
+        con.execute("UPDATE utilization_hourly SET busy_hours = NULL, idle_hours = NULL "
+                    "WHERE accelerator_type = 'MI300X' AND extract(hour FROM hour) % 3 = 0")
+    settings = Settings(PACE_DB=db)
+    r = review_platform(settings, "MI300X")
+    got = pace_query(settings, ["utilization_pct"], r.since, r.end, by=["accelerator_type", "workload_type"])
+    mine = [row for row in r.comparison if row["accelerator_type"] == "MI300X"]
+    assert mine
+    for row in mine:
+        assert close(100 * row["busy_share"], got[("MI300X", row["workload_type"])]["utilization_pct"], rel=1e-6)
+
+
 def test_platform_review_incidents_equal_metrics(settings: Settings) -> None:
     """Per type, the review's incidents, major incidents, hours lost and allocated hours are incidents,
     major_incidents, accelerator_hours_lost and allocated_hours over the review's window."""

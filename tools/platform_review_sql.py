@@ -15,7 +15,7 @@ from semantic_layer.catalog import load_catalog
 from semantic_layer.compiler import compile_query
 from semantic_layer.query import Filter, GroupBy, MetricQuery, TimeRange
 from tools._warehouse import bind, value_expression
-from tools.catalog_rows import counted_by
+from tools.catalog_rows import counted_by, row_expression
 
 
 ADOPTION_METRICS = ("allocated_hours", "utilization_pct", "sm_activity_pct")
@@ -48,7 +48,7 @@ WORKLOADS = "workload_type IN (SELECT DISTINCT workload_type FROM utilization_ho
 
 COMPARE = """WITH u AS (
     SELECT accelerator_type, workload_type, sum(allocated_hours) AS accelerator_hours,
-           sum(busy_hours) / nullif(sum(allocated_hours), 0) AS busy_share,
+           sum(:busy) / nullif(sum(:busy_measured), 0) AS busy_share,
            sum(energy_kwh) / nullif(sum(allocated_hours), 0) AS kw_per_accelerator
     FROM utilization_hourly
     WHERE hour >= :since AND hour < :end AND """ + WORKLOADS + """
@@ -83,10 +83,13 @@ ORDER BY u.workload_type, u.accelerator_type"""
 def compare_sql(acc: str, since: datetime, end: datetime) -> str:
     """Per type and workload (the type's workloads only): hours, utilization, power, reliability, throughput, price.
 
-    Failure and preemption rates are the catalog's job_failure_rate_pct and preemption_rate_pct as
-    fractions: failed (or preempted) over ended jobs, in the catalog measures' own terms."""
+    The busy share is the catalog's utilization_pct as a fraction (busy over the allocated hours whose
+    activity was measured, so an hour DCGM did not report is neither busy nor idle); failure and
+    preemption rates are job_failure_rate_pct and preemption_rate_pct as fractions (failed or preempted
+    over ended jobs), all in the catalog measures' own terms."""
     return bind(COMPARE, acc=acc, since=since, end=end, failed=counted_by("failed_job_count"),
-                ended=counted_by("ended_job_count"), preempted=counted_by("preempted_job_count"))
+                ended=counted_by("ended_job_count"), preempted=counted_by("preempted_job_count"),
+                busy=row_expression("busy_hours"), busy_measured=row_expression("activity_measured_hours"))
 
 
 # Incidents still open per type (no catalog metric counts open incidents); the counts beside it are metrics.
