@@ -199,3 +199,11 @@ def test_slurm_failure_states_count_as_failures_like_the_catalog(demo_db: Path, 
     assert facts["job_failed"].value == was["job_failed"].value + 2
     assert facts["job_jobs"].value == was["job_jobs"].value
     assert after.problems() == []
+
+
+def test_catalog_rows_doctests() -> None:
+    import doctest
+
+    import tools.catalog_rows
+
+    assert doctest.testmod(tools.catalog_rows).failed == 0
