@@ -7,9 +7,11 @@ the conversation never silently drops a filter the user set two questions ago.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from assistant.planner.lexicon import mask
+from assistant.planner.words import PRESENTATION_WORDS, STOPWORDS
 from semantic_layer.query import Filter, GroupBy, MetricQuery, OrderBy, TimeRange
 
 if TYPE_CHECKING:
@@ -46,7 +48,8 @@ def is_followup(question: str) -> bool:
 
 
 def apply_edits(prev: MetricQuery, parsed: Parsed, metrics: list[str], time_dims: set[str],
-                period: TimeRange | None, release: set[str] | None = None) -> MetricQuery:
+                period: TimeRange | None, release: set[str] | None = None,
+                higher_is_better: Callable[[str], bool] | None = None) -> MetricQuery:
     """`prev` with the parts `parsed` names replaced or added, and the filters on `release` lifted."""
     q = prev.model_copy(deep=True)
     q.filters = [f for f in q.filters if f.dimension not in (release or set())]
@@ -78,8 +81,11 @@ def apply_edits(prev: MetricQuery, parsed: Parsed, metrics: list[str], time_dims
         q.order_by = [OrderBy(field=q.metrics[0], descending=parsed.sort_desc)]
     if parsed.rank is not None:
         desc, n = parsed.rank
+        if parsed.rank_word in ("best", "worst") and higher_is_better is not None:  # the worst queue wait is the longest
+            desc = (parsed.rank_word == "best") == higher_is_better(q.metrics[0])
         q.order_by = [OrderBy(field=q.metrics[0], descending=desc)]
-        q.limit = n or q.limit or 5
+        one = bool(re.search(r"\b(which|who)\b", parsed.text)) and not parsed.plural_groups  # 'which was worst?' one winner
+        q.limit = n or (1 if one else q.limit or 5)
     if parsed.compare_days is not None:
         q.compare_to_previous = True
     return MetricQuery.model_validate(q.model_dump())
@@ -121,3 +127,9 @@ def release_and_regroup(question: str, parsed: Parsed, prev: MetricQuery, dim_ph
         parsed.rest = mask(parsed.rest, spans)
         parsed.leftover = [w for w in parsed.rest.split() if w]
     return release
+
+
+def presentation_only(parsed: Parsed) -> bool:
+    """'show that as a chart', 'as a table please': how to show the thread's answer, nothing to change in it."""
+    said = [w for w in parsed.leftover if w not in STOPWORDS or w in PRESENTATION_WORDS]
+    return bool(said) and all(w in PRESENTATION_WORDS for w in said) and not parsed.metric_hits and not parsed.has_edit_parts

@@ -15,7 +15,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
-from assistant.planner.followup import apply_edits, is_followup, is_strong_followup, release_and_regroup
+from assistant.planner.followup import apply_edits, is_followup, is_strong_followup, presentation_only, release_and_regroup
 from assistant.planner.lexicon import Lexicon, fold, mask, normalize
 from assistant.planner.parse import Parsed, parse
 from assistant.planner.hypothetical import hypothetical_change, what_if_abstain
@@ -104,8 +104,10 @@ def plan_offline(question: str, inp: PlannerInputs) -> PlannerPlan:
         unknown = [w for w in unknown if w in parsed.rest.split()]
         return _finish(shaped[0], parsed, notes + shaped[1] + ["Follow-up: applied as an edit to the previous question."],
                        0.95 - _unknown_penalty(parsed, unknown), inp, question, edited=True)
-    if inp.previous is not None and ((not metrics and (parsed.has_edit_parts or release)) or (metrics and is_strong_followup(question))):
-        query = apply_edits(inp.previous, parsed, metrics, _time_dims(inp.catalog), _period_range(parsed, None), release)
+    if inp.previous is not None and ((not metrics and (parsed.has_edit_parts or release or presentation_only(parsed)))
+                                     or (metrics and is_strong_followup(question))):
+        query = apply_edits(inp.previous, parsed, metrics, _time_dims(inp.catalog), _period_range(parsed, None), release,
+                            lambda m: bool(getattr(inp.catalog.metrics.get(m), "higher_is_better", True)))
         conf = 0.95 - _unknown_penalty(parsed, unknown)
         return _finish(query, parsed, notes + ["Follow-up: applied as an edit to the previous question."], conf, inp, question, edited=True)
     if not metrics and re.search(r"\bspent\b", question[:2000], re.I):  # 'which team spent the most': the verb names the spend

@@ -138,3 +138,21 @@ def test_a_series_follow_up_drops_the_old_ranking(inputs: PlannerInputs) -> None
     q = _q(thread(inputs, "top 3 teams by spend last week", "as a daily series"))
     assert ("time", "day") in [(g.dimension, g.grain) for g in q.group_by] and "team" in [g.dimension for g in q.group_by]
     assert q.order_by == [] and q.limit is None
+
+
+@pytest.mark.parametrize("ask_for", ["show that as a chart", "as a table please"])
+def test_a_presentation_request_repeats_the_threads_question(inputs: PlannerInputs, ask_for: str) -> None:
+    first = _q(thread(inputs, "utilization by cluster last week"))
+    q = _q(thread(inputs, "utilization by cluster last week", ask_for))
+    assert q == first
+
+
+@pytest.mark.parametrize(("first", "follow", "descending"), [
+    ("queue wait by cluster last week", "which was worst?", True),    # the longest wait
+    ("utilization by cluster last week", "which was worst?", False),  # the lowest utilization
+    ("queue wait by cluster last week", "which is best?", False),
+])
+def test_a_follow_up_worst_follows_the_metrics_direction_and_names_one(inputs: PlannerInputs, first: str, follow: str,
+                                                                      descending: bool) -> None:
+    q = _q(thread(inputs, first, follow))
+    assert q.order_by[0].descending is descending and q.limit == 1 and [g.dimension for g in q.group_by] == ["cluster"]
