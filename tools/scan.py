@@ -260,7 +260,8 @@ def _grid_pass(wh: Warehouse, dets: list[Detector], s: datetime | None, e: datet
         del ph
     for k in timings:
         timings[k] = round(timings[k], 1)
-    return {k: pd.concat([p for p in v if not p.empty] or v[:1], ignore_index=True) for k, v in parts.items()}
+    return {k: pd.concat([p for p in v if not p.empty] or v[:1], ignore_index=True) if v else pd.DataFrame()
+            for k, v in parts.items()}
 
 
 def scan(

@@ -82,3 +82,8 @@ def test_stream_detection_split_over_processes_finds_the_same(demo_db: Path, mon
     two = detect_shape.run_grid(ph, None, None, prices, workers=2)
     assert not one.empty
     pd.testing.assert_frame_equal(one, two)
+
+
+def test_a_window_without_utilization_finds_nothing(demo_db: Path) -> None:
+    result = scan(Settings(PACE_DB=demo_db), "2020-01-01", "2020-02-01", kinds=GRID_KINDS, use_feedback=False)
+    assert result.findings == []
