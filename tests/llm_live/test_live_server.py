@@ -73,3 +73,34 @@ def test_a_timeout_ends_in_one_line(live_settings: Settings) -> None:
     a = _ask(live_settings, "utilization by team last week", timeout=0.05)
     assert a.status == "error" and a.planner == "llm"
     assert "\n" not in a.text.strip() and "unreachable" in a.text
+
+
+def test_a_repair_round_is_accepted_by_the_server(live_settings: Settings) -> None:
+    """pace's repair transcript (the model's tool call echoed back, the refusal as a `tool` message) is a request
+    the real server takes: the first SQL is refused on pace's side, since a grammar-constrained plan rarely
+    needs a repair on its own. llama-cpp-python answered this round HTTP 500 while pace echoed `content: null`."""
+    from assistant.graph.context import Context
+    from assistant.service import answer
+    from core.errors import Refused
+
+    class RefuseFirst(Resources):
+        refused = 0
+
+        def validate(self, sql: str) -> Any:
+            if not self.refused:
+                self.refused += 1
+                raise Refused("the question asks per team: add `team` to group_by")
+            return super().validate(sql)
+
+    import httpx2
+
+    statuses: list[int] = []
+    client = llm.make_client(None, live_settings.openai_base_url, timeout=300.0, max_retries=0)
+    client = client.with_options(http_client=httpx2.Client(event_hooks={"response": [lambda r: statuses.append(r.status_code)]}))
+    res = RefuseFirst(live_settings)
+    a = answer("utilization by team last week", planner="llm", settings=live_settings,
+               context=Context(settings=live_settings, charts=False, llm_client=client, resources=res))
+    assert res.refused == 1 and a.planner == "llm"
+    assert statuses == [200, 200], "one plan, then one repair round the server accepted"
+    assert a.status in ("answered", "no_data", "abstain", "clarify"), a.text
+    assert "HTTP" not in a.text and "refused every request form" not in a.text
