@@ -22,7 +22,7 @@ from assistant.planner.hypothetical import hypothetical_change, what_if_abstain
 from assistant.planner.plan import PlannerPlan
 from assistant.planner.shapes import additive, conversions, daily_average, per_thing, percent_without_share, shape_followup, share_of_total
 from assistant.planner.stated import stated_clash
-from assistant.planner.ranking import apply_rank, bound_abstain, placed_comparatives, superlatives_as_measure, value_bound
+from assistant.planner.ranking import apply_rank, bound_abstain, placed_comparatives, superlatives_as_measure, value_bound, expand_elided
 from assistant.planner.typos import close_ties, correct_words, phrase_corrections, vocabulary
 from assistant.planner.words import DURATION_WORDS, FUTURE_WORDS, GAP_OK, KNOWN_WORDS, PRESENTATION_WORDS, UNIT_WORDS, TIME_UNITS, SHAPE_WORDS, STATISTIC_NAMES, STATISTIC_WORDS, STATE_METRICS, STOPWORDS, VAGUE, VERB_VALUES, generic_senses
 from assistant.timeparse import Period, default_period, empty_so_far, invalid_date, resolve_period, open_end, shift_back, shifted, side_by_side_grain
@@ -51,6 +51,7 @@ class PlannerInputs:
 def plan_offline(question: str, inp: PlannerInputs) -> PlannerPlan:
     """Plan one question; follow-ups edit `inp.previous` instead of starting over."""
     question = superlatives_as_measure(question)  # 'the most expensive cluster': the highest cost one
+    question = expand_elided(question, inp.lexicon.metrics, fold)  # 'billed vs effective cost': both costs
     verified = None if inp.previous is not None and is_followup(question) else _verified_exact(question, inp)
     if verified is not None:
         return verified

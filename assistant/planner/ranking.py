@@ -170,4 +170,26 @@ def placed_comparatives(unknown: list[str], query: MetricQuery, other_period: An
     return [w for w in unknown if w not in COMPARATIVES]
 
 
-__all__ = ["COMPARATIVES", "superlatives_as_measure", "apply_rank", "bound_abstain", "placed_comparatives", "shows_both_sides", "value_bound", "is_value_bound", "nothing_to_rank", "rank_time_buckets", "time_bucket_grain"]
+
+_ELIDED = re.compile(r"\b([a-z][\w-]*)\s+(vs\.?|versus|and|or|against|compared to|compared with)\s+([a-z][\w-]*)\s+([a-z][\w-]*)\b", re.I)
+
+
+def expand_elided(question: str, metric_phrases: Any, fold_fn: Any) -> str:
+    """'billed vs effective cost' -> 'billed cost vs effective cost': a modifier that shares the other side's head noun.
+
+    Only where the modifier with that head is itself a metric phrase of the catalog (and the modifier
+    alone is not), so no side is invented.
+
+    >>> expand_elided("billed vs effective cost last month", {"billed cost", "effective cost", "cost"}, str.lower)
+    'billed cost vs effective cost last month'
+    """
+    def repl(m: re.Match[str]) -> str:
+        first, sep, mod, head = m.groups()
+        if fold_fn(f"{mod} {head}") in metric_phrases and fold_fn(f"{first} {head}") in metric_phrases and fold_fn(first) not in metric_phrases:
+            return f"{first} {head} {sep} {mod} {head}"
+        return m.group(0)
+
+    return _ELIDED.sub(repl, question)
+
+
+__all__ = ["COMPARATIVES", "expand_elided", "superlatives_as_measure", "apply_rank", "bound_abstain", "placed_comparatives", "shows_both_sides", "value_bound", "is_value_bound", "nothing_to_rank", "rank_time_buckets", "time_bucket_grain"]

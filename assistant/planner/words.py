@@ -123,7 +123,7 @@ KNOWN_WORDS: frozenset[str] = STOPWORDS | SHAPE_WORDS | PRESENTATION_WORDS | fro
     highest lowest largest smallest biggest fewest best worst maximum minimum median percentile
     went go goe gone belong belonged account accounted represent represented made make take took taken
     cause caused causing due because reason triggered trigger result resulted led lead
-    drop remove clear filter filtered unfiltered
+    drop remove clear filter filtered unfiltered budget budgeted target planned
     """.split()
 )
 """Words the planner understands outside the catalog: typo correction may read an unknown word as one."""

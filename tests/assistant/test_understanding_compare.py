@@ -150,3 +150,14 @@ def test_the_week_before_alone_in_a_thread_still_steps_back(inputs: PlannerInput
     q = _query(ask(inputs, "and the week before?", previous=first))
     assert not q.compare_to_previous and q.time_range is not None and first.time_range is not None
     assert q.time_range.end == first.time_range.start
+
+
+@pytest.mark.parametrize("question", ["billed vs effective cost last month", "billed and effective cost by team last month"])
+def test_two_metrics_sharing_a_noun_are_both_answered(inputs: PlannerInputs, question: str) -> None:
+    q = _query(ask(inputs, question))
+    assert set(q.metrics) == {"billed_cost", "effective_cost"}
+
+
+def test_a_modifier_that_names_no_metric_is_not_invented_into_one(inputs: PlannerInputs) -> None:
+    q = _query(ask(inputs, "atlas and orion cost last month"))
+    assert len(q.metrics) == 1 and set(q.filters[0].values) == {"atlas", "orion"}
