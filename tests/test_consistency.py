@@ -121,6 +121,27 @@ def test_weekly_incidents_equal_pace_query(settings: Settings, weekly_facts: dic
     assert close(earlier.draft.facts["idle"].value, got["idle_cost_usd"])
 
 
+def test_weekly_utilization_leaves_unmeasured_hours_out(demo_db: Any, tmp_path: Any) -> None:
+    """An hour whose activity DCGM did not report is neither busy nor idle in the weekly either: its
+    utilization stays the catalog's utilization_pct when some of the week's hours are unmeasured."""
+    import shutil
+
+    import duckdb
+
+    from tools.weekly import weekly_narrative
+
+    db = tmp_path / "w.duckdb"
+    shutil.copy(demo_db, db)
+    with duckdb.connect(str(db)) as con:
+        con.execute("UPDATE utilization_hourly SET busy_hours = NULL, idle_hours = NULL "
+                    "WHERE accelerator_type = 'H100' AND extract(hour FROM hour) % 2 = 0")
+    settings = Settings(PACE_DB=db)
+    facts = weekly_narrative(settings, WEEK, with_tools=False).draft.facts
+    got = pace_query(settings, ["utilization_pct", "allocated_hours", "busy_hours"], WEEK_START, WEEK_END)[None]
+    assert close(facts["util"].value, got["utilization_pct"])
+    assert facts["util"].value > 100 * got["busy_hours"] / got["allocated_hours"] + 1  # not busy / all allocated
+
+
 def test_savings_in_weekly_and_cli_agree_on_one_window(settings: Settings, weekly_facts: dict[str, Any]) -> None:
     """The known symptom: `pace savings` (28 trailing days) and the weekly draft (the week) differ because
     their windows differ. Each says its window, and the week's window gives the weekly's figures."""
