@@ -133,7 +133,7 @@ def _rule(pattern: str):  # type: ignore[no-untyped-def]
 def _between(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
     """'between 2026-10-01 and 2026-10-15' (both ends inclusive, as people say it).
 
-    >>> _between(re.search(_RULES[0][0], "between 2026-10-01 and 2026-10-15"), date(2026, 11, 23))
+    >>> _between(re.search(_RULES[1][0], "between 2026-10-01 and 2026-10-15"), date(2026, 11, 23))
     (datetime.date(2026, 10, 1), datetime.date(2026, 10, 16), '2026-10-01 to 2026-10-15')
     """
     a, b = parse_date(m.group(1), today), parse_date(m.group(2), today)
@@ -151,7 +151,7 @@ _MONTH_Y = rf"({_MONTH_RE})\.?(?:\s+(\d{{4}}))?"
 def _month_range(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
     """'between September and October', 'from Sep 2026 through Nov 2026', 'September to November': whole months.
 
-    >>> _month_range(_RULES[1][0].search("from september through october"), date(2026, 11, 23))[:2]
+    >>> _month_range(_RULES[2][0].search("from september through october"), date(2026, 11, 23))[:2]
     (datetime.date(2026, 9, 1), datetime.date(2026, 11, 1))
     """
     g = [x for x in m.groups()]
@@ -189,9 +189,9 @@ def _last_n(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
 def _since_month(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
     """'since September' = from September 1 through today (not September alone); 'since last month' likewise.
 
-    >>> _since_month(_RULES[3][0].search("since september"), date(2026, 11, 23))[:2]
+    >>> _since_month(_RULES[4][0].search("since september"), date(2026, 11, 23))[:2]
     (datetime.date(2026, 9, 1), datetime.date(2026, 11, 24))
-    >>> _since_month(_RULES[3][0].search("since the start of the year"), date(2026, 11, 23))[:2]
+    >>> _since_month(_RULES[4][0].search("since the start of the year"), date(2026, 11, 23))[:2]
     (datetime.date(2026, 1, 1), datetime.date(2026, 11, 24))
     """
     if m.group(1):
@@ -311,6 +311,47 @@ _BEFORE_LAST = re.compile(r"\b(?:the\s+)?(week|month|quarter|year)\s+before\s+la
 _RULES.append((_BEFORE_LAST, _before_last))  # no earlier rule matches these words
 
 
+_ORD = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3}
+_DAYS_IN_MONTH = re.compile(
+    rf"\b(?:(?:between|from)\s+)?(?:({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\s*(?:-|to|and|until|till|through|thru)\s*(\d{{1,2}})(?:st|nd|rd|th)?"
+    rf"(?:,?\s+(\d{{4}}))?\b(?!\s*(?:{_MONTH_RE}|days?|weeks?|months?|hours?|%|-))"
+    rf"|(\d{{1,2}})(?:st|nd|rd|th)?\s*(?:-|to|and|until|till|through|thru)\s*(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH_RE})\b(?:,?\s+(\d{{4}}))?"
+    rf"|(first|1st|second|2nd|third|3rd|fourth|4th|last)\s+week\s+of\s+({_MONTH_RE})\b(?:,?\s+(\d{{4}}))?)", re.IGNORECASE)
+
+
+def _days_in_month(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
+    """'Oct 3-10', 'from October 3 to 10', '3 to 10 October', 'the first week of October': days of one month, inclusive.
+
+    A day that the month does not have ('Feb 3-30') resolves to nothing, so the date check reports it.
+
+    >>> _days_in_month(_DAYS_IN_MONTH.search("spend from oct 3 to 10"), date(2026, 11, 23))
+    (datetime.date(2026, 10, 3), datetime.date(2026, 10, 11), '2026-10-03 to 2026-10-10')
+    >>> _days_in_month(_DAYS_IN_MONTH.search("the first week of october"), date(2026, 11, 23))[:2]
+    (datetime.date(2026, 10, 1), datetime.date(2026, 10, 8))
+    """
+    g = m.groups()
+    if g[8]:
+        month, year_s = MONTHS[g[9].lower()], g[10]
+        year = int(year_s) if year_s else _latest_month(month, today)
+        last = calendar.monthrange(year, month)[1]
+        first = last - 6 if g[8].lower() == "last" else 1 + 7 * _ORD[g[8].lower()]
+        a, b = date(year, month, first), date(year, month, min(first + 6, last))
+        return a, b + timedelta(days=1), f"{a.isoformat()} to {b.isoformat()}"
+    word, d1, d2, year_s = (g[0], g[1], g[2], g[3]) if g[0] else (g[6], g[4], g[5], g[7])
+    month = MONTHS[word.lower()]
+    year = int(year_s) if year_s else _latest_month(month, today)
+    try:
+        a, b = date(year, month, int(d1)), date(year, month, int(d2))
+    except ValueError:
+        return None
+    if b < a:
+        return None
+    return a, b + timedelta(days=1), f"{a.isoformat()} to {b.isoformat()}"
+
+
+_RULES.insert(0, (_DAYS_IN_MONTH, _days_in_month))  # before 'from Oct 3' (since) and 'October' (the whole month)
+
+
 def resolve_period(text: str, today: date) -> Period | None:
     """The first period phrase in `text`, resolved against `today` (the as-of date); None if none.
 
@@ -358,7 +399,12 @@ def invalid_date(text: str, today: date) -> str | None:
 
     >>> invalid_date("cost on feb 30", date(2026, 11, 23)), invalid_date("cost on feb 28", date(2026, 11, 23))
     ('feb 30', None)
+    >>> invalid_date("cost from feb 3 to 30", date(2026, 11, 23))
+    'from feb 3 to 30'
     """
+    for r in _DAYS_IN_MONTH.finditer(text):  # 'feb 3 to 30': the range's last day is no day of February
+        if not r.group(9) and _days_in_month(r, today) is None:
+            return r.group(0).strip()
     for m in _DATE_LIKE.finditer(text):
         phrase = m.group(1) or m.group(2) or " ".join(x for x in (m.group(3), m.group(4)) if x)
         if re.fullmatch(r"(?:{})\.?\s+\d{{4}}".format(_MONTH_RE), phrase.strip(), re.IGNORECASE):

@@ -161,3 +161,22 @@ def test_two_metrics_sharing_a_noun_are_both_answered(inputs: PlannerInputs, que
 def test_a_modifier_that_names_no_metric_is_not_invented_into_one(inputs: PlannerInputs) -> None:
     q = _query(ask(inputs, "atlas and orion cost last month"))
     assert len(q.metrics) == 1 and set(q.filters[0].values) == {"atlas", "orion"}
+
+
+@pytest.mark.parametrize(("phrase", "first", "last"), [
+    ("from Oct 3 to 10", 3, 10),            # not 'since October 3'
+    ("between Oct 3 and 10", 3, 10),
+    ("Oct 3-10", 3, 10),
+    ("from 3 to 10 October", 3, 10),        # not the whole of October
+    ("the first week of October", 1, 7),
+])
+def test_days_of_one_month_are_that_range(inputs: PlannerInputs, phrase: str, first: int, last: int) -> None:
+    q = _query(ask(inputs, f"spend {phrase}"))
+    assert q.time_range is not None
+    assert (q.time_range.start.month, q.time_range.start.day) == (10, first)
+    assert q.time_range.end - q.time_range.start == timedelta(days=last - first + 1)
+
+
+def test_a_day_range_past_the_months_end_is_an_error(inputs: PlannerInputs) -> None:
+    p = ask(inputs, "spend from feb 3 to 30")
+    assert p.kind == "abstain" and "not a calendar date" in p.message
