@@ -49,16 +49,19 @@ MEMORY_FLOOR = 64 * 2**20
 NULLABLE = ("busy_hours", "idle_hours", "sm_active", "memory_used_gb", "energy_kwh")
 
 
-def label(name: str, *alternatives: str, text: str = "labels") -> str:
-    """SQL: a label's value from the `text` column (first of name, alternatives), NULL when absent/empty."""
-    picks = [f"nullif(regexp_extract({text}, '(?:^|,)\\s*{n}\\s*=\\s*\"([^\"]*)\"', 1), '')" for n in (name, *alternatives)]
-    return picks[0] if len(picks) == 1 else f"coalesce({', '.join(picks)})"
+def label(name: str, *alternatives: str, text: str = "labels") -> exp.Expression:
+    """A label's value from the `text` column (first of name, alternatives), NULL when absent or empty."""
+    picks = [
+        exp.Nullif(this=exp.RegexpExtract(this=exp.column(text), group=exp.Literal.number(1),
+                                          expression=exp.Literal.string(f'(?:^|,)\\s*{n}\\s*=\\s*"([^"]*)"')),
+                   expression=exp.Literal.string(""))
+        for n in (name, *alternatives)
+    ]
+    return picks[0] if len(picks) == 1 else exp.Coalesce(this=picks[0], expressions=picks[1:])
 
 
-# The file as one text column, streamed (blank lines read as NULL).
-LINES = """read_csv($path, columns = {'line': 'VARCHAR'}, delim = chr(1), quote = '', escape = '', header = false,
-                   auto_detect = false, strict_mode = false)"""
-PARSE = f"""CREATE OR REPLACE TEMP TABLE _parsed AS
+# The file is read as one text column, streamed (blank lines read as NULL).
+PARSE = """CREATE OR REPLACE TEMP TABLE _parsed AS
 SELECT CASE WHEN ok THEN k END AS k, CASE WHEN ok THEN v END AS v, CASE WHEN ok THEN ts END AS ts,
     CASE WHEN NOT ok AND NOT skip THEN line END AS bad
 FROM (SELECT *, NOT skip AND k <> '' AND v <> '' AND extra = '' AND (ts = '' OR TRY_CAST(ts AS BIGINT) IS NOT NULL)
@@ -66,11 +69,12 @@ FROM (SELECT *, NOT skip AND k <> '' AND v <> '' AND extra = '' AND (ts = '' OR 
     FROM (SELECT *, split_part(r, ' ', 1) AS v, split_part(r, ' ', 2) AS ts, split_part(r, ' ', 3) AS extra
         FROM (SELECT line, b, e, sp, skip, CASE WHEN b > 0 THEN line[:e] ELSE line[:sp - 1] END AS k,
                 rtrim(CASE WHEN b = 0 AND sp > 0 THEN line[sp + 1:] WHEN b > 0 AND e > b THEN line[e + 2:] END, chr(13)) AS r
-            FROM (SELECT line, strpos(line, '{{') AS b, strpos(line, '}} ') AS e, strpos(line, ' ') AS sp,
+            FROM (SELECT line, strpos(line, '{') AS b, strpos(line, '} ') AS e, strpos(line, ' ') AS sp,
                     -- blank or comment; trim only for the rare line that starts with white space
                     coalesce(line = '' OR starts_with(line, '#') OR (line[1] IN (' ', chr(9), chr(13))
                              AND (trim(line) = '' OR starts_with(ltrim(line), '#'))), true) AS skip
-                  FROM {LINES}))))"""
+                  FROM read_csv($path, columns = {'line': 'VARCHAR'}, delim = chr(1), quote = '', escape = '',
+                                header = false, auto_detect = false, strict_mode = false)))))"""
 
 
 def _parse(con: duckdb.DuckDBPyConnection, path: Path) -> None:
@@ -120,29 +124,35 @@ def _stage(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, int]:
     return {"other_metrics": int(other)} if other else {}
 
 
+# Type, owner and place of each series; an unallocated GPU (no pod) has no team, an allocated one must
+# resolve to a team. Placeholders are the catalog match and the mapping lookups (sqlglot fills them in).
+OWNERS = """SELECT *, coalesce(:accelerator, model) AS accelerator_type,
+    CASE WHEN pod IS NOT NULL THEN coalesce(:team, team_label, namespace) END AS team,
+    CASE WHEN pod IS NOT NULL THEN coalesce(project_label, :project, namespace) END AS project,
+    coalesce(cluster_label, :cluster, 'unknown') AS cluster,
+    CASE WHEN pod IS NOT NULL THEN coalesce(workload_label, :workload, 'unknown') END AS workload_type
+FROM _series"""
+
+
 def _resolve_series(con: duckdb.DuckDBPyConnection) -> None:
     """Labels -> GPU, pod, team, type... and the series' gate reason, once per label set, not per sample."""
     host = label("Hostname", "hostname", "instance")
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE _series AS SELECT sid, labels,
-            coalesce({label('UUID', 'uuid')}, {host} || ':' || {label('gpu')}) AS gpu_uuid,
-            {host} AS host, {label('gpu')} AS gpu_index, {label('modelName')} AS model,
-            {label('namespace', 'exported_namespace')} AS namespace, {label('pod', 'exported_pod')} AS pod,
-            {label('team')} AS team_label, {label('project')} AS project_label, {label('cluster')} AS cluster_label,
-            {label('workload_type')} AS workload_label
-        FROM _series"""
+    gpu = exp.Coalesce(this=label("UUID", "uuid"), expressions=[exp.DPipe(this=exp.DPipe(
+        this=host.copy(), expression=exp.Literal.string(":")), expression=label("gpu"))])
+    columns = {
+        "gpu_uuid": gpu, "host": host, "gpu_index": label("gpu"), "model": label("modelName"),
+        "namespace": label("namespace", "exported_namespace"), "pod": label("pod", "exported_pod"),
+        "team_label": label("team"), "project_label": label("project"), "cluster_label": label("cluster"),
+        "workload_label": label("workload_type"),
+    }
+    labelled = exp.select("sid", "labels", *(exp.alias_(e, n) for n, e in columns.items())).from_("_series")
+    con.execute("CREATE OR REPLACE TEMP TABLE _series AS " + sql(labelled))
+    owners = exp.replace_placeholders(
+        _expr(OWNERS), accelerator=_expr(match_name_sql(con, "model")), team=_expr(lookup("team", "namespace")),
+        project=_expr(lookup("project", "namespace")), cluster=_expr(default_cluster()),
+        workload=_expr(lookup("workload", "namespace")),
     )
-    ns = "namespace"
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE _series AS SELECT *,
-            coalesce({match_name_sql(con, 'model')}, model) AS accelerator_type,
-            -- an unallocated GPU (no pod) has no team; an allocated one must resolve to a team
-            CASE WHEN pod IS NOT NULL THEN coalesce({lookup('team', ns)}, team_label, {ns}) END AS team,
-            CASE WHEN pod IS NOT NULL THEN coalesce(project_label, {lookup('project', ns)}, {ns}) END AS project,
-            coalesce(cluster_label, {default_cluster()}, 'unknown') AS cluster,
-            CASE WHEN pod IS NOT NULL THEN coalesce(workload_label, {lookup('workload', ns)}, 'unknown') END AS workload_type
-        FROM _series"""
-    )
+    con.execute("CREATE OR REPLACE TEMP TABLE _series AS " + sql(owners))
     dims = ("gpu_uuid", "host", "namespace", "pod", "accelerator_type", "team", "project", "cluster", "workload_type")
     gates = (
         g.Gate("required(gpu)", "gpu_uuid IS NULL", "'no UUID label, nor Hostname and gpu labels'"),
@@ -151,8 +161,17 @@ def _resolve_series(con: duckdb.DuckDBPyConnection) -> None:
         *(g.printable(c) for c in dims),
         g.known_accelerator(con),
     )
-    reason = exp.alias_(sqlglot.parse_one(g.reason_sql(gates), read="duckdb"), "_series_reason")
+    reason = exp.alias_(_expr(g.reason_sql(gates)), "_series_reason")
     con.execute("CREATE OR REPLACE TEMP TABLE _series AS " + sql(exp.select("*", reason).from_("_series")))
+
+
+# Each sample typed, with the first failing gate's reason (:reason, filled in with sqlglot) or its series'.
+SCORED = """SELECT _line, metric, sid, ts, value, coalesce(:reason, s._series_reason) AS _reason
+FROM (SELECT *, TRY_CAST(value_text AS DOUBLE) AS value FROM _samples) LEFT JOIN _series s USING (sid)"""
+
+
+def _expr(fragment: str) -> exp.Expression:
+    return sqlglot.parse_one(fragment, read="duckdb")
 
 
 def _score(con: duckdb.DuckDBPyConnection) -> None:
@@ -167,11 +186,8 @@ def _score(con: duckdb.DuckDBPyConnection) -> None:
         g.Gate("range(value)", ranges, "metric || ' out of range: ' || CAST(value AS VARCHAR)"),
         g.plausible_time("ts"),
     )
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE _scored AS
-        SELECT _line, metric, sid, ts, value, coalesce({g.reason_sql(gates)}, s._series_reason) AS _reason
-        FROM (SELECT *, TRY_CAST(value_text AS DOUBLE) AS value FROM _samples) LEFT JOIN _series s USING (sid)"""
-    )
+    scored = exp.replace_placeholders(sqlglot.parse_one(SCORED, read="duckdb"), reason=_expr(g.reason_sql(gates)))
+    con.execute("CREATE OR REPLACE TEMP TABLE _scored AS " + sql(scored))
     con.execute(
         """CREATE OR REPLACE TEMP VIEW _checked AS
         SELECT c._line, c._reason, c.metric, c.ts, c.value, s.*,
@@ -215,36 +231,45 @@ def _ingest(con: duckdb.DuckDBPyConnection, path: Path, advance: Callable[[str],
     )
 
 
+# One row per GPU, hour and pod: field means over the samples present (NULL if none); field names bound.
+GPU_HOURS = """CREATE OR REPLACE TEMP TABLE _gpu_hours AS
+WITH per AS (
+    SELECT hour, gpu_uuid, pod, any_value(host) AS host, any_value(gpu_index) AS gpu_index,
+        any_value(cluster) AS cluster, any_value(accelerator_type) AS accelerator_type,
+        any_value(namespace) AS namespace, any_value(team) AS team, any_value(project) AS project,
+        any_value(workload_type) AS workload_type, count(*) AS n_samples, count(DISTINCT ts) AS n_ts,
+        avg(value) FILTER (metric = $gpu_util) AS gpu_util_pct,
+        avg(value) FILTER (metric = $gr_engine) AS gr_engine_active,
+        avg(value) FILTER (metric = $sm) AS sm_active,
+        avg(value) FILTER (metric = $tensor) AS tensor_active,
+        avg(value) FILTER (metric = $dram) AS dram_active,
+        avg(value) FILTER (metric = $fb_used) AS fb_used_mib,
+        avg(value) FILTER (metric = $fb_free) AS fb_free_mib,
+        avg(value) FILTER (metric = $power) AS power_w,
+        -- the hour's highest busy sample, in the field busy_hours reads (graphics engine, else GPU_UTIL)
+        coalesce(100 * max(value) FILTER (metric = $gr_engine), max(value) FILTER (metric = $gpu_util)) AS peak_util_pct,
+        -- the counter's rise over the time between its first and last sample: mJ per ms = W
+        (max(value) FILTER (metric = $energy) - min(value) FILTER (metric = $energy))
+          / nullif(epoch_ms(max(ts) FILTER (metric = $energy)) - epoch_ms(min(ts) FILTER (metric = $energy)), 0)
+          AS energy_w
+    FROM (SELECT *, date_trunc('hour', ts) AS hour FROM _good JOIN _series USING (sid))
+    GROUP BY hour, gpu_uuid, pod),
+seen AS (SELECT gpu_uuid, date_trunc('hour', ts) AS hour, count(DISTINCT ts) AS n_seen
+         FROM _good JOIN _series USING (sid) GROUP BY ALL)
+SELECT per.*, n_ts / n_seen AS observed_hours,
+    -- mean power from the energy counter where it rose (a reset falls back), else from POWER_USAGE; W x h -> kWh
+    coalesce(CASE WHEN energy_w > 0 THEN energy_w END, power_w) * n_ts / n_seen / 1000 AS energy_kwh
+FROM per JOIN seen USING (gpu_uuid, hour)"""
+GPU_HOURS_FIELDS = {
+    "gpu_util": "DCGM_FI_DEV_GPU_UTIL", "gr_engine": "DCGM_FI_PROF_GR_ENGINE_ACTIVE", "sm": "DCGM_FI_PROF_SM_ACTIVE",
+    "tensor": "DCGM_FI_PROF_PIPE_TENSOR_ACTIVE", "dram": "DCGM_FI_PROF_DRAM_ACTIVE", "fb_used": "DCGM_FI_DEV_FB_USED",
+    "fb_free": "DCGM_FI_DEV_FB_FREE", "power": "DCGM_FI_DEV_POWER_USAGE", "energy": "DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION",
+}
+
+
 def _gpu_hours(con: duckdb.DuckDBPyConnection) -> None:
-    """`_gpu_hours`: one row per GPU, hour and pod; field means over the samples present (NULL if none)."""
-    means = ",\n".join(
-        f"avg(value) FILTER (metric = {sql(text(m))}) AS {col}" for m, (col, _, _) in FIELDS.items() if col != "energy_mj"
-    )
-    energy = sql(text("DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION"))
-    gr, util = sql(text("DCGM_FI_PROF_GR_ENGINE_ACTIVE")), sql(text("DCGM_FI_DEV_GPU_UTIL"))
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE _gpu_hours AS
-        WITH per AS (
-            SELECT hour, gpu_uuid, pod, any_value(host) AS host, any_value(gpu_index) AS gpu_index,
-                any_value(cluster) AS cluster, any_value(accelerator_type) AS accelerator_type,
-                any_value(namespace) AS namespace, any_value(team) AS team, any_value(project) AS project,
-                any_value(workload_type) AS workload_type, count(*) AS n_samples, count(DISTINCT ts) AS n_ts,
-                {means},
-                -- the hour's highest busy sample, in the field busy_hours reads (graphics engine, else GPU_UTIL)
-                coalesce(100 * max(value) FILTER (metric = {gr}), max(value) FILTER (metric = {util})) AS peak_util_pct,
-                -- the counter's rise over the time between its first and last sample: mJ per ms = W
-                (max(value) FILTER (metric = {energy}) - min(value) FILTER (metric = {energy}))
-                  / nullif(epoch_ms(max(ts) FILTER (metric = {energy})) - epoch_ms(min(ts) FILTER (metric = {energy})), 0)
-                  AS energy_w
-            FROM (SELECT *, date_trunc('hour', ts) AS hour FROM _good JOIN _series USING (sid))
-            GROUP BY hour, gpu_uuid, pod),
-        seen AS (SELECT gpu_uuid, date_trunc('hour', ts) AS hour, count(DISTINCT ts) AS n_seen
-                 FROM _good JOIN _series USING (sid) GROUP BY ALL)
-        SELECT per.*, n_ts / n_seen AS observed_hours,
-            -- mean power from the energy counter where it rose (a reset falls back), else from POWER_USAGE; W x h -> kWh
-            coalesce(CASE WHEN energy_w > 0 THEN energy_w END, power_w) * n_ts / n_seen / 1000 AS energy_kwh
-        FROM per JOIN seen USING (gpu_uuid, hour)"""
-    )
+    """`_gpu_hours`: one row per GPU, hour and pod (GPU_HOURS)."""
+    con.execute(GPU_HOURS, GPU_HOURS_FIELDS)
 
 
 INSERT_GPU_ROWS = """INSERT INTO gpu_hourly (hour, gpu_uuid, host, gpu_index, cluster, accelerator_type, namespace, pod,

@@ -80,3 +80,12 @@ def test_line_shapes_the_exposition_format_allows(db: Path, tmp_path: Path) -> N
     assert (s.read, s.loaded) == (4, 1)
     assert query(db, "SELECT line, split_part(reason, ':', 1) FROM ingest_quarantine ORDER BY line") == [
         (2, "required(gpu)"), (5, "parse"), (6, "parse")]
+
+
+def test_every_field_pace_reads_is_aggregated_per_gpu_hour() -> None:
+    from telemetry.ingest.dcgm import FIELDS, GPU_HOURS, GPU_HOURS_FIELDS
+
+    assert sorted(GPU_HOURS_FIELDS.values()) == sorted(FIELDS)
+    for param, field in GPU_HOURS_FIELDS.items():
+        column = FIELDS[field][0]
+        assert f"${param}" in GPU_HOURS and (column == "energy_mj" or f"FILTER (metric = ${param}) AS {column}" in GPU_HOURS)
