@@ -140,7 +140,7 @@ def collect(book: FactBook) -> None:
     book.add("spend_prev", spend, "last_week", "USD", ",.0f", "Spend (EffectiveCost) last week")
     book.add("spend_pct", spend, "change_pct", "%", "+.1f", "Spend change week over week")
     util = book.rows(q.utilization(w))
-    book.add("util", util, "this_week", "%", ".1f", "Utilization (busy / allocated accelerator-hours)")
+    book.add("util", util, "this_week", "%", ".1f", "Utilization (busy / allocated accelerator-hours with activity measured)")
     book.add("util_pp", util, "change", "pp", "+.1f", "Utilization change week over week")
     idle = book.rows(q.idle_cost(w))
     book.add("idle", idle, "this_week", "USD", ",.0f", "Idle cost (idle hours x committed $/h)")
