@@ -19,9 +19,10 @@ from dashboards.state import FilterState
 from semantic_layer.catalog import Catalog
 from semantic_layer.query import MetricQuery
 from semantic_layer.rollups import table_for
+from telemetry import rollups
 from tools._warehouse import bind, value_expression
 
-IDLE_SHARE = 0.1  # an hour counts as idle when under 10% of the allocation was busy
+IDLE_SHARE = rollups.IDLE_SHARE  # an hour counts as idle when under 10% of the allocation was busy
 IDLE_RUN_HOURS = 3
 
 
@@ -138,10 +139,29 @@ GROUP BY i.team, i.project, i.cluster, i.accelerator_type, i.run HAVING COUNT(*)
 ORDER BY idle_cost_usd DESC LIMIT 25"""
 
 
-def idle_allocations_sql(state: FilterState) -> tuple[str, list[str]]:
-    """Runs of 3+ consecutive hours where an allocation was under 10% busy, largest idle cost first."""
-    cond, ignored = condition(state, {k: f"u.{k}" for k in UTIL_COLS}, time_col="u.hour")
+def idle_allocations_sql(state: FilterState, window: tuple[datetime, datetime] | None = None) -> tuple[str, list[str]]:
+    """Runs of 3+ consecutive hours where an allocation was under 10% busy, largest idle cost first.
+
+    `window` narrows the hours read to the days that can hold an idle hour (`idle_days_sql`); the runs
+    found are the same, as no idle hour lies outside it."""
+    start, end = window or (state.start, state.end)
+    cond, ignored = condition(state, {k: f"u.{k}" for k in UTIL_COLS}, start=start, end=end, time_col="u.hour")
     return bind(IDLE_ALLOCATIONS, cond=cond, idle_share=IDLE_SHARE, run_hours=IDLE_RUN_HOURS), ignored
+
+
+IDLE_DAYS = """
+SELECT MIN(u.hour) AS first_day, MAX(u.hour) AS last_day FROM utilization_daily u
+WHERE :cond AND u.idle_candidate_rows > 0"""
+
+
+def idle_days_sql(state: FilterState, catalog: Catalog | None) -> str | None:
+    """The first and last day of the period with a row that could make an allocation-hour idle, from the
+    daily rollup (4M rows for 102M on `large`); None without a current one or for a period off midnight."""
+    current = {i.rollup.name for i in getattr(catalog, "rollups", ())}
+    if "utilization_daily" not in current or any(t.hour or t.minute or t.second for t in (state.start, state.end)):
+        return None
+    cond, _ = condition(state, {k: f"u.{k}" for k in UTIL_COLS}, time_col="u.hour")
+    return bind(IDLE_DAYS, cond=cond)
 
 
 QUOTA_HEADROOM = """

@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from dashboards import sql_sources
@@ -121,13 +122,24 @@ def forecast_tool(ctx: DashboardContext, state: FilterState) -> ToolOutput:
     return ToolOutput(columns, rows, result.evidence_sql[:5], ignored, result.summary_text())
 
 
+def idle_allocations_tool(ctx: DashboardContext, state: FilterState) -> ToolOutput:
+    """Runs of 3+ hours under 10% busy, reading only the days the daily rollup says can hold one."""
+    window = None
+    if (days_sql := sql_sources.idle_days_sql(state, ctx.catalog)) is not None:
+        first, last = ctx.engine.run_sql(days_sql).rows[0]
+        window = (state.start, state.start) if first is None else (first, last + timedelta(days=1))
+    sql, ignored = sql_sources.idle_allocations_sql(state, window)
+    result = ctx.engine.run_sql(sql)
+    return ToolOutput(result.columns, [list(r) for r in result.rows], [s for s in (days_sql, result.sql) if s], ignored)
+
+
 TOOLS: dict[str, Callable[[DashboardContext, FilterState], ToolOutput]] = {
     "scan": scan_tool,
     "savings": savings_tool,
     "forecast": forecast_tool,
     "fleet_capacity": _catalog_sql_tool(sql_sources.fleet_capacity_sql),
     "hour_of_day_utilization": _catalog_sql_tool(sql_sources.hour_of_day_sql),
-    "idle_allocations": _sql_tool(sql_sources.idle_allocations_sql),
+    "idle_allocations": idle_allocations_tool,
     "quota_headroom": _sql_tool(sql_sources.quota_headroom_sql),
     "pending_requests": _sql_tool(sql_sources.pending_requests_sql),
 }

@@ -65,10 +65,17 @@ _UTIL_SUMS = (
     ("memory_measured_hours", "CASE WHEN memory_used_gb IS NOT NULL THEN allocated_hours END"),
 )
 
+IDLE_SHARE = 0.1
+"""An hour of an allocation is idle under 10% busy (the dashboards' idle-allocation tile)."""
+
 ROLLUPS: tuple[Rollup, ...] = (
     Rollup(
         name="utilization_daily", source="utilization_hourly", time_column="hour", grain="day",
-        keys=("cluster", "accelerator_type", "team", "project", "workload_type"), sums=_UTIL_SUMS,
+        keys=("cluster", "accelerator_type", "team", "project", "workload_type"),
+        # idle_candidate_rows: rows that could make their allocation-hour idle (busy unmeasured or under
+        # IDLE_SHARE of the row's allocation); a day without one has no idle allocation-hour to find
+        sums=_UTIL_SUMS + (("idle_candidate_rows",
+                            f"CASE WHEN busy_hours IS NULL OR busy_hours < {IDLE_SHARE} * allocated_hours THEN 1 ELSE 0 END"),),
     ),
     Rollup(
         name="utilization_pool_hourly", source="utilization_hourly", time_column="hour", grain="hour",
