@@ -163,10 +163,11 @@ def stage_csv(
     # Insertion order is file order and rowids are consecutive (offset inside a transaction);
     # good records take the data line numbers that rejected lines did not.
     con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE _raw AS SELECT l.n AS _line, r.* FROM
+        """CREATE OR REPLACE TEMP TABLE _raw AS SELECT l.n AS _line, r.* FROM
         (SELECT rowid - (SELECT min(rowid) FROM _read) + 1 AS _k, * FROM _read) r JOIN
-        (SELECT n, row_number() OVER (ORDER BY n) AS _k FROM range(1, {rows + rejected + 1}) t(n)
-         WHERE n NOT IN (SELECT _line FROM _rejects)) l USING (_k)"""
+        (SELECT n, row_number() OVER (ORDER BY n) AS _k FROM range(1, $last) t(n)
+         WHERE n NOT IN (SELECT _line FROM _rejects)) l USING (_k)""",
+        {"last": rows + rejected + 1},
     )
     con.execute("ALTER TABLE _raw DROP COLUMN _k")
     con.execute("DROP TABLE _read")
@@ -207,16 +208,16 @@ def finish_csv(con: duckdb.DuckDBPyConnection) -> Staged:
     rows = con.execute("SELECT count(*) FROM _checked").fetchone()[0]
     rejected = con.execute("SELECT count(*) FROM _rejects").fetchone()[0]
     base = con.execute("SELECT min(rowid) FROM _checked").fetchone()[0] or 0
-    k = f"(rowid - {base} + 1)"
     if rejected == 0:
-        con.execute(f"UPDATE _checked SET _line = {k} WHERE _reason IS NOT NULL")
+        con.execute("UPDATE _checked SET _line = rowid - $base + 1 WHERE _reason IS NOT NULL", {"base": base})
     else:
         # The k-th good record sits on the k-th data line that the reader did not reject.
         con.execute(
-            f"""UPDATE _checked c SET _line = l.n FROM (
-                SELECT n, row_number() OVER (ORDER BY n) AS k FROM range(1, {rows + rejected + 1}) t(n)
+            """UPDATE _checked c SET _line = l.n FROM (
+                SELECT n, row_number() OVER (ORDER BY n) AS k FROM range(1, $last) t(n)
                 WHERE n NOT IN (SELECT _line FROM _rejects)) l
-            WHERE c._reason IS NOT NULL AND l.k = {k.replace('rowid', 'c.rowid')}"""
+            WHERE c._reason IS NOT NULL AND l.k = c.rowid - $base + 1""",
+            {"base": base, "last": rows + rejected + 1},
         )
     return Staged((), rows + rejected, rejected)
 
