@@ -52,12 +52,18 @@ class Warehouse:
         (no Python tuple per row), under the same timeout as `run`."""
         return self._fetch(sql, row_limit, lambda rel: rel.df())
 
-    def arrays(self, sql: str, row_limit: int) -> dict[str, Any]:
-        """`frame` as one numpy array per column (NULLs masked), with no DataFrame built: a scan's
-        20M-row intermediate goes straight into numpy."""
-        return self._fetch(sql, row_limit, lambda rel: rel.fetchnumpy())
+    def stream(self, sql: str, row_limit: int, consume: Any, rows_per_batch: int = 1_000_000) -> Any:
+        """Validate and run one query whose rows are read in batches (a scan's 20M-row intermediate):
+        `consume` gets an iterator of {column: numpy array} of up to
+        `rows_per_batch` rows each (NULL floats as NaN) and its return value is returned; the result is
+        never held whole, so a scan's intermediate costs one batch of memory beyond what it builds."""
+        def batches(rel: Any) -> Any:
+            for batch in rel.to_arrow_reader(rows_per_batch):
+                yield {name: batch.column(i).to_numpy(zero_copy_only=False) for i, name in enumerate(batch.schema.names)}
 
-    def _fetch(self, sql: str, row_limit: int, fetch: Any) -> Any:
+        return self._fetch(sql, row_limit, lambda rel: consume(batches(rel)), lazy=True)
+
+    def _fetch(self, sql: str, row_limit: int, fetch: Any, lazy: bool = False) -> Any:
         import threading
 
         import duckdb
@@ -72,7 +78,7 @@ class Warehouse:
             timer = threading.Timer(self.settings.query_timeout_s, cur.interrupt)
             timer.start()
             try:
-                return fetch(cur.execute(validated.sql))
+                return fetch(cur.sql(validated.sql) if lazy else cur.execute(validated.sql))
             except duckdb.InterruptException:
                 raise UserError(f"the query ran longer than {self.settings.query_timeout_s:g}s and was stopped") from None
             finally:

@@ -25,7 +25,7 @@ from tools._warehouse import Warehouse, bind
 IDLE_SM = 0.1  # an hour under this SM activity and a tenth of its stream's typical level is idle (detect_util)
 IDLE_RELATIVE = 0.1
 CELL_BUDGET = 12_000_000  # stream-hours per chunk when no memory budget is given
-BYTES_PER_CELL = 160  # peak bytes per stream-hour while a chunk loads (fetched rows, grids, scatter index)
+BYTES_PER_CELL = 100  # peak bytes per stream-hour: 5 float64 grids, and a detector's temporaries beside them
 WEEK = 168
 MIN_TS = datetime(1900, 1, 1)
 MAX_TS = datetime(2999, 1, 1)
@@ -156,52 +156,58 @@ def _span_hours(wh: Warehouse, since: datetime | None, until: datetime | None) -
     return max(int((until - since) // timedelta(hours=1)) + WEEK, 1)
 
 
-def _sums(cell: np.ndarray, size: int, columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """SQL SUM per cell of each column (the non-NULL values; NaN where a cell has none).
-
-    Nearly every cell has one row, so each cell's last row is written straight in (scattered writes)
-    and only the few repeated rows are added; `np.bincount` over the whole column was 10x slower, its
-    read-modify-write scattering over a grid larger than the cache."""
-    last = np.full(size, -1, dtype=np.int64)
-    last[cell] = np.arange(len(cell))
-    extra = last[cell] != np.arange(len(cell))
-    out = {}
-    for name, values in columns.items():
-        grid = np.full(size, np.nan)
-        grid[cell] = values  # the cell's last row
-        more = extra & ~np.isnan(values)
-        if more.any():
-            c = cell[more]
-            grid[c] = np.nan_to_num(grid[c])  # NULL + value = value, as SUM skips NULLs
-            np.add.at(grid, c, values[more])
-        out[name] = grid
-    return out
+_SPAN = """
+SELECT MIN(hour) AS first_hour, MAX(hour) AS last_hour FROM utilization_hourly
+WHERE hour >= :since AND hour < :until AND accelerator_type BETWEEN :first_type AND :last_type
+"""
+_COLUMNS = {"alloc_all": ("allocated_hours", False), "busy_all": ("busy_hours", False),
+            "alloc": ("allocated_hours", True), "busy": ("busy_hours", True), "energy": ("energy_kwh", True)}
 
 
-def _plain(column: np.ndarray, dtype: type) -> np.ndarray:
-    """A fetched column as a plain array: NULL as NaN (floats) or False (flags)."""
-    if isinstance(column, np.ma.MaskedArray):
-        return column.filled(np.nan if dtype is np.float64 else 0).astype(dtype, copy=False)
-    return np.asarray(column, dtype=dtype)
+def _add(grids: dict[str, np.ndarray], cell: np.ndarray, batch: dict[str, np.ndarray]) -> None:
+    """Add one batch of rows into the grids with SQL SUM's meaning (NULLs skipped; NaN where a cell has
+    no value yet). Rows are sorted by cell once so repeated cells sum with `np.add.reduceat`, and each
+    touched cell is read and written once (rows arrive hour by hour, so sorted cells also write the
+    grid in order rather than scattering over it)."""
+    order = np.argsort(cell, kind="stable")
+    cell = cell[order]
+    starts = np.flatnonzero(np.concatenate([[True], cell[1:] != cell[:-1]]))
+    cells = cell[starts]
+    idle = np.asarray(batch["idle"], dtype=bool)[order]
+    for name, (column, working_only) in _COLUMNS.items():
+        values = np.asarray(batch[column], dtype=np.float64)[order]
+        if working_only:
+            values = np.where(idle, np.nan, values)
+        known = ~np.isnan(values)
+        total = np.add.reduceat(np.where(known, values, 0.0), starts)
+        seen = np.add.reduceat(known.astype(np.int64), starts) > 0
+        grid = grids[name]
+        old = grid[cells]
+        grid[cells] = np.where(seen, np.where(np.isnan(old), 0.0, old) + total, old)
 
 
 def load(wh: Warehouse, since: datetime | None, until: datetime | None, types: tuple[str, str]) -> PoolHours:
-    """One chunk's team-pool-hours in [since, until) (all data when unbounded) as dense arrays."""
+    """One chunk's team-pool-hours in [since, until) (all data when unbounded) as dense arrays, filled
+    batch by batch as the rows stream in (the rows are never held whole)."""
     bounds = {"since": since or MIN_TS, "until": until or MAX_TS, "first_type": types[0], "last_type": types[1]}
     streams = wh.run(bind(_STREAMS, **bounds), row_limit=10_000_000)
-    rows = wh.arrays(bind(_ROWS, **bounds, idle_sm=IDLE_SM, idle_relative=IDLE_RELATIVE, epoch=EPOCH), row_limit=ROW_LIMIT)
-    sid, h = _plain(rows.pop("sid"), np.int64), _plain(rows.pop("h"), np.int64)
-    first = int(h.min()) if len(h) else _hours(bounds["since"])
-    t0 = first - (first + _MONDAY_OFFSET) % WEEK
-    width = -(-(int(h.max()) + 1 - t0) // WEEK) * WEEK if len(h) else WEEK
-    size = len(streams) * width
-    cell = sid * width + (h - t0)
-    del sid, h
-    alloc, busy, energy = (_plain(rows.pop(c), np.float64) for c in ("allocated_hours", "busy_hours", "energy_kwh"))
-    idle = _plain(rows.pop("idle"), bool)
-    nan = np.float64(np.nan)
-    grids = _sums(cell, size, {"alloc_all": alloc, "busy_all": busy, "alloc": np.where(idle, nan, alloc),
-                               "busy": np.where(idle, nan, busy), "energy": np.where(idle, nan, energy)})
+    span = wh.run(bind(_SPAN, **bounds))
+    first_hour, last_hour = span["first_hour"][0], span["last_hour"][0]
+    if len(streams) == 0 or pd.isna(first_hour):
+        first = _hours(bounds["since"]) if since else 0
+        t0, width = first - (first + _MONDAY_OFFSET) % WEEK, WEEK
+    else:
+        first, last = _hours(pd.Timestamp(first_hour).to_pydatetime()), _hours(pd.Timestamp(last_hour).to_pydatetime())
+        t0 = first - (first + _MONDAY_OFFSET) % WEEK
+        width = -(-(last + 1 - t0) // WEEK) * WEEK
+    grids = {name: np.full(len(streams) * width, np.nan) for name in _COLUMNS}
+
+    def fill(batches: Iterator[dict[str, np.ndarray]]) -> None:
+        for batch in batches:
+            cell = batch["sid"].astype(np.int64) * width + (batch["h"].astype(np.int64) - t0)
+            _add(grids, cell, batch)
+
+    wh.stream(bind(_ROWS, **bounds, idle_sm=IDLE_SM, idle_relative=IDLE_RELATIVE, epoch=EPOCH), ROW_LIMIT, fill)
     shape = (len(streams), width)
     return PoolHours(streams=streams.reset_index(drop=True), t0=t0, **{k: v.reshape(shape) for k, v in grids.items()})
 
