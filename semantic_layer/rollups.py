@@ -28,6 +28,7 @@ from semantic_layer.catalog_types import CatalogView as Catalog
 from semantic_layer.graph import dimension_source, join_path, parse_expr
 from semantic_layer.models import Measure
 from semantic_layer.query import Filter, GroupBy, TimeRange
+from semantic_layer.validator import validate_sql
 from telemetry.rollups import META_TABLE, ROLLUPS, ROW_COUNT, Rollup
 
 DOUBLE = exp.DataType.build("DOUBLE")
@@ -78,7 +79,11 @@ def _count(table: str) -> exp.Select:
 
 
 def _rows(engine_or_con: Any, query: exp.Expression) -> list[tuple[Any, ...]]:
+    """Rows of a bookkeeping query: validated against the warehouse's schema like any other, and run
+    apart from `run_sql`, whose count is the dimension values' one statement per warehouse version."""
     sql = query.sql("duckdb")
+    if hasattr(engine_or_con, "run_validated") and hasattr(engine_or_con, "schema"):
+        return [tuple(r) for r in engine_or_con.run_validated(validate_sql(sql, engine_or_con.schema())).rows]
     if hasattr(engine_or_con, "run_sql"):
         return [tuple(r) for r in engine_or_con.run_sql(sql).rows]
     return engine_or_con.execute(sql).fetchall()
