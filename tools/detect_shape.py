@@ -94,14 +94,11 @@ def run_grid(ph: PoolHours, start: datetime | None, end: datetime | None, prices
     width = ph.shape[1]
     lo = ph.column(None if start is None else start - timedelta(days=history_days), 0)
     hi = ph.column(end, width)
-    alloc = ph.alloc_all[:, lo:hi]
-    valid = alloc >= MIN_ALLOCATED
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = np.where(valid, ph.busy_all[:, lo:hi] / alloc, np.nan)
-        weight = np.where(valid, alloc, np.nan)
-    rows = np.flatnonzero(valid.any(axis=1))
-    found = _detect_rows(share, weight, rows) if workers <= 1 or len(rows) < PARALLEL_MIN_STREAMS else \
-        _detect_parallel(share, weight, rows, workers)
+    alloc, busy = ph.alloc_all[:, lo:hi], ph.busy_all[:, lo:hi]  # views: each stream's series is built in turn
+    with np.errstate(invalid="ignore"):
+        rows = np.flatnonzero((alloc >= MIN_ALLOCATED).any(axis=1))
+    found = _detect_rows(alloc, busy, rows) if workers <= 1 or len(rows) < PARALLEL_MIN_STREAMS else \
+        _detect_parallel(alloc, busy, rows, workers)
     if not found:
         return _empty()
     runs = pd.concat(found, ignore_index=True)
@@ -114,14 +111,19 @@ def run_grid(ph: PoolHours, start: datetime | None, end: datetime | None, prices
     return finish(runs[runs["score"] >= runs["shape"].map(SCORE_MIN).fillna(0.0)].reset_index(drop=True), start, end, prices)
 
 
-def _detect_rows(share: np.ndarray, weight: np.ndarray, rows: np.ndarray) -> list[pd.DataFrame]:
-    """`detect_series.detect` on each given stream (a row of the grid), cut to its first and last hour
-    with data; each run carries its stream's row and the column its series starts at."""
+def _detect_rows(alloc: np.ndarray, busy: np.ndarray, rows: np.ndarray) -> list[pd.DataFrame]:
+    """`detect_series.detect` on each given stream (a row of the grid): its busy share of the hours with
+    an allocated accelerator-hour or more, cut to its first and last such hour; each run carries its
+    stream's row and the column its series starts at."""
     found = []
     for row in rows:  # per stream (thousands), each fully vectorized
-        cols = np.flatnonzero(~np.isnan(weight[row]))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            valid = alloc[row] >= MIN_ALLOCATED
+            share = np.where(valid, busy[row] / alloc[row], np.nan)
+        weight = np.where(valid, alloc[row], np.nan)
+        cols = np.flatnonzero(valid)
         a, b = cols[0], cols[-1] + 1
-        runs = detect_series.detect(share[row, a:b], None, detect_series.DEFAULT, weight[row, a:b])
+        runs = detect_series.detect(share[a:b], None, detect_series.DEFAULT, weight[a:b])
         if not runs.empty:
             found.append(runs.assign(row=row, offset=a))
     return found
@@ -135,14 +137,14 @@ def _detect_block(rows: np.ndarray) -> list[pd.DataFrame]:
     return _detect_rows(*_SHARED, rows)
 
 
-def _detect_parallel(share: np.ndarray, weight: np.ndarray, rows: np.ndarray, workers: int) -> list[pd.DataFrame]:
+def _detect_parallel(alloc: np.ndarray, busy: np.ndarray, rows: np.ndarray, workers: int) -> list[pd.DataFrame]:
     """`_detect_rows` over `workers` forked processes, each reading the parent's arrays; results in
     stream order, so the findings are the same as in one process."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     global _SHARED
-    _SHARED = (share, weight)
+    _SHARED = (alloc, busy)
     try:
         blocks = np.array_split(rows, workers * 4)  # small blocks even out streams of different lengths
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:

@@ -187,18 +187,33 @@ def energy_outlier_sql(start: datetime | None, end: datetime | None, cluster: st
 # stays the definition and each finding's evidence; tests/tools/test_scan_grid.py checks both find the
 # same runs with the same values.
 
-def _pool_runs_grid(ph: PoolHours, x: np.ndarray, flagged_fn: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray],
+BLOCK_CELLS = 2_000_000  # stream-hours per block: a detector's temporaries stay small beside the grid
+
+
+def _pool_runs_grid(ph: PoolHours, value: Callable[[slice], np.ndarray],
+                    flagged_fn: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray],
                     start: datetime | None, end: datetime | None, min_hours: int) -> pd.DataFrame:
-    """`_pool_runs` on the grid: one row per pool-hour of the team runs, with the pool run it belongs to."""
-    width = ph.shape[1]
-    med = scan_grid.weekly_median(x)
-    med_c = scan_grid.by_column(med, width)
-    mad_c = scan_grid.by_column(MAD_SCALE * scan_grid.weekly_median(np.abs(x - med_c)), width)
+    """`_pool_runs` on the grid: one row per pool-hour of the team runs, with the pool run it belongs to.
+    `value(rows)` gives the measured ratio of a block of streams; blocks keep temporaries bounded."""
+    streams, width = ph.shape
     inside = np.zeros(width, dtype=bool)
     inside[ph.column(start, 0):ph.column(end, width)] = True
-    with np.errstate(invalid="ignore"):
-        flag = flagged_fn(x, med_c, mad_c) & inside
-    rows, first, last = scan_grid.runs(flag, min_hours)
+    step = max(BLOCK_CELLS // max(width, 1), 1)
+    found = []
+    for lo in range(0, streams, step):  # blocks of streams (a few), each vectorized
+        block = slice(lo, min(lo + step, streams))
+        x = value(block)
+        med = scan_grid.weekly_median(x)
+        med_c = scan_grid.by_column(med, width)
+        mad_c = scan_grid.by_column(MAD_SCALE * scan_grid.weekly_median(np.abs(x - med_c)), width)
+        with np.errstate(invalid="ignore"):
+            flag = flagged_fn(x, med_c, mad_c) & inside
+        r, f, e = scan_grid.runs(flag, min_hours)
+        found.append((r + lo, f, e, med[r]))
+    rows = np.concatenate([b[0] for b in found])
+    first = np.concatenate([b[1] for b in found])
+    last = np.concatenate([b[2] for b in found])
+    run_med = np.concatenate([b[3] for b in found]) if rows.size else np.empty((0, scan_grid.WEEK))
     if not len(rows):
         return pd.DataFrame()
     lengths = last - first
@@ -207,7 +222,7 @@ def _pool_runs_grid(ph: PoolHours, x: np.ndarray, flagged_fn: Callable[[np.ndarr
     cells = pd.DataFrame({
         "cluster": ph.streams["cluster"].to_numpy()[s], "accelerator_type": ph.streams["accelerator_type"].to_numpy()[s],
         "col": c, "alloc": ph.alloc[s, c], "busy": ph.busy[s, c], "energy": ph.energy[s, c],
-        "expected_total": med_c[s, c] * ph.alloc[s, c],
+        "expected_total": np.repeat(run_med, lengths, axis=0)[np.arange(len(s)), c % scan_grid.WEEK] * ph.alloc[s, c],
     })
     pool = cells.groupby(["cluster", "accelerator_type", "col"], sort=True).agg(
         alloc=("alloc", "sum"), busy=("busy", "sum"), energy=("energy", "sum"),
@@ -215,6 +230,12 @@ def _pool_runs_grid(ph: PoolHours, x: np.ndarray, flagged_fn: Callable[[np.ndarr
     new = (pool["cluster"].ne(pool["cluster"].shift()) | pool["accelerator_type"].ne(pool["accelerator_type"].shift())
            | pool["col"].diff().ne(1))
     return pool.assign(run_id=new.cumsum(), hour=ph.hour(pool["col"].to_numpy()))
+
+
+def _ratio(part: np.ndarray, alloc: np.ndarray) -> np.ndarray:
+    """part / allocated accelerator-hours where at least one was allocated (tp's HAVING), else NaN."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(alloc >= 1, part / alloc, np.nan)
 
 
 def _runs_frame(pool: pd.DataFrame, observed: str) -> pd.DataFrame:
@@ -242,9 +263,7 @@ _RESULT = ["entity", "cluster", "accelerator_type", "window_start", "window_end"
 
 def utilization_collapse_grid(ph: PoolHours, start: datetime | None, end: datetime | None, prices: pd.DataFrame) -> pd.DataFrame:
     """`utilization_collapse_sql` on the grid; `prices` has cluster, accelerator_type, usd_per_hour."""
-    with np.errstate(invalid="ignore", divide="ignore"):
-        x = np.where(ph.alloc >= 1, ph.busy / ph.alloc, np.nan)
-    pool = _pool_runs_grid(ph, x, lambda v, med, mad: (v < COLLAPSE_DROP * med)
+    pool = _pool_runs_grid(ph, lambda b: _ratio(ph.busy[b], ph.alloc[b]), lambda v, med, mad: (v < COLLAPSE_DROP * med)
                            & (med - v > Z_THRESHOLD * np.fmax(mad, 0.01)), start, end, COLLAPSE_MIN_HOURS)
     if pool.empty:
         return pd.DataFrame(columns=[*_RESULT, "lost_busy_hours", "impact_usd"])
@@ -257,9 +276,7 @@ def utilization_collapse_grid(ph: PoolHours, start: datetime | None, end: dateti
 
 def energy_outlier_grid(ph: PoolHours, start: datetime | None, end: datetime | None, kwh_prices: pd.DataFrame) -> pd.DataFrame:
     """`energy_outlier_sql` on the grid; `kwh_prices` has cluster, usd_per_kwh."""
-    with np.errstate(invalid="ignore", divide="ignore"):
-        x = np.where(ph.alloc >= 1, ph.energy / ph.alloc, np.nan)
-    pool = _pool_runs_grid(ph, x, lambda v, med, mad: (v > ENERGY_RISE * med)
+    pool = _pool_runs_grid(ph, lambda b: _ratio(ph.energy[b], ph.alloc[b]), lambda v, med, mad: (v > ENERGY_RISE * med)
                            & (v - med > Z_THRESHOLD * np.fmax(mad, 0.01 * med)), start, end, ENERGY_MIN_HOURS)
     if pool.empty:
         return pd.DataFrame(columns=[*_RESULT, "extra_kwh", "impact_usd"])
