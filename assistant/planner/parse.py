@@ -216,8 +216,8 @@ def _overlaps(a: Hit, b: Hit) -> bool:
 def _all_hits(work: str, lexicon: Lexicon) -> list[Hit]:
     """Metric, dimension and value phrases together; the longest wins, metrics first on a tie."""
     order = {"metric": 0, "dimension": 1, "value": 2}
-    hits = (lexicon.find(work, "metric") + lexicon.scattered(work, GAP_OK, skip=SCATTER_SKIP) + lexicon.find(work, "dimension")
-            + lexicon.find(work, "value"))
+    hits = (_compound_tails(lexicon.find(work, "metric"), work, lexicon) + lexicon.scattered(work, GAP_OK, skip=SCATTER_SKIP)
+            + lexicon.find(work, "dimension") + lexicon.find(work, "value"))
     hits.sort(key=lambda h: (-h.length, order[h.kind], h.start))
     kept: list[Hit] = []
     for h in hits:
@@ -225,6 +225,28 @@ def _all_hits(work: str, lexicon: Lexicon) -> list[Hit]:
         if not clash or all(k.start == h.start and k.end == h.end and k.kind == h.kind for k in clash):
             kept.append(h)
     return sorted(kept, key=lambda h: (h.start, order[h.kind]))
+
+
+def _compound_tails(hits: list[Hit], work: str, lexicon: Lexicon) -> list[Hit]:
+    """'how many GPU hours': a phrase whose last word begins a longer metric phrase ('GPU hours') gives way to it.
+
+    The last word of 'how many gpus' is a modifier of the noun after it, so the compound is the metric;
+    only where the rest of the phrase is filler ('how many', 'number of'): 'serving cost per million
+    tokens' keeps 'serving cost'.
+    """
+    from assistant.planner.words import STOPWORDS
+
+    pattern = lexicon._pattern("metric")
+    out: list[Hit] = []
+    for h in hits:
+        last = work.rfind(" ", h.start, h.end) + 1
+        filler = last > h.start and all(w in STOPWORDS for w in work[h.start : last].split())
+        m = pattern.match(work, last) if filler else None
+        if m is None or m.end() <= h.end:
+            out.append(h)
+            continue
+        out.extend(Hit(t, "metric", m.start(), m.end(), m.group(0)) for t in sorted(lexicon.metrics.get(m.group(0), ())))
+    return out
 
 
 def _by_span(hits: list[Hit]) -> list[list[Hit]]:

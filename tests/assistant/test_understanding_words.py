@@ -253,3 +253,12 @@ def test_accelerator_hours_named_in_another_unit_are_shown_in_it(noun: str, unit
     p = plan(f"{noun} by team last month")
     assert p.kind == "query" and p.query is not None and p.query.metrics == ["gpu_hours"]
     assert p.query.convert == {"gpu_hours": unit}
+
+
+def test_a_phrase_whose_last_word_begins_a_longer_metric_gives_way_to_the_compound() -> None:
+    cat = catalog()
+    cat.metrics["gpu_count"] = _m("gpu_count", "GPU count", ["how many gpus", "number of gpus"], "jobs", "count")
+    compound = _plan_on(cat, "how many GPU hours did we use last week")
+    assert compound.kind == "query" and compound.query is not None and compound.query.metrics == ["gpu_hours"]
+    plain = _plan_on(cat, "how many GPUs last week")
+    assert plain.kind == "query" and plain.query is not None and plain.query.metrics == ["gpu_count"]
