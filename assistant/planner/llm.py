@@ -21,6 +21,7 @@ from assistant.graph import prompts
 from assistant.planner import llm_context, llm_protocol
 from assistant.planner.plan import PlannerPlan
 from semantic_layer.query import MetricQuery
+from telemetry.rollups import ROLLUP_TABLES
 
 
 class LLMUnavailable(Exception):
@@ -85,7 +86,8 @@ def build_request(catalog: Any, lexicon: Any, question: str, as_of: str, period:
     p = period or default_period
     hint = (prompts.PERIOD_HINT if period else prompts.NO_PERIOD_HINT).format(start=p["start"], end=p["end"], label=p["label"])
     prev = prompts.PREVIOUS_HINT.format(query=json.dumps(previous)) if previous else ""
-    listing = "\n".join(f"- {t}({', '.join(cols)})" for t, cols in sorted(tables.items()))
+    # rollups repeat their base tables' sums (the compiler reads them on its own): not worth the prompt's tokens
+    listing = "\n".join(f"- {t}({', '.join(cols)})" for t, cols in sorted(tables.items()) if t not in ROLLUP_TABLES)
 
     def compose(metrics: tuple[str, ...], dims: tuple[str, ...], with_sql: bool) -> tuple[str, list[dict[str, Any]], dict[str, Any]]:
         chosen = set(metrics)
