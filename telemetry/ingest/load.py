@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import duckdb
+from sqlglot import exp
 
 from telemetry.ingest.gates import Gate, name_columns, printable, q, reason_sql, sql, value_gates
 from telemetry.ingest.staging import Source, unreadable_as_user_error
@@ -84,28 +85,24 @@ def _gate_names(con: duckdb.DuckDBPyConnection, plan: IngestPlan, columns: tuple
                 f"WHERE _reason IS NULL AND ({bad})")
 
 
+REJECTED = """SELECT _line, reason, raw FROM _rejects UNION ALL
+SELECT _line, _reason AS reason, _raw_text AS raw FROM _checked WHERE _reason IS NOT NULL"""
+QUARANTINE = """INSERT INTO ingest_quarantine (ingested_at, file, format, line, reason, raw)
+SELECT now()::TIMESTAMP, $file, $fmt, _line, reason, raw FROM (""" + REJECTED + """) u
+WHERE NOT EXISTS (SELECT 1 FROM ingest_quarantine x WHERE x.file = $file
+    AND x.format = $fmt AND x.line IS NOT DISTINCT FROM u._line AND x.reason = u.reason
+    AND x.raw IS NOT DISTINCT FROM u.raw)"""
+GATE_COUNTS = "SELECT split_part(reason, ': ', 1) AS gate, count(*) FROM (" + REJECTED + ") GROUP BY 1 ORDER BY 2 DESC, 1"
+
+
 def quarantine(con: duckdb.DuckDBPyConnection, path: Path, fmt: str) -> dict[str, int]:
     """Copy rejected and gate-failing rows into `ingest_quarantine`; return counts by gate name.
 
     The file is recorded by its absolute path, so a re-ingest from another directory still matches.
     """
     params = {"file": str(Path(path).resolve()), "fmt": fmt}
-    union = (
-        "SELECT _line, reason, raw FROM _rejects UNION ALL "
-        "SELECT _line, _reason AS reason, _raw_text AS raw FROM _checked WHERE _reason IS NOT NULL"
-    )
-    # Rows quarantined by an earlier ingest of the same file are not written twice (idempotent).
-    con.execute(
-        f"""INSERT INTO ingest_quarantine (ingested_at, file, format, line, reason, raw)
-        SELECT now()::TIMESTAMP, $file, $fmt, _line, reason, raw FROM ({union}) u
-        WHERE NOT EXISTS (SELECT 1 FROM ingest_quarantine x WHERE x.file = $file
-            AND x.format = $fmt AND x.line IS NOT DISTINCT FROM u._line AND x.reason = u.reason
-            AND x.raw IS NOT DISTINCT FROM u.raw)""",
-        params,
-    )
-    rows = con.execute(
-        f"SELECT split_part(reason, ': ', 1) AS gate, count(*) FROM ({union}) GROUP BY 1 ORDER BY 2 DESC, 1"
-    ).fetchall()
+    con.execute(QUARANTINE, params)  # rows an earlier ingest of the same file quarantined are not written twice
+    rows = con.execute(GATE_COUNTS).fetchall()
     return {gate: int(n) for gate, n in rows}
 
 
@@ -141,7 +138,8 @@ def insert_new(con: duckdb.DuckDBPyConnection, plan: IngestPlan) -> Loaded:
             FROM _checked WHERE _reason IS NULL AND _h IN (SELECT _h FROM candidates)
         ) WHERE _n > 1"""
     )
-    existing = con.execute(f"SELECT count(*) FROM (SELECT 1 FROM {q(plan.table)} LIMIT 1)").fetchone()[0]
+    any_row = exp.select("1").from_(exp.to_table(plan.table, quoted=True)).limit(1)
+    existing = con.execute(sql(exp.select(exp.Count(this=exp.Star())).from_(any_row.subquery()))).fetchone()[0]
     not_loaded = ""
     if existing:
         match = " AND ".join(f"t.{q(k)} IS NOT DISTINCT FROM g.{q(k)}" for k in plan.key)
@@ -173,6 +171,19 @@ def _update_superseded(con: duckdb.DuckDBPyConnection, plan: IngestPlan) -> int:
     ).fetchone()[0])
 
 
+# New dimension values get placeholder attributes until someone fills them in.
+DIMENSION_COLUMNS: dict[str, list[str]] = {
+    "teams": ["team", "org", "cost_center", "tier2_lead"],
+    "projects": ["project", "team", "primary_workload", "description"],
+    "clusters": ["cluster", "region", "provider", "is_on_prem"],
+}
+PLACEHOLDERS: dict[str, tuple[str, ...]] = {
+    "teams": ("unassigned", "unassigned", "unassigned"),
+    "projects": ("unassigned", "unknown", "added by pace ingest"),  # team when the file names none
+    "clusters": ("unknown", "unknown"),  # and is_on_prem FALSE
+}
+
+
 def add_dimensions(con: duckdb.DuckDBPyConnection, plan: IngestPlan) -> dict[str, list[str]]:
     """Insert unseen teams, projects and clusters (with placeholder attributes); return the new values.
 
@@ -181,26 +192,27 @@ def add_dimensions(con: duckdb.DuckDBPyConnection, plan: IngestPlan) -> dict[str
     if not plan.dimensions:
         return {}
     used = sorted({c for cols in plan.dimensions.values() for c in cols})
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE _dimvals AS SELECT {', '.join(q(c) for c in used)} FROM _checked "
-        f"WHERE _reason IS NULL GROUP BY ALL"
-    )
+    good = exp.column("_reason").is_(exp.null())
+    grouped = exp.select(*(exp.column(c, quoted=True) for c in used)).from_("_checked").where(good) \
+        .group_by(*(exp.column(c, quoted=True) for c in used))
+    con.execute("CREATE OR REPLACE TEMP TABLE _dimvals AS " + sql(grouped))
     added: dict[str, list[str]] = {}
     for dim, cols in plan.dimensions.items():
-        value, own = q(cols[0]), dim[:-1]
-        new = f"SELECT DISTINCT {value} AS v FROM _dimvals WHERE {value} IS NOT NULL AND {value} NOT IN (SELECT {own} FROM {dim})"
-        values = sorted(r[0] for r in con.execute(new).fetchall())
+        value = exp.column(cols[0], quoted=True)
+        known = exp.select(exp.column(dim[:-1])).from_(exp.to_table(dim))
+        new = exp.select(value.copy().as_("v")).distinct().from_("_dimvals").where(
+            exp.and_(exp.not_(value.copy().is_(exp.null())), exp.not_(value.copy().isin(query=known))))
+        values = sorted(r[0] for r in con.execute(sql(new)).fetchall())
         if not values:
             continue
-        if dim == "teams":
-            con.execute(f"INSERT INTO teams (team, org, cost_center, tier2_lead) SELECT v, 'unassigned', 'unassigned', 'unassigned' FROM ({new})")
-        elif dim == "projects":
-            team = f"coalesce(min({q(cols[1])}), 'unassigned')" if len(cols) > 1 else "'unassigned'"
-            con.execute(
-                f"INSERT INTO projects (project, team, primary_workload, description) SELECT {value}, {team}, "
-                f"'unknown', 'added by pace ingest' FROM _dimvals WHERE {value} IN (SELECT v FROM ({new})) GROUP BY {value}"
-            )
-        elif dim == "clusters":
-            con.execute(f"INSERT INTO clusters (cluster, region, provider, is_on_prem) SELECT v, 'unknown', 'unknown', FALSE FROM ({new})")
+        fill = [exp.Literal.string(v) for v in PLACEHOLDERS[dim]]
+        if dim == "projects":
+            team = exp.func("coalesce", exp.func("min", exp.column(cols[1], quoted=True)), fill[0].copy()) \
+                if len(cols) > 1 else fill[0].copy()
+            rows = exp.select(value.copy(), team, *fill[1:]).from_("_dimvals") \
+                .where(value.copy().isin(query=exp.select("v").from_(new.subquery()))).group_by(value.copy())
+        else:
+            rows = exp.select("v", *fill, *([exp.false()] if dim == "clusters" else [])).from_(new.subquery())
+        con.execute(sql(exp.insert(rows, dim, columns=DIMENSION_COLUMNS[dim])))
         added[dim] = values
     return added
