@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import duckdb
+import sqlglot
 from sqlglot import exp
 
 from telemetry.ingest.gates import Gate, name_columns, printable, q, reason_sql, sql, value_gates
@@ -75,14 +76,20 @@ def _gate_names(con: duckdb.DuckDBPyConnection, plan: IngestPlan, columns: tuple
     if not columns:
         return
     gates = tuple(printable(c) for c in columns)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _names AS SELECT DISTINCT {', '.join(q(c) for c in columns)} "
-                "FROM _checked WHERE _reason IS NULL")
-    if not con.execute(f"SELECT count(*) FROM _names WHERE {' OR '.join(sql(g.fails) for g in gates)}").fetchone()[0]:
+    passing = exp.column("_reason").is_(exp.null())
+    names = exp.select(*(exp.column(c, quoted=True) for c in columns)).distinct().from_("_checked").where(passing)
+    con.execute("CREATE OR REPLACE TEMP TABLE _names AS " + sql(names))
+    any_bad = exp.or_(*(g.fails.copy() for g in gates))
+    if not con.execute(sql(exp.select(exp.Count(this=exp.Star())).from_("_names").where(any_bad))).fetchone()[0]:
         return
-    bad = " OR ".join(f"{q(c)} IN (SELECT {q(c)} FROM _names WHERE {sql(g.fails)})" for c, g in zip(columns, gates))
-    row = "to_json(struct_pack(" + ", ".join(f"{q(c)} := {q(c)}" for c in plan.columns) + "))"
-    con.execute(f"UPDATE _checked SET _reason = {reason_sql(gates)}, _raw_text = CAST({row} AS VARCHAR) "
-                f"WHERE _reason IS NULL AND ({bad})")
+    bad = exp.or_(*(exp.column(c, quoted=True).isin(query=exp.select(exp.column(c, quoted=True)).from_("_names")
+                                                    .where(g.fails.copy())) for c, g in zip(columns, gates)))
+    row = exp.Struct(expressions=[exp.PropertyEQ(this=exp.to_identifier(c, quoted=True), expression=exp.column(c, quoted=True))
+                                  for c in plan.columns])
+    update = exp.update("_checked", {"_reason": sqlglot.parse_one(reason_sql(gates), read="duckdb"),
+                                     "_raw_text": exp.cast(exp.func("to_json", row), "VARCHAR")},
+                        where=exp.and_(passing.copy(), exp.paren(bad)))
+    con.execute(sql(update))
 
 
 REJECTED = """SELECT _line, reason, raw FROM _rejects UNION ALL
