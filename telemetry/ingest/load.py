@@ -113,6 +113,14 @@ def quarantine(con: duckdb.DuckDBPyConnection, path: Path, fmt: str) -> dict[str
     return {gate: int(n) for gate, n in rows}
 
 
+# Rows whose key repeats an earlier one in the file (:nth numbers each key's rows in file order, or in
+# reverse where a later record supersedes). Candidates come from a 64-bit hash of the key first.
+REPEATS = """WITH candidates AS (SELECT _h FROM _checked WHERE _reason IS NULL GROUP BY _h HAVING count(*) > 1)
+SELECT _rid FROM (
+    SELECT rowid AS _rid, :nth AS _n FROM _checked WHERE _reason IS NULL AND _h IN (SELECT _h FROM candidates)
+) WHERE _n > 1"""
+
+
 class Loaded(NamedTuple):
     """What `insert_new` did: rows loaded (inserted or updated), duplicates, and how many of loaded were updates."""
 
@@ -129,53 +137,48 @@ def insert_new(con: duckdb.DuckDBPyConnection, plan: IngestPlan) -> Loaded:
     Repeats inside the file are found by grouping a 64-bit hash of the key (one narrow column, fast
     at 10M rows), then confirmed on the real key columns among the few colliding rows only.
     """
-    cols = ", ".join(q(c) for c in plan.columns)
-    keys = ", ".join(q(k) for k in plan.key)
     good = con.execute("SELECT count(*) FROM _checked WHERE _reason IS NULL").fetchone()[0]
     if good == 0:
         return Loaded(0, 0, 0)
     # With `replace_when`, a key's later record in the file is its later state (sacct --duplicates lists
     # a requeued job's runs in order), so the last one stands; otherwise the first.
-    order = " DESC" if plan.replace_when else ""
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE _repeats AS
-        WITH candidates AS (SELECT _h FROM _checked WHERE _reason IS NULL GROUP BY _h HAVING count(*) > 1)
-        SELECT _rid FROM (
-            SELECT rowid AS _rid, row_number() OVER (PARTITION BY {keys} ORDER BY rowid{order}) AS _n
-            FROM _checked WHERE _reason IS NULL AND _h IN (SELECT _h FROM candidates)
-        ) WHERE _n > 1"""
-    )
-    any_row = exp.select("1").from_(exp.to_table(plan.table, quoted=True)).limit(1)
+    nth = exp.Window(this=exp.RowNumber(), partition_by=[exp.column(k, quoted=True) for k in plan.key],
+                     order=exp.Order(expressions=[exp.Ordered(this=exp.column("rowid"), desc=bool(plan.replace_when))]))
+    repeats = exp.replace_placeholders(sqlglot.parse_one(REPEATS, read="duckdb"), nth=nth)
+    con.execute("CREATE OR REPLACE TEMP TABLE _repeats AS " + sql(repeats))
+    target = exp.to_table(plan.table, quoted=True)
+    any_row = exp.select("1").from_(target.copy()).limit(1)
     existing = con.execute(sql(exp.select(exp.Count(this=exp.Star())).from_(any_row.subquery()))).fetchone()[0]
-    not_loaded = ""
+    passing = exp.column("_reason").is_(exp.null())
+    rows = exp.select(*(exp.column(c, quoted=True) for c in plan.columns)).from_(exp.to_table("_checked").as_("g")).where(
+        exp.and_(passing, exp.not_(exp.column("rowid", "g").isin(query=exp.select("_rid").from_("_repeats")))))
     if existing:
-        match = " AND ".join(f"t.{q(k)} IS NOT DISTINCT FROM g.{q(k)}" for k in plan.key)
-        window = ""
-        if plan.key_window:
-            w = q(plan.key_window)
-            window = (
-                f" AND t.{w} BETWEEN (SELECT min({w}) FROM _checked WHERE _reason IS NULL) "
-                f"AND (SELECT max({w}) FROM _checked WHERE _reason IS NULL)"
-            )
-        not_loaded = f" AND NOT EXISTS (SELECT 1 FROM {q(plan.table)} t WHERE {match}{window})"
+        same = [exp.NullSafeEQ(this=exp.column(k, "t", quoted=True), expression=exp.column(k, "g", quoted=True))
+                for k in plan.key]
+        if plan.key_window:  # bound the scan of existing rows to the file's span of the window column
+            span = [exp.select(exp.func(f, exp.column(plan.key_window, quoted=True))).from_("_checked").where(passing.copy())
+                    for f in ("min", "max")]
+            same.append(exp.Between(this=exp.column(plan.key_window, "t", quoted=True), low=span[0].subquery(),
+                                    high=span[1].subquery()))
+        rows = rows.where(exp.not_(exp.Exists(this=exp.select("1").from_(target.copy().as_("t")).where(exp.and_(*same)))))
     updated = _update_superseded(con, plan) if existing and plan.replace_when else 0
-    loaded = con.execute(
-        f"""INSERT INTO {q(plan.table)} ({cols})
-        SELECT {cols} FROM _checked g WHERE _reason IS NULL
-        AND g.rowid NOT IN (SELECT _rid FROM _repeats){not_loaded}"""
-    ).fetchone()[0]
+    loaded = con.execute(sql(exp.insert(rows, target.copy(), columns=list(plan.columns)))).fetchone()[0]
     return Loaded(int(loaded + updated), int(good - loaded - updated), updated)
 
 
 def _update_superseded(con: duckdb.DuckDBPyConnection, plan: IngestPlan) -> int:
     """Update existing rows that a passing new row supersedes (`plan.replace_when`); return how many."""
-    match = " AND ".join(f"t.{q(k)} = g.{q(k)}" for k in plan.key)
-    sets = ", ".join(f"{q(c)} = g.{q(c)}" for c in plan.columns if c not in plan.key)
-    return int(con.execute(
-        f"""UPDATE {q(plan.table)} AS t SET {sets}
-        FROM (SELECT * FROM _checked WHERE _reason IS NULL AND rowid NOT IN (SELECT _rid FROM _repeats)) g
-        WHERE {match} AND ({plan.replace_when})"""
-    ).fetchone()[0])
+    newer = exp.select("*").from_("_checked").where(exp.and_(
+        exp.column("_reason").is_(exp.null()), exp.not_(exp.column("rowid").isin(query=exp.select("_rid").from_("_repeats")))))
+    same = [exp.column(k, "t", quoted=True).eq(exp.column(k, "g", quoted=True)) for k in plan.key]
+    update = exp.Update(
+        this=exp.to_table(plan.table, quoted=True).as_("t"),
+        expressions=[exp.EQ(this=exp.column(c, quoted=True), expression=exp.column(c, "g", quoted=True))
+                     for c in plan.columns if c not in plan.key],
+        from_=exp.From(this=newer.subquery("g")),
+        where=exp.Where(this=exp.and_(*same, exp.paren(sqlglot.parse_one(plan.replace_when or "TRUE", read="duckdb")))),
+    )
+    return int(con.execute(sql(update)).fetchone()[0])
 
 
 # New dimension values get placeholder attributes until someone fills them in.
