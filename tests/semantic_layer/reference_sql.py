@@ -175,6 +175,8 @@ REFERENCE.update({
     "approval_lead_time_avg_hours": _requests(
         "avg(date_diff('second', submitted_at, decided_at) / 3600.0) FILTER (WHERE decided_at IS NOT NULL AND status <> 'denied')"),
     "resolve_time_p50_hours": _incidents(f"quantile_cont({RESOLVE_H}, 0.5) FILTER (WHERE resolved_at IS NOT NULL)"),
+    "mtta_p50_minutes": _incidents("quantile_cont(date_diff('second', opened_at, acknowledged_at) / 60.0, 0.5)"),
+    "tier3_escalations": _incidents("count_if(escalated_to_tier3)"),
 })
 
 # Installed capacity (capacity.yaml): pools have no team, so these are checked per cluster.
