@@ -164,26 +164,29 @@ _COLUMNS = {"alloc_all": ("allocated_hours", False), "busy_all": ("busy_hours", 
             "alloc": ("allocated_hours", True), "busy": ("busy_hours", True), "energy": ("energy_kwh", True)}
 
 
-def _add(grids: dict[str, np.ndarray], cell: np.ndarray, batch: dict[str, np.ndarray]) -> None:
+def _add(grids: dict[str, np.ndarray], last: np.ndarray, cell: np.ndarray, batch: dict[str, np.ndarray]) -> None:
     """Add one batch of rows into the grids with SQL SUM's meaning (NULLs skipped; NaN where a cell has
-    no value yet). Rows are sorted by cell once so repeated cells sum with `np.add.reduceat`, and each
-    touched cell is read and written once (rows arrive hour by hour, so sorted cells also write the
-    grid in order rather than scattering over it)."""
-    order = np.argsort(cell, kind="stable")
-    cell = cell[order]
-    starts = np.flatnonzero(np.concatenate([[True], cell[1:] != cell[:-1]]))
-    cells = cell[starts]
-    idle = np.asarray(batch["idle"], dtype=bool)[order]
+    no value yet). Nearly every cell has one row: each cell's last row in the batch is merged with one
+    gather and one scatter, and only the few other rows of a repeated cell are added one by one.
+    `last` (grid-sized, reused) marks which row of the batch wrote each cell; no sort, no reset."""
+    rows = np.arange(len(cell))
+    last[cell] = rows
+    winner = last[cell] == rows
+    cells, others = cell[winner], cell[~winner]
+    idle = np.asarray(batch["idle"], dtype=bool)
     for name, (column, working_only) in _COLUMNS.items():
-        values = np.asarray(batch[column], dtype=np.float64)[order]
+        values = np.asarray(batch[column], dtype=np.float64)
         if working_only:
             values = np.where(idle, np.nan, values)
-        known = ~np.isnan(values)
-        total = np.add.reduceat(np.where(known, values, 0.0), starts)
-        seen = np.add.reduceat(known.astype(np.int64), starts) > 0
         grid = grids[name]
-        old = grid[cells]
-        grid[cells] = np.where(seen, np.where(np.isnan(old), 0.0, old) + total, old)
+        new, old = values[winner], grid[cells]
+        grid[cells] = np.where(np.isnan(new), old, np.where(np.isnan(old), 0.0, old) + new)
+        extra = values[~winner]
+        known = ~np.isnan(extra)
+        if known.any():
+            c = others[known]
+            grid[c] = np.nan_to_num(grid[c])  # NULL + value = value, as SUM skips NULLs
+            np.add.at(grid, c, extra[known])
 
 
 def load(wh: Warehouse, since: datetime | None, until: datetime | None, types: tuple[str, str]) -> PoolHours:
@@ -201,11 +204,12 @@ def load(wh: Warehouse, since: datetime | None, until: datetime | None, types: t
         t0 = first - (first + _MONDAY_OFFSET) % WEEK
         width = -(-(last + 1 - t0) // WEEK) * WEEK
     grids = {name: np.full(len(streams) * width, np.nan) for name in _COLUMNS}
+    last = np.empty(len(streams) * width, dtype=np.int64)
 
     def fill(batches: Iterator[dict[str, np.ndarray]]) -> None:
         for batch in batches:
             cell = batch["sid"].astype(np.int64) * width + (batch["h"].astype(np.int64) - t0)
-            _add(grids, cell, batch)
+            _add(grids, last, cell, batch)
 
     wh.stream(bind(_ROWS, **bounds, idle_sm=IDLE_SM, idle_relative=IDLE_RELATIVE, epoch=EPOCH), ROW_LIMIT, fill)
     shape = (len(streams), width)
