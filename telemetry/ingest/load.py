@@ -13,8 +13,8 @@ import duckdb
 import sqlglot
 from sqlglot import exp
 
-from telemetry.ingest.gates import Gate, name_columns, printable, q, reason_sql, sql, value_gates
-from telemetry.ingest.staging import Source, unreadable_as_user_error
+from telemetry.ingest.gates import Gate, name_columns, printable, reason_sql, sql, value_gates
+from telemetry.ingest.staging import CREATE_TEMP, Source, unreadable_as_user_error
 
 
 @dataclass(frozen=True)
@@ -49,22 +49,25 @@ def check(
     A streamed source has no `_line` yet (NULL); the caller fills it in for failing rows.
     """
     src = source if isinstance(source, Source) else Source(source, {})
-    exprs = ", ".join(f"{expr} AS {q(col)}" for col, expr in plan.columns.items())
-    typed = con.sql(f"SELECT {exprs} FROM {src.sql} _r LIMIT 0", params=src.params or None)
+    typed_columns = [exp.alias_(_parse(expr), col, quoted=True) for col, expr in plan.columns.items()]
+    typed = con.sql(src.select(*typed_columns, alias="_r").limit(0).sql(dialect="duckdb"), params=src.params or None)
     types = dict(zip(typed.columns, (str(t) for t in typed.types)))
     gates = value_gates(types) + plan.gates
-    line = "_r._line" if has_line else "CAST(NULL AS BIGINT)"
-    keys = ", ".join(q(k) for k in plan.key)
-    raw = "json_merge_patch(to_json(_r), '{\"_line\": null}')" if has_line else "to_json(_r)"
+    line = exp.column("_line", table="_r") if has_line else exp.cast(exp.null(), "BIGINT")
+    row_json = _parse("json_merge_patch(to_json(_r), '{\"_line\": null}')" if has_line else "to_json(_r)")
+    rows = src.select(exp.alias_(line, "_line"), *(c.copy() for c in typed_columns), "_r", alias="_r")
+    scored = exp.select("*", exp.alias_(_parse(reason_sql(gates)), "_reason"),
+                        exp.alias_(exp.func("hash", *(exp.column(k, quoted=True) for k in plan.key)), "_h")).from_(rows.subquery())
+    raw_text = exp.Case(ifs=[exp.If(this=exp.column("_reason").is_(exp.null()).not_(), true=exp.cast(row_json, "VARCHAR"))])
+    checked = exp.select(exp.Star(except_=[exp.column("_r")]), exp.alias_(raw_text, "_raw_text")).from_(scored.subquery())
     with unreadable_as_user_error(src):
-        con.execute(
-            f"""CREATE OR REPLACE TEMP TABLE _checked AS
-            SELECT * EXCLUDE (_r), CASE WHEN _reason IS NOT NULL THEN CAST({raw} AS VARCHAR) END AS _raw_text
-            FROM (SELECT *, {reason_sql(gates)} AS _reason, hash({keys}) AS _h
-                  FROM (SELECT {line} AS _line, {exprs}, _r FROM {src.sql} _r))""",
-            src.params or None,
-        )
+        con.execute(CREATE_TEMP + " _checked AS " + checked.sql(dialect="duckdb"), src.params or None)
     _gate_names(con, plan, name_columns(types))
+
+
+def _parse(fragment: str) -> exp.Expression:
+    """A plan's SQL fragment (written in pace's ingest modules, never from data) as a sqlglot tree."""
+    return sqlglot.parse_one(fragment, read="duckdb")
 
 
 def _gate_names(con: duckdb.DuckDBPyConnection, plan: IngestPlan, columns: tuple[str, ...]) -> None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+from sqlglot import exp
 
 from core.errors import UserError
 from telemetry.ingest.gates import q
@@ -135,6 +136,18 @@ class Source:
     sql: str
     params: dict[str, object]
 
+    def table(self, alias: str | None = None) -> exp.Expression:
+        """The table expression as a sqlglot tree (parsed from the constant template; values stay `$name`)."""
+        node = exp.select("*").from_(self.sql, dialect="duckdb").find(exp.From).this
+        return exp.alias_(node, alias, table=True) if alias else node
+
+    def select(self, *columns: str | exp.Expression, alias: str | None = None) -> exp.Select:
+        """`SELECT columns (default *) FROM` this source, built by sqlglot."""
+        return exp.select(*(columns or ("*",))).from_(self.table(alias))
+
+
+CREATE_TEMP = "CREATE OR REPLACE TEMP TABLE"  # + a constant name + " AS " + a sqlglot-built SELECT
+
 
 def header_columns(path: Path, delim: str) -> tuple[str, ...]:
     """The header line's column names (read as text, so a bad encoding further down does not matter)."""
@@ -156,7 +169,7 @@ def stage_csv(
     columns, source = csv_source(path, delim=delim, nullstr=nullstr)
     prepare_rejects(con)
     with unreadable_as_user_error(source):
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _read AS SELECT * FROM {source.sql}", source.params)
+        con.execute(CREATE_TEMP + " _read AS " + source.select().sql(dialect="duckdb"), source.params)
     _build_rejects(con)
     rows = con.execute("SELECT count(*) FROM _read").fetchone()[0]
     rejected = con.execute("SELECT count(*) FROM _rejects").fetchone()[0]
@@ -233,7 +246,7 @@ def stage_parquet(con: duckdb.DuckDBPyConnection, path: Path) -> tuple[Staged, S
         {"path": str(path)},
     )
     try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE _raw AS SELECT * FROM {source.sql} LIMIT 0", source.params)
+        con.execute(CREATE_TEMP + " _raw AS " + source.select().limit(0).sql(dialect="duckdb"), source.params)
         columns = tuple(r[0] for r in con.execute("DESCRIBE _raw").fetchall() if r[0] != "_line")
         rows = con.execute("SELECT count(*) FROM read_parquet($path)", source.params).fetchone()[0]
     except duckdb.Error as exc:
