@@ -3,8 +3,9 @@
 A stream is one team on one pool (team x cluster x accelerator type), so a finding names what moved,
 not only the pool. Its value is the busy share of its allocated accelerator-hours (busy_hours /
 allocated_hours, DCGM-style busy time); hours with under one allocated accelerator-hour are left out
-(nothing to measure). `utilization_hourly` has no per-hour peak column, so spikes are tested on the
-hourly share; `detect_series` takes a peak series where the data has one.
+(nothing to measure). Upward events are also tested on the hour's peak (`peak_util_pct`, the max over
+the stream's rows that hour): a spike of minutes that the hourly mean flattens still shows there. A
+warehouse written before that column existed has no peaks, and its spikes are tested on the share alone.
 
 One SQL query (built with sqlglot, values as quoted literals) reads the scan window plus the
 baseline history, per stream and hour; the detection itself is numpy per stream. Impact: for drops,
@@ -23,7 +24,7 @@ from sqlglot import exp
 
 from tools import detect_series
 from tools._warehouse import Warehouse
-from tools.scan_grid import PoolHours
+from tools.scan_grid import PoolHours, has_peak
 
 KEYS = ["team", "cluster", "accelerator_type"]
 HISTORY_DAYS = 14  # baseline history read before the scan window (the seasonal baseline needs 7 days)
@@ -48,16 +49,20 @@ def _where(start: datetime | None, end: datetime | None, filters: dict[str, str 
 
 def stream_hours_sql(start: datetime | None, end: datetime | None, team: str | None = None,
                      cluster: str | None = None, accelerator_type: str | None = None,
-                     history_days: int = HISTORY_DAYS) -> str:
-    """Busy share and allocation per stream and hour over [start - history, end); also the evidence
-    query of a finding (restricted to its stream, with the history its baseline used)."""
+                     history_days: int = HISTORY_DAYS, peak: bool = True) -> str:
+    """Busy share, allocation and peak (a fraction; without `peak`, for a warehouse that has no peak
+    column, none) per stream and hour over [start - history, end); also the evidence query of a finding
+    (restricted to its stream, with the history its baseline used)."""
     since = None if start is None else start - timedelta(days=history_days)
     alloc = exp.func("sum", exp.column("allocated_hours"))
+    peaks = [exp.alias_(exp.Div(this=exp.func("max", exp.column("peak_util_pct")),
+                                expression=exp.Literal.number("100.0")), "peak_share")] if peak else []
     q = (
         sqlglot.select(
             *KEYS, "hour",
             exp.alias_(exp.Div(this=exp.func("sum", exp.column("busy_hours")), expression=alloc), "busy_share"),
             exp.alias_(alloc, "allocated_hours"),
+            *peaks,
         )
         .from_("utilization_hourly")
         .where(*(_where(since, end, {"team": team, "cluster": cluster, "accelerator_type": accelerator_type}) or [exp.true()]))
@@ -77,8 +82,9 @@ PRICE_SQL = ("SELECT c.cluster, a.accelerator_type, CASE WHEN c.is_on_prem THEN 
 
 def run(wh: Warehouse, start: datetime | None, end: datetime | None) -> pd.DataFrame:
     """Runs found on every stream inside [start, end), in the scan's row shape (one row per run)."""
-    frame = wh.frame(stream_hours_sql(start, end), row_limit=ROW_LIMIT)
-    return finish(detect_frame(frame), start, end, wh.run(PRICE_SQL))
+    peak = has_peak(wh)
+    frame = wh.frame(stream_hours_sql(start, end, peak=peak), row_limit=ROW_LIMIT)
+    return finish(detect_frame(frame), start, end, wh.run(PRICE_SQL), peak)
 
 
 PARALLEL_MIN_STREAMS = 400  # below this, one process (forking costs more than it saves)
@@ -94,11 +100,12 @@ def run_grid(ph: PoolHours, start: datetime | None, end: datetime | None, prices
     width = ph.shape[1]
     lo = ph.column(None if start is None else start - timedelta(days=history_days), 0)
     hi = ph.column(end, width)
-    alloc, busy = ph.alloc_all[:, lo:hi], ph.busy_all[:, lo:hi]  # views: each stream's series is built in turn
+    # views: each stream's series is built in turn
+    alloc, busy, peak = ph.alloc_all[:, lo:hi], ph.busy_all[:, lo:hi], ph.peak[:, lo:hi]
     with np.errstate(invalid="ignore"):
         rows = np.flatnonzero((alloc >= MIN_ALLOCATED).any(axis=1))
-    found = _detect_rows(alloc, busy, rows) if workers <= 1 or len(rows) < PARALLEL_MIN_STREAMS else \
-        _detect_parallel(alloc, busy, rows, workers)
+    found = _detect_rows(alloc, busy, peak, rows) if workers <= 1 or len(rows) < PARALLEL_MIN_STREAMS else \
+        _detect_parallel(alloc, busy, peak, rows, workers)
     if not found:
         return _empty()
     runs = pd.concat(found, ignore_index=True)
@@ -108,13 +115,14 @@ def run_grid(ph: PoolHours, start: datetime | None, end: datetime | None, prices
     row = runs.pop("row").to_numpy()
     for k in KEYS:
         runs[k] = ph.streams[k].to_numpy()[row]
-    return finish(runs[runs["score"] >= runs["shape"].map(SCORE_MIN).fillna(0.0)].reset_index(drop=True), start, end, prices)
+    return finish(runs[runs["score"] >= runs["shape"].map(SCORE_MIN).fillna(0.0)].reset_index(drop=True), start, end,
+                  prices, ph.has_peak)
 
 
-def _detect_rows(alloc: np.ndarray, busy: np.ndarray, rows: np.ndarray) -> list[pd.DataFrame]:
-    """`detect_series.detect` on each given stream (a row of the grid): its busy share of the hours with
-    an allocated accelerator-hour or more, cut to its first and last such hour; each run carries its
-    stream's row and the column its series starts at."""
+def _detect_rows(alloc: np.ndarray, busy: np.ndarray, peak: np.ndarray, rows: np.ndarray) -> list[pd.DataFrame]:
+    """`detect_series.detect` on each given stream (a row of the grid): its busy share and peak of the
+    hours with an allocated accelerator-hour or more, cut to its first and last such hour; each run
+    carries its stream's row and the column its series starts at."""
     found = []
     for row in rows:  # per stream (thousands), each fully vectorized
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -123,13 +131,14 @@ def _detect_rows(alloc: np.ndarray, busy: np.ndarray, rows: np.ndarray) -> list[
         weight = np.where(valid, alloc[row], np.nan)
         cols = np.flatnonzero(valid)
         a, b = cols[0], cols[-1] + 1
-        runs = detect_series.detect(share[a:b], None, detect_series.DEFAULT, weight[a:b])
+        peaks = np.where(valid, peak[row], np.nan)
+        runs = detect_series.detect(share[a:b], peaks[a:b], detect_series.DEFAULT, weight[a:b])
         if not runs.empty:
             found.append(runs.assign(row=row, offset=a))
     return found
 
 
-_SHARED: tuple[np.ndarray, np.ndarray] | None = None  # the grid slices, inherited by forked workers (no copy)
+_SHARED: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None  # the grid slices, inherited by forked workers (no copy)
 
 
 def _detect_block(rows: np.ndarray) -> list[pd.DataFrame]:
@@ -137,14 +146,15 @@ def _detect_block(rows: np.ndarray) -> list[pd.DataFrame]:
     return _detect_rows(*_SHARED, rows)
 
 
-def _detect_parallel(alloc: np.ndarray, busy: np.ndarray, rows: np.ndarray, workers: int) -> list[pd.DataFrame]:
+def _detect_parallel(alloc: np.ndarray, busy: np.ndarray, peak: np.ndarray, rows: np.ndarray,
+                     workers: int) -> list[pd.DataFrame]:
     """`_detect_rows` over `workers` forked processes, each reading the parent's arrays; results in
     stream order, so the findings are the same as in one process."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     global _SHARED
-    _SHARED = (alloc, busy)
+    _SHARED = (alloc, busy, peak)
     try:
         blocks = np.array_split(rows, workers * 4)  # small blocks even out streams of different lengths
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
@@ -153,8 +163,11 @@ def _detect_parallel(alloc: np.ndarray, busy: np.ndarray, rows: np.ndarray, work
         _SHARED = None
 
 
-def finish(runs: pd.DataFrame, start: datetime | None, end: datetime | None, prices: pd.DataFrame) -> pd.DataFrame:
-    """Runs inside [start, end) in the scan's row shape, drops priced at the pool's catalog rate."""
+def finish(runs: pd.DataFrame, start: datetime | None, end: datetime | None, prices: pd.DataFrame,
+           peak: bool = True) -> pd.DataFrame:
+    """Runs inside [start, end) in the scan's row shape, drops priced at the pool's catalog rate. On a
+    warehouse without the peak column (`peak` False) each run carries its evidence query, which then
+    reads no peak (the default evidence query does)."""
     if runs.empty:
         return _empty()
     if start is not None:
@@ -163,7 +176,7 @@ def finish(runs: pd.DataFrame, start: datetime | None, end: datetime | None, pri
         runs = runs[runs["window_start"] < pd.Timestamp(end)]
     runs = runs.merge(prices, on=["cluster", "accelerator_type"], how="left")
     lost = (-runs["gap"]).clip(lower=0.0)
-    return pd.DataFrame({
+    out = pd.DataFrame({
         "entity": runs["team"], "cluster": runs["cluster"], "accelerator_type": runs["accelerator_type"],
         "window_start": runs["window_start"], "window_end": runs["window_end"],
         "observed": runs["observed"].round(4), "expected": runs["expected"].round(4),
@@ -172,16 +185,24 @@ def finish(runs: pd.DataFrame, start: datetime | None, end: datetime | None, pri
         "busy_accelerator_hours_change": runs["gap"].round(1),
         "shape": runs["shape"], "baseline": runs["baseline"].map(detect_series.describe_baseline),
     }).reset_index(drop=True)
+    if not peak:
+        out["evidence_sql"] = [
+            stream_hours_sql(pd.Timestamp(a).to_pydatetime(), pd.Timestamp(b).to_pydatetime(), team=t, cluster=c,
+                             accelerator_type=g, peak=False)
+            for a, b, t, c, g in zip(out["window_start"], out["window_end"], out["entity"], out["cluster"],
+                                     out["accelerator_type"])]  # per finding (few), not per row
+    return out
 
 
 def detect_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """The detector on stream-hours shaped like `stream_hours_sql`'s result (team, cluster,
-    accelerator_type, hour, busy_share, allocated_hours): one row per run, with its stream keys,
+    accelerator_type, hour, busy_share, allocated_hours, and peak_share where measured): one row per run, with its stream keys,
     minus one-hour events under `SCORE_MIN`. The evals feed real labelled series through here too."""
     if frame.empty:
         return detect_series.detect_streams(frame, KEYS)
     frame = frame.assign(hour=pd.to_datetime(frame["hour"]))
-    runs = detect_series.detect_streams(frame, KEYS, value="busy_share", weight="allocated_hours")
+    peak = "peak_share" if "peak_share" in frame.columns else None
+    runs = detect_series.detect_streams(frame, KEYS, value="busy_share", peak=peak, weight="allocated_hours")
     return runs[runs["score"] >= runs["shape"].map(SCORE_MIN).fillna(0.0)].reset_index(drop=True)
 
 

@@ -20,12 +20,14 @@ from datetime import datetime, timedelta
 
 import numpy as np
 import pandas as pd
+from sqlglot import exp
+
 from tools._warehouse import Warehouse, bind
 
 IDLE_SM = 0.1  # an hour under this SM activity and a tenth of its stream's typical level is idle (detect_util)
 IDLE_RELATIVE = 0.1
 CELL_BUDGET = 12_000_000  # stream-hours per chunk when no memory budget is given
-BYTES_PER_CELL = 100  # peak bytes per stream-hour: 5 float64 grids, and a detector's temporaries beside them
+BYTES_PER_CELL = 110  # peak bytes per stream-hour: 6 float64 grids, and a detector's temporaries beside them
 WEEK = 168
 MIN_TS = datetime(1900, 1, 1)
 MAX_TS = datetime(2999, 1, 1)
@@ -43,7 +45,7 @@ ORDER BY accelerator_type, cluster, team
 # `idle` marks stream-hours sitting idle (detect_util's idle rule: under IDLE_SM SM activity and a
 # tenth of the stream's median, while allocated); only rows under IDLE_SM can be idle, so only they
 # meet the per-stream medians. The team-pool detectors leave idle rows out, so one idle team is not a
-# pool fault; the stream-shape detector keeps them.
+# pool fault; the stream-shape detector keeps them. `peak` is the row's peak utilization as a fraction.
 _ROWS = """
 WITH streams AS (
   SELECT accelerator_type, cluster, team,
@@ -63,22 +65,38 @@ WITH streams AS (
       SELECT (team, project, workload_type, cluster, accelerator_type) FROM low)
   GROUP BY u.team, u.project, u.workload_type, u.cluster, u.accelerator_type
 ), marked AS (
-  SELECT team, cluster, accelerator_type, hour, allocated_hours, busy_hours, energy_kwh, FALSE AS idle
+  SELECT team, cluster, accelerator_type, hour, allocated_hours, busy_hours, energy_kwh, :peak AS peak,
+         FALSE AS idle
   FROM utilization_hourly
   WHERE hour >= :since AND hour < :until AND accelerator_type BETWEEN :first_type AND :last_type
     AND (sm_active >= :idle_sm OR sm_active IS NULL)
   UNION ALL
   SELECT l.team, l.cluster, l.accelerator_type, l.hour, l.allocated_hours, l.busy_hours, l.energy_kwh,
-         COALESCE(l.sm_active < :idle_relative * t.sm_typical AND l.allocated_hours >= 1, FALSE) AS idle
+         :low_peak AS peak, COALESCE(l.sm_active < :idle_relative * t.sm_typical AND l.allocated_hours >= 1, FALSE) AS idle
   FROM low AS l
   LEFT JOIN typical AS t
     ON t.team = l.team AND t.project = l.project AND t.workload_type = l.workload_type
    AND t.cluster = l.cluster AND t.accelerator_type = l.accelerator_type
 )
-SELECT s.sid, date_diff('hour', :epoch, m.hour) AS h, m.allocated_hours, m.busy_hours, m.energy_kwh, m.idle
+SELECT s.sid, date_diff('hour', :epoch, m.hour) AS h, m.allocated_hours, m.busy_hours, m.energy_kwh, m.peak, m.idle
 FROM marked AS m
 JOIN streams AS s ON s.team = m.team AND s.cluster = m.cluster AND s.accelerator_type = m.accelerator_type
 """
+
+
+def _peak(table: str | None, measured: bool) -> exp.Expression:
+    """The hour's peak as a fraction (peak_util_pct is a percentage); a warehouse written before the
+    column existed reads NULL (not measured), as its migrated rows would."""
+    if not measured:
+        return exp.cast(exp.Null(), exp.DataType.build("DOUBLE"))
+    return exp.Div(this=exp.column("peak_util_pct", table=table), expression=exp.Literal.number("100.0"))
+
+
+def has_peak(wh: Warehouse) -> bool:
+    """Whether `utilization_hourly` has `peak_util_pct` (warehouses built before it do not, until a
+    writer migrates them)."""
+    return "peak_util_pct" in wh.run("SELECT * FROM utilization_hourly LIMIT 0").columns
+
 
 EPOCH = datetime(1970, 1, 1)  # a Thursday: hour h since it has hour of week ((h // 24 + 3) % 7) * 24 + h % 24
 _MONDAY_OFFSET = 3 * 24  # 1970-01-01 is a Thursday, 72 hours after a Monday 00:00
@@ -95,6 +113,8 @@ class PoolHours:
     alloc: np.ndarray  # the same without idle stream-hours
     busy: np.ndarray
     energy: np.ndarray  # kWh without idle stream-hours
+    peak: np.ndarray  # the hour's peak utilization as a fraction, max over the stream's rows (NaN: none measured)
+    has_peak: bool = True  # False: the warehouse has no peak column (every peak NaN)
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -187,6 +207,14 @@ def _add(grids: dict[str, np.ndarray], last: np.ndarray, cell: np.ndarray, batch
             c = others[known]
             grid[c] = np.nan_to_num(grid[c])  # NULL + value = value, as SUM skips NULLs
             np.add.at(grid, c, extra[known])
+    # the peak of a stream-hour is the max of its rows' peaks (SQL's max: NULLs skipped), idle rows included
+    values = np.asarray(batch["peak"], dtype=np.float64)
+    grid = grids["peak"]
+    grid[cells] = np.fmax(grid[cells], values[winner])
+    extra = values[~winner]
+    known = ~np.isnan(extra)
+    if known.any():
+        np.fmax.at(grid, others[known], extra[known])
 
 
 def load(wh: Warehouse, since: datetime | None, until: datetime | None, types: tuple[str, str]) -> PoolHours:
@@ -203,7 +231,7 @@ def load(wh: Warehouse, since: datetime | None, until: datetime | None, types: t
         first, last = _hours(pd.Timestamp(first_hour).to_pydatetime()), _hours(pd.Timestamp(last_hour).to_pydatetime())
         t0 = first - (first + _MONDAY_OFFSET) % WEEK
         width = -(-(last + 1 - t0) // WEEK) * WEEK
-    grids = {name: np.full(len(streams) * width, np.nan) for name in _COLUMNS}
+    grids = {name: np.full(len(streams) * width, np.nan) for name in (*_COLUMNS, "peak")}
     last = np.empty(len(streams) * width, dtype=np.int64)
 
     def fill(batches: Iterator[dict[str, np.ndarray]]) -> None:
@@ -211,9 +239,12 @@ def load(wh: Warehouse, since: datetime | None, until: datetime | None, types: t
             cell = batch["sid"].astype(np.int64) * width + (batch["h"].astype(np.int64) - t0)
             _add(grids, last, cell, batch)
 
-    wh.stream(bind(_ROWS, **bounds, idle_sm=IDLE_SM, idle_relative=IDLE_RELATIVE, epoch=EPOCH), ROW_LIMIT, fill)
+    peak = has_peak(wh)
+    wh.stream(bind(_ROWS, **bounds, peak=_peak(None, peak), low_peak=_peak("l", peak), idle_sm=IDLE_SM,
+                   idle_relative=IDLE_RELATIVE, epoch=EPOCH), ROW_LIMIT, fill)
     shape = (len(streams), width)
-    return PoolHours(streams=streams.reset_index(drop=True), t0=t0, **{k: v.reshape(shape) for k, v in grids.items()})
+    return PoolHours(streams=streams.reset_index(drop=True), t0=t0, has_peak=peak,
+                     **{k: v.reshape(shape) for k, v in grids.items()})
 
 
 def pool_hours(wh: Warehouse, since: datetime | None, until: datetime | None,

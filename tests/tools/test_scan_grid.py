@@ -4,6 +4,7 @@ evidence), on two seeds and two windows, and in as many chunks as memory asks fo
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -87,3 +88,31 @@ def test_stream_detection_split_over_processes_finds_the_same(demo_db: Path, mon
 def test_a_window_without_utilization_finds_nothing(demo_db: Path) -> None:
     result = scan(Settings(PACE_DB=demo_db), "2020-01-01", "2020-02-01", kinds=GRID_KINDS, use_feedback=False)
     assert result.findings == []
+
+
+def test_grid_peak_is_the_max_of_the_rows_peaks(demo_db: Path, tmp_path: Path) -> None:
+    """Each stream-hour's peak is SQL's max of its rows' peak_util_pct as a fraction: NULL peaks skipped,
+    NaN where none was measured; a warehouse without the column reads NaN throughout."""
+    import duckdb
+
+    path = tmp_path / "peaks.duckdb"
+    shutil.copy(demo_db, path)
+    with duckdb.connect(str(path)) as con:  # some rows unmeasured, some whole stream-hours unmeasured
+        con.execute("UPDATE utilization_hourly SET peak_util_pct = NULL WHERE hash(project, hour) % 3 = 0")
+        con.execute("UPDATE utilization_hourly SET peak_util_pct = NULL WHERE team = 'lyra' AND hour::DATE = '2026-11-10'")
+    with Warehouse(Settings(PACE_DB=path)) as wh:
+        ph = next(scan_grid.pool_hours(wh, None, None))
+        want = wh.run("SELECT accelerator_type, cluster, team, hour, max(peak_util_pct) / 100.0 AS p, count(*) AS n "
+                      "FROM utilization_hourly GROUP BY ALL", row_limit=1_000_000)
+    assert (want["n"] > 1).any() and want["p"].isna().any()
+    row = ph.streams.reset_index().merge(want, on=["accelerator_type", "cluster", "team"])
+    col = ((pd.DatetimeIndex(row["hour"]) - ph.hour(0)) // pd.Timedelta(hours=1)).to_numpy()
+    got = ph.peak[row["index"].to_numpy(), col]
+    np.testing.assert_array_equal(got, row["p"].to_numpy(float))
+    assert ph.has_peak and np.isnan(ph.peak).sum() > row["p"].isna().sum()  # hours with no row are NaN too
+    with duckdb.connect(str(path)) as con:
+        con.execute("ALTER TABLE utilization_hourly DROP COLUMN peak_util_pct")
+    with Warehouse(Settings(PACE_DB=path)) as wh:
+        old = next(scan_grid.pool_hours(wh, None, None))
+    assert not old.has_peak and np.isnan(old.peak).all()
+    np.testing.assert_array_equal(old.alloc_all, ph.alloc_all)
