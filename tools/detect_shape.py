@@ -131,8 +131,10 @@ def _detect_rows(alloc: np.ndarray, busy: np.ndarray, peak: np.ndarray, rows: np
         weight = np.where(valid, alloc[row], np.nan)
         cols = np.flatnonzero(valid)
         a, b = cols[0], cols[-1] + 1
-        peaks = np.where(valid, peak[row], np.nan)
-        runs = detect_series.detect(share[a:b], peaks[a:b], detect_series.DEFAULT, weight[a:b])
+        peaks = np.where(valid[a:b], peak[row, a:b], np.nan)
+        if np.isnan(peaks).all():  # none measured: the mean alone, as detect does with NaN peaks, without their baseline
+            peaks = None
+        runs = detect_series.detect(share[a:b], peaks, detect_series.DEFAULT, weight[a:b])
         if not runs.empty:
             found.append(runs.assign(row=row, offset=a))
     return found
