@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import duckdb
+from sqlglot import exp
 
 from semantic_layer import live_requests
 from semantic_layer.catalog import Catalog
@@ -197,7 +198,7 @@ def _open_hardened(settings: Settings) -> duckdb.DuckDBPyConnection:
         if name in known:
             con.execute(f"SET {name} = {value}")
     try:
-        con.execute(f"SET memory_limit = '{_quote(settings.memory_limit)}'")
+        con.execute(_set("memory_limit", settings.memory_limit))
         con.execute(f"SET threads = {int(settings.threads)}")
     except duckdb.Error as exc:
         con.close()
@@ -206,6 +207,6 @@ def _open_hardened(settings: Settings) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def _quote(value: str) -> str:
-    """A settings value safe inside single quotes (memory limits look like '4GB')."""
-    return value.replace("'", "''")
+def _set(name: str, value: str) -> str:
+    """`SET name = 'value'` built by sqlglot (the value is a string literal, quoted by sqlglot)."""
+    return exp.Set(expressions=[exp.EQ(this=exp.column(name), expression=exp.Literal.string(value))]).sql(dialect="duckdb")
