@@ -99,7 +99,8 @@ def test_grid_peak_is_the_max_of_the_rows_peaks(demo_db: Path, tmp_path: Path) -
     shutil.copy(demo_db, path)
     with duckdb.connect(str(path)) as con:  # some rows unmeasured, some whole stream-hours unmeasured
         con.execute("UPDATE utilization_hourly SET peak_util_pct = NULL WHERE hash(project, hour) % 3 = 0")
-        con.execute("UPDATE utilization_hourly SET peak_util_pct = NULL WHERE team = 'lyra' AND hour::DATE = '2026-11-10'")
+        con.execute("UPDATE utilization_hourly SET peak_util_pct = NULL "
+                    "WHERE team = 'lyra' AND hour::DATE = '2026-11-10'")
     with Warehouse(Settings(PACE_DB=path)) as wh:
         ph = next(scan_grid.pool_hours(wh, None, None))
         want = wh.run("SELECT accelerator_type, cluster, team, hour, max(peak_util_pct) / 100.0 AS p, count(*) AS n "

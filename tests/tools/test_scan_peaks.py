@@ -56,7 +56,8 @@ def test_a_spike_seen_only_in_the_hours_peak_is_found(spiked: Path, unmeasured: 
     slow = scan(Settings(PACE_DB=spiked), *window, kinds=["utilization_shift"], use_feedback=False,
                 shared_grid=False).findings
     found = _shift(fast, SPIKE)
-    assert len(found) == 1 and (found[0].start, found[0].end, found[0].shape) == (SPIKE, SPIKE + timedelta(hours=1), "spike_up")
+    assert len(found) == 1
+    assert (found[0].start, found[0].end, found[0].shape) == (SPIKE, SPIKE + timedelta(hours=1), "spike_up")
     assert [(f.start, f.end, f.shape) for f in _shift(slow, SPIKE)] == [(found[0].start, found[0].end, found[0].shape)]
     # the hour's mean alone shows nothing there
     assert _shift(scan(Settings(PACE_DB=unmeasured), *window, kinds=["utilization_shift"], use_feedback=False).findings,
