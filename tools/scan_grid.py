@@ -5,7 +5,9 @@ utilization_shift) used to group the same 20M rows each, by three text keys. Her
 per chunk groups them once, with each stream (team x cluster x accelerator type) encoded as a small
 integer and each hour as an integer, and the result is laid out as dense (streams x hours) arrays that
 the detectors read with numpy. The grid starts on a Monday 00:00, so the hour of week is the column
-modulo 168 and a same-hour-of-week median is a sort of short rows, exact.
+modulo 168 and a same-hour-of-week median is a sort of short rows, exact. Beside the sums it carries
+each stream-hour's peak utilization (the max of its rows' `peak_util_pct`), which the stream-shape
+detector tests upward events on.
 
 Memory is bounded: streams are split into chunks by accelerator type (pools and quotas never cross
 one) so that no chunk holds more than `CELL_BUDGET` stream-hours; a scan over all history on a
