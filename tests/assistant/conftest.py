@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 import re
 import string
 import uuid
@@ -13,9 +14,12 @@ from typing import Any
 import pytest
 
 from assistant.graph.context import Context
+from assistant.planner.lexicon import Lexicon
+from assistant.planner.offline import PlannerInputs
 from assistant.models import Answer
 from assistant.semantics import Resources, resources_for
 from core.settings import Settings
+from tests.assistant.fakes import fake_catalog
 
 
 class SpyResources:
@@ -164,3 +168,13 @@ def openai_turn(r1: Any, r2: Any) -> None:
 
 def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
     vcr.register_matcher("openai_turn", openai_turn)
+
+
+PLANNER_AS_OF = [date(2026, 11, 2), date(2026, 11, 18)]  # a Monday that starts a month, and a Wednesday
+
+
+@pytest.fixture(params=PLANNER_AS_OF, ids=lambda d: d.isoformat())
+def inputs(request: pytest.FixtureRequest) -> PlannerInputs:
+    """Planner inputs over the small fake catalog on two as-of dates (a module may define its own)."""
+    cat = fake_catalog()
+    return PlannerInputs(catalog=cat, lexicon=Lexicon.from_catalog(cat), today=request.param)

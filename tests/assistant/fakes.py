@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
 
 from semantic_layer.query import GroupBy, MetricQuery, OrderBy
+
+if TYPE_CHECKING:
+    from assistant.planner.offline import PlannerInputs
+    from assistant.planner.plan import PlannerPlan
 
 
 @dataclass
@@ -75,3 +80,16 @@ def fake_catalog() -> FakeCatalog:
         )
     ]
     return FakeCatalog({m.name: m for m in metrics}, {d.name: d for d in dims}, vq)
+
+
+def ask(inputs: PlannerInputs, q: str, previous: MetricQuery | None = None) -> PlannerPlan:
+    """Plan `q` with `previous` as the thread's last query (None: a fresh question)."""
+    from assistant.planner.offline import plan_offline
+
+    inputs.previous = previous
+    return plan_offline(q, inputs)
+
+
+def dt(d: date) -> datetime:
+    """Midnight of a date, as periods are compared."""
+    return datetime(d.year, d.month, d.day)

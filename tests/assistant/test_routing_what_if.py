@@ -9,20 +9,11 @@ never offered typo corrections.
 
 from __future__ import annotations
 
-from datetime import date
 
 import pytest
 
 from assistant.intents import classify
-from assistant.planner.lexicon import Lexicon
 from assistant.planner.offline import PlannerInputs, plan_offline
-from tests.assistant.fakes import fake_catalog
-
-
-@pytest.fixture(params=[date(2026, 11, 2), date(2026, 11, 18)], ids=lambda d: d.isoformat())
-def inputs(request: pytest.FixtureRequest) -> PlannerInputs:
-    cat = fake_catalog()
-    return PlannerInputs(catalog=cat, lexicon=Lexicon.from_catalog(cat), today=request.param)
 
 
 @pytest.mark.parametrize("question", [

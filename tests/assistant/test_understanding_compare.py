@@ -10,38 +10,20 @@ start of the year' are periods; 'through October' without a start asks from when
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 
-from assistant.planner.lexicon import Lexicon
-from assistant.planner.offline import PlannerInputs, plan_offline
+from assistant.planner.offline import PlannerInputs
 from assistant.planner.plan import PlannerPlan
 from assistant.timeparse import monday_of
 from semantic_layer.query import MetricQuery
-from tests.assistant.fakes import fake_catalog
-
-AS_OF_DATES = [date(2026, 11, 2), date(2026, 11, 18)]
-
-
-@pytest.fixture(params=AS_OF_DATES, ids=lambda d: d.isoformat())
-def inputs(request: pytest.FixtureRequest) -> PlannerInputs:
-    cat = fake_catalog()
-    return PlannerInputs(catalog=cat, lexicon=Lexicon.from_catalog(cat), today=request.param)
-
-
-def ask(inputs: PlannerInputs, q: str, previous: MetricQuery | None = None) -> PlannerPlan:
-    inputs.previous = previous
-    return plan_offline(q, inputs)
+from tests.assistant.fakes import ask, dt as _dt
 
 
 def _query(p: PlannerPlan) -> MetricQuery:
     assert p.kind == "query" and p.query is not None, (p.kind, p.message)
     return p.query
-
-
-def _dt(d: date) -> datetime:
-    return datetime(d.year, d.month, d.day)
 
 
 @pytest.mark.parametrize(("question", "dim", "values"), [

@@ -10,29 +10,9 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from assistant.planner.lexicon import Lexicon
-from assistant.planner.offline import PlannerInputs, plan_offline
-from assistant.planner.plan import PlannerPlan
+from assistant.planner.offline import PlannerInputs
 from assistant.timeparse import monday_of, resolve_period
-from semantic_layer.query import MetricQuery
-from tests.assistant.fakes import fake_catalog
-
-AS_OF_DATES = [date(2026, 11, 2), date(2026, 11, 18)]  # Monday 2 Nov (start of a month), Wednesday 18 Nov
-
-
-@pytest.fixture(params=AS_OF_DATES, ids=lambda d: d.isoformat())
-def inputs(request: pytest.FixtureRequest) -> PlannerInputs:
-    cat = fake_catalog()
-    return PlannerInputs(catalog=cat, lexicon=Lexicon.from_catalog(cat), today=request.param)
-
-
-def ask(inputs: PlannerInputs, q: str, previous: MetricQuery | None = None) -> PlannerPlan:
-    inputs.previous = previous
-    return plan_offline(q, inputs)
-
-
-def _dt(d: date) -> datetime:
-    return datetime(d.year, d.month, d.day)
+from tests.assistant.fakes import ask, dt as _dt
 
 
 def test_since_a_month_runs_from_its_first_day_to_now(inputs: PlannerInputs) -> None:

@@ -13,20 +13,10 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from assistant.planner.lexicon import Lexicon
 from assistant.planner.offline import PlannerInputs, plan_offline
 from assistant.planner.plan import PlannerPlan
 from assistant.timeparse import monday_of
 from semantic_layer.query import MetricQuery
-from tests.assistant.fakes import fake_catalog
-
-AS_OF_DATES = [date(2026, 11, 2), date(2026, 11, 18)]
-
-
-@pytest.fixture(params=AS_OF_DATES, ids=lambda d: d.isoformat())
-def inputs(request: pytest.FixtureRequest) -> PlannerInputs:
-    cat = fake_catalog()
-    return PlannerInputs(catalog=cat, lexicon=Lexicon.from_catalog(cat), today=request.param)
 
 
 def thread(inputs: PlannerInputs, *turns: str) -> PlannerPlan:
