@@ -18,6 +18,7 @@ from typing import Any
 from sqlglot import exp, parse_one
 
 from core.errors import UserError
+from semantic_layer.sql_builders import compare
 
 # unit -> (family, how many of the family's base unit one of it is)
 _UNITS: dict[str, tuple[str, float]] = {
@@ -142,13 +143,7 @@ def lift_shown_filters(plan: Any) -> Any:
 
 
 def _shown(flt: Any, values: list[object]) -> exp.Expression:
-    col = exp.column(flt.dimension, quoted=True)
-    lits = [exp.convert(v) for v in values]
-    if flt.operator in ("in", "not in") or len(lits) > 1:
-        cond: exp.Expression = col.isin(*lits)
-        return cond.not_() if flt.operator in ("not in", "!=") else cond
-    ops = {"=": exp.EQ, "!=": exp.NEQ, ">": exp.GT, ">=": exp.GTE, "<": exp.LT, "<=": exp.LTE}
-    return ops[flt.operator](this=col, expression=lits[0])
+    return compare(exp.column(flt.dimension, quoted=True), flt, values)
 
 
 def add_derived(plan: Any) -> Any:

@@ -100,7 +100,11 @@ def dimension_column(scope: FactScope, dimension: str) -> exp.Column:
 
 
 def filter_condition(scope: FactScope, flt: Filter, values: list[object]) -> exp.Expression:
-    col = dimension_column(scope, flt.dimension)
+    return compare(dimension_column(scope, flt.dimension), flt, values)
+
+
+def compare(col: exp.Expression, flt: Filter, values: list[object]) -> exp.Expression:
+    """`col` against a filter's resolved values with its operator (a list is IN / NOT IN)."""
     lits = [exp.convert(v) for v in values]
     if flt.operator in ("in", "not in") or len(lits) > 1:
         cond: exp.Expression = col.isin(*lits)
