@@ -93,3 +93,26 @@ def ask(inputs: PlannerInputs, q: str, previous: MetricQuery | None = None) -> P
 def dt(d: date) -> datetime:
     """Midnight of a date, as periods are compared."""
     return datetime(d.year, d.month, d.day)
+
+
+@dataclass
+class Measure:
+    """A catalog measure as the planner reads it (entity, aggregation), for catalogs that need measures."""
+
+    name: str
+    entity: str
+    agg: str
+    expr: str | None = None
+
+
+@dataclass
+class MeasuredCatalog(FakeCatalog):
+    measures: dict[str, Measure] = field(default_factory=dict)
+
+
+def measured_metric(name: str, label: str, synonyms: list[str], measure: str, unit: str, description: str = "", *,
+                    kind: str = "simple") -> FakeMetric:
+    """A fake metric defined on `measure` (what shares, rates and stated statistics look at)."""
+    m = FakeMetric(name, label, synonyms, unit=unit, kind=kind, description=description)
+    m.measure = measure  # type: ignore[attr-defined]
+    return m

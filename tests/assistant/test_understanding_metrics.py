@@ -15,26 +15,7 @@ import pytest
 from assistant.planner.lexicon import Lexicon
 from assistant.planner.offline import PlannerInputs, plan_offline
 from assistant.planner.plan import PlannerPlan
-from tests.assistant.fakes import FakeCatalog, FakeDimension, FakeMetric
-
-
-@dataclass
-class Measure:
-    name: str
-    entity: str
-    agg: str
-    expr: str | None = None
-
-
-@dataclass
-class MeasuredCatalog(FakeCatalog):
-    measures: dict[str, Measure] = field(default_factory=dict)
-
-
-def _m(name: str, label: str, synonyms: list[str], measure: str, unit: str, description: str = "") -> FakeMetric:
-    m = FakeMetric(name, label, synonyms, unit=unit, description=description)
-    m.measure = measure  # type: ignore[attr-defined]
-    return m
+from tests.assistant.fakes import FakeDimension, FakeMetric, Measure, MeasuredCatalog, measured_metric as _m
 
 
 def catalog(with_mean: bool) -> MeasuredCatalog:
@@ -119,8 +100,6 @@ def test_a_unit_that_matches_is_understood_and_one_that_cannot_is_refused_honest
 def test_presentation_words_change_nothing() -> None:
     p = plan("utilization as a daily series last month")
     assert p.kind == "query" and p.query and p.query.group_by[0].grain == "day" and not p.notes[1:]
-
-
 
 
 @dataclass

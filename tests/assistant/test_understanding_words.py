@@ -6,7 +6,6 @@ every metric of a kind rather than one sentence.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
 
 import pytest
@@ -14,26 +13,7 @@ import pytest
 from assistant.planner.lexicon import Lexicon
 from assistant.planner.offline import PlannerInputs, plan_offline
 from assistant.planner.plan import PlannerPlan
-from tests.assistant.fakes import FakeCatalog, FakeDimension, FakeMetric
-
-
-@dataclass
-class Measure:
-    name: str
-    entity: str
-    agg: str
-    expr: str | None = None
-
-
-@dataclass
-class MeasuredCatalog(FakeCatalog):
-    measures: dict[str, Measure] = field(default_factory=dict)
-
-
-def _m(name: str, label: str, synonyms: list[str], measure: str, unit: str, kind: str = "simple") -> FakeMetric:
-    m = FakeMetric(name, label, synonyms, unit=unit, kind=kind)
-    m.measure = measure  # type: ignore[attr-defined]
-    return m
+from tests.assistant.fakes import FakeDimension, Measure, MeasuredCatalog, measured_metric as _m
 
 
 SUMS = {"cost": ("Effective cost", ["cost", "spend"], "USD"), "gpu_hours": ("Accelerator-hours", ["accelerator hours", "gpu hours"],
