@@ -31,6 +31,18 @@ def print_json(payload: Any) -> None:
     sys.stdout.write(json.dumps(payload, default=_json_default, indent=2) + "\n")
 
 
+def print_counts(title: str, what: str, counts: dict[str, int]) -> None:
+    """A table of row counts per table (what seed and rollups report)."""
+    from rich.table import Table
+
+    table = Table(title=title)
+    table.add_column(what)
+    table.add_column("rows", justify="right")
+    for name, n in counts.items():
+        table.add_row(name, f"{n:,}")
+    console.print(table)
+
+
 def _json_default(value: Any) -> Any:
     from datetime import date, datetime
     from decimal import Decimal

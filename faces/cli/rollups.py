@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from rich.table import Table
-
 from core.settings import load_settings
-from faces.cli.app import app, console, print_json
+from faces.cli.app import app, print_counts, print_json
 from faces.cli.options import DbOption, JsonOption
 
 
@@ -30,9 +28,4 @@ def rollups(db: DbOption = None, json: JsonOption = False) -> None:
     if json:
         print_json({"db": str(settings.db), "rollups": counts})
         return
-    table = Table(title=f"rollups in {settings.db}")
-    table.add_column("rollup")
-    table.add_column("rows", justify="right")
-    for name, n in counts.items():
-        table.add_row(name, f"{n:,}")
-    console.print(table)
+    print_counts(f"rollups in {settings.db}", "rollup", counts)

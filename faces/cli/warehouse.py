@@ -6,9 +6,8 @@ from datetime import date
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from faces.cli.app import app, console, print_json
+from faces.cli.app import app, console, print_counts, print_json
 from faces.cli.options import DbOption, JsonOption
 from core.errors import UserError
 from core.settings import load_settings
@@ -54,12 +53,7 @@ def seed(
     if json:
         print_json({"db": str(settings.db), "scale": scale, "seed": seed, "rows": counts})
         return
-    table = Table(title=f"{scale} warehouse at {settings.db}")
-    table.add_column("table")
-    table.add_column("rows", justify="right")
-    for name, n in counts.items():
-        table.add_row(name, f"{n:,}")
-    console.print(table)
+    print_counts(f"{scale} warehouse at {settings.db}", "table", counts)
 
 
 @app.command()
