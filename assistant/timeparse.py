@@ -25,7 +25,7 @@ for _i in range(1, 13):
 MONTHS["sept"] = 9
 _MONTH_RE = "|".join(sorted(MONTHS, key=len, reverse=True))
 _NUM_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-              "nine": 9, "ten": 10, "twelve": 12, "fourteen": 14, "thirty": 30, "ninety": 90, "a": 1}
+              "nine": 9, "ten": 10, "twelve": 12, "fourteen": 14, "thirty": 30, "ninety": 90, "a": 1, "couple": 2}
 _WEEKDAYS = {d.lower(): i for i, d in enumerate(calendar.day_name)}
 _DATE = rf"(\d{{4}}-\d{{2}}-\d{{2}}|(?:{_MONTH_RE})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTH_RE})(?:,?\s+\d{{4}})?)"
 
@@ -165,14 +165,35 @@ def _month_range(m: re.Match[str], today: date) -> tuple[date, date, str] | None
     return start, end, f"{calendar.month_name[a_m]} {a_y} through {calendar.month_name[b_m]} {b_y}"
 
 
-@_rule(r"\b(?:past|last|previous|trailing|over the (?:past|last))\s+(\d+|[a-z]+)\s+(hour|day|week|month|quarter|year)s?\b")
+@_rule(r"\b(?:past|last|previous|trailing|over the (?:past|last))\s+(?:(\d+|[a-z]+)(?:\s+of)?\s+)?(full\s+|complete\s+|whole\s+|entire\s+|calendar\s+)?"
+       r"(hour|day|week|month|quarter|year|fortnight)s?\b")
 def _last_n(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
-    """Rolling window of complete days ending before today: 'past 30 days', 'last 2 weeks'."""
-    raw = m.group(1).lower()
+    """Rolling window of complete days ending before today: 'past 30 days', 'last 2 weeks', 'the past fortnight'.
+
+    'Full' (complete, whole, calendar) weeks, months, quarters or years are calendar units that have
+    ended: 'the last 3 full weeks' are the 3 ISO weeks before this one, not the last 21 days.
+
+    >>> [d.isoformat() for d in _last_n(_RULES[3][0].search("the last 3 full weeks"), date(2026, 11, 25))[:2]]
+    ['2026-11-02', '2026-11-23']
+    >>> [d.isoformat() for d in _last_n(_RULES[3][0].search("past fortnight"), date(2026, 11, 25))[:2]]
+    ['2026-11-11', '2026-11-25']
+    """
+    raw = (m.group(1) or "").lower()
+    unit = m.group(3).lower()
+    if not raw:  # 'the past fortnight', 'the last full week'; 'last month' alone is the calendar rule's
+        if unit != "fortnight" and not m.group(2):
+            return None
+        raw = "1"
     n = int(raw) if raw.isdigit() else _NUM_WORDS.get(raw)
     if not n or n > 3660:
         return None
-    unit = m.group(2).lower()
+    if unit == "fortnight":
+        unit, n = "week", 2 * n
+    if m.group(2) and unit in ("week", "month", "quarter", "year"):
+        end = {"week": monday_of(today), "month": today.replace(day=1), "quarter": quarter_start(today),
+               "year": date(today.year, 1, 1)}[unit]
+        start = end - timedelta(weeks=n) if unit == "week" else _add_months(end, -n * {"month": 1, "quarter": 3, "year": 12}[unit])
+        return start, end, f"last {n} full {unit}{'s' * (n > 1)}"
     if unit == "hour":
         days = max(1, -(-n // 24))
         return today - timedelta(days=days), today, f"last {days} day{'s' * (days > 1)} (covering the last {n} hours)"
@@ -313,9 +334,9 @@ _RULES.append((_BEFORE_LAST, _before_last))  # no earlier rule matches these wor
 
 _ORD = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "fourth": 3, "4th": 3}
 _DAYS_IN_MONTH = re.compile(
-    rf"\b(?:(?:between|from)\s+)?(?:({_MONTH_RE})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\s*(?:-|to|and|until|till|through|thru)\s*(\d{{1,2}})(?:st|nd|rd|th)?"
+    rf"\b(?:(?:between|from)\s+)?(?:({_MONTH_RE})\.?\s+(?:the\s+)?(\d{{1,2}})(?:st|nd|rd|th)?\s*(?:-|to|and|until|till|through|thru)\s*(?:the\s+)?(\d{{1,2}})(?:st|nd|rd|th)?"
     rf"(?:,?\s+(\d{{4}}))?\b(?!\s*(?:{_MONTH_RE}|days?|weeks?|months?|hours?|%|-))"
-    rf"|(\d{{1,2}})(?:st|nd|rd|th)?\s*(?:-|to|and|until|till|through|thru)\s*(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH_RE})\b(?:,?\s+(\d{{4}}))?"
+    rf"|(?:the\s+)?(\d{{1,2}})(?:st|nd|rd|th)?\s*(?:-|to|and|until|till|through|thru)\s*(?:the\s+)?(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH_RE})\b(?:,?\s+(\d{{4}}))?"
     rf"|(first|1st|second|2nd|third|3rd|fourth|4th|last)\s+week\s+of\s+({_MONTH_RE})\b(?:,?\s+(\d{{4}}))?)", re.IGNORECASE)
 
 
@@ -436,6 +457,47 @@ def shift_back(text: str) -> tuple[str, int, tuple[int, int]] | None:
     return m.group(4).lower(), n, m.span()
 
 
+_SAME_BEFORE = re.compile(
+    r"\b(?:the\s+)?same\s+(?:day|date|week|month|quarter|period|time|days|dates|hours?|window|stretch)\s+"
+    r"(?:(?:of\s+)?(?:the\s+)?(?:last|previous|prior|preceding)\s+(week|month|quarter|year)"
+    r"|(a|one|two|three|four|\d{1,2})\s+(week|month|quarter|year)s?\s+(?:earlier|before|ago|back))\b", re.IGNORECASE)
+
+
+def same_before(text: str) -> tuple[str, int, tuple[int, int]] | None:
+    """'the same day last week', 'same period a year earlier': the unit and count to move back, and the words' span.
+
+    >>> same_before("failed jobs yesterday vs the same day last week")[:2], same_before("spend in october vs same month a year ago")[:2]
+    (('week', 1), ('year', 1))
+    >>> same_before("spend last week")
+    """
+    m = _SAME_BEFORE.search(text)
+    if m is None:
+        return None
+    if m.group(1):
+        return m.group(1).lower(), 1, m.span()
+    raw = m.group(2).lower()
+    n = int(raw) if raw.isdigit() else _NUM_WORDS.get(raw, 1)
+    return m.group(3).lower(), n, m.span()
+
+
+def moved_back(period: Period, unit: str, n: int = 1) -> Period:
+    """`period` moved `n` units back with its length kept: yesterday a week back is one day, 7 days earlier.
+
+    >>> moved_back(resolve_period("yesterday", date(2026, 11, 23)), "week").describe()
+    '2026-11-15'
+    >>> moved_back(resolve_period("this month", date(2026, 11, 23)), "month").describe()
+    '2026-10-01 to 2026-10-23'
+    """
+    if unit in ("day", "week"):
+        step = timedelta(days=n * (7 if unit == "week" else 1))
+        start, end = period.start - step, period.end - step
+    else:
+        months = n * {"month": 1, "quarter": 3, "year": 12}[unit]
+        start, end = _dt(_add_months(period.start.date(), -months)), _dt(_add_months(period.end.date(), -months))
+    ago = f"{n} {unit}s" if n > 1 else f"a {unit}"
+    return Period(start, end, f"the same {'day' if (end - start).days == 1 else 'period'} {ago} earlier")
+
+
 def shifted(start: datetime, end: datetime, unit: str, n: int = 1) -> Period:
     """The period `n` units before [start, end), as long as the unit ('period' = the same length).
 
@@ -513,29 +575,42 @@ def comparison_period(text: str) -> int | None:
     return None
 
 
-def side_by_side_grain(a: Period, b: Period) -> str:
-    """The time bucket that puts each of two periods in a bucket of its own, so both sides show.
+def _aligned(d: date, grain: str) -> bool:
+    """Whether a bucket of `grain` starts on `d`."""
+    if grain == "week":
+        return d.weekday() == 0
+    months = {"day": 0, "month": 1, "quarter": 3, "year": 12}[grain]
+    return months == 0 or (d.day == 1 and (d.month - 1) % months == 0)
 
-    Calendar months (whole or to date) -> 'month', calendar quarters -> 'quarter', years -> 'year',
-    anything else -> 'week'.
+
+def side_by_side_grain(a: Period, b: Period, grains: tuple[str, ...] = ("day", "week", "month", "quarter")) -> str:
+    """The coarsest time bucket (of `grains`, finest first) in which no bucket holds days of both sides.
+
+    The answer spans both periods; its outer edges clip the first and last bucket, so only the
+    inner edges matter: where the earlier side ends and the later one starts must fall on bucket
+    starts. A bucket across such an edge would add days of one side, or of the gap, to the other.
+    Years, which the semantic layer cannot bucket, are shown by quarter.
 
     >>> d = date(2026, 11, 23)
     >>> side_by_side_grain(resolve_period("this month", d), resolve_period("last month", d))
     'month'
     >>> side_by_side_grain(resolve_period("this quarter", d), resolve_period("last quarter", d))
     'quarter'
+    >>> side_by_side_grain(resolve_period("this year", d), resolve_period("2025", d))
+    'quarter'
     >>> side_by_side_grain(resolve_period("past 10 days", d), resolve_period("last week", d))
-    'week'
+    'day'
     >>> side_by_side_grain(resolve_period("between oct 1 and oct 15", d), resolve_period("between nov 1 and nov 15", d))
+    'day'
+    >>> side_by_side_grain(resolve_period("last week", d), resolve_period("the week before last", d))
     'week'
     """
-    early, late = sorted((a, b), key=lambda p: p.start)
-    for grain, months in (("month", 1), ("quarter", 3), ("year", 12)):
-        starts = all(p.start.day == 1 and (p.start.month - 1) % months == 0 for p in (a, b))
-        whole = early.end.date() == _add_months(early.start.date(), months)  # the earlier side fills its bucket
-        if starts and whole and late.end.date() <= _add_months(late.start.date(), months):  # the later one may be to date
-            return grain
-    return "week"
+    early, late = sorted((a, b), key=lambda p: (p.start, p.end))
+    if late.start < early.end:  # overlapping sides share days whatever the bucket: show days
+        return grains[0]
+    edges = [early.end.date(), late.start.date()]
+    fit = [g for g in grains if all(_aligned(e, g) for e in edges)]
+    return fit[-1] if fit else grains[0]
 
 
 _OPEN_END = re.compile(rf"\b(?<!from )(?<!between )(through|thru|until|till|up to|up until|to the end of|by the end of)\s+(?:the\s+end\s+of\s+)?({_MONTH_RE})\b(?!\s*\d)")
