@@ -165,7 +165,7 @@ def _month_range(m: re.Match[str], today: date) -> tuple[date, date, str] | None
     return start, end, f"{calendar.month_name[a_m]} {a_y} through {calendar.month_name[b_m]} {b_y}"
 
 
-@_rule(r"\b(?:past|last|previous|trailing|over the (?:past|last))\s+(?:(\d+|[a-z]+)(?:\s+of)?\s+)?(full\s+|complete\s+|whole\s+|entire\s+|calendar\s+)?"
+@_rule(r"\b(?:past|last|previous|trailing|over the (?:past|last))\s+(?:(?!(?:full|complete|whole|entire|calendar)\b)(\d+|[a-z]+)(?:\s+of)?\s+)?(full\s+|complete\s+|whole\s+|entire\s+|calendar\s+)?"
        r"(hour|day|week|month|quarter|year|fortnight)s?\b")
 def _last_n(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
     """Rolling window of complete days ending before today: 'past 30 days', 'last 2 weeks', 'the past fortnight'.

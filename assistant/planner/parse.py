@@ -14,7 +14,7 @@ from typing import Any, Literal
 from assistant.planner.lexicon import Hit, Lexicon, fold, mask, singular, words
 from assistant.planner.shapes import mask_share_verbs, unit_nouns
 from assistant.planner.words import GAP_OK, SCATTER_SKIP
-from assistant.timeparse import Period, comparison_period, resolve_period
+from assistant.timeparse import Period, comparison_period, moved_back, resolve_period, same_before
 
 Grain = Literal["hour", "day", "week", "month", "quarter"]
 
@@ -109,8 +109,14 @@ def parse(question: str, lexicon: Lexicon, today: date, value_priority: tuple[st
     if m:
         out.compare_days = comparison_period(m.group(0)) or 0
         work = mask(work, [m.span()])
-    out.period = resolve_period(work, today)
-    if out.period is not None:
+    same = same_before(work)  # 'yesterday vs the same day last week': the named period moved back, both sides shown
+    main = resolve_period(mask(work, [same[2]]), today) if same is not None else None
+    if same is not None and main is not None:
+        out.period, out.other_period = main, replace(moved_back(main, same[0], same[1]), span=same[2])
+        work = mask(work, [same[2], main.span])
+    else:
+        out.period = resolve_period(work, today)
+    if out.period is not None and out.other_period is None:
         work = mask(work, [out.period.span])
         other = resolve_period(work, today)
         if other is not None and _VS_OR_AND.fullmatch(text[min(out.period.span[1], other.span[1]) : max(out.period.span[0], other.span[0])]):
