@@ -10,7 +10,7 @@ view's filters) are bound as sqlglot expressions by `tools._warehouse.bind`, nev
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlglot
 from sqlglot import exp
@@ -139,29 +139,49 @@ GROUP BY i.team, i.project, i.cluster, i.accelerator_type, i.run HAVING COUNT(*)
 ORDER BY idle_cost_usd DESC LIMIT 25"""
 
 
-def idle_allocations_sql(state: FilterState, window: tuple[datetime, datetime] | None = None) -> tuple[str, list[str]]:
+def idle_allocations_sql(state: FilterState, windows: list[tuple[datetime, datetime]] | None = None) -> tuple[str, list[str]]:
     """Runs of 3+ consecutive hours where an allocation was under 10% busy, largest idle cost first.
 
-    `window` narrows the hours read to the days that can hold an idle hour (`idle_days_sql`); the runs
-    found are the same, as no idle hour lies outside it."""
-    start, end = window or (state.start, state.end)
-    cond, ignored = condition(state, {k: f"u.{k}" for k in UTIL_COLS}, start=start, end=end, time_col="u.hour")
+    `windows` narrows the hours read to the spans of days that can hold an idle hour (`idle_windows`);
+    the runs found are the same, as no idle hour lies outside them (a run crossing midnight has an idle
+    hour, so a candidate row, on both days). An empty list reads no hour."""
+    cond, ignored = condition(state, {k: f"u.{k}" for k in UTIL_COLS}, time_col="u.hour")
+    if windows is not None:
+        col = exp.column("hour", table="u")
+        spans = [exp.Paren(this=exp.and_(col.copy() >= value_expression(lo), col.copy() < value_expression(hi)))
+                 for lo, hi in windows]
+        cond = exp.and_(cond, exp.Paren(this=exp.or_(*spans)) if spans else exp.false())
     return bind(IDLE_ALLOCATIONS, cond=cond, idle_share=IDLE_SHARE, run_hours=IDLE_RUN_HOURS), ignored
 
 
 IDLE_DAYS = """
-SELECT MIN(u.hour) AS first_day, MAX(u.hour) AS last_day FROM utilization_daily u
-WHERE :cond AND u.idle_candidate_rows > 0"""
+SELECT DISTINCT u.hour AS day FROM utilization_daily u
+WHERE :cond AND u.idle_candidate_rows > 0 ORDER BY 1"""
+MAX_IDLE_WINDOWS = 24
+"""Spans of candidate days read one by one at most; beyond, one span from the first to the last (DuckDB
+skips row groups outside each span, so a few spans read far fewer rows than one wide window)."""
 
 
 def idle_days_sql(state: FilterState, catalog: Catalog | None) -> str | None:
-    """The first and last day of the period with a row that could make an allocation-hour idle, from the
-    daily rollup (4M rows for 102M on `large`); None without a current one or for a period off midnight."""
+    """The days of the period with a row that could make an allocation-hour idle, from the daily rollup
+    (4M rows for 102M on `large`); None without a current one or for a period off midnight."""
     current = {i.rollup.name for i in getattr(catalog, "rollups", ())}
     if "utilization_daily" not in current or any(t.hour or t.minute or t.second for t in (state.start, state.end)):
         return None
     cond, _ = condition(state, {k: f"u.{k}" for k in UTIL_COLS}, time_col="u.hour")
     return bind(IDLE_DAYS, cond=cond)
+
+
+def idle_windows(days: list[datetime], limit: int = MAX_IDLE_WINDOWS) -> list[tuple[datetime, datetime]]:
+    """Sorted candidate days as half-open spans of consecutive days; one span from first to last when
+    there are more than `limit` (the condition stays short; the same hours are still covered)."""
+    spans: list[tuple[datetime, datetime]] = []
+    for day in days:
+        if spans and spans[-1][1] == day:
+            spans[-1] = (spans[-1][0], day + timedelta(days=1))
+        else:
+            spans.append((day, day + timedelta(days=1)))
+    return spans if len(spans) <= limit else [(spans[0][0], spans[-1][1])]
 
 
 QUOTA_HEADROOM = """

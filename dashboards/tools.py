@@ -10,7 +10,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from dashboards import sql_sources
@@ -124,11 +123,10 @@ def forecast_tool(ctx: DashboardContext, state: FilterState) -> ToolOutput:
 
 def idle_allocations_tool(ctx: DashboardContext, state: FilterState) -> ToolOutput:
     """Runs of 3+ hours under 10% busy, reading only the days the daily rollup says can hold one."""
-    window = None
+    windows = None
     if (days_sql := sql_sources.idle_days_sql(state, ctx.catalog)) is not None:
-        first, last = ctx.engine.run_sql(days_sql).rows[0]
-        window = (state.start, state.start) if first is None else (first, last + timedelta(days=1))
-    sql, ignored = sql_sources.idle_allocations_sql(state, window)
+        windows = sql_sources.idle_windows([r[0] for r in ctx.engine.run_sql(days_sql).rows])
+    sql, ignored = sql_sources.idle_allocations_sql(state, windows)
     result = ctx.engine.run_sql(sql)
     return ToolOutput(result.columns, [list(r) for r in result.rows], [s for s in (days_sql, result.sql) if s], ignored)
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import copy
 import math
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 
-from dashboards.sql_sources import IDLE_RUN_HOURS, IDLE_SHARE, condition, idle_allocations_sql
+from dashboards.sql_sources import IDLE_RUN_HOURS, IDLE_SHARE, condition, idle_allocations_sql, idle_windows
 from dashboards.tools import TOOLS
 from tools._warehouse import bind
 
@@ -80,3 +81,18 @@ def test_idle_allocations_narrowed_first_finds_the_same_runs(dash_ctx: Any, para
     assert sorted(map(tuple, narrowed)) == sorted(map(tuple, slow)) == sorted(map(tuple, tile.rows))
     if params == {"range": "all"}:
         assert slow, "the demo warehouse has idle runs to find"
+
+
+def test_idle_windows_join_consecutive_days_and_cap_their_number() -> None:
+    day = datetime(2026, 3, 1)
+    d = [day + timedelta(days=i) for i in (0, 1, 2, 5, 9, 10)]
+    assert idle_windows(d) == [(d[0], d[2] + timedelta(days=1)), (d[3], d[3] + timedelta(days=1)),
+                               (d[4], d[5] + timedelta(days=1))]
+    assert idle_windows(d, limit=2) == [(d[0], d[5] + timedelta(days=1))]  # too many spans: first to last
+    assert idle_windows([]) == []
+
+
+def test_idle_allocations_with_no_candidate_day_read_no_hour(dash_ctx: Any) -> None:
+    state = dash_ctx.state({"range": "all"}, dash_ctx.dashboards()["fleet"])
+    sql, _ = idle_allocations_sql(state, [])
+    assert dash_ctx.engine.run_sql(sql).rows == []
