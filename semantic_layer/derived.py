@@ -30,7 +30,7 @@ _UNITS: dict[str, tuple[str, float]] = {
 SCALES: dict[str, float] = {"thousands": 1e3, "millions": 1e6}
 """'in thousands': any amount that is not a percentage, divided by the scale."""
 
-SUFFIXES: tuple[str, ...] = ("__share_pct", "__per_second", "__per_minute", "__per_hour", "__per_day", "__per_week", "__in_")
+SUFFIXES: tuple[str, ...] = ("__share_pct", "__per_", "__in_")
 """How derived columns end (or, for units, continue): renderers tell them from labels by these."""
 
 _SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400, "week": 7 * 86400}
@@ -64,7 +64,19 @@ def derived_name(metric: str, kind: str, unit: str = "") -> str:
         return f"{metric}__share_pct"
     if kind == "per":
         return f"{metric}__per_{unit}"
+    if kind == "per_count":  # 'gpu_count' -> per gpu, 'jobs' -> per job
+        return f"{metric}__per_{count_noun(unit)}"
     return f"{metric}__in_{unit.lower()}"
+
+
+def count_noun(count_metric: str) -> str:
+    """The thing a count metric counts, singular, as a derived column names it.
+
+    >>> count_noun("gpu_count"), count_noun("jobs"), count_noun("installed_accelerators")
+    ('gpu', 'job', 'installed_accelerator')
+    """
+    noun = count_metric.removesuffix("_count")
+    return noun[:-1] if noun.endswith("s") and not noun.endswith("ss") else noun
 
 
 def is_derived(column: str) -> bool:
@@ -116,6 +128,8 @@ def derived_columns(plan: Any) -> list[tuple[str, exp.Expression]]:
     if wrong:
         raise UserError(f"`{wrong[0]}` is not a sum or a count, so it has no share of a total or rate per period; "
                         "ask for the metric itself")
+    if q.per_count:
+        out += _per_count(plan, names)
     if q.share_of_total:
         time = [exp.column(plan.time_label, quoted=True)] if plan.time_label else None
         for name in names:
@@ -129,6 +143,23 @@ def derived_columns(plan: Any) -> list[tuple[str, exp.Expression]]:
         for name in names:
             out.append((derived_name(name, "per", q.per), exp.Div(this=_cast(_col(name)), expression=exp.Literal.number(length))))
     return out
+
+
+def _per_count(plan: Any, names: list[str]) -> list[tuple[str, exp.Expression]]:
+    """'Spend per GPU': each additive metric over the count metric, both computed over the same period, filters and
+    groups (one query), so the two sides can never disagree on what they cover."""
+    cat, q = plan.catalog, plan.query
+    if q.per_count not in names:
+        raise UserError(f"`{q.per_count}` divides the other metrics, so it must be one of the query's metrics ({', '.join(names)})")
+    if q.share_of_total or q.per:
+        raise UserError("a value per counted thing takes no share of the total or rate per period as well; ask for one of them")
+    shown = [n for n in names if n != q.per_count]
+    wrong = [n for n in shown if not additive(cat, n)]
+    if wrong or not shown:
+        raise UserError(f"`{(wrong or [q.per_count])[0]}` is not a sum or a count, so it is not divided by `{q.per_count}`; "
+                        "a ratio per thing is the ratio split by that thing")
+    count = exp.Nullif(this=_cast(_col(q.per_count)), expression=exp.Literal.number(0))
+    return [(derived_name(n, "per_count", q.per_count), exp.Div(this=_cast(_col(n)), expression=count.copy())) for n in shown]
 
 
 def lift_shown_filters(plan: Any) -> Any:
@@ -149,10 +180,12 @@ def _shown(flt: Any, values: list[object]) -> exp.Expression:
 def add_derived(plan: Any) -> Any:
     """Compiler step: wrap the result and add the derived columns beside the metrics (nothing asked: unchanged)."""
     extra = derived_columns(plan)
-    if not extra:
+    if not extra and not plan.query.positive_only:
         return plan
     inner = plan.expression.subquery("result")
     plan.expression = exp.select(exp.Star(), *[e.as_(n, quoted=True) for n, e in extra]).from_(inner)
+    if plan.query.positive_only:  # 'which GPUs were idle all day': the groups that were, not every group with a zero
+        plan.expression = plan.expression.where(exp.GT(this=_col(plan.metrics[0].name), expression=exp.Literal.number(0)))
     if plan.shown_only:  # the window sees every group; the groups shown are picked around it
         plan.expression = exp.select(exp.Star()).from_(plan.expression.subquery("shares")).where(
             exp.and_(*[_shown(f, v) for f, v in plan.shown_only]))

@@ -109,6 +109,14 @@ class MetricQuery(BaseModel):
         default_factory=dict, description="Metric -> a unit to show it in as well ('hours' for a minutes metric), as "
         "`<metric>__in_<unit>` (semantic_layer.derived.conversion_factor)."
     )
+    per_count: str | None = Field(
+        default=None, description="A count metric among `metrics` ('gpu_count') that every additive metric is also divided by, "
+        "over the same period, filters and groups, as `<metric>__per_<thing>`: 'spend per GPU' (semantic_layer.derived)."
+    )
+    positive_only: bool = Field(
+        default=False, description="Keep only the groups whose first metric is above zero: 'which GPUs were idle all day' "
+        "lists the GPUs that were, not every GPU with a zero."
+    )
 
     def time_grain(self) -> Grain | None:
         for g in self.group_by:

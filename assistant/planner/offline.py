@@ -18,6 +18,7 @@ from rapidfuzz import fuzz, process
 from assistant.planner.followup import apply_edits, is_followup, is_strong_followup, presentation_only, release_and_regroup
 from assistant.planner.lexicon import Lexicon, fold, mask, normalize
 from assistant.planner.parse import Parsed, parse
+from assistant.planner.entities import counted_pair, entity_list, per_entity
 from assistant.planner.hypothetical import hypothetical_change, what_if_abstain
 from assistant.planner.plan import PlannerPlan
 from assistant.planner.shapes import additive, conversions, daily_average, per_thing, percent_without_share, shape_followup, share_of_total
@@ -140,7 +141,7 @@ def plan_offline(question: str, inp: PlannerInputs) -> PlannerPlan:
         metrics = [defined] if defined else (pct if len(pct) == 1 else metrics)
         if defined:
             notes.append(f"Answered with the catalog's ratio metric `{defined}`.")
-    if len(metrics) > 1 and _ratio_of_metrics(parsed):
+    if len(metrics) > 1 and _ratio_of_metrics(parsed) and not counted_pair(parsed.text, metrics, inp.catalog):
         return PlannerPlan(kind="abstain", message=(
             "That looks like a ratio of two metrics that the catalog does not define, so I won't divide them myself. "
             "Ask for each metric, or for a defined ratio metric (see `pace metrics`)."))
@@ -148,8 +149,16 @@ def plan_offline(question: str, inp: PlannerInputs) -> PlannerPlan:
         metrics, covered_notes = inp.prefer_covered(metrics, parsed.period.start, parsed.period.end)
         notes += covered_notes
     query = _build(metrics, parsed, inp)
-    per_gpu = per_thing(parsed.text, metrics, inp.catalog, [s for h in parsed.metric_hits for s in h.spans()],
-                        {g.dimension for g in query.group_by if g.grain is None}, inp.lexicon.dimensions)
+    spans = [s for h in parsed.metric_hits for s in h.spans()]
+    things = (per_entity(parsed, query, inp.catalog, lambda m: _reach(m, inp), spans)
+              or entity_list(parsed.text, query, parsed, inp.catalog, lambda m: _reach(m, inp)))  # 'spend per GPU', 'which GPUs ...'
+    if isinstance(things, PlannerPlan):
+        return things
+    if things is not None:
+        query, notes = things[0], notes + things[1]
+        unknown = [w for w in unknown if w in parsed.rest.split()]
+    per_gpu = None if query.per_count else per_thing(parsed.text, metrics, inp.catalog, spans,
+                                                     {g.dimension for g in query.group_by if g.grain is None}, inp.lexicon.dimensions)
     if per_gpu is not None:
         return per_gpu
     ranked = apply_rank(query, parsed, inp.catalog, _reach(metrics[0], inp), question[:2000])

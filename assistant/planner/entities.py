@@ -1,0 +1,191 @@
+"""Questions about the things a fleet is made of: "which GPUs ...", "list the teams that ...", "spend per GPU".
+
+A count answers "how many"; "which" asks for the things themselves. So a question that names an entity
+in the plural after "which", or asks to list or show the entities that meet something, is answered
+with the entity's key as the grouping and only the groups whose measure is above zero (the GPUs that
+were idle all day, not every GPU with a zero), highest first, with the row limit stated. An entity the
+catalog has no key for (a job, a compute request) cannot be listed, and the planner says so rather
+than answering with the count.
+
+"X per GPU" with no grouping by GPU divides: for a sum or count X and an entity the catalog counts
+(distinct GPUs), X over the count over the same period, filters and groups, composed by the
+compiler (semantic_layer.derived, `per_count`) and stated as a rule. A ratio per GPU is that ratio
+split by GPU. Where the count cannot see the question's filters or groups, nothing is composed: the
+answer says so and offers the two side by side.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from assistant.planner.lexicon import mask
+from assistant.planner.plan import PlannerPlan
+from assistant.planner.shapes import additive
+from semantic_layer.query import GroupBy, MetricQuery, OrderBy
+
+LIST_LIMIT = 200
+"""Rows a list of entities shows at most; the answer states it, so a longer list is never silently cut."""
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A kind of thing people ask about by name: the words for it, the dimension naming each one, the metric counting them."""
+
+    noun: str
+    words: tuple[str, ...]
+    key: str | None
+    count: str | None = None
+
+
+# Words from the field: DCGM labels each GPU by UUID (a 'device' in NVIDIA's docs), Kubernetes and DCGM's Hostname label name
+# the node; FOCUS and Slurm name teams, projects, clusters and jobs. A job or a compute request has no key in the catalog.
+ENTITIES: tuple[Entity, ...] = (
+    Entity("GPU", ("gpu", "gpus", "card", "cards", "device", "devices", "gpu device", "gpu devices"), "gpu_uuid", "gpu_count"),
+    Entity("host", ("host", "hosts", "node", "nodes", "server", "servers", "machine", "machines"), "host"),
+    Entity("team", ("team", "teams"), "team"),
+    Entity("org", ("org", "orgs", "organization", "organizations", "organisation", "organisations"), "org"),
+    Entity("project", ("project", "projects"), "project"),
+    Entity("cluster", ("cluster", "clusters"), "cluster"),
+    Entity("region", ("region", "regions"), "region"),
+    Entity("endpoint", ("endpoint", "endpoints"), "endpoint"),
+    Entity("model", ("model", "models"), "model"),
+    Entity("job", ("job", "jobs"), None, "jobs"),
+    Entity("compute request", ("compute request", "compute requests", "request", "requests"), None),
+)
+_BY_WORD = {w: e for e in ENTITIES for w in e.words}
+_WORDS = "|".join(re.escape(w) for w in sorted(_BY_WORD, key=len, reverse=True))
+# a noun that names a kind of thing or a quantity, not the things themselves: 'gpu type', 'gpu hours', 'job count'
+_NOT_THE_THING = (r"(?!\s+(?:type|types|kind|kinds|model|models|sku|family|class|generation|category|hour|hours|day|days|week|weeks|"
+                  r"minute|minutes|count|counts|number|utili[sz]ation|util|memory|cost|costs|spend|time|times|wait|duration|"
+                  r"state|status|uuid|id|ids|name|names|size|sizes)\b)")
+_WHICH = re.compile(rf"\b(?:which|what)\s+(?:of\s+(?:the|our)\s+)?(?:(?:individual|specific|particular)\s+)?({_WORDS})\b{_NOT_THE_THING}")
+_LIST = re.compile(rf"\b(?:list|show|show me|give me|name|find|get|identify|flag)\s+(?:all\s+|every\s+|each\s+)?(?:the\s+|our\s+|of\s+the\s+)?"
+                   rf"({_WORDS})\s+(?:that|which|who|where|whose|with|having|had|have|has|were|was|are|is|in|on|over|under|"
+                   r"idle|sitting|sat|still)\b")
+_PER = re.compile(rf"(?<![\w-])per[\s-]+({_WORDS})(?![\w-]){_NOT_THE_THING}")
+
+
+def listed_entity(text: str) -> tuple[Entity, str] | None:
+    """The entity a question asks to list, and the words that asked, else None (lower-cased text).
+
+    >>> [e.noun for e, _ in filter(None, map(listed_entity, ["which gpus were idle all day", "list the teams that went over quota",
+    ...                                                        "which gpu type costs most", "how many gpus were idle"]))]
+    ['GPU', 'team']
+    """
+    m = _WHICH.search(text) or _LIST.search(text)
+    return (_BY_WORD[m.group(1)], m.group(0)) if m else None
+
+
+def _placed(parsed: Any, span: tuple[int, int]) -> None:
+    """The entity's words are understood: blank them, so they are not left over as words nobody placed."""
+    parsed.rest = mask(parsed.rest, [span])
+    parsed.leftover = [w for w in parsed.rest.split() if w]
+
+
+def entity_list(question: str, query: MetricQuery, parsed: Any, catalog: Any, reach: Any) -> tuple[MetricQuery, list[str]] | PlannerPlan | None:
+    """'Which GPUs were idle all day yesterday': the GPUs, by key, where the measure is above zero, highest first.
+
+    Only for one additive metric (a ratio has no "meets it") with no ranking, sort order or period buckets;
+    the entity must be one the question does not already filter to one value. `reach(metric)` gives the
+    dimensions a metric can be split by (None: unknown, assume it can).
+    """
+    m = _WHICH.search(question) or _LIST.search(question)
+    found = (_BY_WORD[m.group(1)], m.group(0)) if m else None
+    if found is None or parsed.rank is not None or parsed.sort_desc is not None or query.time_grain() is not None:
+        return None
+    entity, words = found
+    metric = query.metrics[0]
+    if len(query.metrics) != 1 or not additive(catalog, metric) or query.compare_to_previous or query.share_of_total:
+        return None
+    label = getattr(catalog.metrics[metric], "label", metric)
+    if entity.key is None or entity.key not in catalog.dimensions:
+        return PlannerPlan(kind="abstain", confidence=0.0, suggestions=[f"{label} by team yesterday"], message=(
+            f"'{words.strip()}' asks for a list of {entity.noun}s, and the catalog has no {entity.noun} identifier to list them "
+            f"by, so I won't answer with a count. I can give how many ({label.lower()}), or list the teams, clusters or "
+            "projects that had any."))
+    if any(f.dimension == entity.key and f.operator == "=" and len(f.values) == 1 for f in query.filters):
+        return None  # 'which team ... atlas' names the one already
+    allowed = reach(metric)
+    if allowed is not None and entity.key not in allowed:
+        return PlannerPlan(kind="abstain", confidence=0.0, message=(
+            f"'{words.strip()}' asks for a list of {entity.noun}s, but {label.lower()} cannot be split by {entity.key}: its "
+            f"data has no such attribute. It can be split by: {', '.join(sorted(allowed)) or 'nothing'}."))
+    others = [g for g in query.group_by if g.dimension != entity.key and not _names_same(g.dimension, entity, catalog, parsed.text)]
+    group_by = [GroupBy(dimension=entity.key), *others]
+    order = [OrderBy(field=metric, descending=True)]
+    update = {"group_by": group_by, "order_by": order, "positive_only": True, "limit": min(query.limit or LIST_LIMIT, LIST_LIMIT)}
+    _placed(parsed, m.span(1))
+    note = (f"Listed: each {entity.noun} ({entity.key}) whose {label.lower()} is above zero, highest first, at most "
+            f"{update['limit']} rows; ask 'how many' for the count.")
+    return query.model_copy(update=update), [note]
+
+
+def _names_same(dimension: str, entity: Entity, catalog: Any, text: str) -> bool:
+    """A grouping that the entity's own word produced ('which gpus' read as by accelerator type): the entity replaces it."""
+    words = set(text.split())
+    syn = {s.lower() for s in getattr(catalog.dimensions.get(dimension), "synonyms", []) or []}
+    return dimension != entity.key and bool({w.rstrip("s") for w in entity.words} & words & ({dimension} | syn))
+
+
+def counted_pair(text: str, metrics: list[str], catalog: Any) -> bool:
+    """'GPU-hours per job': a sum and the count of the thing after 'per', which `per_entity` divides (no ratio to refuse).
+
+    >>> counted_pair("gpu hour per job last week", ["gpu_hours", "jobs"], type("C", (), {"metrics": {}})())
+    False
+    """
+    found = [_BY_WORD[m.group(1)] for m in _PER.finditer(text)]
+    return (len(metrics) == 2 and len(found) == 1 and found[0].count == metrics[1] and metrics[1] in catalog.metrics
+            and additive(catalog, metrics[0]))
+
+
+def per_entity(parsed: Any, query: MetricQuery, catalog: Any, reach: Any, consumed: list[tuple[int, int]] = ()) -> tuple[MetricQuery, list[str]] | PlannerPlan | None:
+    """'Spend per GPU last month': every additive metric over the entity's count, same period, filters and groups.
+
+    A ratio per GPU ('utilization per GPU') is that ratio split by the GPU's key. Returns None where the
+    question has no 'per <entity>' outside a metric's own name, or where it already groups by the entity.
+    """
+    text = parsed.text
+    m = next((m for m in _PER.finditer(text) if _BY_WORD[m.group(1)].count in query.metrics
+              or not any(s < m.end() and m.start() < e for s, e in consumed)), None)  # 'gpu hours per job': 'job' read as jobs too
+    if m is None:
+        return None
+    entity = _BY_WORD[m.group(1)]
+    names = [n for n in query.metrics if n != entity.count]
+    if entity.key is not None and any(g.dimension == entity.key for g in query.group_by):
+        if not all(additive(catalog, n) and (r := reach(n)) is not None and entity.key not in r for n in names):
+            return None  # a split by GPU the metric has: 'per GPU' read as 'for each GPU' stands
+        query = query.model_copy(update={"group_by": [g for g in query.group_by if g.dimension != entity.key]})
+    if not names:
+        return None
+    labels = ", ".join(getattr(catalog.metrics[n], "label", n) for n in names)
+    if not all(additive(catalog, n) for n in names):
+        if entity.key is None or entity.key not in catalog.dimensions or any(additive(catalog, n) for n in names):
+            return None  # the older rule (planner.shapes.per_thing) says what cannot be split
+        group_by = [GroupBy(dimension=entity.key), *[g for g in query.group_by if not _names_same(g.dimension, entity, catalog, text)]]
+        _placed(parsed, m.span())
+        return query.model_copy(update={"group_by": group_by, "order_by": [OrderBy(field=names[0], descending=True)]}), [
+            f"Per {entity.noun}: {labels.lower()} is a ratio, so per {entity.noun} means for each {entity.noun} ({entity.key}), "
+            "not a division."]
+    if entity.count is None or entity.count not in catalog.metrics or query.share_of_total or query.per or query.compare_to_previous:
+        return None
+    count_label = getattr(catalog.metrics[entity.count], "label", entity.count)
+    wanted = [g.dimension for g in query.group_by if g.grain is None] + [f.dimension for f in query.filters]
+    allowed = reach(entity.count)
+    blind = [d for d in dict.fromkeys(wanted) if allowed is not None and d not in allowed]
+    if blind:
+        return PlannerPlan(kind="abstain", confidence=0.0, suggestions=[f"{labels} and {count_label.lower()} last month"], message=(
+            f"'{m.group(0)}' divides {labels.lower()} by the {count_label.lower()}, which cannot be split or filtered by "
+            f"{', '.join(blind)}, so the two would not cover the same things and I won't compose it. I can give {labels.lower()} "
+            f"and {count_label.lower()} side by side."))
+    order = [o for o in query.order_by if o.field in names]
+    _placed(parsed, m.span())
+    update = {"metrics": [*names, entity.count], "per_count": entity.count, "order_by": order}
+    desc = getattr(catalog.metrics[entity.count], "description", "") or count_label
+    rule = (f"Per {entity.noun}: {labels.lower()} / {count_label.lower()} over the same period and filters "
+            f"({desc.rstrip('.')}); composed from the two metrics, not a catalog metric.")
+    return query.model_copy(update=update), [rule]
+
+
+__all__ = ["ENTITIES", "LIST_LIMIT", "Entity", "entity_list", "listed_entity", "per_entity"]
