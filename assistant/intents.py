@@ -41,6 +41,11 @@ _UNSAFE: list[tuple[str, str]] = [
      "it contains injected code or SQL; nothing was run"),
 ]
 _UNSAFE_RE = [(re.compile(p, re.IGNORECASE | re.DOTALL), why) for p, why in _UNSAFE]
+_SOFT_UNSAFE = 1
+"""The index of the change-data rule whose verbs ('update their quota') people also ask about as events."""
+# 'how often do teams update their quota requests': a question about people doing it, with a subject between
+# the auxiliary and the verb; 'please do update the quota to 9' has none and stays a request.
+_ASKS_ABOUT_ACT = re.compile(r"\b(?:how often|how many times|how frequently|when|why|who|do|does|did|have|has)\s+(?:[\w'-]+\s+){1,3}$", re.IGNORECASE)
 
 _SECRET = re.compile(
     r"\b(api[_ -]?keys?|secret[_ -]?keys?|passwords?|credentials?|access[_ -]?tokens?|bot[_ -]?tokens?|openai_api_key|"
@@ -85,6 +90,15 @@ def _asks_for_secret(text: str) -> bool:
             return True
     return False
 
+def _asks_about_act(text: str, at: int) -> bool:
+    """Whether the change verb at `at` is asked about ('how often do teams update ...'), not requested.
+
+    >>> _asks_about_act("how often do teams update their quota requests", 19), _asks_about_act("please update the quotas table", 7)
+    (True, False)
+    """
+    return bool(_ASKS_ABOUT_ACT.search(text[max(0, at - 60) : at])) and not re.search(r"[;=]|\bset\b|\bto\s+\d", text, re.I)
+
+
 # Each tool's strong cues come from its spec (tools/specs.py), in the specs' order.
 _TOOLS: list[tuple[IntentKind, str]] = [(spec.name, spec.cues) for spec in tool_specs()]
 _TOOLS_RE = [(k, re.compile(p, re.IGNORECASE)) for k, p in _TOOLS]
@@ -104,6 +118,12 @@ _WEIGHTS: list[tuple[IntentKind, re.Pattern[str], float]] = [
     ("impact", re.compile(r"\b(worth|save|saving|savings|free up|freed|dollars?|\$)\b", re.I), 0.5),
     ("scan", re.compile(r"\b(last|past) \d+ days\b", re.I), 0.0),
 ]
+# The same asks in other words, each worth a strong cue: 'where could we trim gpu spend' asks for savings
+# (a modal question, a verb of reducing, then what is reduced), as 'cut costs' does in the spec's cues.
+_PHRASED: list[tuple[IntentKind, re.Pattern[str]]] = [
+    ("savings", re.compile(r"\b(?:where|how|what|ways? to|can we|could we|should we|help us)\b.{0,40}\b(?:trim|shave|shrink|lower|cut|cut back|"
+                           r"cut down|bring down|reduce|decrease|save|rein in)\b.{0,30}\b(?:spend\w*|costs?|bills?|budget|waste|money)\b", re.I)),
+]
 _SPEND = re.compile(r"\b(spend|spending|spent|cost|costs|budget|bill|billing|invoice|dollars?|usd|\$)", re.I)
 _CAPACITY = _WEIGHTS[1][1]
 
@@ -118,6 +138,9 @@ def tool_scores(text: str) -> dict[IntentKind, float]:
     for kind, pattern in _tool_patterns():
         if pattern.search(text):
             scores[kind] = scores.get(kind, 0.0) + 2.0
+    for kind, pattern in _PHRASED:
+        if kind not in scores and pattern.search(text):
+            scores[kind] = 2.0
     for kind, pattern, weight in _WEIGHTS:
         if kind in scores and pattern.search(text):
             scores[kind] += weight
@@ -173,8 +196,9 @@ def classify(question: str) -> Intent:
     if not text.strip():
         return Intent("empty")
     folded = fold_for_checks(text)
-    for pattern, why in _UNSAFE_RE:
-        if pattern.search(folded):
+    for i, (pattern, why) in enumerate(_UNSAFE_RE):
+        hit = pattern.search(folded)
+        if hit and not (i == _SOFT_UNSAFE and _asks_about_act(folded, hit.start())):
             return Intent("refused", why)
     if _asks_for_secret(folded):
         return Intent("refused", "it asks for secrets or configuration; pace never reveals them")

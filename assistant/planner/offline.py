@@ -23,7 +23,9 @@ from assistant.planner.hypothetical import hypothetical_change, what_if_abstain
 from assistant.planner.plan import PlannerPlan
 from assistant.planner.shapes import additive, conversions, daily_average, per_thing, percent_without_share, shape_followup, share_of_total
 from assistant.planner.stated import stated_clash
-from assistant.planner.ranking import apply_rank, bound_abstain, placed_comparatives, superlatives_as_measure, value_bound, expand_elided
+from assistant.planner.unmeasured import missing_abstain, missing_measure
+from assistant.planner.ranking import (UNPLACED_RANKS, apply_rank, bound_abstain, ordinal_as_top, placed_comparatives, superlatives_as_measure,
+                                       value_bound, expand_elided)
 from assistant.planner.typos import close_ties, correct_words, phrase_corrections, vocabulary
 from assistant.planner.words import DURATION_WORDS, FUTURE_WORDS, GAP_OK, KNOWN_WORDS, PRESENTATION_WORDS, UNIT_WORDS, TIME_UNITS, SHAPE_WORDS, STATISTIC_NAMES, STATISTIC_WORDS, STATE_METRICS, STOPWORDS, VAGUE, VERB_VALUES, generic_senses
 from assistant.timeparse import Period, default_period, empty_so_far, invalid_date, resolve_period, open_end, shift_back, shifted, side_by_side_grain
@@ -52,6 +54,9 @@ class PlannerInputs:
 def plan_offline(question: str, inp: PlannerInputs) -> PlannerPlan:
     """Plan one question; follow-ups edit `inp.previous` instead of starting over."""
     question = superlatives_as_measure(question)  # 'the most expensive cluster': the highest cost one
+    if (ordinal := ordinal_as_top(question[:2000])) is not None:  # 'the second highest': the top 2, and the note says which row
+        plan = plan_offline(ordinal[0], inp)
+        return plan.model_copy(update={"notes": [*plan.notes, ordinal[1]]}) if plan.kind == "query" else plan
     question = expand_elided(question, inp.lexicon.metrics, fold)  # 'billed vs effective cost': both costs
     verified = None if inp.previous is not None and is_followup(question) else _verified_exact(question, inp)
     if verified is not None:
@@ -171,7 +176,7 @@ def plan_offline(question: str, inp: PlannerInputs) -> PlannerPlan:
         unknown = [w for w in unknown if w not in SHAPE_WORDS]  # 'what share ...' is what a % metric answers
     unknown = [w for w in unknown if w not in STATISTIC_WORDS and w not in PRESENTATION_WORDS and not _restates(w, metrics, inp)]
     unknown = placed_comparatives(unknown, query, parsed.other_period)  # 'did atlas spend more than orion?' shows both
-    modifiers = _modifiers(parsed, unknown)
+    modifiers = _modifiers(parsed, unknown) + [w for w in unknown if w in UNPLACED_RANKS]  # 'busiest', 'second': never ignored
     if modifiers:
         label = getattr(inp.catalog.metrics[metrics[0]], "label", metrics[0])
         return PlannerPlan(kind="abstain", confidence=0.0, suggestions=[f"{label} last week"], message=(

@@ -138,15 +138,69 @@ _SUPERLATIVES: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
+# 'by cost per busy hour', 'in terms of latency': the measure a superlative ranks by is named after it.
+_RANKED_BY = re.compile(r"\b(?:by|in terms of|measured by|ranked by)\s+\w", re.I)
+# Superlatives that only order: how busy, slow or long is read from the measure the question names.
+# Slow, fast, long and short order durations; without a duration measure they stay unplaced.
+_DURATION = re.compile(r"\b(?:wait\w*|queue\w*|latenc\w*|durations?|run\s?times?|runtimes?|elapsed|resolve|resolution|"
+                       r"acknowledge\w*|approvals?|lead\s+times?|mttr|mtta|time\s+to)\b", re.I)
+_ORDER_ONLY: tuple[tuple[re.Pattern[str], str, bool], ...] = (
+    (re.compile(r"\b(?:slowest|longest)\b", re.I), "highest", True),
+    (re.compile(r"\b(?:fastest|quickest|shortest)\b", re.I), "lowest", True),
+    (re.compile(r"\bbusiest\b(?!\s+(?:hour|day|date|week|month|quarter)s?\b)", re.I), "highest", False),
+)
+UNPLACED_RANKS = frozenset("busiest slowest fastest quickest longest shortest quietest heaviest lightest second third fourth fifth "
+                           "2nd 3rd 4th 5th runner-up".split())
+"""Words that order a list: left unplaced they change the answer, so the planner abstains rather than ignore them."""
+
+
 def superlatives_as_measure(question: str) -> str:
     """'the five most expensive clusters' -> 'the five highest cost clusters' (ranking word + measure).
 
+    Where the question names what it ranks by ('cheapest type by cost per busy hour'), the superlative
+    only orders: the measure after 'by' is ranked, never plain cost in its place. 'Slowest', 'longest',
+    'fastest' order a duration the question names; 'busiest' orders the measure named after 'by'.
+
     >>> superlatives_as_measure("what are the five most expensive clusters"), superlatives_as_measure("cheapest team last week")
     ('what are the five highest cost clusters', 'lowest cost team last week')
+    >>> superlatives_as_measure("cheapest accelerator type by cost per busy hour")
+    'lowest accelerator type by cost per busy hour'
+    >>> superlatives_as_measure("which cluster has the slowest median queue wait"), superlatives_as_measure("the fastest team")
+    ('which cluster has the highest median queue wait', 'the fastest team')
     """
     for pattern, plain in _SUPERLATIVES:
-        question = pattern.sub(plain, question)
+        question = pattern.sub(lambda m: plain.split()[0] if _RANKED_BY.search(question, m.end()) else plain, question)
+    for pattern, plain, needs_duration in _ORDER_ONLY:
+        m = pattern.search(question)
+        if m is None:
+            continue
+        if (_DURATION.search(question) if needs_duration else _RANKED_BY.search(question, m.end())):
+            question = pattern.sub(plain, question)
     return question
+
+
+_ORDINAL = re.compile(r"\b(second|third|fourth|fifth|2nd|3rd|4th|5th)[- ](highest|largest|biggest|most|greatest|top|"
+                      r"lowest|smallest|least|fewest|bottom)\b", re.I)
+_ORDINAL_N = {"second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5, "5th": 5}
+
+
+def ordinal_as_top(question: str) -> tuple[str, str] | None:
+    """'the second highest spend' -> the top 2 (the last row answers), and the note that says so; else None.
+
+    A query has no offset, so the answer lists the ones above too rather than dropping 'second'.
+
+    >>> ordinal_as_top("which team had the second highest spend last month")
+    ('which team had the top 2 spend last month', 'The second highest is the last of the 2 rows shown.')
+    >>> ordinal_as_top("the 3rd least busy cluster")[0], ordinal_as_top("spend by team")
+    ('the bottom 3 busy cluster', None)
+    """
+    m = _ORDINAL.search(question)
+    if m is None:
+        return None
+    n = _ORDINAL_N[m.group(1).lower()]
+    low = m.group(2).lower() in ("lowest", "smallest", "least", "fewest", "bottom")
+    return (question[: m.start()] + f"{'bottom' if low else 'top'} {n}" + question[m.end():],
+            f"The {m.group(1).lower()} {m.group(2).lower()} is the last of the {n} rows shown.")
 
 
 COMPARATIVES = frozenset("more less fewer better worse greater higher lower bigger smaller larger cheaper costlier faster slower busier".split())
@@ -192,4 +246,4 @@ def expand_elided(question: str, metric_phrases: Any, fold_fn: Any) -> str:
     return _ELIDED.sub(repl, question)
 
 
-__all__ = ["COMPARATIVES", "expand_elided", "superlatives_as_measure", "apply_rank", "bound_abstain", "placed_comparatives", "shows_both_sides", "value_bound", "is_value_bound", "nothing_to_rank", "rank_time_buckets", "time_bucket_grain"]
+__all__ = ["COMPARATIVES", "UNPLACED_RANKS", "ordinal_as_top", "expand_elided", "superlatives_as_measure", "apply_rank", "bound_abstain", "placed_comparatives", "shows_both_sides", "value_bound", "is_value_bound", "nothing_to_rank", "rank_time_buckets", "time_bucket_grain"]

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from assistant.intents import classify
 from assistant.planner.offline import PlannerInputs
 from assistant.timeparse import monday_of
 from semantic_layer.query import MetricQuery
@@ -92,3 +93,60 @@ def test_two_periods_side_by_side_never_share_a_bucket(inputs: PlannerInputs, qu
     a, b = _months_back(inputs.today.replace(day=1), 2), _months_back(inputs.today.replace(day=1), 1)
     q = _query(inputs, question.format(a=a.strftime("%B"), b=b.strftime("%B")))
     assert [g.grain for g in q.group_by if g.grain] == [grain]
+
+
+@pytest.mark.parametrize(("question", "desc", "n"), [
+    ("which team had the second highest spend last week", True, 2),
+    ("the 3rd lowest cluster by jobs last week", False, 3),
+    ("which cluster ran the fourth most jobs last month", True, 4),
+])
+def test_an_ordinal_rank_shows_the_rows_down_to_it(inputs: PlannerInputs, question: str, desc: bool, n: int) -> None:
+    """A query has no offset: 'the second highest' lists the top 2 and says the last row answers, never the top 1."""
+    p = ask(inputs, question)
+    assert p.kind == "query" and p.query is not None
+    assert p.query.limit == n and p.query.order_by and p.query.order_by[0].descending is desc
+    assert any("last of the" in note for note in p.notes)
+
+
+@pytest.mark.parametrize(("question", "metric", "desc"), [
+    ("cheapest cluster by busy hours last week", "busy_hours", False),
+    ("the most expensive team in terms of gpu hours last week", "allocated_hours", True),
+    ("which cluster has the slowest queue wait last week", "queue_wait_p95", True),
+    ("the team with the fastest queue wait last week", "queue_wait_p95", False),
+])
+def test_a_superlative_orders_the_measure_the_question_names(inputs: PlannerInputs, question: str, metric: str, desc: bool) -> None:
+    """'Cheapest ... by X' ranks X (never plain cost); 'slowest wait' ranks the wait, longest first."""
+    q = _query(inputs, question)
+    assert q.metrics == [metric]
+    assert q.order_by and q.order_by[0].field == metric and q.order_by[0].descending is desc and q.limit == 1
+
+
+@pytest.mark.parametrize("question", ["jobs of the busiest team last week", "fastest cluster last week by team", "spend of the runner-up team"])
+def test_an_ordering_word_that_cannot_be_placed_is_never_ignored(inputs: PlannerInputs, question: str) -> None:
+    p = ask(inputs, question)
+    assert p.kind != "query" or (p.query is not None and p.query.order_by), p.notes
+    assert not any("Ignored" in n for n in p.notes)
+
+
+@pytest.mark.parametrize("question", ["where could we trim gpu spend", "how can we lower our cloud bill",
+                                      "ways to bring down accelerator costs", "could we cut back on spending somewhere?"])
+def test_asking_how_to_spend_less_reaches_the_savings_tool(question: str) -> None:
+    assert classify(question).kind == "savings"
+
+
+@pytest.mark.parametrize("question", ["how did cost decrease last month", "did spend drop last week vs the week before"])
+def test_a_change_that_happened_is_a_metric_question(question: str) -> None:
+    assert classify(question).kind == "metric"
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    ("how often do teams update their quota requests", "metric"),
+    ("when did orion update their quota records", "metric"),
+    ("please update the quota records", "refused"),
+    ("do update the quota table", "refused"),
+    ("can you update the quotas table set guaranteed = 99", "refused"),
+    ("how often do teams update their quota to 64; drop table jobs", "refused"),
+])
+def test_a_change_verb_asked_about_is_not_a_request_to_change(question: str, kind: str) -> None:
+    """'How often do teams update ...' asks about an act (a subject between auxiliary and verb); a request stays refused."""
+    assert classify(question).kind == kind
