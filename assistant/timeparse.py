@@ -373,6 +373,94 @@ def _days_in_month(m: re.Match[str], today: date) -> tuple[date, date, str] | No
 _RULES.insert(0, (_DAYS_IN_MONTH, _days_in_month))  # before 'from Oct 3' (since) and 'October' (the whole month)
 
 
+_AGO = re.compile(r"\b(a|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\s+(day|week|month|quarter|year)s?\s+ago\b", re.IGNORECASE)
+
+
+def _ago(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
+    """'two weeks ago' = the calendar week two before this one; '3 days ago' that day; 'a month ago' last month.
+
+    >>> [d.isoformat() for d in _ago(_AGO.search("incidents two weeks ago"), date(2026, 11, 25))[:2]]
+    ['2026-11-09', '2026-11-16']
+    >>> [d.isoformat() for d in _ago(_AGO.search("jobs 3 days ago"), date(2026, 11, 25))[:2]]
+    ['2026-11-22', '2026-11-23']
+    """
+    raw, unit = m.group(1).lower(), m.group(2).lower()
+    n = int(raw) if raw.isdigit() else _NUM_WORDS.get(raw)
+    if not n:
+        return None
+    if unit == "day":
+        day = today - timedelta(days=n)
+        return day, day + timedelta(days=1), f"{n} day{'s' * (n > 1)} ago ({day.isoformat()})"
+    this = _calendar(re.match(r"(\w+)\s+(\w+)", f"this {unit}"), today)[0]  # type: ignore[arg-type]
+    if unit == "week":
+        start, end = this - timedelta(weeks=n), this - timedelta(weeks=n - 1)
+    else:
+        months = {"month": 1, "quarter": 3, "year": 12}[unit]
+        start, end = _add_months(this, -n * months), _add_months(this, -(n - 1) * months)
+    return start, end, f"{n} {unit}{'s' * (n > 1)} ago ({start.isoformat()} to {(end - timedelta(days=1)).isoformat()})"
+
+
+_WEEKEND = re.compile(r"\b(?:last|this past|the past|over the|on the|at the)\s+weekend\b", re.IGNORECASE)
+
+
+def _weekend(m: re.Match[str], today: date) -> tuple[date, date, str]:
+    """'last weekend', 'over the weekend': the Saturday and Sunday before this week's Monday (the last complete one).
+
+    >>> [d.isoformat() for d in _weekend(_WEEKEND.search("jobs last weekend"), date(2026, 11, 25))[:2]]
+    ['2026-11-21', '2026-11-23']
+    """
+    end = monday_of(today)
+    return end - timedelta(days=2), end, f"last weekend ({(end - timedelta(days=2)).isoformat()} and {(end - timedelta(days=1)).isoformat()})"
+
+
+_HALF = re.compile(rf"\b(first|1st|second|2nd|last|latter)\s+half\s+of\s+(?:the\s+year\b|(20\d{{2}})\b|({_MONTH_RE})\.?(?:\s+(\d{{4}}))?\b)"
+                   rf"|\bh([12])(?:\s+(20\d{{2}}))?\b", re.IGNORECASE)
+
+
+def _half(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
+    """'the first half of October' = days 1-15, the second half 16 to the end; 'H1', 'the first half of the year' = January-June.
+
+    >>> [d.isoformat() for d in _half(_HALF.search("spend in the second half of october"), date(2026, 11, 25))[:2]]
+    ['2026-10-16', '2026-11-01']
+    >>> [d.isoformat() for d in _half(_HALF.search("jobs in h1"), date(2026, 11, 25))[:2]]
+    ['2026-01-01', '2026-07-01']
+    """
+    first = (m.group(1) or "").lower() in ("first", "1st") or m.group(5) == "1"
+    if m.group(3):
+        month = MONTHS[m.group(3).lower()]
+        year = int(m.group(4)) if m.group(4) else _latest_month(month, today)
+        start, end = _month_period(year, month)
+        mid = date(year, month, 16)
+        a, b = (start, mid) if first else (mid, end)
+        return a, b, f"{'first' if first else 'second'} half of {calendar.month_name[month]} {year} ({a.isoformat()} to {(b - timedelta(days=1)).isoformat()})"
+    year_s = m.group(2) or m.group(6)
+    year = int(year_s) if year_s else today.year
+    if not year_s and not first and date(year, 7, 1) > today:
+        year -= 1  # 'H2' before July: the latest one that has started
+    a = date(year, 1 if first else 7, 1)
+    return a, _add_months(a, 6), f"H{1 if first else 2} {year}"
+
+
+_WEEK_OF = re.compile(rf"\b(?:the\s+)?week\s+(?:of|starting|beginning|commencing)\s+(?:the\s+)?{_DATE}", re.IGNORECASE)
+
+
+def _week_of(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
+    """'the week of October 5' = the ISO week (Monday to Sunday) that holds that day.
+
+    >>> [d.isoformat() for d in _week_of(_WEEK_OF.search("spend the week of oct 7"), date(2026, 11, 25))[:2]]
+    ['2026-10-05', '2026-10-12']
+    """
+    day = parse_date(m.group(1), today)
+    if day is None:
+        return None
+    start = monday_of(day)
+    return start, start + timedelta(days=7), f"the week of {start.isoformat()}"
+
+
+_AT_MONTH = next(i for i, (_, fn) in enumerate(_RULES) if fn is _month)
+_RULES[_AT_MONTH:_AT_MONTH] = [(_WEEK_OF, _week_of), (_HALF, _half), (_WEEKEND, _weekend), (_AGO, _ago)]  # before 'October', the whole month
+
+
 def resolve_period(text: str, today: date) -> Period | None:
     """The first period phrase in `text`, resolved against `today` (the as-of date); None if none.
 

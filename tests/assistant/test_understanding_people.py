@@ -150,3 +150,37 @@ def test_a_change_that_happened_is_a_metric_question(question: str) -> None:
 def test_a_change_verb_asked_about_is_not_a_request_to_change(question: str, kind: str) -> None:
     """'How often do teams update ...' asks about an act (a subject between auxiliary and verb); a request stays refused."""
     assert classify(question).kind == kind
+
+
+def test_last_weekend_is_the_saturday_and_sunday_before_this_week(inputs: PlannerInputs) -> None:
+    q = _query(inputs, "jobs last weekend")
+    monday = monday_of(inputs.today)
+    assert q.time_range is not None and (q.time_range.start, q.time_range.end) == (dt(monday - timedelta(days=2)), dt(monday))
+
+
+@pytest.mark.parametrize(("phrase", "first", "last"), [("the first half of {m}", 1, 15), ("the second half of {m}", 16, None)])
+def test_half_a_month_splits_at_the_15th(inputs: PlannerInputs, phrase: str, first: int, last: int | None) -> None:
+    month = _months_back(inputs.today.replace(day=1), 1)
+    q = _query(inputs, "spend in " + phrase.format(m=month.strftime("%B")))
+    end = month.replace(day=last) + timedelta(days=1) if last else _months_back(month, -1)
+    assert q.time_range is not None and (q.time_range.start, q.time_range.end) == (dt(month.replace(day=first)), dt(end))
+
+
+def test_the_week_of_a_day_is_its_iso_week(inputs: PlannerInputs) -> None:
+    day = _months_back(inputs.today.replace(day=1), 1).replace(day=15)
+    q = _query(inputs, f"spend the week of {day.strftime('%B')} 15")
+    assert q.time_range is not None and (q.time_range.start, q.time_range.end) == (dt(monday_of(day)), dt(monday_of(day) + timedelta(days=7)))
+
+
+@pytest.mark.parametrize(("question", "weeks"), [("spend two weeks ago", 2), ("jobs 3 weeks ago by team", 3)])
+def test_n_weeks_ago_is_that_calendar_week(inputs: PlannerInputs, question: str, weeks: int) -> None:
+    q = _query(inputs, question)
+    start = monday_of(inputs.today) - timedelta(weeks=weeks)
+    assert q.time_range is not None and (q.time_range.start, q.time_range.end) == (dt(start), dt(start + timedelta(days=7)))
+
+
+def test_a_period_against_n_weeks_ago_shows_both(inputs: PlannerInputs) -> None:
+    q = _query(inputs, "jobs last week vs three weeks ago")
+    monday = monday_of(inputs.today)
+    assert q.time_range is not None and q.time_range.start == dt(monday - timedelta(weeks=3)) and q.time_range.end == dt(monday)
+    assert [g.grain for g in q.group_by if g.grain] == ["week"]
