@@ -13,7 +13,7 @@ from typing import Any
 from semantic_layer.compiler import CompiledQuery
 from semantic_layer.models import Metric
 
-_NON_NEGATIVE_UNITS = {"accelerator-hours", "USD", "ms", "minutes", "hours", "count", "kWh", "GB", "tokens", "USD/hour", "tokens/hour"}
+_NON_NEGATIVE_UNITS = {"accelerator-hours", "USD", "ms", "minutes", "hours", "count", "kWh", "GB", "tokens", "USD/hour", "tokens/hour", "W"}
 _MAX_EXAMPLES = 3
 
 

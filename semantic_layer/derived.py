@@ -26,6 +26,7 @@ _UNITS: dict[str, tuple[str, float]] = {
     "days": ("time", 24.0), "weeks": ("time", 168.0),
     "GiB": ("bytes", 1024**3), "GB": ("bytes", 1000**3), "TB": ("bytes", 1000**4), "TiB": ("bytes", 1024**4),
     "kWh": ("energy", 1.0), "MWh": ("energy", 1000.0),
+    "W": ("power", 1.0), "kW": ("power", 1000.0), "MW": ("power", 1e6),
 }
 SCALES: dict[str, float] = {"thousands": 1e3, "millions": 1e6}
 """'in thousands': any amount that is not a percentage, divided by the scale."""

@@ -13,7 +13,7 @@ from semantic_layer.query import Grain, MetricQuery, TimeRange
 GRAINS: tuple[Grain, ...] = ("hour", "day", "week", "month", "quarter")
 Aggregation = Literal["sum", "count", "avg", "min", "max", "count_distinct", "p50", "p90", "p95"]
 MetricKind = Literal["simple", "ratio", "derived", "cumulative"]
-Unit = Literal["accelerator-hours", "USD", "%", "ms", "minutes", "hours", "count", "kWh", "GB", "GiB", "tokens", "USD/hour", "tokens/hour"]
+Unit = Literal["accelerator-hours", "USD", "%", "ms", "minutes", "hours", "count", "kWh", "GB", "GiB", "tokens", "USD/hour", "tokens/hour", "W"]
 
 
 class Location(BaseModel):

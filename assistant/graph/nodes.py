@@ -22,6 +22,7 @@ from assistant.graph.state import TURN_RESET, State
 from assistant.intents import TOOL_INTENTS, classify
 from assistant.models import plain
 from assistant.planner import llm
+from assistant.planner.followup import carry_period_label
 from assistant.planner.lexicon import fold
 from assistant.planner.offline import PlannerInputs, plan_offline
 from assistant.planner.plan import PlannerPlan
@@ -135,7 +136,8 @@ def _plan_offline(state: State, runtime: Runtime[Context]) -> PlannerPlan:
     inputs = PlannerInputs(catalog=res.catalog, lexicon=res.lexicon, today=_as_of(state), default_days=ctx.default_period_days,
                            threshold=ctx.confidence_threshold, previous=_previous(state),
                            reach_cache=getattr(res, "reach_cache", {}), prefer_covered=chooser(res.engine, res.catalog))
-    return plan_offline(state.get("resolved_question") or state["question"], inputs)
+    planned = plan_offline(state.get("resolved_question") or state["question"], inputs)
+    return carry_period_label(planned, (state.get("last_answer") or {}).get("period"))  # 'and by cluster?' stays 'last week'
 
 
 def _client(ctx: Context) -> Any:
@@ -174,7 +176,7 @@ def _plan_llm(state: State, runtime: Runtime[Context]) -> tuple[PlannerPlan, lis
         period = state.get("period") or _default_period(state, ctx)
         p.query = p.query.model_copy(update={"time_range": TimeRange(start=period["start"], end=period["end"])})
         p.notes.append(f"The model named no period; {period['label']}.")
-    return p, transcript
+    return carry_period_label(p, (state.get("last_answer") or {}).get("period")), transcript
 
 
 @timed("validate")

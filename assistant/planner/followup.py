@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from assistant.planner.lexicon import mask
+from assistant.planner.plan import PlannerPlan
 from assistant.planner.words import PRESENTATION_WORDS, STOPWORDS
 from semantic_layer.query import Filter, GroupBy, MetricQuery, OrderBy, TimeRange
 
@@ -133,3 +135,31 @@ def presentation_only(parsed: Parsed) -> bool:
     """'show that as a chart', 'as a table please': how to show the thread's answer, nothing to change in it."""
     said = [w for w in parsed.leftover if w not in STOPWORDS or w in PRESENTATION_WORDS]
     return bool(said) and all(w in PRESENTATION_WORDS for w in said) and not parsed.metric_hits and not parsed.has_edit_parts
+
+
+def carry_period_label(plan: PlannerPlan, last_period: dict[str, Any] | None) -> PlannerPlan:
+    """A follow-up that keeps the thread's period keeps its label too: 'and by cluster?' after 'last week' is last week.
+
+    Only a plan without a label of its own, whose period is exactly the previous answer's, takes it;
+    a changed period ('the week before') has its own label or none, never the old one.
+
+    >>> from semantic_layer.query import MetricQuery
+    >>> q = MetricQuery(metrics=["cost"], time_range={"start": "2026-11-16", "end": "2026-11-23"})
+    >>> last = {"start": "2026-11-16", "end": "2026-11-23", "label": "last week"}
+    >>> carry_period_label(PlannerPlan(kind="query", query=q), last).period_label
+    'last week'
+    >>> carry_period_label(PlannerPlan(kind="query", query=q), {**last, "start": "2026-11-09"}).period_label is None
+    True
+    """
+    if plan.kind != "query" or plan.query is None or plan.query.time_range is None or plan.period_label:
+        return plan
+    if not last_period or not last_period.get("label"):
+        return plan
+    try:
+        start, end = datetime.fromisoformat(str(last_period["start"])), datetime.fromisoformat(str(last_period["end"]))
+    except (KeyError, ValueError):
+        return plan
+    tr = plan.query.time_range
+    if (tr.start.replace(tzinfo=None), tr.end.replace(tzinfo=None)) != (start, end):
+        return plan
+    return plan.model_copy(update={"period_label": str(last_period["label"])})

@@ -24,6 +24,7 @@ from assistant.planner.plan import PlannerPlan
 from assistant.planner.shapes import additive, conversions, daily_average, per_thing, percent_without_share, shape_followup, share_of_total
 from assistant.planner.stated import stated_clash
 from assistant.planner.unmeasured import missing_abstain, missing_measure
+from assistant.planner.unmeasured import missing_abstain, missing_measure
 from assistant.planner.ranking import (UNPLACED_RANKS, apply_rank, bound_abstain, ordinal_as_top, placed_comparatives, superlatives_as_measure,
                                        value_bound, expand_elided)
 from assistant.planner.typos import close_ties, correct_words, phrase_corrections, vocabulary
@@ -68,6 +69,9 @@ def plan_offline(question: str, inp: PlannerInputs) -> PlannerPlan:
     if what_if is not None:
         return what_if_abstain(what_if)
     parsed = parse(question, inp.lexicon, inp.today, VALUE_PRIORITY)
+    gap = missing_measure(parsed.text, parsed.leftover)  # 'gpu temperature': say pace has none and what is closest
+    if gap is not None:
+        return missing_abstain(gap, inp.catalog, parsed.period.label if parsed.period else "last week")
     parsed, typo_notes = _correct_typos(question, parsed, inp)
     _step_back(parsed, question, inp)
     release = release_and_regroup(question, parsed, inp.previous, _dim_phrases(inp)) if inp.previous is not None else set()

@@ -124,6 +124,7 @@ KNOWN_WORDS: frozenset[str] = STOPWORDS | SHAPE_WORDS | PRESENTATION_WORDS | fro
     went go goe gone belong belonged account accounted represent represented made make take took taken
     cause caused causing due because reason triggered trigger result resulted led lead
     drop remove clear filter filtered unfiltered budget budgeted target planned
+    watt kilowatt megawatt
     """.split()
 )
 """Words the planner understands outside the catalog: typo correction may read an unknown word as one."""
@@ -151,4 +152,5 @@ UNIT_WORDS: dict[str, str] = {
     "second": "seconds", "sec": "seconds", "mwh": "MWh", "megawatt hour": "MWh", "tb": "TB", "terabyte": "TB",
     "thousand": "thousands", "million": "millions", "day": "days", "thousand of dollar": "thousands", "million of dollar": "millions",
     "thousand of usd": "thousands", "million of usd": "millions",
+    "watt": "W", "kilowatt": "kW", "kw": "kW", "megawatt": "MW",  # power (DCGM POWER_USAGE is in W)
 }

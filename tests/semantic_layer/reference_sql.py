@@ -205,3 +205,17 @@ REFERENCE["attributed_cost_usd"] = f"""
               UNION ALL
               SELECT NULL, p.cost, p.d FROM pool p LEFT JOIN tot t USING (d, c, a) WHERE t.h IS NULL)
     SELECT team, sum(x)::DOUBLE FROM parts WHERE d >= TIMESTAMP '{START}' AND d < TIMESTAMP '{END}' GROUP BY team"""
+
+# Power (DCGM POWER_USAGE in W) and FOCUS ContractedCost (semantic_layer/definitions/field_measures.yaml): the mean
+# draw of one allocated accelerator is its energy over its hours (kWh x 1000 / h = W), where energy was measured.
+REFERENCE.update({
+    "mean_power_w": _util("sum(u.energy_kwh) * 1000 / sum(u.allocated_hours) FILTER (WHERE u.energy_kwh IS NOT NULL)"),
+    "peak_power_w": _gpu("max(power_w)"),
+    "contracted_cost_usd": _cost("sum(ContractedCost)::DOUBLE"),
+})
+GPU_METRICS = GPU_METRICS | {"peak_power_w"}
+REFERENCE.update({
+    "gpu_tensor_activity_pct": _gpu("100 * sum(tensor_active * observed_hours) / sum(observed_hours) FILTER (WHERE tensor_active IS NOT NULL)"),
+    "gpu_dram_activity_pct": _gpu("100 * sum(dram_active * observed_hours) / sum(observed_hours) FILTER (WHERE dram_active IS NOT NULL)"),
+})
+GPU_METRICS = GPU_METRICS | {"gpu_tensor_activity_pct", "gpu_dram_activity_pct"}

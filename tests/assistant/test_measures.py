@@ -1,0 +1,106 @@
+"""Measures people name: the ones the catalog holds are answered; the ones it lacks get "pace has no X; the closest is Y".
+
+A small catalog with measures (like the real one): energy, a mean power ratio, sm activity and
+incidents. The rule under test is the mechanism, not one sentence: every missing measure in
+`unmeasured.MISSING` abstains, names only closest metrics that exist, and yields as soon as the
+catalog places the word itself.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from assistant.planner.lexicon import Lexicon
+from assistant.planner.offline import PlannerInputs, plan_offline
+from assistant.planner.unmeasured import MISSING, missing_measure
+from tests.assistant.fakes import FakeDimension, Measure, MeasuredCatalog, measured_metric as _m
+
+
+def catalog(*, with_temperature: bool = False) -> MeasuredCatalog:
+    measures = [Measure("energy", "util", "sum", "energy_kwh"), Measure("energy_wh", "util", "sum", "energy_kwh * 1000"),
+                Measure("sm", "util", "sum", "sm_active"), Measure("incidents", "incidents", "count"),
+                Measure("cost", "cost", "sum", "EffectiveCost")]
+    metrics = [_m("energy_kwh", "Energy", ["energy", "power consumption", "kwh"], "energy", "kWh"),
+               _m("mean_power_w", "Mean power draw per accelerator", ["power draw", "power", "average power"], "energy_wh", "W",
+                  kind="ratio"),
+               _m("sm_activity_pct", "SM activity", ["sm activity"], "sm", "%", kind="ratio"),
+               _m("incidents", "Incidents", ["incidents"], "incidents", "count"),
+               _m("effective_cost_usd", "Effective cost", ["cost", "spend"], "cost", "USD")]
+    if with_temperature:
+        metrics.append(_m("gpu_temp_c", "GPU temperature", ["gpu temperature", "temperature"], "sm", "count", kind="ratio"))
+    dims = [FakeDimension("team", "Team", ["teams"], values=["atlas", "orion"]),
+            FakeDimension("cluster", "Cluster", ["clusters"], values=["us-east-aws"]), FakeDimension("time", "Time", kind="time")]
+    return MeasuredCatalog({m.name: m for m in metrics}, {d.name: d for d in dims}, [], {m.name: m for m in measures})
+
+
+@pytest.fixture(params=[date(2026, 11, 23), date(2026, 6, 1)], ids=["pinned", "month-start-monday"])
+def inp(request: pytest.FixtureRequest) -> PlannerInputs:
+    cat = catalog()
+    return PlannerInputs(catalog=cat, lexicon=Lexicon.from_catalog(cat), today=request.param)
+
+
+@pytest.mark.parametrize("q", ["average power draw by team last week", "mean power by cluster yesterday", "power for atlas last month"])
+def test_power_words_reach_the_power_metric_not_energy(inp: PlannerInputs, q: str) -> None:
+    plan = plan_offline(q, inp)
+    assert plan.kind == "query" and plan.query is not None
+    assert plan.query.metrics == ["mean_power_w"]
+
+
+def test_power_consumption_stays_energy(inp: PlannerInputs) -> None:
+    plan = plan_offline("power consumption by team last week", inp)
+    assert plan.kind == "query" and plan.query is not None and plan.query.metrics == ["energy_kwh"]
+
+
+def test_power_in_kilowatts_is_converted_and_energy_in_watts_is_not(inp: PlannerInputs) -> None:
+    kw = plan_offline("average power draw in kW by team last week", inp)
+    assert kw.kind == "query" and kw.query is not None and kw.query.metrics == ["mean_power_w"]
+    assert kw.query.convert == {"mean_power_w": "kW"}
+    watts = plan_offline("energy in watts last week", inp)  # energy is no power: kWh never turns into W
+    assert watts.kind == "abstain" and watts.query is None
+
+
+# One question per missing measure, in the words people use for it (DCGM, Slurm, FinOps).
+ASKED = {
+    "GPU temperature": "what was the gpu temperature on us-east-aws last week",
+    "clock frequency": "sm clock speed by cluster last week",
+    "clock throttling": "which teams got throttled yesterday",
+    "GPU hardware errors (XID, ECC)": "xid errors by cluster last week",
+    "PCIe or NVLink traffic": "nvlink bandwidth for atlas last week",
+    "SM occupancy": "average sm occupancy by team",
+    "per-precision pipe activity": "fp64 activity by team last week",
+    "CPU time": "cpu hours by team last month",
+    "host (CPU) memory": "maxrss of atlas jobs last week",
+    "carbon emissions": "carbon footprint by cluster last quarter",
+    "budgets": "are we over budget this month",
+}
+
+
+def test_every_missing_measure_has_a_question() -> None:
+    assert set(ASKED) == {m.what for m in MISSING}
+
+
+@pytest.mark.parametrize("what", sorted(ASKED))
+def test_missing_measure_abstains_naming_it_and_only_existing_neighbours(inp: PlannerInputs, what: str) -> None:
+    plan = plan_offline(ASKED[what], inp)
+    assert plan.kind == "abstain" and plan.query is None, plan
+    assert plan.message.startswith(f"pace has no {what}:")
+    entry = next(m for m in MISSING if m.what == what)
+    named = [n for n in entry.closest if n in inp.catalog.metrics]
+    assert all(f"`{n}`" in plan.message for n in named)
+    assert not any(f"`{n}`" in plan.message for n in entry.closest if n not in inp.catalog.metrics)
+    assert len(plan.suggestions) == len(named)
+
+
+def test_a_catalog_that_holds_the_measure_answers_it() -> None:
+    cat = catalog(with_temperature=True)
+    inp = PlannerInputs(catalog=cat, lexicon=Lexicon.from_catalog(cat), today=date(2026, 11, 23))
+    plan = plan_offline("gpu temperature by cluster last week", inp)
+    assert plan.kind == "query" and plan.query is not None and plan.query.metrics == ["gpu_temp_c"]
+
+
+@pytest.mark.parametrize("text,leftover", [("wall clock time of jobs", ["wall"]), ("cost by team", []),
+                                           ("temperature by team", ["by"])])
+def test_only_unplaced_words_count(text: str, leftover: list[str]) -> None:
+    assert missing_measure(text, leftover) is None
