@@ -207,6 +207,15 @@ COMPARATIVES = frozenset("more less fewer better worse greater higher lower bigg
 """'did atlas spend more than orion?': a comparative asks which side is larger, which an answer showing both sides answers."""
 
 
+CHANGE_WORDS = frozenset(("change changed changes changing drop dropped drops fall fell falls rise rose rises risen grow grew grows "
+                          "growth increase increased increases decrease decreased decreases jump jumped climb climbed decline "
+                          "declined shift shifted move moved went gone improve improved worsen worsened differ difference delta "
+                          "trend trending").split())
+"""'Did utilization drop last week vs the week before?': a change is read off an answer that shows both sides."""
+_PERCENT_CHANGE = frozenset("percent percentage pct %".split())
+"""'By what percent did spend change?': the comparison with the previous period states the change in percent."""
+
+
 def shows_both_sides(query: MetricQuery, other_period: Any) -> bool:
     """The answer sets two or more sides next to each other: values of one dimension, or two periods."""
     return (any(f.operator == "in" and len(f.values) > 1 for f in query.filters) or query.compare_to_previous
@@ -217,11 +226,13 @@ def placed_comparatives(unknown: list[str], query: MetricQuery, other_period: An
     """`unknown` without the comparatives that an answer with both sides already answers.
 
     A comparative with only one side ('spend more last month') stays unplaced: the planner won't guess
-    what it is compared with.
+    what it is compared with. Words of change ('did it drop') are placed the same way, and 'by what
+    percent' where the answer is set against the previous period (which states the change in percent).
     """
     if not shows_both_sides(query, other_period):
         return unknown
-    return [w for w in unknown if w not in COMPARATIVES]
+    placed = COMPARATIVES | CHANGE_WORDS | (_PERCENT_CHANGE if query.compare_to_previous else frozenset())
+    return [w for w in unknown if w not in placed]
 
 
 

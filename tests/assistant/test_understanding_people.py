@@ -184,3 +184,16 @@ def test_a_period_against_n_weeks_ago_shows_both(inputs: PlannerInputs) -> None:
     monday = monday_of(inputs.today)
     assert q.time_range is not None and q.time_range.start == dt(monday - timedelta(weeks=3)) and q.time_range.end == dt(monday)
     assert [g.grain for g in q.group_by if g.grain] == ["week"]
+
+
+@pytest.mark.parametrize("question", ["did busy hours drop last week vs the week before",
+                                      "by what percent did spend change last week compared with the week before",
+                                      "how much did jobs grow last month versus the month before"])
+def test_a_change_between_two_periods_is_read_off_both_sides(inputs: PlannerInputs, question: str) -> None:
+    q = _query(inputs, question)
+    assert q.compare_to_previous  # the answer states both values and the change in percent
+
+
+def test_a_change_with_one_side_is_not_guessed(inputs: PlannerInputs) -> None:
+    p = ask(inputs, "did spend drop last week")
+    assert p.kind != "query"
