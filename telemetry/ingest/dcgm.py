@@ -60,34 +60,39 @@ def label(name: str, *alternatives: str, text: str = "labels") -> exp.Expression
     return picks[0] if len(picks) == 1 else exp.Coalesce(this=picks[0], expressions=picks[1:])
 
 
-# The file is read as one text column, streamed (blank lines read as NULL).
-PARSE = """CREATE OR REPLACE TEMP TABLE _parsed AS
-SELECT CASE WHEN ok THEN k END AS k, CASE WHEN ok THEN v END AS v, CASE WHEN ok THEN ts END AS ts,
+# The file is read as one text column, streamed (blank lines read as NULL, so rowid - first rowid + 1 is the line
+# number). `string_split` at '} ' and at ' ' cuts a line without copying it byte by byte (3x cheaper than
+# strpos and substrings): `name{labels` | `value [timestamp_ms]`. A line whose name has no labels is cut at
+# its first space. A `}` followed by a space inside a label value, or two spaces between fields, fails the
+# `parse` gate; so does any line that is neither a comment nor a sample (even one word).
+LINES = """CREATE OR REPLACE TEMP TABLE _lines AS
+SELECT CASE WHEN ok THEN k END AS k, CASE WHEN ok THEN v END AS v, CASE WHEN ok THEN t END AS ts,
     CASE WHEN NOT ok AND NOT skip THEN line END AS bad
-FROM (SELECT *, NOT skip AND k <> '' AND v <> '' AND extra = '' AND (ts = '' OR TRY_CAST(ts AS BIGINT) IS NOT NULL)
-        AND (b = 0 OR (b > 1 AND e > b AND sp > b)) AS ok
-    FROM (SELECT *, split_part(r, ' ', 1) AS v, split_part(r, ' ', 2) AS ts, split_part(r, ' ', 3) AS extra
-        FROM (SELECT line, b, e, sp, skip, CASE WHEN b > 0 THEN line[:e] ELSE line[:sp - 1] END AS k,
-                rtrim(CASE WHEN b = 0 AND sp > 0 THEN line[sp + 1:] WHEN b > 0 AND e > b THEN line[e + 2:] END, chr(13)) AS r
-            FROM (SELECT line, strpos(line, '{') AS b, strpos(line, '} ') AS e, strpos(line, ' ') AS sp,
-                    -- blank or comment; trim only for the rare line that starts with white space
-                    coalesce(line = '' OR starts_with(line, '#') OR (line[1] IN (' ', chr(9), chr(13))
-                             AND (trim(line) = '' OR starts_with(ltrim(line), '#'))), true) AS skip
-                  FROM read_csv($path, columns = {'line': 'VARCHAR'}, delim = chr(1), quote = '', escape = '',
-                                header = false, auto_detect = false, strict_mode = false)))))"""
+FROM (SELECT *, CASE WHEN skip OR k = '' OR v = '' OR m[3] <> '' OR (t IS NULL AND m[2] <> '') THEN false ELSE v IS NOT NULL END AS ok
+    FROM (SELECT *, m[1] AS v, TRY_CAST(m[2] AS BIGINT) AS t
+        FROM (SELECT *, CASE WHEN braced THEN l[1] WHEN NOT contains(line, '{') THEN split_part(line, ' ', 1) END AS k,
+                string_split(CASE WHEN NOT ends_with(r, chr(13)) THEN r ELSE rtrim(r, chr(13)) END, ' ') AS m
+            FROM (SELECT *, CASE WHEN skip THEN NULL WHEN braced THEN (CASE WHEN len(l) = 2 THEN l[2] ELSE array_to_string(l[2:], '} ') END)
+                         WHEN NOT contains(line, '{') AND contains(line, ' ') THEN line[strpos(line, ' ') + 1:] END AS r
+                FROM (SELECT *, CASE WHEN skip THEN false ELSE len(l) >= 2 AND regexp_matches(l[1], '^[^ {]+[{]') END AS braced
+                    FROM (SELECT line, string_split(line, '} ') AS l,
+                            -- blank, or a comment (# after any spaces and tabs); the regex runs only on lines
+                            -- that start with white space or a control character (below '!')
+                            CASE WHEN line IS NULL OR prefix(line, '#') THEN true WHEN line < '!'
+                                 THEN regexp_matches(line, '^[ \\t\\r]*(?:#|$)') ELSE false END AS skip
+                          FROM read_csv($path, columns = {'line': 'VARCHAR'}, delim = chr(1), quote = '', escape = '',
+                                        header = false, auto_detect = false, strict_mode = false)))))))"""
 
 
-def _parse(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    """`_parsed`: one row per line in file order (rowid - first rowid + 1 = line number), split by position.
+def _read_lines(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """`_lines`: one row per line in file order (rowid - first rowid + 1 = line number): series key, value text, timestamp.
 
     read_csv streams the file as one text column; nothing keeps the whole text in memory, and a line's
-    raw text is kept only when it does not parse. `name{labels} value [timestamp_ms]` is cut at `{`,
-    `} ` and single spaces (string functions, 3x cheaper than a regex), and each line keeps only its
-    series key `name{labels}` (split into name and labels once per series, not per line), its value and
-    timestamp text: a `}` inside a label value, or two spaces between fields, fails the `parse` gate.
+    raw text is kept only when it does not parse. The series key `name{labels` is split into name and
+    labels once per series (`_keys`), not once per line.
     """
     try:
-        con.execute(PARSE, {"path": str(path)})
+        con.execute(LINES, {"path": str(path)})
     except (duckdb.InvalidInputException, duckdb.ConversionException) as exc:
         if "unicode" in str(exc).lower() or "utf-8" in str(exc).lower():
             raise UserError(
@@ -97,28 +102,20 @@ def _parse(con: duckdb.DuckDBPyConnection, path: Path) -> None:
         raise
 
 
-SERIES = """CREATE OR REPLACE TEMP TABLE _keys AS
-SELECT k, n, CASE WHEN b > 0 THEN k[:b - 1] ELSE k END AS metric, CASE WHEN b > 0 THEN k[b + 1:length(k) - 1] ELSE '' END AS labels
-FROM (SELECT k, count(*) AS n, strpos(k, '{') AS b FROM _parsed WHERE k IS NOT NULL GROUP BY k)"""
-SAMPLES = """CREATE OR REPLACE TEMP TABLE _samples AS
-SELECT _parsed.rowid - (SELECT min(rowid) FROM _parsed) + 1 AS _line, s.metric, s.sid, v AS value_text,
-    coalesce(make_timestamp(TRY_CAST(nullif(ts, '') AS BIGINT) * 1000), $mtime::TIMESTAMP) AS ts, bad
-FROM _parsed LEFT JOIN _series s ON s.k = _parsed.k
-WHERE bad IS NOT NULL OR s.sid IS NOT NULL"""
+KEYS = """CREATE OR REPLACE TEMP TABLE _keys AS
+SELECT k, n, CASE WHEN b > 0 THEN k[:b - 1] ELSE k END AS metric, CASE WHEN b > 0 THEN k[b + 1:] ELSE '' END AS labels
+FROM (SELECT k, count(*) AS n, strpos(k, '{') AS b FROM _lines WHERE k IS NOT NULL GROUP BY k)"""
 
 
 def _stage(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, int]:
-    """`_samples` (one row per sample of a used field, or unparsable line) and `_series` (one per field and label set)."""
-    _parse(con, path)
-    mtime = datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc).replace(tzinfo=None)
-    con.execute(SERIES)
-    used = [m for m in FIELDS]
+    """`_lines` (one row per line) and `_series` (one per field pace reads and label set, with its bounds)."""
+    _read_lines(con, path)
+    con.execute(KEYS)
+    used = list(FIELDS)
     other = con.execute("SELECT coalesce(sum(n), 0) FROM _keys WHERE NOT list_contains($used, metric)",
                         {"used": used}).fetchone()[0]
     con.execute("CREATE OR REPLACE TEMP TABLE _series AS SELECT row_number() OVER () AS sid, k, metric, labels "
                 "FROM _keys WHERE list_contains($used, metric)", {"used": used})
-    con.execute(SAMPLES, {"mtime": mtime})
-    con.execute("DROP TABLE _parsed")
     con.execute("DROP TABLE _keys")
     _resolve_series(con)
     return {"other_metrics": int(other)} if other else {}
@@ -145,7 +142,7 @@ def _resolve_series(con: duckdb.DuckDBPyConnection) -> None:
         "team_label": label("team"), "project_label": label("project"), "cluster_label": label("cluster"),
         "workload_label": label("workload_type"),
     }
-    labelled = exp.select("sid", "labels", *(exp.alias_(e, n) for n, e in columns.items())).from_("_series")
+    labelled = exp.select("sid", "k", "metric", "labels", *(exp.alias_(e, n) for n, e in columns.items())).from_("_series")
     con.execute("CREATE OR REPLACE TEMP TABLE _series AS " + sql(labelled))
     owners = exp.replace_placeholders(
         _expr(OWNERS), accelerator=_expr(match_name_sql(con, "model")), team=_expr(lookup("team", "namespace")),
@@ -165,36 +162,51 @@ def _resolve_series(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("CREATE OR REPLACE TEMP TABLE _series AS " + sql(exp.select("*", reason).from_("_series")))
 
 
-# Each sample typed, with the first failing gate's reason (:reason, filled in with sqlglot) or its series'.
-SCORED = """SELECT _line, metric, sid, ts, value, coalesce(:reason, s._series_reason) AS _reason
-FROM (SELECT *, TRY_CAST(value_text AS DOUBLE) AS value FROM _samples) LEFT JOIN _series s USING (sid)"""
+# Each line that parsed into a series pace reads, or failed to parse, typed (`mtime`: the file's modification
+# time, for samples without a timestamp; milliseconds beyond DuckDB's timestamps read as +-infinity and fail
+# the time gate), with the first failing gate's reason (:reason, filled in with sqlglot) or its series', and
+# for failing rows the line as read (a sample line is rebuilt from its parts: only its spacing may differ).
+SCORED = """SELECT _line, sid, ts, value, coalesce(:reason, _series_reason) AS _reason,
+    CASE WHEN coalesce(:reason, _series_reason) IS NOT NULL THEN coalesce(bad, CASE WHEN b > 0 THEN k || '} ' ELSE k || ' ' END
+        || value_text || coalesce(' ' || CAST(ms AS VARCHAR), '')) END AS _raw_text
+FROM (SELECT l.rowid - (SELECT min(rowid) FROM _lines) + 1 AS _line, s.sid, s.k, strpos(s.k, '{') AS b, s.metric, s._low, s._high, s._series_reason,
+        l.v AS value_text, TRY_CAST(l.v AS DOUBLE) AS value, l.bad, l.ts AS ms,
+        CASE WHEN l.ts IS NULL THEN $mtime::TIMESTAMP WHEN abs(l.ts) < 9000000000000000 THEN epoch_ms(l.ts)
+             WHEN l.ts > 0 THEN 'infinity'::TIMESTAMP ELSE '-infinity'::TIMESTAMP END AS ts
+    FROM _lines l LEFT JOIN _series s ON s.k = l.k
+    WHERE l.bad IS NOT NULL OR s.sid IS NOT NULL)"""
 
 
 def _expr(fragment: str) -> exp.Expression:
     return sqlglot.parse_one(fragment, read="duckdb")
 
 
-def _score(con: duckdb.DuckDBPyConnection) -> None:
+def _bounds(con: duckdb.DuckDBPyConnection) -> None:
+    """Each series' valid range (`_low`, `_high`: FIELDS), so a sample's range check needs no name lookup."""
+    metric = exp.column("metric")
+    def bound(i: int) -> exp.Expression:
+        return exp.Case(ifs=[exp.If(this=metric.copy().eq(text(m)), true=exp.Literal.number(r[i]))
+                             for m, r in FIELDS.items() if r[i] is not None])
+    bounded = exp.select("*", exp.alias_(bound(1), "_low"), exp.alias_(bound(2), "_high")).from_("_series")
+    con.execute("CREATE OR REPLACE TEMP TABLE _series AS " + sql(bounded))
+
+
+def _score(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     """`_scored`: each sample typed, with the first failing gate's reason; `_checked`: the view load.py reads."""
-    ranges = " OR ".join(
-        f"(metric = {sql(text(m))} AND (value < {lo}" + (f" OR value > {hi}" if hi is not None else "") + "))"
-        for m, (_, lo, hi) in FIELDS.items()
-    )
+    _bounds(con)
     gates = (
         g.Gate("parse", "bad IS NOT NULL", "'not a Prometheus sample line (name{labels} value [timestamp_ms])'"),
         g.Gate("type(value)", "value IS NULL OR NOT isfinite(value)", "'value is not a number: ' || value_text"),
-        g.Gate("range(value)", ranges, "metric || ' out of range: ' || CAST(value AS VARCHAR)"),
+        g.Gate("range(value)", "value < _low OR value > _high", "metric || ' out of range: ' || CAST(value AS VARCHAR)"),
         g.plausible_time("ts"),
     )
-    scored = exp.replace_placeholders(sqlglot.parse_one(SCORED, read="duckdb"), reason=_expr(g.reason_sql(gates)))
-    con.execute("CREATE OR REPLACE TEMP TABLE _scored AS " + sql(scored))
-    con.execute(
-        """CREATE OR REPLACE TEMP VIEW _checked AS
-        SELECT c._line, c._reason, c.metric, c.ts, c.value, s.*,
-            CASE WHEN c._reason IS NOT NULL THEN coalesce(r.bad, r.metric || '{' || s.labels || '} ' || r.value_text
-                || ' ' || CAST(epoch_ms(c.ts) AS VARCHAR)) END AS _raw_text
-        FROM _scored c LEFT JOIN _series s USING (sid) LEFT JOIN _samples r ON c._reason IS NOT NULL AND r._line = c._line"""
-    )
+    reason = _expr(g.reason_sql(gates))
+    scored = exp.replace_placeholders(_expr(SCORED), reason=reason)
+    mtime = datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc).replace(tzinfo=None)
+    con.execute("CREATE OR REPLACE TEMP TABLE _scored AS " + sql(scored), {"mtime": mtime})
+    con.execute("DROP TABLE _lines")
+    con.execute("""CREATE OR REPLACE TEMP VIEW _checked AS
+        SELECT c._line, c._reason, c.ts, c.value, s.*, c._raw_text FROM _scored c LEFT JOIN _series s USING (sid)""")
 
 
 def ingest_dcgm(con: duckdb.DuckDBPyConnection, path: Path, advance: Callable[[str], None]) -> IngestSummary:
@@ -213,7 +225,7 @@ def ingest_dcgm(con: duckdb.DuckDBPyConnection, path: Path, advance: Callable[[s
 def _ingest(con: duckdb.DuckDBPyConnection, path: Path, advance: Callable[[str], None]) -> IngestSummary:
     skipped = _stage(con, path)
     advance("read")
-    _score(con)
+    _score(con, path)
     con.execute("CREATE OR REPLACE TEMP TABLE _rejects (_line BIGINT, reason VARCHAR, raw VARCHAR)")
     advance("type and gate")
     reasons = quarantine(con, path, "dcgm")
@@ -325,8 +337,8 @@ def _aggregate_and_insert(con: duckdb.DuckDBPyConnection) -> tuple[int, int, int
     """(gpu rows, team rows inserted, samples loaded, samples duplicate) after aggregating good samples."""
     # A sample repeated in the file (same field, series and time) counts once; the first line wins.
     con.execute(
-        """CREATE OR REPLACE TEMP TABLE _good AS SELECT sid, metric, ts, arg_min(value, _line) AS value, count(*) AS n
-        FROM _scored WHERE _reason IS NULL GROUP BY sid, metric, ts"""
+        """CREATE OR REPLACE TEMP TABLE _good AS SELECT sid, ts, arg_min(value, _line) AS value, count(*) AS n
+        FROM _scored WHERE _reason IS NULL GROUP BY sid, ts"""
     )
     in_file_dups = con.execute("SELECT coalesce(sum(n - 1), 0) FROM _good").fetchone()[0]
     _gpu_hours(con)
