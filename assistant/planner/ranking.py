@@ -23,7 +23,7 @@ _GRAIN = {"hour": "hour", "day": "day", "date": "day", "week": "week", "month": 
 _BOUND = re.compile(r"\bat\s+(least|most)\b")
 _VALUE_BOUND = re.compile(
     r"\b(at least|at most|no more than|no less than|more than|fewer than|less than|greater than|higher than|lower than|"
-    r"over|above|under|below|exceeding|exceed|exceeds|upwards of|north of|south of)\s+(\$\s*)?(\d[\d,]*(?:\.\d+)?)\s*"
+    r"over|above|under|below|exceeding|exceed|exceeds|upwards of|north of|south of)\s+(\$\s*)?(\d{1,3}(?:[, ]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*"
     r"(k|m|%|percent|pct)?")
 _OFFER = ("team", "cluster", "accelerator_type", "project", "endpoint", "model", "org")
 
@@ -45,9 +45,11 @@ def value_bound(text: str, threshold: float | None) -> str | None:
 
     >>> value_bound("teams with more than 100 failed jobs", None), value_bound("idle hours under 5%", 5.0)
     ('more than 100', None)
+    >>> value_bound("teams that spent more than $20 000 last month", None)  # '20,000' as fold() leaves it
+    'more than $20 000'
     """
     for m in _VALUE_BOUND.finditer(text):
-        if threshold is not None and m.group(4) in ("%", "percent", "pct") and float(m.group(3).replace(",", "")) == threshold:
+        if threshold is not None and m.group(4) in ("%", "percent", "pct") and float(re.sub(r"[, ]", "", m.group(3))) == threshold:
             continue
         return m.group(0).strip()
     return None
@@ -58,7 +60,7 @@ def bound_abstain(bound: str, metric_label: str) -> PlannerPlan:
     return PlannerPlan(kind="abstain", confidence=0.0, suggestions=[f"{metric_label} by team last week"], message=(
         f"'{bound}' bounds the values of {metric_label.lower()}, and I don't filter groups by a metric's value, so I "
         f"won't answer without it. I can list {metric_label.lower()} for every team or cluster, ranked, so you can "
-        f"read off the ones past {bound.split()[-1]}."))
+        f"read off the ones past {re.sub(r'^(?:[a-z]+ )+', '', bound)}."))
 
 
 def time_bucket_grain(text: str) -> str | None:
