@@ -86,8 +86,9 @@ def fleet_capacity_sql(state: FilterState, catalog: Catalog | None = None) -> tu
     union = selects[0]
     for nxt in selects[1:]:
         union = exp.union(union, nxt, distinct=False)
-    sql = union.with_("use", as_=sqlglot.parse_one(compile_query(catalog, use).sql, read="duckdb")) \
-        .with_("cap", as_=sqlglot.parse_one(compile_query(catalog, cap).sql, read="duckdb"))
+    # the compiled trees are fresh per call, so they are nested as they are (no re-parse, no copy)
+    sql = union.with_("use", as_=compile_query(catalog, use).expression, copy=False) \
+        .with_("cap", as_=compile_query(catalog, cap).expression, copy=False)
     return sql.sql(dialect="duckdb"), ignored
 
 
