@@ -82,6 +82,21 @@ def test_line_shapes_the_exposition_format_allows(db: Path, tmp_path: Path) -> N
         (2, "required(gpu)"), (5, "parse"), (6, "parse")]
 
 
+def test_every_line_is_counted_once_as_a_sample_a_comment_or_a_quarantined_line(db: Path, tmp_path: Path) -> None:
+    labels = 'gpu="0",UUID="GPU-x",modelName="NVIDIA H100 80GB HBM3",namespace="atlas",pod="p"'
+    f = tmp_path / "odd.prom"
+    f.write_text(
+        "garbage\n"  # one word: not a sample, not a comment
+        "\t# a comment after a tab\n \t \n"  # the exposition format's comment and blank line
+        f"DCGM_FI_DEV_GPU_UTIL{{{labels}}} 5 922337203685477500\n"  # milliseconds past any timestamp
+        f"DCGM_FI_DEV_GPU_UTIL{{{labels}}} 5 1763640000000\n"
+    )
+    s = ingest(f, "dcgm", db)
+    assert (s.read, s.loaded, s.quarantined) == (3, 1, 2)
+    assert query(db, "SELECT line, split_part(reason, ':', 1), raw FROM ingest_quarantine ORDER BY line") == [
+        (1, "parse", "garbage"), (4, "time(ts)", f"DCGM_FI_DEV_GPU_UTIL{{{labels}}} 5 922337203685477500")]
+
+
 def test_every_field_pace_reads_is_aggregated_per_gpu_hour() -> None:
     from telemetry.ingest.dcgm import FIELDS, GPU_HOURS, GPU_HOURS_FIELDS
 
