@@ -25,7 +25,7 @@ from assistant.planner.plan import PlannerPlan
 from assistant.planner.shapes import additive
 from semantic_layer.query import GroupBy, MetricQuery, OrderBy
 
-LIST_LIMIT = 200
+LIST_LIMIT = 1000
 """Rows a list of entities shows at most; the answer states it, so a longer list is never silently cut."""
 
 
@@ -64,6 +64,7 @@ _WHICH = re.compile(rf"\b(?:which|what)\s+(?:of\s+(?:the|our)\s+)?(?:(?:individu
 _LIST = re.compile(rf"\b(?:list|show|show me|give me|name|find|get|identify|flag)\s+(?:all\s+|every\s+|each\s+)?(?:the\s+|our\s+|of\s+the\s+)?"
                    rf"({_WORDS})\s+(?:that|which|who|where|whose|with|having|had|have|has|were|was|are|is|in|on|over|under|"
                    r"idle|sitting|sat|still)\b")
+_RELATIVE = re.compile(r"\s+(that|which|who|whose|where)\b")
 _PER = re.compile(rf"(?<![\w-])per[\s-]+({_WORDS})(?![\w-]){_NOT_THE_THING}")
 
 
@@ -117,7 +118,9 @@ def entity_list(question: str, query: MetricQuery, parsed: Any, catalog: Any, re
     order = [OrderBy(field=metric, descending=True)]
     update = {"group_by": group_by, "order_by": order, "positive_only": True, "limit": min(query.limit or LIST_LIMIT, LIST_LIMIT)}
     _placed(parsed, m.span(1))
-    note = (f"Listed: each {entity.noun} ({entity.key}) whose {label.lower()} is above zero, highest first, at most "
+    if (rel := _RELATIVE.match(question, m.end(1))) is not None:  # 'the projects whose jobs ...': the pronoun only links
+        _placed(parsed, rel.span(1))
+    note = (f"Listed: the {entity.noun}s ({entity.key}) whose value is above zero, highest first, at most "
             f"{update['limit']} rows; ask 'how many' for the count.")
     return query.model_copy(update=update), [note]
 
@@ -147,8 +150,9 @@ def per_entity(parsed: Any, query: MetricQuery, catalog: Any, reach: Any, consum
     question has no 'per <entity>' outside a metric's own name, or where it already groups by the entity.
     """
     text = parsed.text
-    m = next((m for m in _PER.finditer(text) if _BY_WORD[m.group(1)].count in query.metrics
-              or not any(s < m.end() and m.start() < e for s, e in consumed)), None)  # 'gpu hours per job': 'job' read as jobs too
+    # a metric phrase inside the noun ('per job': 'job' read as jobs too) is the count; one around it is a metric's own name
+    m = next((m for m in _PER.finditer(text)
+              if not any(s < m.end() and m.start() < e and not m.start(1) <= s < e <= m.end(1) for s, e in consumed)), None)
     if m is None:
         return None
     entity = _BY_WORD[m.group(1)]
