@@ -74,19 +74,27 @@ def _gate_names(con: duckdb.DuckDBPyConnection, plan: IngestPlan, columns: tuple
     """Quarantine passing rows whose dimension names are not printable, checking each distinct value once.
 
     Names repeat millions of times in telemetry, so one grouped pass plus a regex over the few distinct
-    values costs a fraction of a regex per row; rows are only touched when a bad name exists.
+    values costs a fraction of a regex per row; rows are only touched when a bad name exists, and only
+    through the columns that hold one. The grouped pass also carries the plan's dimension columns, so
+    `add_dimensions` reads its distinct values from this small table (`_groups`, with `_bad` per
+    combination) instead of scanning `_checked` again: a row fails this gate exactly when its
+    combination does, so the combinations left are those of the rows still passing.
     """
+    con.execute("DROP TABLE IF EXISTS _groups")
     if not columns:
         return
     gates = tuple(printable(c) for c in columns)
     passing = exp.column("_reason").is_(exp.null())
-    names = exp.select(*(exp.column(c, quoted=True) for c in columns)).distinct().from_("_checked").where(passing)
-    con.execute("CREATE OR REPLACE TEMP TABLE _names AS " + sql(names))
-    any_bad = exp.or_(*(g.fails.copy() for g in gates))
-    if not con.execute(sql(exp.select(exp.Count(this=exp.Star())).from_("_names").where(any_bad))).fetchone()[0]:
+    grouped = list(dict.fromkeys([*columns, *(c for cols in plan.dimensions.values() for c in cols if c in plan.columns)]))
+    names = exp.select(*(exp.column(c, quoted=True) for c in grouped), exp.alias_(exp.paren(exp.or_(*(g.fails.copy() for g in gates))), "_bad")) \
+        .from_("_checked").where(passing).group_by(*(exp.column(c, quoted=True) for c in grouped))
+    con.execute(CREATE_TEMP + " _groups AS " + sql(names))
+    flags = exp.select(*(exp.func("bool_or", exp.func("coalesce", g.fails.copy(), exp.false())) for g in gates)).from_("_groups").where("_bad")
+    bad_columns = [c for c, flag in zip(columns, con.execute(sql(flags)).fetchone()) if flag]
+    if not bad_columns:
         return
-    bad = exp.or_(*(exp.column(c, quoted=True).isin(query=exp.select(exp.column(c, quoted=True)).from_("_names")
-                                                    .where(g.fails.copy())) for c, g in zip(columns, gates)))
+    bad = exp.or_(*(exp.column(c, quoted=True).isin(query=exp.select(exp.column(c, quoted=True)).from_("_groups")
+                                                    .where(g.fails.copy())) for c, g in zip(columns, gates) if c in bad_columns))
     row = exp.Struct(expressions=[exp.PropertyEQ(this=exp.to_identifier(c, quoted=True), expression=exp.column(c, quoted=True))
                                   for c in plan.columns])
     update = exp.update("_checked", {"_reason": sqlglot.parse_one(reason_sql(gates), read="duckdb"),
@@ -137,24 +145,31 @@ def insert_new(con: duckdb.DuckDBPyConnection, plan: IngestPlan) -> Loaded:
 
     A key repeated in the file keeps its first row, or its last when the plan has `replace_when`.
 
-    Repeats inside the file are found by grouping a 64-bit hash of the key (one narrow column, fast
-    at 10M rows), then confirmed on the real key columns among the few colliding rows only.
+    Repeats inside the file are found from a 64-bit hash of the key (one narrow column, fast at 10M
+    rows): when its distinct count falls short of the rows, the colliding hashes are grouped and the
+    repeats confirmed on the real key columns among those few rows only.
     """
-    good = con.execute("SELECT count(*) FROM _checked WHERE _reason IS NULL").fetchone()[0]
+    # As many distinct key hashes as passing rows proves that no key repeats (equal keys hash alike): one
+    # aggregate, about half the cost of grouping the hashes, and the usual case for an export.
+    good, hashes = con.execute("SELECT count(*), count(DISTINCT _h) FROM _checked WHERE _reason IS NULL").fetchone()
     if good == 0:
         return Loaded(0, 0, 0)
     # With `replace_when`, a key's later record in the file is its later state (sacct --duplicates lists
     # a requeued job's runs in order), so the last one stands; otherwise the first.
-    nth = exp.Window(this=exp.RowNumber(), partition_by=[exp.column(k, quoted=True) for k in plan.key],
-                     order=exp.Order(expressions=[exp.Ordered(this=exp.column("rowid"), desc=bool(plan.replace_when))]))
-    repeats = exp.replace_placeholders(sqlglot.parse_one(REPEATS, read="duckdb"), nth=nth)
-    con.execute("CREATE OR REPLACE TEMP TABLE _repeats AS " + sql(repeats))
+    if hashes < good:
+        nth = exp.Window(this=exp.RowNumber(), partition_by=[exp.column(k, quoted=True) for k in plan.key],
+                         order=exp.Order(expressions=[exp.Ordered(this=exp.column("rowid"), desc=bool(plan.replace_when))]))
+        repeats = exp.replace_placeholders(sqlglot.parse_one(REPEATS, read="duckdb"), nth=nth)
+        con.execute("CREATE OR REPLACE TEMP TABLE _repeats AS " + sql(repeats))
+    else:
+        con.execute("CREATE OR REPLACE TEMP TABLE _repeats (_rid BIGINT)")
     target = exp.to_table(plan.table, quoted=True)
     any_row = exp.select("1").from_(target.copy()).limit(1)
     existing = con.execute(sql(exp.select(exp.Count(this=exp.Star())).from_(any_row.subquery()))).fetchone()[0]
     passing = exp.column("_reason").is_(exp.null())
-    rows = exp.select(*(exp.column(c, quoted=True) for c in plan.columns)).from_(exp.to_table("_checked").as_("g")).where(
-        exp.and_(passing, exp.not_(exp.column("rowid", "g").isin(query=exp.select("_rid").from_("_repeats")))))
+    rows = exp.select(*(exp.column(c, quoted=True) for c in plan.columns)).from_(exp.to_table("_checked").as_("g")).where(passing)
+    if hashes < good:
+        rows = rows.where(exp.not_(exp.column("rowid", "g").isin(query=exp.select("_rid").from_("_repeats"))))
     if existing:
         same = [exp.NullSafeEQ(this=exp.column(k, "t", quoted=True), expression=exp.column(k, "g", quoted=True))
                 for k in plan.key]
@@ -200,13 +215,17 @@ PLACEHOLDERS: dict[str, tuple[str, ...]] = {
 def add_dimensions(con: duckdb.DuckDBPyConnection, plan: IngestPlan) -> dict[str, list[str]]:
     """Insert unseen teams, projects and clusters (with placeholder attributes); return the new values.
 
-    One grouped scan collects the distinct values; each dimension then works on that small table.
+    One grouped scan collects the distinct values (or the name gate's `_groups` already holds them);
+    each dimension then works on that small table.
     """
     if not plan.dimensions:
         return {}
     used = sorted({c for cols in plan.dimensions.values() for c in cols})
-    good = exp.column("_reason").is_(exp.null())
-    grouped = exp.select(*(exp.column(c, quoted=True) for c in used)).from_("_checked").where(good) \
+    if set(used) <= _columns(con, "_groups"):  # the combinations of passing rows, from the name gate's pass
+        source, good = "_groups", exp.column("_bad").is_(exp.true()).not_()
+    else:
+        source, good = "_checked", exp.column("_reason").is_(exp.null())
+    grouped = exp.select(*(exp.column(c, quoted=True) for c in used)).from_(source).where(good) \
         .group_by(*(exp.column(c, quoted=True) for c in used))
     con.execute("CREATE OR REPLACE TEMP TABLE _dimvals AS " + sql(grouped))
     added: dict[str, list[str]] = {}
@@ -229,3 +248,9 @@ def add_dimensions(con: duckdb.DuckDBPyConnection, plan: IngestPlan) -> dict[str
         con.execute(sql(exp.insert(rows, dim, columns=DIMENSION_COLUMNS[dim])))
         added[dim] = values
     return added
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+    """The columns of a temporary table of this connection (empty when it does not exist)."""
+    rows = con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = ? AND database_name = 'temp'", [table]).fetchall()
+    return {r[0] for r in rows}
