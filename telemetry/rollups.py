@@ -92,6 +92,15 @@ ROLLUPS: tuple[Rollup, ...] = (
             ("mfu_job_hours", "CASE WHEN mfu IS NOT NULL THEN accelerator_hours END"),
         ),
     ),
+    # FOCUS cost lines per day and pool, every charge attribute kept but team and project (6.8M lines ->
+    # about 21k rows on `large`): spend and commitment tiles for the fleet or one cluster or accelerator
+    # type. Cost columns are DECIMAL, so the sums of sums are exact. The lines' own times are kept.
+    Rollup(
+        name="cost_pool_daily", source="cost_daily", time_column="ChargePeriodStart", grain="day",
+        keys=("x_cluster", "x_accelerator_type", "PricingCategory", "ChargeCategory", "ServiceName", "ServiceCategory",
+              "ProviderName", "CommitmentDiscountStatus"),
+        sums=tuple((c, c) for c in ("EffectiveCost", "ListCost", "BilledCost", "ContractedCost")), truncate=False,
+    ),
 )
 ROLLUP_TABLES: tuple[str, ...] = tuple(r.name for r in ROLLUPS) + (META_TABLE,)
 

@@ -17,9 +17,10 @@ import pytest
 
 from dashboards.sql_sources import IDLE_RUN_HOURS, IDLE_SHARE, condition, idle_allocations_sql, idle_windows
 from dashboards.tools import TOOLS
+from telemetry.rollups import ROLLUPS
 from tools._warehouse import bind
 
-ROLLUP_NAMES = ("utilization_daily", "utilization_pool_hourly", "jobs_daily")
+ROLLUP_NAMES = tuple(r.name for r in ROLLUPS)
 
 # The tile's query before it narrowed the hours first: every allocation-hour of the period summed.
 PLAIN_IDLE_ALLOCATIONS = """
