@@ -30,6 +30,8 @@ _UNITS: dict[str, tuple[str, float]] = {
 }
 SCALES: dict[str, float] = {"thousands": 1e3, "millions": 1e6}
 """'in thousands': any amount that is not a percentage, divided by the scale."""
+UNITS: tuple[str, ...] = (*_UNITS, *SCALES)
+"""Every unit `MetricQuery.convert` may name (what a planner's schema offers)."""
 
 SUFFIXES: tuple[str, ...] = ("__share_pct", "__per_", "__in_")
 """How derived columns end (or, for units, continue): renderers tell them from labels by these."""

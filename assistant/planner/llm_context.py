@@ -21,6 +21,7 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from assistant.planner.lexicon import Lexicon, fold
+from semantic_layer.derived import UNITS
 
 DEFAULT_PROMPT_TOKENS = 1600
 """The default budget of what pace sends (system prompt, question, tool schemas), by its estimate. A server's
@@ -127,7 +128,22 @@ def plan_schema(metrics: tuple[str, ...], dimensions: tuple[str, ...]) -> dict[s
                 "properties": {"field": {"type": "string"}, "descending": {"type": "boolean"}}}},
             "limit": {"type": "integer", "minimum": 1, "maximum": 10000},
             "compare_to_previous": {"type": "boolean"},
+            **derived_properties(metrics),
         },
+    }
+
+
+def derived_properties(metrics: tuple[str, ...]) -> dict[str, Any]:
+    """The derived columns a MetricQuery may ask for beside its metrics (semantic_layer.derived), as schema properties.
+
+    The compiler checks what they may apply to (a share or a rate only of sums and counts, a unit only
+    of its own kind), so a plan that breaks a rule is refused with the reason and goes to repair.
+    """
+    return {
+        "share_of_total": {"type": "boolean"},
+        "per": {"type": "string", "enum": ["second", "minute", "hour", "day", "week"]},
+        "convert": {"type": "object", "additionalProperties": {"type": "string", "enum": list(UNITS)}},
+        "per_count": {"type": "string", "enum": list(metrics)},
     }
 
 

@@ -128,3 +128,35 @@ def test_request_is_chat_completions_with_tools(ask_llm: Callable[..., Answer], 
 def test_tool_schema_is_metric_query() -> None:
     spec = tool_specs()[0]["function"]["parameters"]
     assert "metrics" in spec["properties"] and spec["properties"]["metrics"]["type"] == "array"
+
+
+@pytest.mark.default_cassette("test_llm_plan_with_a_share_of_total.yaml")
+def test_tool_schema_offers_the_derived_fields(ask_llm: Callable[..., Answer], sent: list[dict[str, Any]], vcr: Any) -> None:
+    """share_of_total, per, convert and per_count are in the schema the model fills, with enums of what pace accepts."""
+    ask_llm("what share of spend did each team have last week")
+    props = sent[0]["tools"][0]["function"]["parameters"]["properties"]
+    assert props["share_of_total"]["type"] == "boolean"
+    assert props["per"]["enum"] == ["second", "minute", "hour", "day", "week"]
+    assert {"hours", "thousands", "kW"} <= set(props["convert"]["additionalProperties"]["enum"])
+    assert props["per_count"]["enum"] == props["metrics"]["items"]["enum"]
+
+
+@pytest.mark.default_cassette("test_llm_plan_with_a_share_of_total.yaml")
+def test_llm_plan_with_a_share_of_total(ask_llm: Callable[..., Answer], spy: Any, vcr: Any) -> None:
+    a = ask_llm("what share of spend did each team have last week")
+    assert a.status == "answered" and a.planner == "llm", a.text
+    assert a.metric_query["share_of_total"] is True
+    assert a.columns == ["team", "effective_cost_usd", "effective_cost_usd__share_pct"]
+    shares = [row[2] for row in a.rows]
+    assert abs(sum(shares) - 100) < 0.01 and spy.ran == ["run_query"] and vcr.all_played
+
+
+def test_llm_unit_the_metric_lacks_is_repaired(ask_llm: Callable[..., Answer], sent: list[dict[str, Any]], vcr: Any) -> None:
+    """A derived field the metric cannot take (USD in kWh) is refused by the compiler and repaired, never run."""
+    a = ask_llm("effective cost by team last week in thousands")
+    assert a.status == "answered", a.text
+    assert a.metric_query["convert"] == {"effective_cost_usd": "thousands"}
+    assert any(c.startswith("effective_cost_usd__in_") for c in a.columns)
+    repair = sent[1]["messages"][-1]
+    assert repair["role"] == "tool" and "does not convert to kWh" in repair["content"]
+    assert vcr.all_played
