@@ -158,7 +158,7 @@ def _resolve_series(con: duckdb.DuckDBPyConnection) -> None:
         *(g.printable(c) for c in dims),
         g.known_accelerator(con),
     )
-    reason = exp.alias_(_expr(g.reason_sql(gates)), "_series_reason")
+    reason = exp.alias_(_reason(gates), "_series_reason")
     con.execute("CREATE OR REPLACE TEMP TABLE _series AS " + sql(exp.select("*", reason).from_("_series")))
 
 
@@ -166,28 +166,39 @@ def _resolve_series(con: duckdb.DuckDBPyConnection) -> None:
 # time, for samples without a timestamp; milliseconds beyond DuckDB's timestamps read as +-infinity and fail
 # the time gate), with the first failing gate's reason (:reason, filled in with sqlglot) or its series', and
 # for failing rows the line as read (a sample line is rebuilt from its parts: only its spacing may differ).
-SCORED = """SELECT _line, sid, ts, value, coalesce(:reason, _series_reason) AS _reason,
-    CASE WHEN coalesce(:reason, _series_reason) IS NOT NULL THEN coalesce(bad, CASE WHEN b > 0 THEN k || '} ' ELSE k || ' ' END
+SCORED = """SELECT _line, sid, ts, value, _reason,
+    CASE WHEN _reason IS NOT NULL THEN coalesce(bad, CASE WHEN b > 0 THEN k || '} ' ELSE k || ' ' END
         || value_text || coalesce(' ' || CAST(ms AS VARCHAR), '')) END AS _raw_text
-FROM (SELECT l.rowid - (SELECT min(rowid) FROM _lines) + 1 AS _line, s.sid, s.k, strpos(s.k, '{') AS b, s.metric, s._low, s._high, s._series_reason,
-        l.v AS value_text, TRY_CAST(l.v AS DOUBLE) AS value, l.bad, l.ts AS ms,
-        CASE WHEN l.ts IS NULL THEN $mtime::TIMESTAMP WHEN abs(l.ts) < 9000000000000000 THEN epoch_ms(l.ts)
-             WHEN l.ts > 0 THEN 'infinity'::TIMESTAMP ELSE '-infinity'::TIMESTAMP END AS ts
-    FROM _lines l LEFT JOIN _series s ON s.k = l.k
-    WHERE l.bad IS NOT NULL OR s.sid IS NOT NULL)"""
+FROM (SELECT *, coalesce(:reason, _series_reason) AS _reason
+    FROM (SELECT l.rowid - (SELECT min(rowid) FROM _lines) + 1 AS _line, s.sid, s.k, strpos(s.k, '{') AS b, s.metric, s._low,
+            s._high, s._series_reason, l.v AS value_text, TRY_CAST(l.v AS DOUBLE) AS value, l.bad, l.ts AS ms,
+            CASE WHEN l.ts IS NULL THEN $mtime::TIMESTAMP WHEN abs(l.ts) < 9000000000000000 THEN epoch_ms(l.ts)
+                 WHEN l.ts > 0 THEN 'infinity'::TIMESTAMP ELSE '-infinity'::TIMESTAMP END AS ts
+        FROM _lines l LEFT JOIN _series s ON s.k = l.k
+        WHERE l.bad IS NOT NULL OR s.sid IS NOT NULL))"""
 
 
 def _expr(fragment: str) -> exp.Expression:
     return sqlglot.parse_one(fragment, read="duckdb")
 
 
+def _reason(gates: tuple[g.Gate, ...]) -> exp.Expression:
+    """`gates.reason_sql` as a sqlglot tree, built directly: its text parsed back costs more than the ingest's SQL."""
+    return exp.Case(ifs=[exp.If(this=exp.paren(gate.fails), true=exp.DPipe(
+        this=text(gate.name + ": "), expression=exp.paren(gate.detail), safe=True)) for gate in gates])
+
+
 def _bounds(con: duckdb.DuckDBPyConnection) -> None:
-    """Each series' valid range (`_low`, `_high`: FIELDS), so a sample's range check needs no name lookup."""
+    """Each series' valid range (`_low`, `_high`: FIELDS), so a sample's range check needs no name lookup, and
+    integer ids of its GPU (`gid`) and GPU and pod (`gp`), so samples are grouped by numbers, not label text."""
     metric = exp.column("metric")
     def bound(i: int) -> exp.Expression:
         return exp.Case(ifs=[exp.If(this=metric.copy().eq(text(m)), true=exp.Literal.number(r[i]))
                              for m, r in FIELDS.items() if r[i] is not None])
-    bounded = exp.select("*", exp.alias_(bound(1), "_low"), exp.alias_(bound(2), "_high")).from_("_series")
+    def rank(*by: str) -> exp.Expression:
+        return exp.Window(this=exp.func("dense_rank"), order=exp.Order(expressions=[exp.column(c) for c in by]))
+    bounded = exp.select("*", exp.alias_(bound(1), "_low"), exp.alias_(bound(2), "_high"),
+                         exp.alias_(rank("gpu_uuid"), "gid"), exp.alias_(rank("gpu_uuid", "pod"), "gp")).from_("_series")
     con.execute("CREATE OR REPLACE TEMP TABLE _series AS " + sql(bounded))
 
 
@@ -200,8 +211,7 @@ def _score(con: duckdb.DuckDBPyConnection, path: Path) -> None:
         g.Gate("range(value)", "value < _low OR value > _high", "metric || ' out of range: ' || CAST(value AS VARCHAR)"),
         g.plausible_time("ts"),
     )
-    reason = _expr(g.reason_sql(gates))
-    scored = exp.replace_placeholders(_expr(SCORED), reason=reason)
+    scored = exp.replace_placeholders(_expr(SCORED), reason=_reason(gates))
     mtime = datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc).replace(tzinfo=None)
     con.execute("CREATE OR REPLACE TEMP TABLE _scored AS " + sql(scored), {"mtime": mtime})
     con.execute("DROP TABLE _lines")
@@ -246,10 +256,7 @@ def _ingest(con: duckdb.DuckDBPyConnection, path: Path, advance: Callable[[str],
 # One row per GPU, hour and pod: field means over the samples present (NULL if none); field names bound.
 GPU_HOURS = """CREATE OR REPLACE TEMP TABLE _gpu_hours AS
 WITH per AS (
-    SELECT hour, gpu_uuid, pod, any_value(host) AS host, any_value(gpu_index) AS gpu_index,
-        any_value(cluster) AS cluster, any_value(accelerator_type) AS accelerator_type,
-        any_value(namespace) AS namespace, any_value(team) AS team, any_value(project) AS project,
-        any_value(workload_type) AS workload_type, count(*) AS n_samples, count(DISTINCT ts) AS n_ts,
+    SELECT hour, gp, count(*) AS n_samples, count(DISTINCT ts) AS n_ts,
         avg(value) FILTER (metric = $gpu_util) AS gpu_util_pct,
         avg(value) FILTER (metric = $gr_engine) AS gr_engine_active,
         avg(value) FILTER (metric = $sm) AS sm_active,
@@ -264,14 +271,20 @@ WITH per AS (
         (max(value) FILTER (metric = $energy) - min(value) FILTER (metric = $energy))
           / nullif(epoch_ms(max(ts) FILTER (metric = $energy)) - epoch_ms(min(ts) FILTER (metric = $energy)), 0)
           AS energy_w
-    FROM (SELECT *, date_trunc('hour', ts) AS hour FROM _good JOIN _series USING (sid))
-    GROUP BY hour, gpu_uuid, pod),
-seen AS (SELECT gpu_uuid, date_trunc('hour', ts) AS hour, count(DISTINCT ts) AS n_seen
-         FROM _good JOIN _series USING (sid) GROUP BY ALL)
-SELECT per.*, n_ts / n_seen AS observed_hours,
+    FROM (SELECT gp, metric, ts, value, date_trunc('hour', ts) AS hour FROM _good JOIN _series USING (sid))
+    GROUP BY hour, gp),
+seen AS (SELECT gid, date_trunc('hour', ts) AS hour, count(DISTINCT ts) AS n_seen
+         FROM _good JOIN _series USING (sid) GROUP BY ALL),
+-- who and where, once per GPU and pod (the labels of its series), not once per sample
+gpus AS (SELECT gp, any_value(gid) AS gid, any_value(gpu_uuid) AS gpu_uuid, any_value(pod) AS pod, any_value(host) AS host,
+        any_value(gpu_index) AS gpu_index, any_value(cluster) AS cluster, any_value(accelerator_type) AS accelerator_type,
+        any_value(namespace) AS namespace, any_value(team) AS team, any_value(project) AS project,
+        any_value(workload_type) AS workload_type
+    FROM _series WHERE _series_reason IS NULL GROUP BY gp)
+SELECT per.hour, gpus.* EXCLUDE (gp, gid), per.* EXCLUDE (hour, gp), n_ts / n_seen AS observed_hours,
     -- mean power from the energy counter where it rose (a reset falls back), else from POWER_USAGE; W x h -> kWh
     coalesce(CASE WHEN energy_w > 0 THEN energy_w END, power_w) * n_ts / n_seen / 1000 AS energy_kwh
-FROM per JOIN seen USING (gpu_uuid, hour)"""
+FROM per JOIN gpus USING (gp) JOIN seen USING (gid, hour)"""
 GPU_HOURS_FIELDS = {
     "gpu_util": "DCGM_FI_DEV_GPU_UTIL", "gr_engine": "DCGM_FI_PROF_GR_ENGINE_ACTIVE", "sm": "DCGM_FI_PROF_SM_ACTIVE",
     "tensor": "DCGM_FI_PROF_PIPE_TENSOR_ACTIVE", "dram": "DCGM_FI_PROF_DRAM_ACTIVE", "fb_used": "DCGM_FI_DEV_FB_USED",

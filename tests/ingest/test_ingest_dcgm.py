@@ -104,3 +104,13 @@ def test_every_field_pace_reads_is_aggregated_per_gpu_hour() -> None:
     for param, field in GPU_HOURS_FIELDS.items():
         column = FIELDS[field][0]
         assert f"${param}" in GPU_HOURS and (column == "energy_mj" or f"FILTER (metric = ${param}) AS {column}" in GPU_HOURS)
+
+
+def test_the_gate_reasons_read_as_the_shared_gates_write_them() -> None:
+    from telemetry.ingest import gates as g
+    from telemetry.ingest.dcgm import _reason
+
+    def rules() -> tuple[g.Gate, ...]:
+        return (g.Gate("parse", "bad IS NOT NULL", "'not a sample'"), g.printable("team"), g.plausible_time("ts"))
+
+    assert g.sql(_reason(rules())) == g.reason_sql(rules())
