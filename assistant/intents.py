@@ -121,8 +121,13 @@ _WEIGHTS: list[tuple[IntentKind, re.Pattern[str], float]] = [
 # The same asks in other words, each worth a strong cue: 'where could we trim gpu spend' asks for savings
 # (a modal question, a verb of reducing, then what is reduced), as 'cut costs' does in the spec's cues.
 _PHRASED: list[tuple[IntentKind, re.Pattern[str]]] = [
-    ("savings", re.compile(r"\b(?:where|how|what|ways? to|can we|could we|should we|help us)\b.{0,40}\b(?:trim|shave|shrink|lower|cut|cut back|"
+    ("savings", re.compile(r"\b(?:where|how|what|ways? to|can we|could we|should we|help us|(?:wins?|ideas?|options?|tips?|levers?) to)\b"
+                           r".{0,40}\b(?:trim|shave|shrink|lower|cut|cut back|"
                            r"cut down|bring down|reduce|decrease|save|rein in)\b.{0,30}\b(?:spend\w*|costs?|bills?|budget|waste|money)\b", re.I)),
+    # 'capacity outlook for A100', 'do we need to buy more H100s next quarter': capacity ahead is the forecast tool's
+    ("forecast", re.compile(r"\b(?:capacity|demand|gpu|accelerator)\s+(?:outlook|runway|needs?\s+(?:for\s+)?(?:the\s+)?next)\b"
+                            r"|\b(?:need|have) to (?:buy|order|add|procure|get|reserve|purchase) (?:more|extra|additional) (?:[\w-]+ )?"
+                            r"(?:gpus?|accelerators?|chips?|nodes?|capacity|h100s?|h200s?|a100s?|l40s|mi300x?s?|tpus?)\b", re.I)),
 ]
 _SPEND = re.compile(r"\b(spend|spending|spent|cost|costs|budget|bill|billing|invoice|dollars?|usd|\$)", re.I)
 _CAPACITY = _WEIGHTS[1][1]

@@ -27,7 +27,7 @@ _MONTH_RE = "|".join(sorted(MONTHS, key=len, reverse=True))
 _NUM_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
               "nine": 9, "ten": 10, "twelve": 12, "fourteen": 14, "thirty": 30, "ninety": 90, "a": 1, "couple": 2}
 _WEEKDAYS = {d.lower(): i for i, d in enumerate(calendar.day_name)}
-_DATE = rf"(\d{{4}}-\d{{2}}-\d{{2}}|(?:{_MONTH_RE})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTH_RE})(?:,?\s+\d{{4}})?)"
+_DATE = rf"(\d{{4}}-\d{{2}}-\d{{2}}|(?:{_MONTH_RE})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?|(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTH_RE})(?:,?\s+\d{{4}})?)"
 
 
 @dataclass(frozen=True)
@@ -90,6 +90,7 @@ def parse_date(text: str, today: date) -> date | None:
     """
     text = text.strip().lower().replace(",", " ")
     text = re.sub(r"(\d)(st|nd|rd|th)\b", r"\1", text)
+    text = re.sub(r"^the\s+|(?<=\d)\s+of\s+", lambda m: "" if m.group(0).startswith("the") else " ", text)  # 'the 10th of October'
     try:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
             return date.fromisoformat(text)
@@ -146,8 +147,8 @@ def _between(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
 _MONTH_Y = rf"({_MONTH_RE})\.?(?:\s+(\d{{4}}))?"
 
 
-@_rule(rf"\b(?:between|from)\s+{_MONTH_Y}\s+(?:and|to|until|till|through|thru|-)\s+{_MONTH_Y}\b(?!\s*\d{{1,2}}\b)"
-       rf"|\b{_MONTH_Y}\s+(?:to|until|till|through|thru|-)\s+{_MONTH_Y}\b(?!\s*\d{{1,2}}\b)")
+@_rule(rf"\b(?:between|from)\s+{_MONTH_Y}\s+(?:and|to|until|till|through|thru|-)\s+{_MONTH_Y}\b(?!\s*\d{{1,2}}(?:st|nd|rd|th)?\b)"
+       rf"|\b{_MONTH_Y}\s+(?:to|until|till|through|thru|-)\s+{_MONTH_Y}\b(?!\s*\d{{1,2}}(?:st|nd|rd|th)?\b)")
 def _month_range(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
     """'between September and October', 'from Sep 2026 through Nov 2026', 'September to November': whole months.
 
@@ -206,7 +207,7 @@ def _last_n(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
     return start, today, f"last {n} {unit}{'s' * (n > 1)}"
 
 
-@_rule(rf"\bsince\s+(?:the\s+(?:start|beginning)\s+of\s+)?(?:{_MONTH_Y}\b(?!\s*\d{{1,2}}\b)|(last|previous|this|the)\s+(week|month|quarter|year)\b|q([1-4])\b)")
+@_rule(rf"\bsince\s+(?:the\s+(?:start|beginning)\s+of\s+)?(?:{_MONTH_Y}\b(?!\s*\d{{1,2}}(?:st|nd|rd|th)?\b)|(last|previous|this|the)\s+(week|month|quarter|year)\b|q([1-4])\b)")
 def _since_month(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
     """'since September' = from September 1 through today (not September alone); 'since last month' likewise.
 
@@ -242,9 +243,17 @@ def _since(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
     return start, today + timedelta(days=1), f"since {start.strftime('%A')} {start.isoformat()} (through today)"
 
 
-@_rule(rf"\b(?:on\s+)?(\d{{4}}-\d{{2}}-\d{{2}})\b|\bon\s+((?:{_MONTH_RE})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?)")
+@_rule(rf"\b(?:on\s+)?(\d{{4}}-\d{{2}}-\d{{2}})\b|\bon\s+((?:{_MONTH_RE})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?)"
+       rf"|\b((?:the\s+)?\d{{1,2}}(?:(?:st|nd|rd|th)\s+(?:of\s+)?|\s+of\s+)(?:{_MONTH_RE})\b(?:,?\s+\d{{4}})?"
+       rf"|(?:{_MONTH_RE})\.?\s+(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)\b(?:,?\s+\d{{4}})?)")
 def _on_day(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
-    day = parse_date(m.group(1) or m.group(2), today)
+    """One day: '2026-10-03', 'on Oct 3', 'the 3rd of October', 'October 3rd' (an ordinal or 'of' marks a day, not the month).
+
+    >>> pattern = next(p for p, fn in _RULES if fn is _on_day)
+    >>> [_on_day(pattern.search(t), date(2026, 11, 25))[0].isoformat() for t in ("on the 3rd of october", "october 3rd")]
+    ['2026-10-03', '2026-10-03']
+    """
+    day = parse_date(m.group(1) or m.group(2) or m.group(3), today)
     return None if day is None else (day, day + timedelta(days=1), day.isoformat())
 
 
@@ -298,7 +307,7 @@ def _quarter(m: re.Match[str], today: date) -> tuple[date, date, str]:
     return start, _add_months(start, 3), f"Q{q} {year}"
 
 
-@_rule(rf"\b(?:in|during|for|of)?\s*({_MONTH_RE})\.?(?:\s+(\d{{4}}))?\b(?!\s*\d{{1,2}}\b)")
+@_rule(rf"\b(?:in|during|for|of)?\s*({_MONTH_RE})\.?(?:\s+(\d{{4}}))?\b(?!\s*\d{{1,2}}(?:st|nd|rd|th)?\b)")
 def _month(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
     """'in October' = the latest October that has started; 'October 2026' explicit."""
     word = m.group(1).lower()
@@ -457,8 +466,28 @@ def _week_of(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
     return start, start + timedelta(days=7), f"the week of {start.isoformat()}"
 
 
+_MONTH_TO_DAY = re.compile(rf"\b(?:between|from)\s+{_MONTH_Y}\s+(?:and|to|until|till|through|thru|-)\s+{_DATE}", re.IGNORECASE)
+
+
+def _month_to_day(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
+    """'from September through October 2nd': from the month's first day to that day, inclusive.
+
+    >>> [d.isoformat() for d in _month_to_day(_MONTH_TO_DAY.search("from september through october 2nd"), date(2026, 11, 25))[:2]]
+    ['2026-09-01', '2026-10-03']
+    """
+    end = parse_date(m.group(3), today)
+    if end is None:
+        return None
+    month = MONTHS[m.group(1).lower()]
+    year = int(m.group(2)) if m.group(2) else (end.year if month <= end.month else end.year - 1)
+    start = date(year, month, 1)
+    return (start, end + timedelta(days=1), f"{start.isoformat()} to {end.isoformat()}") if start <= end else None
+
+
 _AT_MONTH = next(i for i, (_, fn) in enumerate(_RULES) if fn is _month)
 _RULES[_AT_MONTH:_AT_MONTH] = [(_WEEK_OF, _week_of), (_HALF, _half), (_WEEKEND, _weekend), (_AGO, _ago)]  # before 'October', the whole month
+_AT_DAY = next(i for i, (_, fn) in enumerate(_RULES) if fn is _on_day)
+_RULES.insert(_AT_DAY, (_MONTH_TO_DAY, _month_to_day))  # before its end alone ('October 2nd')
 
 
 def resolve_period(text: str, today: date) -> Period | None:
@@ -498,7 +527,7 @@ def resolve_period(text: str, today: date) -> Period | None:
 
 _DATE_LIKE = re.compile(
     rf"\b(\d{{4}}-\d{{1,2}}-\d{{1,2}})\b|\b((?:{_MONTH_RE})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+\d{{4}})?)\b(?!\s*(?:day|week|month|hour|%))"
-    rf"|\b(\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTH_RE}))\b(?:,?\s+(\d{{4}}))?", re.IGNORECASE)
+    rf"|\b(\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTH_RE}))\b(?:,?\s+(\d{{4}}))?", re.IGNORECASE)
 
 
 def invalid_date(text: str, today: date) -> str | None:
@@ -510,6 +539,8 @@ def invalid_date(text: str, today: date) -> str | None:
     ('feb 30', None)
     >>> invalid_date("cost from feb 3 to 30", date(2026, 11, 23))
     'from feb 3 to 30'
+    >>> invalid_date("cost on the 31st of november", date(2026, 11, 23))
+    '31st of november'
     """
     for r in _DAYS_IN_MONTH.finditer(text):  # 'feb 3 to 30': the range's last day is no day of February
         if not r.group(9) and _days_in_month(r, today) is None:

@@ -31,7 +31,9 @@ _RANK = re.compile(
     r"\b(top|bottom|highest|lowest|largest|smallest|biggest|most|least|fewest|best|worst|max|min|maximum|minimum)"
     r"(?:\s+(\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten))?\b"
 )
-_LEAD_N = re.compile(r"\b(?:which|what|the|top|our)\s+(\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten)\b(?!\s*(?:day|week|month|hour|quarter|year|%))")
+_STATISTIC_RANKS = frozenset({"max", "maximum", "min", "minimum"})
+_LEAD_N = re.compile(r"(?:\b(?:which|what|the|top|our|show|show me|list|give me|name)\s+|^\s*)(\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten)\b"
+                     r"(?!\s*(?:day|week|month|hour|quarter|year|%))")
 _WHICH = re.compile(r"\b(which|what|who)\b")
 _UNIT = r"(?:period|window|week|month|day|quarter|year)"
 _COMPARE = re.compile(

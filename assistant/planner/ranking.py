@@ -108,12 +108,34 @@ def nothing_to_rank(word: str, metric_label: str, reachable: set[str] | None, ca
 
 
 
+# 'the top team on each cluster', 'for every cluster, the busiest team': a ranking inside each group.
+_WITHIN_EACH = re.compile(r"\b(?:on|in|for|within|of|at|per|across)\s+(?:each|every)\b|\b(?:each|every|per)\s+[a-z_-]+\s*,|^\s*(?:for\s+)?(?:each|every)\b")
+
+
+def rank_within_groups(query: MetricQuery, catalog: Any) -> PlannerPlan:
+    """A top-N inside each group is no single query's order: a top-N over all pairs would answer
+    another question, so the planner says so and offers the full list by both groupings.
+
+    >>> bool(_WITHIN_EACH.search("top team on each cluster by gpu hours")), bool(_WITHIN_EACH.search("top 5 teams by cost"))
+    (True, False)
+    """
+    dims = [g.dimension for g in query.group_by if g.grain is None]
+    label = getattr(catalog.metrics.get(query.metrics[0]), "label", query.metrics[0])
+    names = [getattr(catalog.dimensions.get(d), "label", d).lower() for d in dims[:2]]
+    ask = f"{label} by {names[0]} and {names[1]}" if len(names) == 2 else f"{label} by {names[0]}"
+    return PlannerPlan(kind="abstain", confidence=0.0, suggestions=[ask + " last week"], message=(
+        f"That asks for a ranking inside each group ({' and '.join(names)}), and one query ranks only the whole list, so "
+        f"the top rows overall would not be the top of each group. I can list {ask.lower()}, ordered, to read each one off."))
+
+
 def apply_rank(query: MetricQuery, parsed: Any, catalog: Any, reachable: set[str] | None, question: str = "") -> MetricQuery | PlannerPlan:
     """Make a ranking word rank something, or ask what it ranks; never drop it.
 
     A grouped query is already ordered by the planner; a query over time buckets ('which day') is
     ranked by its metric; a query with nothing to rank gets a clarifying question.
     """
+    if parsed.rank is not None and len(parsed.group_dims) >= 2 and _WITHIN_EACH.search(parsed.text):
+        return rank_within_groups(query, catalog)
     if parsed.rank is None or any(g.grain is None for g in query.group_by) or is_value_bound(parsed.text):
         return query
     words = parsed.text.split()

@@ -197,3 +197,52 @@ def test_a_change_between_two_periods_is_read_off_both_sides(inputs: PlannerInpu
 def test_a_change_with_one_side_is_not_guessed(inputs: PlannerInputs) -> None:
     p = ask(inputs, "did spend drop last week")
     assert p.kind != "query"
+
+
+@pytest.mark.parametrize("phrase", ["since {m} 10th", "since the 10th of {m}", "since {m} 10"])
+def test_since_a_day_starts_on_that_day_not_the_month(inputs: PlannerInputs, phrase: str) -> None:
+    month = _months_back(inputs.today.replace(day=1), 1)
+    q = _query(inputs, "jobs " + phrase.format(m=month.strftime("%B")))
+    assert q.time_range is not None and q.time_range.start == dt(month.replace(day=10))
+
+
+def test_from_a_month_through_a_day_runs_from_the_months_first_day(inputs: PlannerInputs) -> None:
+    a, b = _months_back(inputs.today.replace(day=1), 2), _months_back(inputs.today.replace(day=1), 1)
+    q = _query(inputs, f"spend from {a.strftime('%B')} through {b.strftime('%B')} 2nd")
+    assert q.time_range is not None and (q.time_range.start, q.time_range.end) == (dt(a), dt(b.replace(day=3)))
+
+
+@pytest.mark.parametrize(("question", "n"), [("3 clusters with the least busy hours last week", 3),
+                                             ("show me 2 teams with the most jobs last week", 2)])
+def test_a_count_that_opens_the_question_limits_the_list(inputs: PlannerInputs, question: str, n: int) -> None:
+    q = _query(inputs, question)
+    assert q.limit == n
+
+
+@pytest.mark.parametrize("question", ["top team on each cluster by busy hours last week",
+                                      "for each cluster, which team had the most jobs last week"])
+def test_a_ranking_inside_each_group_is_not_answered_as_one_overall(inputs: PlannerInputs, question: str) -> None:
+    p = ask(inputs, question)
+    assert p.kind == "abstain" and "inside each group" in p.message
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    ("any quick wins to cut our gpu bill?", "savings"),
+    ("capacity outlook for A100 over the next two months", "forecast"),
+    ("do we need to buy more H100s next quarter", "forecast"),
+    ("do we need to buy more storage", "metric"),
+])
+def test_capacity_ahead_and_spending_less_in_other_words(question: str, kind: str) -> None:
+    assert classify(question).kind == kind
+
+
+@pytest.mark.parametrize("phrase", ["on the 3rd of {m}", "{m} 3rd", "the 3 of {m}"])
+def test_an_ordinal_day_of_a_month_is_that_day_not_the_month(inputs: PlannerInputs, phrase: str) -> None:
+    month = _months_back(inputs.today.replace(day=1), 1)
+    q = _query(inputs, "spend " + phrase.format(m=month.strftime("%B")))
+    assert q.time_range is not None and (q.time_range.start, q.time_range.end) == (dt(month.replace(day=3)), dt(month.replace(day=4)))
+
+
+def test_an_ordinal_day_the_month_lacks_is_an_error(inputs: PlannerInputs) -> None:
+    p = ask(inputs, "spend on the 31st of november")
+    assert p.kind == "abstain" and "not a calendar date" in p.message
