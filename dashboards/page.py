@@ -88,7 +88,8 @@ def _tile(ctx: DashboardContext, res: TileResult, state: FilterState, mode: str)
     link = f' · <a href="/ask?q={quote(res.question)}">ask it in chat</a>' if mode == "served" else ""
     sql = "\n\n".join(res.sql) or "(no SQL: the tile failed before running)"
     details = (f'<details><summary>SQL, freshness and chat form</summary>'
-               f"<p>{escape(ctx.freshness())}; ran in {res.elapsed_ms:,.0f} ms.</p>"
+               f"<p>{escape(ctx.freshness())}; ran in {res.elapsed_ms:,.0f} ms"
+               f"{' (drawn from that run: the view and the warehouse are unchanged)' if res.cached else ''}.</p>"
                f'<p>Same question in chat: <code class="ask">{escape(ask)}</code>{link}</p>'
                f"<pre>{escape(sql)}</pre></details>")
     return (f'<section class="tile w{tile.width}" id="tile-{tile.id}" data-tile="{tile.id}" '

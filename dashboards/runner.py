@@ -6,9 +6,11 @@ the catalog with warehouse values, and what `pace_meta` says about the data (for
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import threading
 import time
+from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -23,11 +25,19 @@ from semantic_layer.catalog import Catalog, load_catalog
 from semantic_layer.engine import Engine
 from core.errors import PaceError
 from core.settings import Settings
+from telemetry.warehouse import version
 
 VALUES_LIMIT = 500
 """Distinct values read per categorical dimension (filters are checked against them when fewer)."""
 
 MAX_WORKERS = 8
+RESULTS_KEPT = 512
+"""Tile results kept per context (a view of the fleet overview is 18): a view seen before is drawn again
+without compiling, validating or running anything, until the warehouse file changes."""
+CACHED_TOOLS = frozenset({"fleet_capacity", "hour_of_day_utilization", "idle_allocations", "quota_headroom"})
+"""Tool tiles whose result depends on the warehouse file alone (scan, savings and forecast keep their own
+cache; pending requests read governance's live requests, which change without a new file)."""
+LIVE_TABLE = "compute_requests"
 _LOCK = threading.Lock()
 _VALIDATED: dict[tuple[int, tuple[tuple[str, float], ...]], dict[str, Dashboard]] = {}
 
@@ -65,6 +75,8 @@ class TileResult:
     metric_query: Any = None
     summary: str = ""
     warnings: list[str] = field(default_factory=list)
+    cached: bool = False
+    """Drawn from a result this context computed before for the same tile, view and warehouse version."""
 
     def records(self) -> list[dict[str, Any]]:
         return [dict(zip(self.columns, r)) for r in self.rows]
@@ -90,6 +102,8 @@ class DashboardContext:
         self.stamp = (self.built_at, self.data_end)
         self._pool = ThreadPoolExecutor(max_workers=MAX_WORKERS, thread_name_prefix="tile")
         self._dashboards: dict[str, Dashboard] | None = None
+        self._results: OrderedDict[tuple[Any, ...], tuple[Catalog, TileResult]] = OrderedDict()
+        self._results_lock = threading.Lock()
         self.deadline_s = settings.query_timeout_s + 30  # the ops tools run several queries each
 
     def dashboards(self) -> dict[str, Dashboard]:
@@ -129,6 +143,35 @@ class DashboardContext:
                     error=f"still running after {self.deadline_s:g}s; reload in a moment, or narrow the period or filters")
                 for t, f in zip(tiles, futures)]
 
+    def result_key(self, tile: Tile, state: FilterState) -> tuple[Any, ...] | None:
+        """What a tile's result depends on: the tile (and the tool function behind it), the view, this
+        context's catalog (its rollups) and the warehouse file's version; None for a tile whose data can
+        change without a new file."""
+        if tile.tool and tile.tool not in CACHED_TOOLS:
+            return None
+        return (tile.model_dump_json(), TOOLS.get(tile.tool or ""), state.start, state.end,
+                tuple(sorted(state.values.items())), id(self.catalog), version(self.settings.db))
+
+    def cached_result(self, key: tuple[Any, ...] | None) -> TileResult | None:
+        if key is None:
+            return None
+        with self._results_lock:
+            entry = self._results.get(key)
+            if entry is None or entry[0] is not self.catalog:
+                return None
+            self._results.move_to_end(key)
+        return dataclasses.replace(entry[1], cached=True)
+
+    def keep_result(self, key: tuple[Any, ...] | None, result: TileResult) -> None:
+        """Keep a successful result whose SQL reads no live table (oldest use dropped past RESULTS_KEPT)."""
+        if key is None or result.error or any(LIVE_TABLE in sql for sql in result.sql):
+            return
+        with self._results_lock:
+            self._results[key] = (self.catalog, result)  # the catalog kept alive, so its id is not reused
+            self._results.move_to_end(key)
+            while len(self._results) > RESULTS_KEPT:
+                self._results.popitem(last=False)
+
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
         self.engine.close()
@@ -141,7 +184,11 @@ class DashboardContext:
 
 
 def run_tile(ctx: DashboardContext, tile: Tile, state: FilterState) -> TileResult:
-    """One tile; pace's own errors (bad filter value, timeout, refused SQL) and crashes become `.error`."""
+    """One tile; pace's own errors (bad filter value, timeout, refused SQL) and crashes become `.error`.
+    A result this context already has for the same tile, view and warehouse version is reused."""
+    key = ctx.result_key(tile, state)
+    if (hit := ctx.cached_result(key)) is not None:
+        return hit
     out = TileResult(tile=tile)
     t0 = time.perf_counter()
     try:
@@ -161,6 +208,7 @@ def run_tile(ctx: DashboardContext, tile: Tile, state: FilterState) -> TileResul
     except Exception as exc:  # noqa: BLE001 - one broken tile must not take the dashboard down
         out.error = f"internal error: {type(exc).__name__}: {exc}"
     out.elapsed_ms = (time.perf_counter() - t0) * 1000
+    ctx.keep_result(key, out)
     return out
 
 
