@@ -32,6 +32,7 @@ _RANK = re.compile(
     r"(?:\s+(\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten))?\b"
 )
 _STATISTIC_RANKS = frozenset({"max", "maximum", "min", "minimum"})
+_STATISTIC_RANKS = frozenset({"max", "maximum", "min", "minimum"})
 _LEAD_N = re.compile(r"(?:\b(?:which|what|the|top|our|show|show me|list|give me|name)\s+|^\s*)(\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten)\b"
                      r"(?!\s*(?:day|week|month|hour|quarter|year|%))")
 _WHICH = re.compile(r"\b(which|what|who)\b")
@@ -147,6 +148,8 @@ def parse(question: str, lexicon: Lexicon, today: date, value_priority: tuple[st
         out.sort_desc = sm.group("desc") is not None
         work = mask(work, [sm.span()])
     rm = _RANK.search(work)
+    if rm and rm.group(1) in _STATISTIC_RANKS and any(h.kind == "metric" and h.start <= rm.start() < h.end for h in _all_hits(work, lexicon)):
+        rm = None  # 'max power per cluster': the word begins a metric's name (peak power), not a ranking of another
     if rm:
         word = rm.group(1)
         n_raw = rm.group(2)

@@ -20,11 +20,12 @@ from tests.assistant.fakes import FakeDimension, Measure, MeasuredCatalog, measu
 
 def catalog(*, with_temperature: bool = False) -> MeasuredCatalog:
     measures = [Measure("energy", "util", "sum", "energy_kwh"), Measure("energy_wh", "util", "sum", "energy_kwh * 1000"),
-                Measure("sm", "util", "sum", "sm_active"), Measure("incidents", "incidents", "count"),
+                Measure("sm", "util", "sum", "sm_active"), Measure("peak", "gpu", "max", "power_w"), Measure("incidents", "incidents", "count"),
                 Measure("cost", "cost", "sum", "EffectiveCost")]
     metrics = [_m("energy_kwh", "Energy", ["energy", "power consumption", "kwh"], "energy", "kWh"),
                _m("mean_power_w", "Mean power draw per accelerator", ["power draw", "power", "average power"], "energy_wh", "W",
                   kind="ratio"),
+               _m("peak_power_w", "Peak hourly power draw of one GPU", ["peak power", "max power", "maximum power draw"], "peak", "W"),
                _m("sm_activity_pct", "SM activity", ["sm activity"], "sm", "%", kind="ratio"),
                _m("incidents", "Incidents", ["incidents"], "incidents", "count"),
                _m("effective_cost_usd", "Effective cost", ["cost", "spend"], "cost", "USD")]
@@ -46,6 +47,20 @@ def test_power_words_reach_the_power_metric_not_energy(inp: PlannerInputs, q: st
     plan = plan_offline(q, inp)
     assert plan.kind == "query" and plan.query is not None
     assert plan.query.metrics == ["mean_power_w"]
+
+
+@pytest.mark.parametrize("q", ["max power per cluster last month", "maximum power draw by team last week", "peak power by cluster"])
+def test_a_statistic_word_that_begins_a_metric_name_is_that_metric_not_a_ranking(inp: PlannerInputs, q: str) -> None:
+    """'max power per cluster' is the peak power of each cluster, never the clusters ranked by mean power."""
+    plan = plan_offline(q, inp)
+    assert plan.kind == "query" and plan.query is not None
+    assert plan.query.metrics == ["peak_power_w"] and plan.query.limit is None
+
+
+def test_a_ranking_word_before_a_metric_still_ranks(inp: PlannerInputs) -> None:
+    plan = plan_offline("which clusters had the highest power draw last week", inp)
+    assert plan.kind == "query" and plan.query is not None and plan.query.metrics == ["mean_power_w"]
+    assert plan.query.order_by and plan.query.order_by[0].descending
 
 
 def test_power_consumption_stays_energy(inp: PlannerInputs) -> None:
