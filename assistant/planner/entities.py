@@ -37,6 +37,8 @@ class Entity:
     words: tuple[str, ...]
     key: str | None
     count: str | None = None
+    elsewhere: str = ""
+    """Where a list of them can be had when the catalog has no key for them."""
 
 
 # Words from the field: DCGM labels each GPU by UUID (a 'device' in NVIDIA's docs), Kubernetes and DCGM's Hostname label name
@@ -51,8 +53,9 @@ ENTITIES: tuple[Entity, ...] = (
     Entity("region", ("region", "regions"), "region"),
     Entity("endpoint", ("endpoint", "endpoints"), "endpoint"),
     Entity("model", ("model", "models"), "model"),
-    Entity("job", ("job", "jobs"), None, "jobs"),
-    Entity("compute request", ("compute request", "compute requests", "request", "requests"), None),
+    Entity("job", ("job", "jobs"), "job_id", "jobs"),
+    Entity("compute request", ("compute request", "compute requests", "request", "requests"), None,
+           elsewhere=" `pace request list` lists compute requests one by one."),
 )
 _BY_WORD = {w: e for e in ENTITIES for w in e.words}
 _WORDS = "|".join(re.escape(w) for w in sorted(_BY_WORD, key=len, reverse=True))
@@ -60,9 +63,11 @@ _WORDS = "|".join(re.escape(w) for w in sorted(_BY_WORD, key=len, reverse=True))
 _NOT_THE_THING = (r"(?!\s+(?:type|types|kind|kinds|model|models|sku|family|class|generation|category|hour|hours|day|days|week|weeks|"
                   r"minute|minutes|count|counts|number|utili[sz]ation|util|memory|cost|costs|spend|time|times|wait|duration|"
                   r"state|status|uuid|id|ids|name|names|size|sizes)\b)")
-_WHICH = re.compile(rf"\b(?:which|what)\s+(?:of\s+(?:the|our)\s+)?(?:(?:individual|specific|particular)\s+)?({_WORDS})\b{_NOT_THE_THING}")
+# one qualifying word may sit between ('which atlas jobs', 'which H100 GPUs'), never a word that makes it a quantity ('what share of jobs')
+_QUALIFIER = r"(?:(?!(?:time|kind|kinds|type|types|share|fraction|number|proportion|percent|percentage|portion|many|much|of)\b)[\w'-]+(?:\s+s)?\s+)?"  # folded "atlas's" is "atla s"
+_WHICH = re.compile(rf"\b(?:which|what)\s+(?:of\s+(?:the|our)\s+)?(?:(?:individual|specific|particular)\s+)?{_QUALIFIER}({_WORDS})\b{_NOT_THE_THING}")
 _LIST = re.compile(rf"\b(?:list|show|show me|give me|name|find|get|identify|flag)\s+(?:all\s+|every\s+|each\s+)?(?:the\s+|our\s+|of\s+the\s+)?"
-                   rf"({_WORDS})\s+(?:that|which|who|where|whose|with|having|had|have|has|were|was|are|is|in|on|over|under|"
+                   rf"{_QUALIFIER}({_WORDS})\s+(?:that|which|who|where|whose|with|having|had|have|has|were|was|are|is|in|on|over|under|"
                    r"idle|sitting|sat|still)\b")
 _RELATIVE = re.compile(r"\s+(that|which|who|whose|where)\b")
 _PER = re.compile(rf"(?<![\w-])per[\s-]+({_WORDS})(?![\w-]){_NOT_THE_THING}")
@@ -98,20 +103,20 @@ def entity_list(question: str, query: MetricQuery, parsed: Any, catalog: Any, re
         return None
     entity, words = found
     metric = query.metrics[0]
-    if len(query.metrics) != 1 or not additive(catalog, metric) or query.compare_to_previous or query.share_of_total:
-        return None
     label = getattr(catalog.metrics[metric], "label", metric)
     if entity.key is None or entity.key not in catalog.dimensions:
         return PlannerPlan(kind="abstain", confidence=0.0, suggestions=[f"{label} by team yesterday"], message=(
-            f"'{words.strip()}' asks for a list of {entity.noun}s, and the catalog has no {entity.noun} identifier to list them "
-            f"by, so I won't answer with a count. I can give how many ({label.lower()}), or list the teams, clusters or "
-            "projects that had any."))
+            f"That asks for a list of {entity.noun}s, and the catalog has no {entity.noun} identifier to list them "
+            f"by, so I won't answer with a count. I can give how many, or list the teams, clusters or projects that had any."
+            f"{entity.elsewhere}"))
+    if len(query.metrics) != 1 or not additive(catalog, metric) or query.compare_to_previous or query.share_of_total:
+        return None
     if any(f.dimension == entity.key and f.operator == "=" and len(f.values) == 1 for f in query.filters):
         return None  # 'which team ... atlas' names the one already
     allowed = reach(metric)
     if allowed is not None and entity.key not in allowed:
         return PlannerPlan(kind="abstain", confidence=0.0, message=(
-            f"'{words.strip()}' asks for a list of {entity.noun}s, but {label.lower()} cannot be split by {entity.key}: its "
+            f"That asks for a list of {entity.noun}s, but {label.lower()} cannot be split by {entity.key}: its "
             f"data has no such attribute. It can be split by: {', '.join(sorted(allowed)) or 'nothing'}."))
     others = [g for g in query.group_by if g.dimension != entity.key and not _names_same(g.dimension, entity, catalog, parsed.text)]
     group_by = [GroupBy(dimension=entity.key), *others]

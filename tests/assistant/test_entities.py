@@ -36,7 +36,7 @@ def catalog() -> ReachCatalog:
     metrics = [_m("cost", "Effective cost", ["cost", "spend", "spending"], "cost", "USD"),
                _m("energy", "Energy", ["energy", "power draw"], "energy", "kWh"),
                _m("gpus_idle_all_day", "GPU-days idle all day", ["idle all day", "gpus idle all day"], "idle_days", "count"),
-               _m("failed_jobs", "Failed jobs", ["failed jobs", "job failures"], "failed", "count"),
+               _m("failed_jobs", "Failed jobs", ["failed jobs", "job failures", "jobs failed"], "failed", "count"),
                _m("jobs", "Jobs", ["jobs", "job count"], "jobs", "count"),
                _m("over_quota_hours", "Over-quota hours", ["over quota", "over quota hours"], "over", "accelerator-hours"),
                _m("gpu_count", "GPU count", ["gpu count", "number of gpus", "how many gpus"], "gpus", "count"),
@@ -99,9 +99,22 @@ def test_the_count_answers_how_many_and_the_list_answers_which_over_the_same_per
     assert [g.dimension for g in listed.query.group_by] == ["gpu_uuid"]
 
 
-def test_a_thing_the_catalog_cannot_list_is_said_so_never_answered_with_its_count(today: date) -> None:
-    p = plan("which jobs failed yesterday", today)
-    assert p.kind == "abstain" and "no job identifier" in p.message
+@pytest.mark.parametrize("question,noun", [("which jobs failed yesterday", "job"), ("which requests are still pending", "compute request")])
+def test_a_thing_the_catalog_cannot_list_is_said_so_never_answered_with_its_count(question: str, noun: str, today: date) -> None:
+    p = plan(question, today)
+    assert p.kind == "abstain" and f"no {noun} identifier" in p.message
+
+
+@pytest.mark.parametrize("question,filters", [("which jobs failed yesterday", []), ("which atlas jobs failed yesterday", [("team", ["atlas"])]),
+                                              ("list the jobs that failed on east yesterday", [("cluster", ["east"])])])
+def test_with_a_key_for_the_thing_the_same_question_lists_them_within_its_filters(question: str, filters: list, today: date) -> None:
+    cat = catalog()
+    cat.dimensions["job_id"] = FakeDimension("job_id", "Job", ["job id"])
+    cat.reach["failed_jobs"] = cat.reach["failed_jobs"] | {"job_id"}
+    p = plan_offline(question, PlannerInputs(catalog=cat, lexicon=Lexicon.from_catalog(cat), today=today))
+    assert p.kind == "query" and p.query is not None, p.message
+    assert p.query.metrics == ["failed_jobs"] and [g.dimension for g in p.query.group_by] == ["job_id"] and p.query.positive_only
+    assert [(f.dimension, f.values) for f in p.query.filters] == filters
 
 
 def test_a_list_of_things_the_metric_cannot_be_split_by_abstains(today: date) -> None:
