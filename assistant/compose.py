@@ -6,6 +6,7 @@ number in the text is a number in the rows.
 
 from __future__ import annotations
 
+import math
 from types import SimpleNamespace
 from typing import Any
 
@@ -31,6 +32,7 @@ def fmt_value(value: Any, metric: Any | None) -> str:
         num = format(value, spec)
     except (ValueError, TypeError):
         num = f"{value:,.2f}"
+    num = _keep_magnitude(num, value)
     if unit == "USD":
         return f"-${num.lstrip('-')}" if value < 0 else f"${num}"
     if unit == "%":
@@ -40,6 +42,29 @@ def fmt_value(value: Any, metric: Any | None) -> str:
     if unit in ("", "count"):
         return num
     return f"{num} {unit}"
+
+
+def _keep_magnitude(num: str, value: float) -> str:
+    """`num`, or more decimals when the format rounded a small value away (a $0.37 line is not '$0').
+
+    A real export can be small (a sample bill of $15): a figure off by more than 5% of itself, or shown
+    as zero when it is not, gets the decimals it needs (two, or two significant digits below 0.01).
+
+    >>> _keep_magnitude("0", 0.370968), _keep_magnitude("15", 14.976514), _keep_magnitude("0", 0.000883)
+    ('0.37', '15', '0.00088')
+    >>> _keep_magnitude("12,345", 12345.4), _keep_magnitude("0", 0.0)
+    ('12,345', '0')
+    """
+    try:
+        shown = float(num.replace(",", ""))
+    except ValueError:
+        return num
+    if not value or abs(shown - value) <= 0.05 * abs(value):
+        return num
+    if abs(value) >= 0.01:
+        return f"{value:,.2f}"
+    digits = 1 - math.floor(math.log10(abs(value)))
+    return f"{value:.{digits}f}"
 
 
 def describe_result(columns: list[str], rows: list[list[Any]], metrics: dict[str, Any], period_text: str) -> str:

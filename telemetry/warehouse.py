@@ -45,7 +45,9 @@ Version = tuple[int, int, int]
 
 
 def _build_hint(path: Path) -> str:
-    return f"build one with `pace seed --db {path}` (or `pace demo`)"
+    # a user with their own exports needs the empty one: `pace seed` alone would mix generated rows into theirs
+    return (f"build one with `pace seed --db {path}` (or `pace demo`), or an empty one for your own data with "
+            f"`pace seed --empty --db {path}` and then `pace ingest`")
 
 
 def version(path: Path | str) -> Version | None:

@@ -17,6 +17,7 @@ if TYPE_CHECKING:  # annotations only: langgraph loads only when a graph is buil
     from langgraph.runtime import Runtime
 
 
+from assistant.data_window import shift_default_period
 from assistant.graph.context import Context
 from assistant.graph.state import TURN_RESET, State
 from assistant.intents import TOOL_INTENTS, classify
@@ -136,7 +137,7 @@ def _plan_offline(state: State, runtime: Runtime[Context]) -> PlannerPlan:
     inputs = PlannerInputs(catalog=res.catalog, lexicon=res.lexicon, today=_as_of(state), default_days=ctx.default_period_days,
                            threshold=ctx.confidence_threshold, previous=_previous(state),
                            reach_cache=getattr(res, "reach_cache", {}), prefer_covered=chooser(res.engine, res.catalog))
-    planned = plan_offline(state.get("resolved_question") or state["question"], inputs)
+    planned = shift_default_period(plan_offline(state.get("resolved_question") or state["question"], inputs), res.engine, res.catalog)
     return carry_period_label(planned, (state.get("last_answer") or {}).get("period"))  # 'and by cluster?' stays 'last week'
 
 

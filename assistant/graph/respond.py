@@ -10,6 +10,7 @@ if TYPE_CHECKING:  # annotations only: langgraph loads only when a graph is buil
 from assistant.models import Answer, MetricInfo, Period, Provenance
 from assistant.charts import render_chart
 from assistant.compose import describe_result
+from assistant.data_window import held_data, offer_with_data
 from assistant.graph.context import Context
 from assistant.graph.nodes import resources, timed, use_llm
 from assistant.graph.state import State
@@ -107,7 +108,8 @@ def _answered(state: State, runtime: Runtime[Context], plan: PlannerPlan, query:
         gap = coverage_gap(res.engine, catalog, list(used), plan.query.time_range.start, plan.query.time_range.end)
         if gap:  # no table behind the metric holds data for the period: say what exists, never "answered" with nothing
             return {"status": "no_data", "columns": columns, "rows": [], "sql": state.get("sql"), "metric_query": query,
-                    "period": period, "text": f"No data for {period_text}: {gap}"}
+                    "period": period, "text": " ".join(filter(None, [f"No data for {period_text}: {gap}", offer_with_data(
+                        res.engine, catalog, list(used), plan.query.time_range.start, plan.query.time_range.end)]))}
     scope = ", ".join(f"{f.dimension} {'' if f.operator == '=' else f.operator + ' '}{'/'.join(map(str, f.values))}"
                       for f in (plan.query.filters if plan.query else []))
     text = describe_result(columns, rows, used, period_text + (f", {scope}" if scope else ""))
@@ -115,8 +117,7 @@ def _answered(state: State, runtime: Runtime[Context], plan: PlannerPlan, query:
     if unmeasured:
         return {"status": "no_data", "columns": columns, "rows": rows, "sql": state.get("sql"), "metric_query": query,
                 "period": period, "text": f"Not measured: {unmeasured} for {period_text}. The data holds no samples of the "
-                "field it is computed from (per-GPU figures come from `pace ingest --format dcgm`; DCGM profiling fields "
-                "such as SM_ACTIVE exist only where the exporter collects them)."}
+                f"field it is computed from ({_measured_from(used)})."}
     if plan.kind == "sql" and state.get("intent") == "sql_text":
         text = f"Your SQL passed the validator and returned {len(rows)} row{'s' * (len(rows) != 1)}."
     weekly = plan.query is not None and (plan.query.time_grain() == "week" or "week" in (plan.period_label or ""))
@@ -150,6 +151,14 @@ def _answered(state: State, runtime: Runtime[Context], plan: PlannerPlan, query:
     return {"status": "answered", "text": full, "columns": columns, "rows": rows, "sql": state.get("sql"),
             "metric_query": query, "period": period, "chart": chart, "provenance": provenance,
             "warnings": [*state.get("warnings", []), *warnings]}
+
+
+def _measured_from(used: dict[str, Any]) -> str:
+    """Where the fields of the asked metrics come from: DCGM advice for GPU fields, the definition otherwise."""
+    if any("DCGM" in (getattr(m, "description", "") or "") for m in used.values()):
+        return ("per-GPU figures come from `pace ingest --format dcgm`; DCGM profiling fields such as SM_ACTIVE exist "
+                "only where the exporter collects them")
+    return "; ".join(f"{m.label}: {(getattr(m, 'description', '') or '').strip().rstrip('.')}" for m in used.values())
 
 
 def _not_measured(columns: list[str], rows: list[list[Any]], used: dict[str, Any]) -> str:
@@ -191,8 +200,9 @@ def _help(runtime: Runtime[Context]) -> dict[str, Any]:
     dims = ", ".join(sorted(n for n, d in catalog.dimensions.items() if d.kind == "categorical"))
     examples = [vq.question for vq in (catalog.verified_queries or [])[:5]]
     ex = "".join(f"\n  - {q}" for q in examples)
+    held = held_data(resources(runtime).engine) or resources(runtime).freshness()  # what the data covers, not only what it could
     return {"status": "answered", "intent": "help", "columns": ["metric", "label", "unit"],
             "rows": [[n, m.label, m.unit] for n, m in catalog.metrics.items()],
             "text": f"I answer questions about the fleet's metrics: {names}, and more (see `pace metrics`). "
                     f"Break them down by {dims}; name a period ('last week', 'in October', 'MTD'). "
-                    f"{ISO_WEEKS}\nFor example:{ex}"}
+                    f"{ISO_WEEKS}\nThe warehouse holds {held}.\nFor example:{ex}"}

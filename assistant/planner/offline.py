@@ -19,6 +19,7 @@ from assistant.planner.followup import apply_edits, is_followup, is_strong_follo
 from assistant.planner.lexicon import Lexicon, fold, mask, normalize
 from assistant.planner.parse import Parsed, parse
 from assistant.planner.entities import counted_pair, entity_list, per_entity
+from assistant.planner.senses import pick_senses
 from assistant.planner.hypothetical import hypothetical_change, what_if_abstain
 from assistant.planner.plan import PlannerPlan
 from assistant.planner.shapes import additive, conversions, daily_average, per_thing, percent_without_share, shape_followup, share_of_total
@@ -157,6 +158,9 @@ def plan_offline(question: str, inp: PlannerInputs) -> PlannerPlan:
     if inp.prefer_covered is not None and parsed.period is not None:
         metrics, covered_notes = inp.prefer_covered(metrics, parsed.period.start, parsed.period.end)
         notes += covered_notes
+    sense = pick_senses(parsed, metrics, lambda m: _reach(m, inp), inp.lexicon.dimensions)
+    if sense is not None:
+        return sense
     query = _build(metrics, parsed, inp)
     spans = [s for h in parsed.metric_hits for s in h.spans()]
     things = (per_entity(parsed, query, inp.catalog, lambda m: _reach(m, inp), spans)

@@ -82,6 +82,8 @@ class Parsed:
     """A second period set against the first ('October vs November'): both sides are answered."""
     sort_desc: bool | None = None
     """A sort order the question states ('ascending', 'highest first'), without a top-N."""
+    senses: dict[str, list[str]] = field(default_factory=dict)
+    """A grouping phrase that names several dimensions ('service': endpoint, FOCUS service) -> all of them, the grouped one first."""
     ranked_noun: bool = False
     """The ranking word names the grouping itself ('the cheapest team', 'top cluster'), not a list 'by team'."""
     plural_groups: bool = False
@@ -181,6 +183,9 @@ def parse(question: str, lexicon: Lexicon, today: date, value_priority: tuple[st
             if not names_value and (cue or (out.rank is not None and not out.group_dims)):
                 if dim not in out.group_dims:
                     out.group_dims.append(dim)
+                    named = list(dict.fromkeys(x.target for x in span_hits if x.kind == "dimension"))
+                    if len(named) > 1:
+                        out.senses[h.phrase] = named
                 out.ranked_noun = out.ranked_noun or (out.rank is not None and not _GROUP_CUE.search(before) and not joined)  # 'the cheapest team'
                 out.plural_groups = out.plural_groups or any(h.start <= o < h.end for o in plural_at)
                 last_group_end = h.end
