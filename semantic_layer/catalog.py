@@ -125,7 +125,7 @@ def _values_at_once(sources: dict[str, tuple[str, str]], engine_or_con: Any, lim
         columns.append(exp.Subquery(this=exp.select(values).from_(exp.to_table(table))).as_(exp.to_identifier(name, quoted=True)))
     sql = exp.select(*columns).sql(dialect="duckdb")
     settings = getattr(engine_or_con, "settings", None)
-    key = _values_key(settings, sql)
+    key = _values_key(settings, f"{sql}\0{limit}")  # kept cut to `limit`: on `large` the uncut lists pickle to 63 MB
     found = catalog_cache.load(key) if key else None
     if found is None:
         if hasattr(engine_or_con, "run_sql"):
@@ -137,8 +137,8 @@ def _values_at_once(sources: dict[str, tuple[str, str]], engine_or_con: Any, lim
             rows, names = cur.fetchall(), [d[0] for d in cur.description or []]
         if len(rows) != 1:
             return None
-        found = {name: list(values or []) for name, values in zip(names, rows[0])}
-        if key and key == _values_key(settings, sql):  # no writer swapped a new version in meanwhile
+        found = {name: list(values or [])[:limit] for name, values in zip(names, rows[0])}
+        if key and key == _values_key(settings, f"{sql}\0{limit}"):  # no writer swapped a new version in meanwhile
             catalog_cache.store(key, found)
     live = {name: column for name, (table, column) in sources.items() if table == live_requests.TABLE}
     if settings is not None and live:  # requests governance holds beyond the warehouse's (see live_requests.py)
