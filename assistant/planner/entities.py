@@ -39,13 +39,16 @@ class Entity:
     count: str | None = None
     elsewhere: str = ""
     """Where a list of them can be had when the catalog has no key for them."""
+    individual: bool = False
+    """One of many alike (a GPU, a node, a job): a count split by them is mostly zeros, so only the ones that had any are shown."""
 
 
 # Words from the field: DCGM labels each GPU by UUID (a 'device' in NVIDIA's docs), Kubernetes and DCGM's Hostname label name
 # the node; FOCUS and Slurm name teams, projects, clusters and jobs. A job or a compute request has no key in the catalog.
 ENTITIES: tuple[Entity, ...] = (
-    Entity("GPU", ("gpu", "gpus", "card", "cards", "device", "devices", "gpu device", "gpu devices"), "gpu_uuid", "gpu_count"),
-    Entity("host", ("host", "hosts", "node", "nodes", "server", "servers", "machine", "machines"), "host"),
+    Entity("GPU", ("gpu", "gpus", "card", "cards", "device", "devices", "gpu device", "gpu devices"), "gpu_uuid", "gpu_count",
+           individual=True),
+    Entity("host", ("host", "hosts", "node", "nodes", "server", "servers", "machine", "machines"), "host", individual=True),
     Entity("team", ("team", "teams"), "team"),
     Entity("org", ("org", "orgs", "organization", "organizations", "organisation", "organisations"), "org"),
     Entity("project", ("project", "projects"), "project"),
@@ -53,7 +56,7 @@ ENTITIES: tuple[Entity, ...] = (
     Entity("region", ("region", "regions"), "region"),
     Entity("endpoint", ("endpoint", "endpoints"), "endpoint"),
     Entity("model", ("model", "models"), "model"),
-    Entity("job", ("job", "jobs"), "job_id", "jobs"),
+    Entity("job", ("job", "jobs"), "job_id", "jobs", individual=True),
     Entity("compute request", ("compute request", "compute requests", "request", "requests"), None,
            elsewhere=" `pace request list` lists compute requests one by one."),
 )
@@ -69,6 +72,7 @@ _WHICH = re.compile(rf"\b(?:which|what)\s+(?:of\s+(?:the|our)\s+)?(?:(?:individu
 _LIST = re.compile(rf"\b(?:list|show|show me|give me|name|find|get|identify|flag)\s+(?:all\s+|every\s+|each\s+)?(?:the\s+|our\s+|of\s+the\s+)?"
                    rf"{_QUALIFIER}({_WORDS})\s+(?:that|which|who|where|whose|with|having|had|have|has|were|was|are|is|in|on|over|under|"
                    r"idle|sitting|sat|still)\b")
+_PER_KEY = re.compile(rf"(?<![\w-])(?:per|by|for each|for every)[\s-]+({_WORDS})\s+(?:uuid|id|ids|name)(?![\w-])")
 _RELATIVE = re.compile(r"\s+(that|which|who|whose|where)\b")
 _PER = re.compile(rf"(?<![\w-])per[\s-]+({_WORDS})(?![\w-]){_NOT_THE_THING}")
 
@@ -99,7 +103,9 @@ def entity_list(question: str, query: MetricQuery, parsed: Any, catalog: Any, re
     """
     m = _WHICH.search(question) or _LIST.search(question)
     found = (_BY_WORD[m.group(1)], m.group(0)) if m else None
-    if found is None or parsed.rank is not None or parsed.sort_desc is not None or query.time_grain() is not None:
+    if found is None:
+        return _individual_split(query, catalog, parsed)
+    if parsed.rank is not None or parsed.sort_desc is not None or query.time_grain() is not None:
         return None
     entity, words = found
     metric = query.metrics[0]
@@ -125,9 +131,27 @@ def entity_list(question: str, query: MetricQuery, parsed: Any, catalog: Any, re
     _placed(parsed, m.span(1))
     if (rel := _RELATIVE.match(question, m.end(1))) is not None:  # 'the projects whose jobs ...': the pronoun only links
         _placed(parsed, rel.span(1))
-    note = (f"Listed: the {entity.noun}s ({entity.key}) whose value is above zero, highest first, at most "
-            f"{update['limit']} rows; ask 'how many' for the count.")
+    note = f"Listed: the {entity.noun}s ({entity.key}) whose value is above zero, highest first, at most {update['limit']} rows."
     return query.model_copy(update=update), [note]
+
+
+def _individual_split(query: MetricQuery, catalog: Any, parsed: Any) -> tuple[MetricQuery, list[str]] | None:
+    """'Idle-all-day GPUs by GPU UUID': a count split by one GPU, node or job lists the ones that had any, not every zero.
+
+    Only for a count (unit 'count'); an amount split by GPU (hours, cost) keeps its zeros, which are values.
+    """
+    keys = {e.key: e for e in ENTITIES if e.individual}
+    split = [g.dimension for g in query.group_by if g.grain is None]
+    if (len(split) != 1 or split[0] not in keys or len(query.metrics) != 1 or query.positive_only or parsed.rank is not None
+            or query.compare_to_previous or query.share_of_total or query.per_count):
+        return None
+    metric = query.metrics[0]
+    if getattr(catalog.metrics[metric], "unit", "") != "count" or not additive(catalog, metric):
+        return None
+    entity = keys[split[0]]
+    limit = min(query.limit or LIST_LIMIT, LIST_LIMIT)
+    return query.model_copy(update={"positive_only": True, "limit": limit}), [
+        f"Only the {entity.noun}s with a count above zero are listed (the others had none), at most {limit} rows."]
 
 
 def _names_same(dimension: str, entity: Entity, catalog: Any, text: str) -> bool:
@@ -155,6 +179,14 @@ def per_entity(parsed: Any, query: MetricQuery, catalog: Any, reach: Any, consum
     question has no 'per <entity>' outside a metric's own name, or where it already groups by the entity.
     """
     text = parsed.text
+    key = _PER_KEY.search(text)  # 'per GPU UUID', 'by job id': the split by the thing's own key, whatever the metric
+    if key is not None and (entity := _BY_WORD[key.group(1)]).key in catalog.dimensions:
+        _placed(parsed, key.span())
+        if any(g.dimension == entity.key for g in query.group_by):
+            return None
+        split = [GroupBy(dimension=entity.key), *[g for g in query.group_by if not _names_same(g.dimension, entity, catalog, text)]]
+        query = query.model_copy(update={"group_by": split, "order_by": [OrderBy(field=query.metrics[0], descending=True)]})
+        return _individual_split(query, catalog, parsed) or (query, [])
     # a metric phrase inside the noun ('per job': 'job' read as jobs too) is the count; one around it is a metric's own name
     m = next((m for m in _PER.finditer(text)
               if not any(s < m.end() and m.start() < e and not m.start(1) <= s < e <= m.end(1) for s, e in consumed)), None)

@@ -166,3 +166,22 @@ def test_a_noun_that_names_a_kind_or_a_quantity_is_not_a_thing_to_count(noun: st
     from assistant.planner.entities import listed_entity
 
     assert listed_entity(f"which {noun} had the most spend") is None
+
+
+def test_a_count_split_by_one_gpu_lists_the_gpus_that_had_any_and_an_amount_keeps_its_zeros(today: date) -> None:
+    count = plan("gpus idle all day by gpu uuid yesterday", today)
+    assert count.kind == "query" and count.query is not None and count.query.positive_only
+    assert any("count above zero" in n for n in count.notes)
+    amount = plan("energy by team last week", today)
+    assert amount.kind == "query" and amount.query is not None and not amount.query.positive_only
+    by_team = plan("failed jobs by team last week", today)  # a team with no failures is an answer, not noise
+    assert by_team.query is not None and not by_team.query.positive_only
+
+
+@pytest.mark.parametrize("question", ["gpus idle all day yesterday per gpu uuid", "gpu utilization per gpu id last week"])
+def test_per_the_things_own_key_is_the_split_by_it_never_a_word_ignored(question: str, today: date) -> None:
+    p = plan(question, today)
+    assert p.kind == "query" and p.query is not None and p.query.per_count is None
+    assert [g.dimension for g in p.query.group_by] == ["gpu_uuid"]
+    assert not any("Ignored" in n for n in p.notes)
+    assert plan("energy per gpu id last week", today).kind == "abstain"  # energy has no per-GPU data: said, not divided
