@@ -89,6 +89,8 @@ ASKED = {
     "host (CPU) memory": "maxrss of atlas jobs last week",
     "carbon emissions": "carbon footprint by cluster last quarter",
     "budgets": "are we over budget this month",
+    "facility power (PUE)": "what was our PUE last month",
+    "fan speed": "average fan speed by cluster yesterday",
 }
 
 

@@ -219,3 +219,5 @@ REFERENCE.update({
     "gpu_dram_activity_pct": _gpu("100 * sum(dram_active * observed_hours) / sum(observed_hours) FILTER (WHERE dram_active IS NOT NULL)"),
 })
 GPU_METRICS = GPU_METRICS | {"gpu_tensor_activity_pct", "gpu_dram_activity_pct"}
+REFERENCE["avg_memory_free_gib"] = _gpu("sum(fb_free_mib / 1024 * observed_hours) / sum(observed_hours) FILTER (WHERE fb_free_mib IS NOT NULL)")
+GPU_METRICS = GPU_METRICS | {"avg_memory_free_gib"}
