@@ -191,3 +191,29 @@ def test_small_real_amounts_are_not_rounded_to_zero(warehouse: Path) -> None:
     a = _ask(warehouse, f"billed cost by billing provider {SEPT}")
     oracle = _focus_sept().query("ProviderName == 'Oracle'")["BilledCost"].sum()
     assert f"Oracle ${oracle:.2f}" in a.text, a.text  # $0.54, not "$1" or "$0"
+
+
+# Gaps found in the first hour and reported to the lead (issue 22), each with the answer the data supports.
+# strict: the day one is fixed, its xfail fails and the case moves into CASES or HONEST above.
+GAPS = [
+    pytest.param("how many jobs ran on 2026-11-20", lambda a: a.status != "answered" or a.rows[0][-1] == int(
+        (raw.jobs()["Start"].dt.strftime("%Y-%m-%d") == "2026-11-20").sum()),
+        marks=pytest.mark.xfail(strict=True, reason="'ran' is dropped: answered with jobs submitted (15), 3 never started"),
+        id="ran is not submitted"),
+    pytest.param(f"which team has the highest job failure rate {JOB_DAYS}", lambda a: len(a.rows) == 3,
+                 marks=pytest.mark.xfail(strict=True, reason="helix, orion and vega tie at 100%; LIMIT 1 shows helix alone"),
+                 id="a tie at the top shows every winner"),
+    pytest.param(f"cost by region {SEPT}", lambda a: a.status != "answered" or {r[0] for r in a.rows} >= {"us-east-1", "eastus"},
+                 marks=pytest.mark.xfail(strict=True, reason="region is the cluster's; FOCUS RegionId is on every line, "
+                                                             "so the bill comes back as one '(unattributed)' row"),
+                 id="region of a cost line"),
+    pytest.param(f"spend by cloud provider {SEPT}", lambda a: a.status != "answered" or {r[0] for r in a.rows} >= {"AWS"},
+                 marks=pytest.mark.xfail(strict=True, reason="provider is the cluster's, not FOCUS ProviderName"),
+                 id="provider of a cost line"),
+]
+
+
+@pytest.mark.parametrize(("question", "holds"), GAPS)
+def test_known_gaps(warehouse: Path, question: str, holds: Callable[[Any], bool]) -> None:
+    a = _ask(warehouse, question)
+    assert holds(a), a.text
