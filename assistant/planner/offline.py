@@ -25,9 +25,8 @@ from assistant.planner.plan import PlannerPlan
 from assistant.planner.shapes import additive, conversions, daily_average, per_thing, percent_without_share, shape_followup, share_of_total
 from assistant.planner.stated import stated_clash
 from assistant.planner.unmeasured import missing_abstain, missing_measure
-from assistant.planner.unmeasured import missing_abstain, missing_measure
-from assistant.planner.ranking import (UNPLACED_RANKS, apply_rank, bound_abstain, ordinal_as_top, placed_comparatives, superlatives_as_measure,
-                                       value_bound, expand_elided)
+from assistant.planner.ranking import (UNPLACED_RANKS, apply_rank, bound_abstain, ordinal_as_top, placed_comparatives, side_left_open,
+                                       superlatives_as_measure, value_bound, expand_elided)
 from assistant.planner.typos import close_ties, correct_words, phrase_corrections, vocabulary
 from assistant.planner.words import DURATION_WORDS, FUTURE_WORDS, GAP_OK, KNOWN_WORDS, PRESENTATION_WORDS, UNIT_WORDS, TIME_UNITS, SHAPE_WORDS, STATISTIC_NAMES, STATISTIC_WORDS, STATE_METRICS, STOPWORDS, VAGUE, VERB_VALUES, generic_senses
 from assistant.timeparse import Period, default_period, empty_so_far, invalid_date, resolve_period, open_end, shift_back, shifted, side_by_side_grain
@@ -185,6 +184,7 @@ def plan_offline(question: str, inp: PlannerInputs) -> PlannerPlan:
     unknown = [w for w in unknown if w not in STATISTIC_WORDS and w not in PRESENTATION_WORDS and not _restates(w, metrics, inp)]
     unknown = placed_comparatives(unknown, query, parsed.other_period)  # 'did atlas spend more than orion?' shows both
     modifiers = _modifiers(parsed, unknown) + [w for w in unknown if w in UNPLACED_RANKS]  # 'busiest', 'second': never ignored
+    modifiers += side_left_open(parsed.text, query, parsed.other_period)  # 'a month ago vs now': never one side alone
     if modifiers:
         label = getattr(inp.catalog.metrics[metrics[0]], "label", metrics[0])
         return PlannerPlan(kind="abstain", confidence=0.0, suggestions=[f"{label} last week"], message=(

@@ -240,6 +240,19 @@ _PERCENT_CHANGE = frozenset("percent percentage pct %".split())
 """'By what percent did spend change?': the comparison with the previous period states the change in percent."""
 
 
+_VS_NOW = re.compile(r"\b(?:vs\.?|versus|compared (?:to|with)|against|than)\s+(?:right\s+)?(now|currently|at present|the present)\b")
+
+
+def side_left_open(text: str, query: MetricQuery, other_period: Any) -> list[str]:
+    """'spend a month ago vs now': a side named by 'now' that the answer does not show, as words to place.
+
+    >>> side_left_open("spend a month ago vs now", MetricQuery(metrics=["m"]), None)
+    ['now']
+    """
+    m = _VS_NOW.search(text)
+    return [m.group(1)] if m and not shows_both_sides(query, other_period) else []
+
+
 def shows_both_sides(query: MetricQuery, other_period: Any) -> bool:
     """The answer sets two or more sides next to each other: values of one dimension, or two periods."""
     return (any(f.operator == "in" and len(f.values) > 1 for f in query.filters) or query.compare_to_previous
@@ -281,4 +294,4 @@ def expand_elided(question: str, metric_phrases: Any, fold_fn: Any) -> str:
     return _ELIDED.sub(repl, question)
 
 
-__all__ = ["COMPARATIVES", "UNPLACED_RANKS", "ordinal_as_top", "expand_elided", "superlatives_as_measure", "apply_rank", "bound_abstain", "placed_comparatives", "shows_both_sides", "value_bound", "is_value_bound", "nothing_to_rank", "rank_time_buckets", "time_bucket_grain"]
+__all__ = ["COMPARATIVES", "UNPLACED_RANKS", "side_left_open", "ordinal_as_top", "expand_elided", "superlatives_as_measure", "apply_rank", "bound_abstain", "placed_comparatives", "shows_both_sides", "value_bound", "is_value_bound", "nothing_to_rank", "rank_time_buckets", "time_bucket_grain"]

@@ -246,3 +246,9 @@ def test_an_ordinal_day_of_a_month_is_that_day_not_the_month(inputs: PlannerInpu
 def test_an_ordinal_day_the_month_lacks_is_an_error(inputs: PlannerInputs) -> None:
     p = ask(inputs, "spend on the 31st of november")
     assert p.kind == "abstain" and "not a calendar date" in p.message
+
+
+@pytest.mark.parametrize("question", ["spend a month ago vs now", "jobs last week compared to now"])
+def test_a_side_named_now_is_never_dropped(inputs: PlannerInputs, question: str) -> None:
+    p = ask(inputs, question)
+    assert p.kind != "query"
