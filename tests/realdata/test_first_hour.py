@@ -187,6 +187,21 @@ def test_no_period_means_the_last_days_with_data_and_says_where_they_end(warehou
     assert {r[0]: r[1] for r in a.rows} == {k: pytest.approx(v, abs=1e-4) for k, v in want.items()}
 
 
+def test_a_follow_up_moves_from_the_window_with_data(warehouse: Path) -> None:
+    from langgraph.checkpoint.memory import InMemorySaver
+
+    saver, settings = InMemorySaver(), Settings(PACE_DB=warehouse)
+    first = answer("spend by service", thread_id="first-hour", planner="offline", settings=settings, checkpointer=saver)
+    before = answer("and the week before?", thread_id="first-hour", planner="offline", settings=settings, checkpointer=saver)
+    assert first.period is not None and first.period.start == "2024-09-24"
+    assert before.status == "answered" and before.period is not None
+    assert (before.period.start, before.period.end) == ("2024-09-17", "2024-09-24")  # the 7 days before the ones shown
+    d = raw.focus()
+    week = d[(d["ChargePeriodStart"] >= "2024-09-17") & (d["ChargePeriodStart"] < "2024-09-24")]
+    want = _by(week, "ServiceName", "EffectiveCost")
+    assert {r[0]: r[1] for r in before.rows} == {k: pytest.approx(v, abs=1e-4) for k, v in want.items()}
+
+
 def test_small_real_amounts_are_not_rounded_to_zero(warehouse: Path) -> None:
     a = _ask(warehouse, f"billed cost by billing provider {SEPT}")
     oracle = _focus_sept().query("ProviderName == 'Oracle'")["BilledCost"].sum()
