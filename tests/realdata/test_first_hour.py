@@ -89,6 +89,14 @@ CASES = [
     Case("spend by service", lambda: _by(_last_week_of_bill(), "ServiceName", "EffectiveCost")),  # no period: the bill's last 7 days
     Case(f"effective cost for Microsoft {SEPT}",
          lambda: _focus_sept().query("ProviderName == 'Microsoft'")["EffectiveCost"].sum()),
+    Case(f"effective savings rate {SEPT}",  # FinOps ESR: (list - effective) / list
+         lambda: 100 * (1 - _focus_sept()["EffectiveCost"].sum() / _focus_sept()["ListCost"].sum()), rel=1e-3),
+    Case(f"average daily spend {SEPT}", lambda: _focus_sept()["EffectiveCost"].sum() / 30, column="effective_cost_usd__per_day"),
+    Case(f"which day {SEPT} cost the most", lambda: dict([max(_focus_sept().groupby(
+        _focus_sept()["ChargePeriodStart"].dt.strftime("%Y-%m-%d"))["EffectiveCost"].sum().items(), key=lambda kv: kv[1])])),
+    Case(f"how much of the bill was credits {SEPT}",  # FOCUS ChargeCategory Credit, as a share of the billed total
+         lambda: 100 * _focus_sept().query("ChargeCategory == 'Credit'")["BilledCost"].sum() / _focus_sept()["BilledCost"].sum(),
+         rel=1e-3),
     # ops: Slurm jobs (sacct states; the later dump is the current state)
     Case(f"how many jobs were submitted {JOB_DAYS}", lambda: len(raw.jobs())),
     Case(f"jobs by state {JOB_DAYS}", lambda: raw.jobs()["state"].str.lower().value_counts().to_dict()),
