@@ -85,11 +85,13 @@ def _gate_names(con: duckdb.DuckDBPyConnection, plan: IngestPlan, columns: tuple
         return
     gates = tuple(printable(c) for c in columns)
     passing = exp.column("_reason").is_(exp.null())
-    grouped = list(dict.fromkeys([*columns, *(c for cols in plan.dimensions.values() for c in cols if c in plan.columns)]))
-    names = exp.select(*(exp.column(c, quoted=True) for c in grouped), exp.alias_(exp.paren(exp.or_(*(g.fails.copy() for g in gates))), "_bad")) \
-        .from_("_checked").where(passing).group_by(*(exp.column(c, quoted=True) for c in grouped))
+    dimension_columns = (c for cols in plan.dimensions.values() for c in cols if c in plan.columns)
+    grouped = [exp.column(c, quoted=True) for c in dict.fromkeys([*columns, *dimension_columns])]
+    any_bad = exp.alias_(exp.paren(exp.or_(*(g.fails.copy() for g in gates))), "_bad")
+    names = exp.select(*grouped, any_bad).from_("_checked").where(passing).group_by(*(c.copy() for c in grouped))
     con.execute(CREATE_TEMP + " _groups AS " + sql(names))
-    flags = exp.select(*(exp.func("bool_or", exp.func("coalesce", g.fails.copy(), exp.false())) for g in gates)).from_("_groups").where("_bad")
+    flags = exp.select(*(exp.func("bool_or", exp.func("coalesce", g.fails.copy(), exp.false())) for g in gates)) \
+        .from_("_groups").where("_bad")
     bad_columns = [c for c, flag in zip(columns, con.execute(sql(flags)).fetchone()) if flag]
     if not bad_columns:
         return
@@ -252,5 +254,6 @@ def add_dimensions(con: duckdb.DuckDBPyConnection, plan: IngestPlan) -> dict[str
 
 def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
     """The columns of a temporary table of this connection (empty when it does not exist)."""
-    rows = con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = ? AND database_name = 'temp'", [table]).fetchall()
+    rows = con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = ? AND database_name = 'temp'",
+                       [table]).fetchall()
     return {r[0] for r in rows}

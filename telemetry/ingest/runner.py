@@ -52,25 +52,46 @@ def ingest(
     check_file(path, fmt)
     triples = mapping.load_mapping(mapping_file)
     started = time.perf_counter()
+    clock = _StageClock()
     with writer(db, purpose=f"ingest {path.name}") as con, _progress(progress, path) as advance:  # next version, swapped in on commit
         con.execute("SET TimeZone = 'UTC'")
+        con.execute("SET enable_progress_bar = false")  # DuckDB's own bar on stderr; `--progress` draws pace's
         if threads:
             con.execute(f"SET threads = {int(threads)}")
         mapping.register(con, triples)
         con.execute("BEGIN TRANSACTION")
         try:
             ensure_catalog(con)
-            summary = _run(con, path, fmt, table, advance)
+            clock.lap("setup")
+            summary = _run(con, path, fmt, table, lambda step: (clock.lap(step), advance(step)))
             if summary.loaded:  # the rollups of the loaded table, in the same transaction (telemetry/rollups.py)
                 refresh_rollups(con, (summary.table,),
                                 window=None if summary.updated else loaded_window(con, "_checked", summary.table))
+            clock.lap("rollups")
             record_meta(con, summary.table, fmt)
+            clock.lap("coverage")
             con.execute("COMMIT")
+            clock.lap("commit")
         except BaseException:
             con.execute("ROLLBACK")
             raise
+    clock.lap("checkpoint")  # the writer's CHECKPOINT, fsync and swap of the new version
     summary.seconds = round(time.perf_counter() - started, 3)
+    summary.stage_seconds = clock.seconds
     return summary
+
+
+class _StageClock:
+    """Wall seconds between successive `lap(stage)` calls, by stage (for `IngestSummary.stage_seconds`)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.seconds[stage] = round(self.seconds.get(stage, 0.0) + now - self._last, 3)
+        self._last = now
 
 
 def _run(

@@ -34,6 +34,8 @@ class IngestSummary(BaseModel):
     """Rows inserted into the table (dcgm aggregates samples; updated rows are not inserted)."""
     seconds: float = 0.0
     """Wall time of the ingest."""
+    stage_seconds: dict[str, float] = Field(default_factory=dict)
+    """Wall time by stage (read ... load, then rollups, coverage, commit, checkpoint): where an ingest spends it."""
 
     @model_validator(mode="after")
     def _reconciles(self) -> "IngestSummary":
