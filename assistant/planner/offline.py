@@ -24,6 +24,7 @@ from assistant.planner.hypothetical import hypothetical_change, what_if_abstain
 from assistant.planner.plan import PlannerPlan
 from assistant.planner.shapes import additive, conversions, daily_average, per_thing, percent_without_share, shape_followup, share_of_total
 from assistant.planner.stated import stated_clash
+from assistant.planner.fleet_power import total_power
 from assistant.planner.unmeasured import missing_abstain, missing_measure
 from assistant.planner.ranking import (UNPLACED_RANKS, apply_rank, bound_abstain, ordinal_as_top, placed_comparatives, side_left_open,
                                        superlatives_as_measure, value_bound, expand_elided)
@@ -94,6 +95,11 @@ def plan_offline(question: str, inp: PlannerInputs) -> PlannerPlan:
     if clarify is not None:
         return clarify
     metrics, merged = _merge_adjacent(parsed, metrics, inp)
+    fleet = total_power(parsed, metrics, inp.catalog)  # 'total power draw': energy per hour (kW), not one GPU's mean
+    if isinstance(fleet, PlannerPlan):
+        return fleet
+    if fleet is not None:
+        metrics, notes = fleet[0], notes + fleet[1]
     metrics = _drop_population(parsed, metrics, inp)
     metrics, by_unit = _units(parsed, metrics, inp)
     if isinstance(by_unit, PlannerPlan):

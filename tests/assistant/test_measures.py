@@ -121,3 +121,22 @@ def test_a_catalog_that_holds_the_measure_answers_it() -> None:
                                            ("temperature by team", ["by"])])
 def test_only_unplaced_words_count(text: str, leftover: list[str]) -> None:
     assert missing_measure(text, leftover) is None
+
+
+@pytest.mark.parametrize("q", ["total power last week", "total power draw by team last week", "combined power of the fleet last week"])
+def test_total_power_is_energy_per_hour_not_one_accelerators_mean(inp: PlannerInputs, q: str) -> None:
+    plan = plan_offline(q, inp)
+    assert plan.kind == "query" and plan.query is not None
+    assert plan.query.metrics == ["energy_kwh"] and plan.query.per == "hour"
+    assert any("kWh per hour = kW" in n for n in plan.notes)
+
+
+def test_total_power_over_time_asks_which(inp: PlannerInputs) -> None:
+    plan = plan_offline("total power by day last week", inp)
+    assert plan.kind == "clarify" and plan.options == ["energy", "average power draw"]
+    assert plan.replaces == "total power" and plan.query is None
+
+
+def test_mean_power_is_not_read_as_a_total(inp: PlannerInputs) -> None:
+    plan = plan_offline("average power draw by team last week", inp)
+    assert plan.kind == "query" and plan.query is not None and plan.query.per is None
