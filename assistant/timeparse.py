@@ -485,9 +485,9 @@ def _month_to_day(m: re.Match[str], today: date) -> tuple[date, date, str] | Non
 
 
 _AT_MONTH = next(i for i, (_, fn) in enumerate(_RULES) if fn is _month)
-_RULES[_AT_MONTH:_AT_MONTH] = [(_WEEK_OF, _week_of), (_HALF, _half), (_WEEKEND, _weekend), (_AGO, _ago)]  # before 'October', the whole month
-_AT_DAY = next(i for i, (_, fn) in enumerate(_RULES) if fn is _on_day)
-_RULES.insert(_AT_DAY, (_MONTH_TO_DAY, _month_to_day))  # before its end alone ('October 2nd')
+_RULES[_AT_MONTH:_AT_MONTH] = [(_HALF, _half), (_WEEKEND, _weekend), (_AGO, _ago)]  # before 'October', the whole month
+_AT_DAY = next(i for i, (_, fn) in enumerate(_RULES) if fn is _since)
+_RULES[_AT_DAY:_AT_DAY] = [(_WEEK_OF, _week_of), (_MONTH_TO_DAY, _month_to_day)]  # before the day alone ('October 15th')
 
 
 def resolve_period(text: str, today: date) -> Period | None:

@@ -240,7 +240,7 @@ _PERCENT_CHANGE = frozenset("percent percentage pct %".split())
 """'By what percent did spend change?': the comparison with the previous period states the change in percent."""
 
 
-_VS_NOW = re.compile(r"\b(?:vs\.?|versus|compared (?:to|with)|against|than)\s+(?:right\s+)?(now|currently|at present|the present)\b")
+_VS_NOW = re.compile(r"\b(?:vs\.?|versus|compared? (?:to|with)|against|than)\s+(?:right\s+)?(now|currently|at present|the present)\b")
 
 
 def side_left_open(text: str, query: MetricQuery, other_period: Any) -> list[str]:

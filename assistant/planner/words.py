@@ -125,6 +125,9 @@ KNOWN_WORDS: frozenset[str] = STOPWORDS | SHAPE_WORDS | PRESENTATION_WORDS | fro
     cause caused causing due because reason triggered trigger result resulted led lead
     drop remove clear filter filtered unfiltered budget budgeted target planned
     watt kilowatt megawatt
+    fall fell falls rise rose risen grow grew grown growth increase increased decrease decreased jump jumped climb climbed
+    decline declined shrink shrank fortnight weekend half full complete whole entire couple busiest slowest fastest quickest
+    longest shortest runner
     """.split()
 )
 """Words the planner understands outside the catalog: typo correction may read an unknown word as one."""

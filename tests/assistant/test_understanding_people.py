@@ -252,3 +252,17 @@ def test_an_ordinal_day_the_month_lacks_is_an_error(inputs: PlannerInputs) -> No
 def test_a_side_named_now_is_never_dropped(inputs: PlannerInputs, question: str) -> None:
     p = ask(inputs, question)
     assert p.kind != "query"
+
+
+@pytest.mark.parametrize("question", ["did busy hours fall last week vs the week before", "how much did spend grow last week compared with the week before"])
+def test_everyday_change_verbs_are_words_not_typos(inputs: PlannerInputs, question: str) -> None:
+    """'fall' is no typo of 'all', nor 'grow' of 'row': the comparison answers them."""
+    q = _query(inputs, question)
+    assert q.compare_to_previous
+
+
+def test_the_week_of_an_ordinal_day_is_that_week_not_the_day(inputs: PlannerInputs) -> None:
+    day = _months_back(inputs.today.replace(day=1), 1).replace(day=15)
+    q = _query(inputs, f"spend during the week of the 15th of {day.strftime('%B')}")
+    assert q.time_range is not None and q.time_range.start == dt(monday_of(day))
+    assert (q.time_range.end - q.time_range.start).days == 7
