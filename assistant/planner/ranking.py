@@ -128,6 +128,17 @@ def rank_within_groups(query: MetricQuery, catalog: Any) -> PlannerPlan:
         f"the top rows overall would not be the top of each group. I can list {ask.lower()}, ordered, to read each one off."))
 
 
+def rank_by_change(query: MetricQuery, catalog: Any) -> PlannerPlan:
+    """'Which cluster improved utilization the most vs the week before' ranks by the change, which no
+    query orders by: ranking the latest value instead would name another winner, so say so."""
+    label = getattr(catalog.metrics.get(query.metrics[0]), "label", query.metrics[0])
+    dims = [getattr(catalog.dimensions.get(g.dimension), "label", g.dimension).lower() for g in query.group_by if g.grain is None]
+    by = f" by {dims[0]}" if dims else ""
+    return PlannerPlan(kind="abstain", confidence=0.0, suggestions=[f"{label}{by} last week vs the week before"], message=(
+        f"That ranks by how much {label.lower()} changed, and I rank only by a value, so the top row would be the "
+        f"highest value, not the biggest change. I can show {label.lower()}{by} for both periods with the change of each."))
+
+
 def apply_rank(query: MetricQuery, parsed: Any, catalog: Any, reachable: set[str] | None, question: str = "") -> MetricQuery | PlannerPlan:
     """Make a ranking word rank something, or ask what it ranks; never drop it.
 
@@ -136,6 +147,9 @@ def apply_rank(query: MetricQuery, parsed: Any, catalog: Any, reachable: set[str
     """
     if parsed.rank is not None and len(parsed.group_dims) >= 2 and _WITHIN_EACH.search(parsed.text):
         return rank_within_groups(query, catalog)
+    if parsed.rank is not None and query.order_by and (query.compare_to_previous or parsed.other_period is not None) \
+            and CHANGE_WORDS & set(parsed.text.split()):
+        return rank_by_change(query, catalog)
     if parsed.rank is None or any(g.grain is None for g in query.group_by) or is_value_bound(parsed.text):
         return query
     words = parsed.text.split()

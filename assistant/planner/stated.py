@@ -71,3 +71,34 @@ def stated_clash(parsed: Any, metrics: list[str], catalog: Any) -> tuple[list[st
         parsed.rest = mask(parsed.rest, spans)
         parsed.leftover = [w for w in parsed.rest.split() if w]
     return out, notes
+
+
+_EXTREME = re.compile(r"\b(max|maximum|min|minimum|peak)\b")
+_EXTREME_NAMES = {"max": "largest", "maximum": "largest", "peak": "largest", "min": "smallest", "minimum": "smallest"}
+
+
+def extreme_statistic(parsed: Any, metrics: list[str], catalog: Any) -> PlannerPlan | None:
+    """'max p95 latency yesterday', 'minimum utilization by cluster': the largest single value, which no metric states.
+
+    A catalog metric is a total, a mean or a percentile over the period; answering it for 'max' would
+    pass a mean off as a maximum. Where the word sits right before the metric and the question picks
+    no winner ('which cluster had the max ...' ranks), the planner abstains and offers the ranked
+    hours or days, whose top row is the largest value at that grain.
+    """
+    picks = re.search(r"\b(which|who)\b", parsed.text) or (re.search(r"\bwhat\b", parsed.text) and parsed.group_dims)
+    if picks or not metrics or not parsed.metric_hits or (parsed.rank is not None and parsed.rank_word not in _EXTREME_NAMES):
+        return None
+    if re.search(r"(^|_)(peak|max|min)(_|$)", metrics[0]):  # the metric states the extreme itself ('peak power')
+        return None
+    first = min(h.start for h in parsed.metric_hits)
+    for m in _EXTREME.finditer(parsed.text[:first]):
+        between = parsed.text[m.end():first].split()
+        if all(w in ("the", "a", "our", "of", "hourly", "daily") for w in between):
+            label = getattr(catalog.metrics[metrics[0]], "label", metrics[0])
+            period = parsed.period.label if parsed.period is not None else "last week"
+            grain = "hour" if parsed.period is not None and parsed.period.days <= 2 else "day"
+            return PlannerPlan(kind="abstain", confidence=0.0, suggestions=[f"which {grain} {period} had the highest {label.lower()}"],
+                               message=(f"'{m.group(1)}' asks for the {_EXTREME_NAMES[m.group(1)]} single value, but {label} is "
+                                        f"stated over the whole period, so answering it would pass it off as the "
+                                        f"{_EXTREME_NAMES[m.group(1)]}. I can rank the {grain}s by {label.lower()}."))
+    return None

@@ -127,7 +127,7 @@ KNOWN_WORDS: frozenset[str] = STOPWORDS | SHAPE_WORDS | PRESENTATION_WORDS | fro
     watt kilowatt megawatt
     fall fell falls rise rose risen grow grew grown growth increase increased decrease decreased jump jumped climb climbed
     decline declined shrink shrank fortnight weekend half full complete whole entire couple busiest slowest fastest quickest
-    longest shortest runner
+    longest shortest runner weekday weekdays weekends workday workdays business overnight night morning afternoon evening
     """.split()
 )
 """Words the planner understands outside the catalog: typo correction may read an unknown word as one."""

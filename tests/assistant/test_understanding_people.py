@@ -266,3 +266,29 @@ def test_the_week_of_an_ordinal_day_is_that_week_not_the_day(inputs: PlannerInpu
     q = _query(inputs, f"spend during the week of the 15th of {day.strftime('%B')}")
     assert q.time_range is not None and q.time_range.start == dt(monday_of(day))
     assert (q.time_range.end - q.time_range.start).days == 7
+
+
+@pytest.mark.parametrize("question", ["what was the max queue wait last week", "max busy hours by cluster last week",
+                                      "minimum utilization yesterday", "peak spend last week"])
+def test_an_extreme_value_is_never_answered_with_a_period_figure(inputs: PlannerInputs, question: str) -> None:
+    """'max p95 latency' is the largest single value; the period's mean or total is not it, so the planner abstains and offers a ranking."""
+    p = ask(inputs, question)
+    assert p.kind == "abstain" and p.suggestions and p.suggestions[0].startswith("which ")
+
+
+def test_which_group_had_the_max_is_a_ranking(inputs: PlannerInputs) -> None:
+    q = _query(inputs, "which cluster had the max busy hours last week")
+    assert q.limit == 1 and q.order_by and q.order_by[0].descending
+
+
+def test_ranking_by_a_change_is_not_ranking_by_the_value(inputs: PlannerInputs) -> None:
+    p = ask(inputs, "which cluster grew busy hours the most last week vs the week before")
+    assert p.kind == "abstain" and "changed" in p.message
+
+
+@pytest.mark.parametrize("word", ["weekdays", "weekends", "overnight"])
+def test_a_part_of_the_week_or_day_is_no_typo(inputs: PlannerInputs, word: str) -> None:
+    """'weekdays' is an English word, never 'weekly': unplaced, it abstains rather than answer every day."""
+    p = ask(inputs, f"jobs on {word} last week")
+    assert p.kind != "query" or not any("likely typo" in n for n in p.notes)
+    assert p.kind != "query"
