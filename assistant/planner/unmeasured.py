@@ -71,6 +71,12 @@ MISSING: tuple[Missing, ...] = (
     Missing(_p(r"fan speeds?|fans?"),
             "fan speed", "DCGM_FI_DEV_FAN_SPEED is not among the fields pace ingests",
             ("mean_power_w", "peak_power_w")),
+    Missing(_p(r"blended(?: costs?| rates?)?"),
+            "blended cost", "blended rates are an AWS Cost and Usage Report notion with no FOCUS column (FOCUS BilledCost is the "
+            "unblended invoice cost)", ("billed_cost_usd", "effective_cost_usd")),
+    Missing(_p(r"credits?|refunds?|taxe?s?|vat"),
+            "credit, refund or tax lines", "none are in the loaded cost data (FOCUS ChargeCategory Credit, Tax, Adjustment)",
+            ("billed_cost_usd", "effective_cost_usd")),
     Missing(_p(r"budgets?|budgeted|over budget|under budget"),
             "budgets", "no budget is loaded (FOCUS cost data carries no budget)",
             ("effective_cost_usd", "cumulative_effective_cost_usd")),

@@ -91,6 +91,8 @@ ASKED = {
     "budgets": "are we over budget this month",
     "facility power (PUE)": "what was our PUE last month",
     "fan speed": "average fan speed by cluster yesterday",
+    "blended cost": "blended cost by team last month",
+    "credit, refund or tax lines": "how much tax did we pay last month",
 }
 
 
