@@ -230,7 +230,7 @@ def row_limit(state: _State) -> None:
     expression = state.expression
     limit = expression.args.get("limit")
     if limit is None:
-        state.expression = expression.limit(state.row_limit)
+        state.expression = expression.limit(state.row_limit, copy=False)  # the tree is the validator's own parse
         return
     value = limit.expression
     if not (isinstance(value, exp.Literal) and value.is_int and int(value.this) <= state.row_limit):
