@@ -121,7 +121,7 @@ def _answered(state: State, runtime: Runtime[Context], plan: PlannerPlan, query:
     if plan.kind == "sql" and state.get("intent") == "sql_text":
         text = f"Your SQL passed the validator and returned {len(rows)} row{'s' * (len(rows) != 1)}."
     weekly = plan.query is not None and (plan.query.time_grain() == "week" or "week" in (plan.period_label or ""))
-    extra = [*plan.notes, *_rules(catalog, plan), *([ISO_WEEKS] if weekly else [])]
+    extra = [*plan.notes, *_rules(catalog, plan), *([ISO_WEEKS] if weekly else []), *_nothing_split(plan, columns, rows, catalog)]
     if plan.query is not None and plan.query.time_range is not None and used:
         part = partial_coverage(res.engine, catalog, list(used), plan.query.time_range.start, plan.query.time_range.end)
         extra += [part] if part else []
@@ -151,6 +151,21 @@ def _answered(state: State, runtime: Runtime[Context], plan: PlannerPlan, query:
     return {"status": "answered", "text": full, "columns": columns, "rows": rows, "sql": state.get("sql"),
             "metric_query": query, "period": period, "chart": chart, "provenance": provenance,
             "warnings": [*state.get("warnings", []), *warnings]}
+
+
+def _nothing_split(plan: PlannerPlan, columns: list[str], rows: list[list[Any]], catalog: Any) -> list[str]:
+    """A note when a breakdown put every row in the unattributed group: the data carries no such attribute.
+
+    A FOCUS bill loaded alone has no clusters, so 'cost by region' (the cluster's region) is one
+    '(unattributed)' row; said plainly, it is not read as a region called that.
+    """
+    if plan.query is None or not rows:
+        return []
+    dims = [g.dimension for g in plan.query.group_by if g.grain is None and g.dimension in columns]
+    empty = [d for d in dims if all(r[columns.index(d)] is None for r in rows)]
+    labels = [getattr(catalog.dimensions.get(d), "label", d) for d in empty]
+    return [f"No row of this data has a {label.lower()} ({getattr(catalog.dimensions.get(d), 'description', '').strip().rstrip('.')}): "
+            f"the whole figure is unattributed." for d, label in zip(empty, labels)]
 
 
 def _measured_from(used: dict[str, Any]) -> str:

@@ -173,6 +173,8 @@ HONEST = [
     Honest(f"commitment utilization {SEPT}", "no_data", ("Not measured", "CommitmentDiscountStatus")),
     # a split the metric has no data for is refused, not answered with another metric
     Honest(f"utilization by host {GPU_DAY}", "abstain", ("host",)),
+    # a breakdown by an attribute no row carries says so, rather than show one '(unattributed)' group as a finding
+    Honest(f"effective cost by region {SEPT}", "answered", ("No row of this data has a region", "unattributed")),
     # a word that names two things in the data asks which
     Honest(f"how much did we pay aws {SEPT}", "clarify", ("billing_provider", "vendor")),
 ]
