@@ -215,8 +215,10 @@ def _score(con: duckdb.DuckDBPyConnection, path: Path) -> None:
     mtime = datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc).replace(tzinfo=None)
     con.execute("CREATE OR REPLACE TEMP TABLE _scored AS " + sql(scored), {"mtime": mtime})
     con.execute("DROP TABLE _lines")
+    # `hour` bounds the rollup refresh to the hours this file loaded (runner.py, rollups.loaded_window)
     con.execute("""CREATE OR REPLACE TEMP VIEW _checked AS
-        SELECT c._line, c._reason, c.ts, c.value, s.*, c._raw_text FROM _scored c LEFT JOIN _series s USING (sid)""")
+        SELECT c._line, c._reason, c.ts, date_trunc('hour', c.ts) AS hour, c.value, s.*, c._raw_text
+        FROM _scored c LEFT JOIN _series s USING (sid)""")
 
 
 def ingest_dcgm(con: duckdb.DuckDBPyConnection, path: Path, advance: Callable[[str], None]) -> IngestSummary:

@@ -106,3 +106,15 @@ def test_a_second_file_for_the_same_hour_adds_its_gpus(db: Path, tmp_path: Path)
     rows = query(db, "SELECT hour::VARCHAR, allocated_hours, round(busy_hours, 4), round(sm_active, 4), memory_used_gb "
                      "FROM utilization_hourly WHERE team = 'atlas' ORDER BY 1")
     assert rows == [("2025-11-20 00:00:00", 2.0, 1.7, 0.7, 64.0), ("2025-11-20 01:00:00", 2.0, 1.3, 0.5, 64.0)]
+
+
+def test_rollups_follow_each_file_and_keep_the_days_it_did_not_touch(loaded: Path, tmp_path: Path) -> None:
+    later = tmp_path / "two_days_later.prom"  # the sample's two scrapes, moved two days on
+    text = (FIXTURES / "dcgm_sample.prom").read_text()
+    later.write_text(text.replace("1763640000000", "1763812800000").replace("1763641800000", "1763814600000"))
+    ingest(later, "dcgm", loaded, mapping_file=MAPPING)
+    hourly = query(loaded, "SELECT date_trunc('day', hour), team, round(sum(allocated_hours), 9), round(sum(busy_hours), 9) "
+                           "FROM utilization_hourly GROUP BY ALL ORDER BY ALL")
+    assert {day.day for day, *_ in hourly} == {20, 22}
+    assert query(loaded, "SELECT hour, team, round(sum(allocated_hours), 9), round(sum(busy_hours), 9) "
+                         "FROM utilization_daily GROUP BY ALL ORDER BY ALL") == hourly
