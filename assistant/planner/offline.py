@@ -25,7 +25,7 @@ from assistant.planner.plan import PlannerPlan
 from assistant.planner.shapes import additive, conversions, daily_average, per_thing, percent_without_share, shape_followup, share_of_total
 from assistant.planner.stated import stated_clash, extreme_statistic
 from assistant.planner.fleet_power import total_power
-from assistant.planner.unmeasured import missing_abstain, missing_measure
+from assistant.planner.unmeasured import missing_abstain, missing_measure, misspelled_missing
 from assistant.planner.ranking import (UNPLACED_RANKS, apply_rank, bound_abstain, ordinal_as_top, placed_comparatives, side_left_open,
                                        superlatives_as_measure, value_bound, expand_elided)
 from assistant.planner.typos import close_ties, correct_words, phrase_corrections, vocabulary
@@ -862,6 +862,8 @@ def _matches_verified(query: MetricQuery, inp: PlannerInputs) -> tuple[bool, str
 
 
 def _abstain(question: str, inp: PlannerInputs, unknown: list[str], confidence: float = 0.0) -> PlannerPlan:
+    if (gap := misspelled_missing(unknown)) is not None:  # 'gpu temprature': say what pace lacks, not "could not place"
+        return missing_abstain(gap, inp.catalog)
     vqs = [vq.question for vq in getattr(inp.catalog, "verified_queries", []) or []]
     close = [q for q, score, _ in process.extract(question[:500], vqs, scorer=fuzz.token_set_ratio, limit=3)] if vqs else []
     why = f" I could not place: {', '.join(w[:30] for w in unknown[:5])}." if unknown else ""

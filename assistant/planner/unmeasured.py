@@ -25,6 +25,8 @@ class Missing:
     what: str
     source: str
     closest: tuple[str, ...]
+    spelled: tuple[str, ...] = ()
+    """Its long words, which a misspelling ('temprature') within edit distance 2 still names."""
 
 
 def _p(words: str) -> re.Pattern[str]:
@@ -34,13 +36,13 @@ def _p(words: str) -> re.Pattern[str]:
 MISSING: tuple[Missing, ...] = (
     Missing(_p(r"(?:gpu |memory |hbm |core )?(?:temperature|temp)s?|thermals?|overheat\w*|degrees? (?:c|celsius)|celsius"),
             "GPU temperature", "DCGM_FI_DEV_GPU_TEMP and DCGM_FI_DEV_MEMORY_TEMP (degrees C) are not among the fields pace ingests",
-            ("mean_power_w", "peak_power_w")),
+            ("mean_power_w", "peak_power_w"), ("temperature", "thermal", "celsius")),
     Missing(_p(r"(?:sm|gpu|memory|mem|core|graphics|boost) clocks?|clock (?:speed|rate|frequenc\w*)s?|clocks|mhz"),
             "clock frequency", "DCGM_FI_DEV_SM_CLOCK and DCGM_FI_DEV_MEM_CLOCK (MHz) are not among the fields pace ingests",
             ("gpu_sm_activity_pct", "sm_activity_pct")),
     Missing(_p(r"throttl\w*|clock events?|power cap\w*|power limit\w*"),
             "clock throttling", "DCGM_FI_DEV_CLOCK_THROTTLE_REASONS (clock event reasons) is not among the fields pace ingests",
-            ("peak_power_w", "mean_power_w")),
+            ("peak_power_w", "mean_power_w"), ("throttling", "throttled")),
     Missing(_p(r"xids?(?: errors?)?|ecc(?: errors?)?|double[- ]bit(?: errors?)?|single[- ]bit(?: errors?)?|retired pages?|"
                r"row remap\w*|(?:gpu|hardware) (?:errors?|faults?)"),
             "GPU hardware errors (XID, ECC)",
@@ -52,7 +54,7 @@ MISSING: tuple[Missing, ...] = (
             ("gpu_dram_activity_pct",)),
     Missing(_p(r"sm occupancy|occupancy|warp occupancy"),
             "SM occupancy", "DCGM_FI_PROF_SM_OCCUPANCY is not among the fields pace ingests",
-            ("gpu_sm_activity_pct", "sm_activity_pct")),
+            ("gpu_sm_activity_pct", "sm_activity_pct"), ("occupancy",)),
     Missing(_p(r"fp64|fp32|fp16|double precision|single precision|half precision"),
             "per-precision pipe activity", "DCGM_FI_PROF_PIPE_FP64_ACTIVE / FP32 / FP16 are not among the fields pace ingests",
             ("gpu_tensor_activity_pct", "mfu_pct")),
@@ -64,7 +66,7 @@ MISSING: tuple[Missing, ...] = (
             ("avg_memory_used_gb", "memory_used_pct")),
     Missing(_p(r"carbon(?: footprint| emissions?| intensity)?|co2e?|emissions?|greenhouse gas\w*|ghg"),
             "carbon emissions", "pace holds no grid carbon intensity, so energy cannot be turned into emissions",
-            ("energy_kwh",)),
+            ("energy_kwh",), ("emissions", "footprint")),
     Missing(_p(r"pue|power usage effectiveness|facility power|cooling (?:power|energy|cost)"),
             "facility power (PUE)", "PUE needs facility meter readings (cooling, distribution); pace holds accelerator energy only",
             ("energy_kwh", "mean_power_w")),
@@ -99,6 +101,25 @@ def missing_measure(text: str, leftover: list[str]) -> Missing | None:
     return None
 
 
+def misspelled_missing(unknown: list[str]) -> Missing | None:
+    """The missing measure an unplaced word misspells ('temprature'), same first letter and within edit distance 2.
+
+    Only for a question that is abstaining anyway: the answer then says what pace lacks instead of "could not place".
+
+    >>> misspelled_missing(["gpu", "temprature"]).what
+    'GPU temperature'
+    >>> misspelled_missing(["temporary"]) is None
+    True
+    """
+    from rapidfuzz.distance import Levenshtein
+
+    for word in (w for w in unknown if len(w) >= 6):
+        for entry in MISSING:
+            if any(word[0] == k[0] and Levenshtein.distance(word, k, score_cutoff=2) <= 2 for k in entry.spelled):
+                return entry
+    return None
+
+
 def missing_abstain(entry: Missing, catalog: Any, period_words: str = "last week") -> PlannerPlan:
     """'pace has no X (why); the closest is Y': an abstention whose suggestions ask for Y, naming only metrics that exist."""
     metrics = getattr(catalog, "metrics", {})
@@ -109,4 +130,4 @@ def missing_abstain(entry: Missing, catalog: Any, period_words: str = "last week
                        suggestions=[f"{getattr(metrics[n], 'label', n)} {period_words}" for n in near])
 
 
-__all__ = ["MISSING", "Missing", "missing_abstain", "missing_measure"]
+__all__ = ["MISSING", "Missing", "misspelled_missing", "missing_abstain", "missing_measure"]

@@ -142,3 +142,10 @@ def test_total_power_over_time_asks_which(inp: PlannerInputs) -> None:
 def test_mean_power_is_not_read_as_a_total(inp: PlannerInputs) -> None:
     plan = plan_offline("average power draw by team last week", inp)
     assert plan.kind == "query" and plan.query is not None and plan.query.per is None
+
+
+@pytest.mark.parametrize("q,what", [("gpu temprature by cluster last week", "GPU temperature"),
+                                    ("sm ocupancy by team", "SM occupancy")])
+def test_a_misspelled_missing_measure_still_says_what_pace_lacks(inp: PlannerInputs, q: str, what: str) -> None:
+    plan = plan_offline(q, inp)
+    assert plan.kind == "abstain" and plan.message.startswith(f"pace has no {what}:")
