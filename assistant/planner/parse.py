@@ -32,7 +32,6 @@ _RANK = re.compile(
     r"(?:\s+(\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten))?\b"
 )
 _STATISTIC_RANKS = frozenset({"max", "maximum", "min", "minimum"})
-_STATISTIC_RANKS = frozenset({"max", "maximum", "min", "minimum"})
 _LEAD_N = re.compile(r"(?:\b(?:which|what|the|top|our|show|show me|list|give me|name)\s+|^\s*)(\d{1,3}|one|two|three|four|five|six|seven|eight|nine|ten)\b"
                      r"(?!\s*(?:day|week|month|hour|quarter|year|%))")
 _WHICH = re.compile(r"\b(which|what|who)\b")
