@@ -60,21 +60,26 @@ def label(name: str, *alternatives: str, text: str = "labels") -> exp.Expression
     return picks[0] if len(picks) == 1 else exp.Coalesce(this=picks[0], expressions=picks[1:])
 
 
-# The file is read as one text column, streamed (blank lines read as NULL, so rowid - first rowid + 1 is the line
-# number). `string_split` at '} ' and at ' ' cuts a line without copying it byte by byte (3x cheaper than
-# strpos and substrings): `name{labels` | `value [timestamp_ms]`. A line whose name has no labels is cut at
-# its first space. A `}` followed by a space inside a label value, or two spaces between fields, fails the
-# `parse` gate; so does any line that is neither a comment nor a sample (even one word).
+# The file is read as one text column, streamed (blank lines read as NULL, so rowid - first rowid + 1 is
+# the line number). `string_split` at '} ' and then at ' ' cuts `name{labels` from `value [timestamp_ms]`
+# (about 3x cheaper than strpos and substrings); a line without labels is cut at its first space. Every
+# CASE evaluates its expensive branch only on the rows that need it. A `}` followed by a space inside a
+# label value, or two spaces between fields, fails the `parse` gate; so does any line that is neither a
+# comment nor a sample (even one word).
 LINES = """CREATE OR REPLACE TEMP TABLE _lines AS
 SELECT CASE WHEN ok THEN k END AS k, CASE WHEN ok THEN v END AS v, CASE WHEN ok THEN t END AS ts,
     CASE WHEN NOT ok AND NOT skip THEN line END AS bad
-FROM (SELECT *, CASE WHEN skip OR k = '' OR v = '' OR m[3] <> '' OR (t IS NULL AND m[2] <> '') THEN false ELSE v IS NOT NULL END AS ok
+FROM (SELECT *, CASE WHEN skip OR k = '' OR v = '' OR m[3] <> '' OR (t IS NULL AND m[2] <> '') THEN false
+                     ELSE v IS NOT NULL END AS ok
     FROM (SELECT *, m[1] AS v, TRY_CAST(m[2] AS BIGINT) AS t
         FROM (SELECT *, CASE WHEN braced THEN l[1] WHEN NOT contains(line, '{') THEN split_part(line, ' ', 1) END AS k,
                 string_split(CASE WHEN NOT ends_with(r, chr(13)) THEN r ELSE rtrim(r, chr(13)) END, ' ') AS m
-            FROM (SELECT *, CASE WHEN skip THEN NULL WHEN braced THEN (CASE WHEN len(l) = 2 THEN l[2] ELSE array_to_string(l[2:], '} ') END)
-                         WHEN NOT contains(line, '{') AND contains(line, ' ') THEN line[strpos(line, ' ') + 1:] END AS r
-                FROM (SELECT *, CASE WHEN skip THEN false ELSE len(l) >= 2 AND regexp_matches(l[1], '^[^ {]+[{]') END AS braced
+            FROM (SELECT *, CASE WHEN skip THEN NULL
+                                 WHEN braced THEN (CASE WHEN len(l) = 2 THEN l[2] ELSE array_to_string(l[2:], '} ') END)
+                                 WHEN NOT contains(line, '{') AND contains(line, ' ') THEN line[strpos(line, ' ') + 1:]
+                            END AS r
+                FROM (SELECT *, CASE WHEN skip THEN false
+                                     ELSE len(l) >= 2 AND regexp_matches(l[1], '^[^ {]+[{]') END AS braced
                     FROM (SELECT line, string_split(line, '} ') AS l,
                             -- blank, or a comment (# after any spaces and tabs); the regex runs only on lines
                             -- that start with white space or a control character (below '!')
@@ -85,7 +90,7 @@ FROM (SELECT *, CASE WHEN skip OR k = '' OR v = '' OR m[3] <> '' OR (t IS NULL A
 
 
 def _read_lines(con: duckdb.DuckDBPyConnection, path: Path) -> None:
-    """`_lines`: one row per line in file order (rowid - first rowid + 1 = line number): series key, value text, timestamp.
+    """`_lines`: one row per line in file order (rowid - first rowid + 1 = its number): series key, value, time.
 
     read_csv streams the file as one text column; nothing keeps the whole text in memory, and a line's
     raw text is kept only when it does not parse. The series key `name{labels` is split into name and
@@ -108,7 +113,7 @@ FROM (SELECT k, count(*) AS n, strpos(k, '{') AS b FROM _lines WHERE k IS NOT NU
 
 
 def _stage(con: duckdb.DuckDBPyConnection, path: Path) -> dict[str, int]:
-    """`_lines` (one row per line) and `_series` (one per field pace reads and label set, with its bounds)."""
+    """`_lines` (one row per line) and `_series` (one per field pace reads and label set, resolved)."""
     _read_lines(con, path)
     con.execute(KEYS)
     used = list(FIELDS)
