@@ -37,7 +37,7 @@ _UNSAFE: list[tuple[str, str]] = [
     (r"\b(ignore|disregard|forget|override|bypass)\b.{0,40}\b(instructions?|rules|prompts?|guardrails?|polic(y|ies)|validator|restrictions?)\b"
      r"|\b(system|developer)\s+prompt\b|\byou are now\b|\bjailbreak\b|\bact as\b.{0,30}\b(admin|root|dba|unrestricted)\b|\bDAN mode\b",
      "it tries to change pace's instructions; pace follows only its own rules"),
-    (r"(;\s*(drop|delete|insert|update|alter|create|attach|copy)\b|\bunion\s+select\b|--\s*$|\bxp_cmdshell\b|\bexec(ute)?\s*\(|\bos\.system\b|\bsubprocess\b|\beval\s*\(|\b__import__\b|\brm\s+-rf\b|\bshutdown\b)",
+    (r"(;\s*(drop|delete|insert|update|alter|create|attach|copy)\b|\bunion\s+select\b|--\s*$|\bxp_cmdshell\b|\bexec(ute)?\s*\(|\bos\.system\b|\bsubprocess\b|\beval\s*\(|\b__import__\b|\brm\s+-rf\b|\bshutdown\s+(?:-\w|now\b|/\w)|\bsudo\s+\w)",
      "it contains injected code or SQL; nothing was run"),
 ]
 _UNSAFE_RE = [(re.compile(p, re.IGNORECASE | re.DOTALL), why) for p, why in _UNSAFE]
@@ -131,13 +131,17 @@ _PHRASED: list[tuple[IntentKind, re.Pattern[str]]] = [
 ]
 _SPEND = re.compile(r"\b(spend|spending|spent|cost|costs|budget|bill|billing|invoice|dollars?|usd|\$)", re.I)
 _CAPACITY = _WEIGHTS[1][1]
+# Measures the forecast tool does not project (it projects accelerator demand against capacity): 'forecast
+# inference tokens next month' is no capacity forecast, so the planner says what exists instead.
+_NOT_CAPACITY = re.compile(r"\b(tokens?|requests?|incidents?|jobs?|errors?|latency|energy|power|kwh|queue|failures?|outages?)\b", re.I)
 
 
 def tool_scores(text: str) -> dict[IntentKind, float]:
     """How strongly the words point at each tool: a strong cue counts 2, supporting words add less.
 
-    A forecast of spend is not the capacity forecast the forecast tool makes: spend words without
-    any capacity word take the forecast score away (the planner then says what exists instead).
+    A forecast of spend (or of tokens, incidents, jobs) is not the capacity forecast the forecast tool
+    makes: such words without any capacity word take the forecast score away (the planner then says
+    what exists instead).
     """
     scores: dict[IntentKind, float] = {}
     for kind, pattern in _tool_patterns():
@@ -149,7 +153,7 @@ def tool_scores(text: str) -> dict[IntentKind, float]:
     for kind, pattern, weight in _WEIGHTS:
         if kind in scores and pattern.search(text):
             scores[kind] += weight
-    if "forecast" in scores and _SPEND.search(text) and not _CAPACITY.search(text):
+    if "forecast" in scores and (_SPEND.search(text) or _NOT_CAPACITY.search(text)) and not _CAPACITY.search(text):
         scores["forecast"] = 0.0
     return scores
 _HELP = re.compile(

@@ -23,7 +23,7 @@ from assistant.planner.senses import pick_senses
 from assistant.planner.hypothetical import hypothetical_change, what_if_abstain
 from assistant.planner.plan import PlannerPlan
 from assistant.planner.shapes import additive, conversions, daily_average, per_thing, percent_without_share, shape_followup, share_of_total
-from assistant.planner.stated import stated_clash, extreme_statistic
+from assistant.planner.stated import average_of_count, extreme_statistic, stated_clash
 from assistant.planner.fleet_power import total_power
 from assistant.planner.unmeasured import missing_abstain, missing_measure, misspelled_missing
 from assistant.planner.ranking import (UNPLACED_RANKS, apply_rank, bound_abstain, ordinal_as_top, placed_comparatives, side_left_open,
@@ -134,7 +134,9 @@ def plan_offline(question: str, inp: PlannerInputs) -> PlannerPlan:
     future = _future(parsed, metrics, inp)
     if future is not None:
         return future
-    clash = stated_clash(parsed, metrics, inp.catalog) or extreme_statistic(parsed, metrics, inp.catalog)  # 'max p95 latency'
+    clash = stated_clash(parsed, metrics, inp.catalog)
+    if not isinstance(clash, PlannerPlan):  # 'max p95 latency'; 'average execution time of jobs' is no count of jobs
+        clash = extreme_statistic(parsed, metrics, inp.catalog) or average_of_count(parsed, metrics, inp.catalog) or clash
     if isinstance(clash, PlannerPlan):
         return clash
     if clash is not None:

@@ -102,3 +102,31 @@ def extreme_statistic(parsed: Any, metrics: list[str], catalog: Any) -> PlannerP
                                         f"stated over the whole period, so answering it would pass it off as the "
                                         f"{_EXTREME_NAMES[m.group(1)]}. I can rank the {grain}s by {label.lower()}."))
     return None
+
+
+_RATE = re.compile(r"\b(?:per|a|an|each|every)\s+(?:second|minute|hour|day|week|month|quarter)\b|\b(?:hourly|daily|weekly|monthly)\b"
+                   r"|\bper\s+\w+|\bby\s+\w+|\bacross\b|\beach\b")
+
+
+def average_of_count(parsed: Any, metrics: list[str], catalog: Any) -> PlannerPlan | None:
+    """'average execution time of training jobs' answered with the number of jobs: a mean asked of a count.
+
+    A count or total over a period has no average of its own; an average of it needs a unit (per day, per team).
+    Without one, the word 'average' names a measure the question did not place, so the planner abstains
+    instead of dropping it.
+    """
+    if not metrics or parsed.grain or parsed.group_dims or _RATE.search(parsed.text):
+        return None
+    if not any(STATISTIC_WORDS.get(w) == "avg" for w in parsed.rest.split()):
+        return None
+    measures = getattr(catalog, "measures", None) or {}
+    metric = catalog.metrics[metrics[0]]
+    measure = measures.get(getattr(metric, "measure", None) or "")
+    agg = getattr(measure, "agg", None)
+    if getattr(metric, "kind", "simple") != "simple" or agg not in ("count", "sum"):
+        return None
+    label = getattr(metric, "label", metrics[0])
+    kind = "a count" if agg == "count" else "a total"
+    return PlannerPlan(kind="abstain", confidence=0.0, suggestions=[f"average {label.lower()} per day last week"], message=(
+        f"'average' asks for a mean, but {label} is {kind} over the period: an average of it needs a unit "
+        f"('per day', 'per team'), and anything else averaged (a duration, a size) is not what {label.lower()} adds up."))

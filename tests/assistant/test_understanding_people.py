@@ -14,7 +14,8 @@ from assistant.intents import classify
 from assistant.planner.offline import PlannerInputs
 from assistant.timeparse import monday_of
 from semantic_layer.query import MetricQuery
-from tests.assistant.fakes import ask, dt
+from assistant.planner.lexicon import Lexicon
+from tests.assistant.fakes import FakeDimension, Measure, MeasuredCatalog, ask, dt, measured_metric
 
 
 def _query(inputs: PlannerInputs, question: str) -> MetricQuery:
@@ -292,3 +293,40 @@ def test_a_part_of_the_week_or_day_is_no_typo(inputs: PlannerInputs, word: str) 
     p = ask(inputs, f"jobs on {word} last week")
     assert p.kind != "query" or not any("likely typo" in n for n in p.notes)
     assert p.kind != "query"
+
+
+def _measured(today: date) -> PlannerInputs:
+    """A catalog whose metrics say how they aggregate: a count, a total and a mean."""
+    measures = [Measure("job_count", "jobs", "count"), Measure("cost", "cost", "sum", "EffectiveCost"),
+                Measure("qw_avg", "jobs", "avg", "queue_wait_minutes")]
+    metrics = [measured_metric("jobs", "Jobs", ["job count", "number of jobs"], "job_count", "count"),
+               measured_metric("effective_cost_usd", "Effective cost", ["cost", "spend"], "cost", "USD"),
+               measured_metric("queue_wait_avg_minutes", "Mean queue wait", ["queue wait", "mean queue wait"], "qw_avg", "minutes")]
+    dims = [FakeDimension("team", "Team", ["teams"], values=["atlas", "orion"]), FakeDimension("time", "Time", kind="time")]
+    cat = MeasuredCatalog({m.name: m for m in metrics}, {d.name: d for d in dims}, [], {m.name: m for m in measures})
+    return PlannerInputs(catalog=cat, lexicon=Lexicon.from_catalog(cat), today=today)
+
+
+@pytest.mark.parametrize("question", ["average jobs last week", "mean spend last month", "average execution time of jobs last week"])
+def test_an_average_of_a_count_or_total_without_a_unit_abstains(inputs: PlannerInputs, question: str) -> None:
+    """'Average' with a count or a total and no unit (per day, per team) is never answered with the plain total."""
+    p = ask(_measured(inputs.today), question)
+    assert p.kind == "abstain" and "average" in p.message
+
+
+@pytest.mark.parametrize("question", ["average jobs per day last week", "average daily spend last week", "average queue wait last week",
+                                      "average spend per team last week"])
+def test_an_average_with_its_unit_is_answered(inputs: PlannerInputs, question: str) -> None:
+    assert ask(_measured(inputs.today), question).kind == "query"
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    ("incidents after the scheduler shutdown", "metric"),
+    ("shutdown -h now", "refused"),
+    ("forecast inference tokens next month", "metric"),
+    ("how many incidents should we expect next week", "metric"),
+    ("forecast job demand on A100s next month", "forecast"),
+])
+def test_words_that_look_like_a_command_or_a_forecast_are_weighed(question: str, kind: str) -> None:
+    """A shutdown incident is no shell command; a forecast of tokens is no capacity forecast."""
+    assert classify(question).kind == kind
