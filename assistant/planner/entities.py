@@ -67,8 +67,11 @@ _NOT_THE_THING = (r"(?!\s+(?:type|types|kind|kinds|model|models|sku|family|class
                   r"minute|minutes|count|counts|number|utili[sz]ation|util|memory|cost|costs|spend|time|times|wait|duration|"
                   r"state|status|uuid|id|ids|name|names|size|sizes)\b)")
 # one qualifying word may sit between ('which atlas jobs', 'which H100 GPUs'), never a word that makes it a quantity ('what share of jobs')
-_QUALIFIER = r"(?:(?!(?:time|kind|kinds|type|types|share|fraction|number|proportion|percent|percentage|portion|many|much|of)\b)[\w'-]+(?:\s+s)?\s+)?"  # folded "atlas's" is "atla s"
-_WHICH = re.compile(rf"\b(?:which|what)\s+(?:of\s+(?:the|our)\s+)?(?:(?:individual|specific|particular)\s+)?{_QUALIFIER}({_WORDS})\b{_NOT_THE_THING}")
+# (folded "atlas's" is "atla s")
+_QUALIFIER = (r"(?:(?!(?:time|kind|kinds|type|types|share|fraction|number|proportion|percent|percentage|portion|many|much|of)\b)"
+              r"[\w'-]+(?:\s+s)?\s+)?")
+_WHICH = re.compile(rf"\b(?:which|what)\s+(?:of\s+(?:the|our)\s+)?(?:(?:individual|specific|particular)\s+)?{_QUALIFIER}"
+                    rf"({_WORDS})\b{_NOT_THE_THING}")
 _LIST = re.compile(rf"\b(?:list|show|show me|give me|name|find|get|identify|flag)\s+(?:all\s+|every\s+|each\s+)?(?:the\s+|our\s+|of\s+the\s+)?"
                    rf"{_QUALIFIER}({_WORDS})\s+(?:that|which|who|where|whose|with|having|had|have|has|were|was|are|is|in|on|over|under|"
                    r"idle|sitting|sat|still)\b")
@@ -84,8 +87,12 @@ def listed_entity(text: str) -> tuple[Entity, str] | None:
     ...                                                        "which gpu type costs most", "how many gpus were idle"]))]
     ['GPU', 'team']
     """
-    m = _WHICH.search(text) or _LIST.search(text)
+    m = _asked_list(text)
     return (_BY_WORD[m.group(1)], m.group(0)) if m else None
+
+
+def _asked_list(text: str) -> re.Match[str] | None:
+    return _WHICH.search(text) or _LIST.search(text)
 
 
 def _placed(parsed: Any, span: tuple[int, int]) -> None:
@@ -94,20 +101,23 @@ def _placed(parsed: Any, span: tuple[int, int]) -> None:
     parsed.leftover = [w for w in parsed.rest.split() if w]
 
 
-def entity_list(question: str, query: MetricQuery, parsed: Any, catalog: Any, reach: Any) -> tuple[MetricQuery, list[str]] | PlannerPlan | None:
+Outcome = tuple[MetricQuery, list[str]] | PlannerPlan | None
+"""The query reshaped and the notes to state, a plan that says why not, or None: the rule does not apply."""
+
+
+def entity_list(question: str, query: MetricQuery, parsed: Any, catalog: Any, reach: Any) -> Outcome:
     """'Which GPUs were idle all day yesterday': the GPUs, by key, where the measure is above zero, highest first.
 
     Only for one additive metric (a ratio has no "meets it") with no ranking, sort order or period buckets;
     the entity must be one the question does not already filter to one value. `reach(metric)` gives the
     dimensions a metric can be split by (None: unknown, assume it can).
     """
-    m = _WHICH.search(question) or _LIST.search(question)
-    found = (_BY_WORD[m.group(1)], m.group(0)) if m else None
-    if found is None:
+    m = _asked_list(question)
+    if m is None:
         return _individual_split(query, catalog, parsed)
     if parsed.rank is not None or parsed.sort_desc is not None or query.time_grain() is not None:
         return None
-    entity, words = found
+    entity = _BY_WORD[m.group(1)]
     metric = query.metrics[0]
     label = getattr(catalog.metrics[metric], "label", metric)
     if entity.key is None or entity.key not in catalog.dimensions:
@@ -172,7 +182,7 @@ def counted_pair(text: str, metrics: list[str], catalog: Any) -> bool:
             and additive(catalog, metrics[0]))
 
 
-def per_entity(parsed: Any, query: MetricQuery, catalog: Any, reach: Any, consumed: list[tuple[int, int]] = ()) -> tuple[MetricQuery, list[str]] | PlannerPlan | None:
+def per_entity(parsed: Any, query: MetricQuery, catalog: Any, reach: Any, consumed: list[tuple[int, int]] = ()) -> Outcome:
     """'Spend per GPU last month': every additive metric over the entity's count, same period, filters and groups.
 
     A ratio per GPU ('utilization per GPU') is that ratio split by the GPU's key. Returns None where the
