@@ -7,10 +7,13 @@ moves the period ('same for the week before') has its own label and never the ol
 
 from __future__ import annotations
 
+import doctest
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+
+import assistant.planner.followup as followup
 
 from assistant.planner.followup import carry_period_label
 from assistant.planner.offline import PlannerInputs, plan_offline
@@ -63,3 +66,7 @@ def test_through_the_graph_the_answer_says_the_label(ask: Callable[..., Any], th
     assert fresh.status == edited.status == "answered"
     assert edited.period is not None and edited.period.label == "last week"
     assert "(last week)" in edited.text
+
+
+def test_doctests() -> None:
+    assert doctest.testmod(followup).failed == 0

@@ -8,9 +8,13 @@ catalog places the word itself.
 
 from __future__ import annotations
 
+import doctest
 from datetime import date
 
 import pytest
+
+import assistant.planner.fleet_power as fleet_power
+import assistant.planner.unmeasured as unmeasured
 
 from assistant.planner.lexicon import Lexicon
 from assistant.planner.offline import PlannerInputs, plan_offline
@@ -149,3 +153,8 @@ def test_mean_power_is_not_read_as_a_total(inp: PlannerInputs) -> None:
 def test_a_misspelled_missing_measure_still_says_what_pace_lacks(inp: PlannerInputs, q: str, what: str) -> None:
     plan = plan_offline(q, inp)
     assert plan.kind == "abstain" and plan.message.startswith(f"pace has no {what}:")
+
+
+def test_doctests() -> None:
+    assert doctest.testmod(unmeasured).failed == 0
+    assert doctest.testmod(fleet_power).failed == 0
