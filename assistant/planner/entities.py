@@ -23,6 +23,7 @@ from typing import Any
 from assistant.planner.lexicon import mask
 from assistant.planner.plan import PlannerPlan
 from assistant.planner.shapes import additive
+from semantic_layer.derived import derived_name
 from semantic_layer.query import GroupBy, MetricQuery, OrderBy
 
 LIST_LIMIT = 1000
@@ -230,7 +231,8 @@ def per_entity(parsed: Any, query: MetricQuery, catalog: Any, reach: Any, consum
             f"'{m.group(0)}' divides {labels.lower()} by the {count_label.lower()}, which cannot be split or filtered by "
             f"{', '.join(blind)}, so the two would not cover the same things and I won't compose it. I can give {labels.lower()} "
             f"and {count_label.lower()} side by side."))
-    order = [o for o in query.order_by if o.field in names]
+    # 'the highest spend per GPU' ranks the value per GPU, never the total it was divided from
+    order = [o.model_copy(update={"field": derived_name(o.field, "per_count", entity.count)}) for o in query.order_by if o.field in names]
     _placed(parsed, m.span())
     update = {"metrics": [*names, entity.count], "per_count": entity.count, "order_by": order}
     desc = getattr(catalog.metrics[entity.count], "description", "") or count_label

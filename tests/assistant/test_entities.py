@@ -185,3 +185,12 @@ def test_per_the_things_own_key_is_the_split_by_it_never_a_word_ignored(question
     assert [g.dimension for g in p.query.group_by] == ["gpu_uuid"]
     assert not any("Ignored" in n for n in p.notes)
     assert plan("energy per gpu id last week", today).kind == "abstain"  # energy has no per-GPU data: said, not divided
+
+
+@pytest.mark.parametrize("question,desc", [("which team had the highest spend per gpu last month", True),
+                                           ("which team had the lowest energy per gpu last week", False)])
+def test_a_ranking_per_gpu_ranks_the_value_per_gpu_not_the_total_divided(question: str, desc: bool, today: date) -> None:
+    p = plan(question, today)
+    assert p.kind == "query" and p.query is not None and p.query.per_count == "gpu_count" and p.query.limit == 1
+    metric = p.query.metrics[0]
+    assert [(o.field, o.descending) for o in p.query.order_by] == [(f"{metric}__per_gpu", desc)]
