@@ -49,12 +49,19 @@ def last_window_with_data(spans: list[Span], start: datetime, end: datetime) -> 
     >>> short = [Span("gpu_hourly", "dcgm", d(2025, 11, 20), d(2025, 11, 21))]
     >>> last_window_with_data(short, d(2026, 11, 15), d(2026, 11, 22))
     (datetime.datetime(2025, 11, 20, 0, 0), datetime.datetime(2025, 11, 21, 0, 0))
+    >>> apart = s + short  # cost in 2024, hours in 2025: a cost per hour has no window
+    >>> last_window_with_data(apart, d(2026, 11, 15), d(2026, 11, 22)) is None
+    True
     """
     new_end = data_end(spans)
     if new_end is None or new_end > start or covers(spans, start, end):
         return None
     first = min(s.start for s in spans if s.end > new_end - (end - start))
-    return max(new_end - (end - start), first), new_end
+    window = max(new_end - (end - start), first), new_end
+    tables = {s.table for s in spans}
+    if any(not covers([s for s in spans if s.table == t], *window) for t in tables):
+        return None  # a metric on two tables whose data never meet: no window has it, and no_data says what each holds
+    return window
 
 
 def shift_default_period(plan: PlannerPlan, engine: Any, catalog: Catalog) -> PlannerPlan:
@@ -66,15 +73,15 @@ def shift_default_period(plan: PlannerPlan, engine: Any, catalog: Catalog) -> Pl
         return plan
     tr = query.time_range
     with engine.cursor() as cur:
-        per_metric = [metric_coverage(cur, catalog, m) for m in query.metrics if m in catalog.metrics]
-        if any(covers(spans, tr.start, tr.end) for spans in per_metric):
-            return plan  # some asked metric has data in the default window: keep it
         swapped, why = prefer_covered(cur, catalog, list(query.metrics), tr.start, tr.end)
-    if swapped != list(query.metrics):  # GPU-hours from the scheduler when the DCGM scrape is older
-        rename = dict(zip(query.metrics, swapped))
-        order = [o.model_copy(update={"field": rename.get(o.field, o.field)}) for o in query.order_by]
-        return plan.model_copy(update={"query": query.model_copy(update={"metrics": swapped, "order_by": order}),
-                                       "notes": [*plan.notes, *why]})
+        if swapped != list(query.metrics):  # GPU-hours from the scheduler when the DCGM scrape is older
+            rename = dict(zip(query.metrics, swapped))
+            order = [o.model_copy(update={"field": rename.get(o.field, o.field)}) for o in query.order_by]
+            query = query.model_copy(update={"metrics": swapped, "order_by": order})
+            plan = plan.model_copy(update={"query": query, "notes": [*plan.notes, *why]})
+        per_metric = [metric_coverage(cur, catalog, m) for m in query.metrics if m in catalog.metrics]
+    if any(covers(spans, tr.start, tr.end) for spans in per_metric):
+        return plan  # some asked metric has data in the default window: keep it
     windows = [w for spans in per_metric if (w := last_window_with_data(spans, tr.start, tr.end)) is not None]
     if not windows:
         return plan

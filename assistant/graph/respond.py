@@ -121,7 +121,8 @@ def _answered(state: State, runtime: Runtime[Context], plan: PlannerPlan, query:
     if plan.kind == "sql" and state.get("intent") == "sql_text":
         text = f"Your SQL passed the validator and returned {len(rows)} row{'s' * (len(rows) != 1)}."
     weekly = plan.query is not None and (plan.query.time_grain() == "week" or "week" in (plan.period_label or ""))
-    extra = [*plan.notes, *_rules(catalog, plan), *([ISO_WEEKS] if weekly else []), *_nothing_split(plan, columns, rows, catalog)]
+    extra = [*plan.notes, *_rules(catalog, plan), *([ISO_WEEKS] if weekly else []), *_nothing_split(plan, columns, rows, catalog),
+             *_one_side_empty(res, catalog, plan, columns, rows, used)]
     if plan.query is not None and plan.query.time_range is not None and used:
         part = partial_coverage(res.engine, catalog, list(used), plan.query.time_range.start, plan.query.time_range.end)
         extra += [part] if part else []
@@ -151,6 +152,24 @@ def _answered(state: State, runtime: Runtime[Context], plan: PlannerPlan, query:
     return {"status": "answered", "text": full, "columns": columns, "rows": rows, "sql": state.get("sql"),
             "metric_query": query, "period": period, "chart": chart, "provenance": provenance,
             "warnings": [*state.get("warnings", []), *warnings]}
+
+
+def _one_side_empty(res: Any, catalog: Any, plan: PlannerPlan, columns: list[str], rows: list[list[Any]],
+                    used: dict[str, Any]) -> list[str]:
+    """A note for each asked metric with no value in any row while another has values ('utilization and spend'
+    over a day the bill does not reach): said, never dropped from the sentence silently."""
+    if not rows or plan.query is None:
+        return []
+    empty = [n for n in used if n in columns and all(r[columns.index(n)] is None for r in rows)]
+    if not empty or len(empty) == len([n for n in used if n in columns]):
+        return []
+    tr = plan.query.time_range
+    notes = []
+    for n in empty:
+        gap = coverage_gap(res.engine, catalog, [n], tr.start, tr.end) if tr is not None else None
+        notes.append(f"{used[n].label} has no data here: {gap}" if gap else
+                     f"{used[n].label} is not measured in this data ({_measured_from({n: used[n]})}).")
+    return notes
 
 
 def _nothing_split(plan: PlannerPlan, columns: list[str], rows: list[list[Any]], catalog: Any) -> list[str]:

@@ -118,6 +118,9 @@ CASES = [
     Case("gpu hours by team",  # no period: the scheduler's GPU-hours cover the last 7 days, the older DCGM scrape does not
          lambda: (raw.jobs().assign(h=raw.jobs()["gpus"] * raw.jobs()["elapsed_h"]).groupby("Account")["h"].sum().to_dict()),
          rel=1e-3),
+    Case("jobs vs gpu hours by team",  # both sides from the scheduler: the DCGM scrape misses the window
+         lambda: raw.jobs().assign(h=raw.jobs()["gpus"] * raw.jobs()["elapsed_h"]).groupby("Account")["h"].sum().to_dict(),
+         column="job_accelerator_hours", rel=1e-3),
     Case(f"how many gpus sat idle all day {GPU_DAY}",  # DCGM GPU_UTIL below 5% in every observed hour
          lambda: int((raw.gpu_hours("DCGM_FI_DEV_GPU_UTIL") < 5).groupby(level=0).all().sum())),
     Case("how many jobs failed", lambda: int(raw.jobs()["state"].isin(raw.FAILED).sum())),  # no period: the last 7 days hold them all
@@ -175,6 +178,11 @@ HONEST = [
     Honest(f"utilization by host {GPU_DAY}", "abstain", ("host",)),
     # a breakdown by an attribute no row carries says so, rather than show one '(unattributed)' group as a finding
     Honest(f"effective cost by region {SEPT}", "answered", ("No row of this data has a region", "unattributed")),
+    # a ratio of two tables whose data never meet has no window: both spans are named
+    Honest("cost per busy gpu hour", "no_data", ("cost_daily, which holds focus data from 2024-09-01 to 2024-09-30",
+                                                 "utilization_hourly, which holds dcgm data from 2025-11-20")),
+    # two metrics, one without data in the window: the empty side is said, not dropped from the sentence
+    Honest("utilization and spend by team", "answered", ("Effective cost has no data here", "2024-09-01 to 2024-09-30")),
     # a word that names two things in the data asks which
     Honest(f"how much did we pay aws {SEPT}", "clarify", ("billing_provider", "vendor")),
 ]

@@ -34,6 +34,15 @@ def test_a_metric_on_two_tables_ends_where_the_first_of_them_ends() -> None:
     assert data_end(split) == datetime(2024, 10, 1)  # the cost split needs both; the bill ends first
 
 
+def test_a_metric_whose_tables_never_meet_has_no_window_to_move_to() -> None:
+    apart = [Span("cost_daily", "focus", datetime(2024, 9, 1), datetime(2024, 10, 1)),
+             Span("utilization_hourly", "dcgm", datetime(2025, 11, 20), datetime(2025, 11, 21))]
+    assert last_window_with_data(apart, datetime(2026, 11, 15), datetime(2026, 11, 22)) is None
+    overlap = [*apart, Span("utilization_hourly", "dcgm", datetime(2024, 9, 20), datetime(2024, 9, 28))]
+    assert last_window_with_data(overlap, datetime(2026, 11, 15), datetime(2026, 11, 22)) == \
+        (datetime(2024, 9, 24), datetime(2024, 10, 1))  # the bill's last week, where the hours are too
+
+
 class _Usd:
     unit, format = "USD", ",.0f"
 
