@@ -124,6 +124,8 @@ _PHRASED: list[tuple[IntentKind, re.Pattern[str]]] = [
     ("savings", re.compile(r"\b(?:where|how|what|ways? to|can we|could we|should we|help us|(?:wins?|ideas?|options?|tips?|levers?) to)\b"
                            r".{0,40}\b(?:trim|shave|shrink|lower|cut|cut back|"
                            r"cut down|bring down|reduce|decrease|save|rein in)\b.{0,30}\b(?:spend\w*|costs?|bills?|budget|waste|money)\b", re.I)),
+    # 'did anything look off with utilization yesterday': something out of the ordinary is the scan's to find
+    ("scan", re.compile(r"\b(?:looks?|looked|seems?|seemed)\s+(?:off|odd|wrong|funny|fishy|strange|unusual)\b|\banything\s+(?:odd|off|fishy|funny)\b", re.I)),
     # 'capacity outlook for A100', 'do we need to buy more H100s next quarter': capacity ahead is the forecast tool's
     ("forecast", re.compile(r"\b(?:capacity|demand|gpu|accelerator)\s+(?:outlook|runway|needs?\s+(?:for\s+)?(?:the\s+)?next)\b"
                             r"|\b(?:need|have) to (?:buy|order|add|procure|get|reserve|purchase) (?:more|extra|additional) (?:[\w-]+ )?"

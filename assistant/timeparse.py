@@ -230,16 +230,23 @@ def _since_month(m: re.Match[str], today: date) -> tuple[date, date, str] | None
     return start, today + timedelta(days=1), f"since {start.isoformat()} (through today)"
 
 
-@_rule(rf"\b(?:since|from)\s+(monday|tuesday|wednesday|thursday|friday|saturday|sunday|{_DATE})\b")
+@_rule(rf"\b(since|from|after)\s+(monday|tuesday|wednesday|thursday|friday|saturday|sunday|{_DATE})\b(?!\s+(?:and|to|until|till|through|thru|-)\b)")
 def _since(m: re.Match[str], today: date) -> tuple[date, date, str] | None:
-    """'since Monday' (the latest one on or before today), 'since Oct 1', through today."""
-    what = m.group(1).lower()
+    """'since Monday' (the latest one on or before today), 'since Oct 1', through today; 'after Oct 20' starts the day after.
+
+    >>> pattern = next(p for p, fn in _RULES if fn is _since)
+    >>> [d.isoformat() for d in _since(pattern.search("jobs after october 20"), date(2026, 11, 25))[:2]]
+    ['2026-10-21', '2026-11-26']
+    """
+    what = m.group(2).lower()
     if what in _WEEKDAYS:
         start = today - timedelta(days=(today.weekday() - _WEEKDAYS[what]) % 7)
     else:
         start = parse_date(what, today)
         if start is None or start > today:
             return None
+    if m.group(1).lower() == "after":
+        start += timedelta(days=1)
     return start, today + timedelta(days=1), f"since {start.strftime('%A')} {start.isoformat()} (through today)"
 
 

@@ -30,6 +30,7 @@ from assistant.planner.ranking import (UNPLACED_RANKS, apply_rank, bound_abstain
                                        superlatives_as_measure, value_bound, expand_elided)
 from assistant.planner.typos import close_ties, correct_words, phrase_corrections, vocabulary
 from assistant.planner.words import DURATION_WORDS, FUTURE_WORDS, GAP_OK, KNOWN_WORDS, PRESENTATION_WORDS, UNIT_WORDS, TIME_UNITS, SHAPE_WORDS, STATISTIC_NAMES, STATISTIC_WORDS, STATE_METRICS, STOPWORDS, VAGUE, VERB_VALUES, generic_senses
+from assistant.planner.words import MONEY_WORDS
 from assistant.timeparse import Period, default_period, empty_so_far, invalid_date, resolve_period, open_end, shift_back, shifted, side_by_side_grain
 from semantic_layer.derived import conversion_factor, shown_unit
 from semantic_layer.query import Filter, GroupBy, MetricQuery, OrderBy, TimeRange
@@ -390,7 +391,8 @@ def _restates(word: str, metrics: list[str], inp: PlannerInputs) -> bool:
     for name in metrics:
         m = inp.catalog.metrics.get(name)
         text = " ".join([name.replace("_", " "), getattr(m, "label", ""), getattr(m, "description", ""), *getattr(m, "synonyms", [])])
-        if word in fold(text).split() or (word in DURATION_WORDS and getattr(m, "unit", "") in TIME_UNITS):
+        if word in fold(text).split() or (word in DURATION_WORDS and getattr(m, "unit", "") in TIME_UNITS) \
+                or (word in MONEY_WORDS and getattr(m, "unit", "") == "USD"):
             return True
     return False
 

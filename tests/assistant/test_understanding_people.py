@@ -330,3 +330,21 @@ def test_an_average_with_its_unit_is_answered(inputs: PlannerInputs, question: s
 def test_words_that_look_like_a_command_or_a_forecast_are_weighed(question: str, kind: str) -> None:
     """A shutdown incident is no shell command; a forecast of tokens is no capacity forecast."""
     assert classify(question).kind == kind
+
+
+def test_after_a_day_starts_the_day_after(inputs: PlannerInputs) -> None:
+    month = _months_back(inputs.today.replace(day=1), 1)
+    q = _query(inputs, f"jobs after {month.strftime('%B')} 20")
+    assert q.time_range is not None and q.time_range.start == dt(month.replace(day=21))
+
+
+@pytest.mark.parametrize(("question", "kind"), [("did anything look off with utilization yesterday", "scan"),
+                                                ("spend looked odd last week", "scan"), ("spend last week", "metric")])
+def test_something_out_of_the_ordinary_reaches_the_scan(question: str, kind: str) -> None:
+    assert classify(question).kind == kind
+
+
+def test_money_restates_a_metric_in_dollars_only(inputs: PlannerInputs) -> None:
+    """'How much money did we spend' is the spend; 'money' on a count is unplaced and abstains."""
+    assert _query(inputs, "how much money did we spend last week").metrics == ["effective_cost"]
+    assert ask(inputs, "money on jobs last week").kind != "query"
