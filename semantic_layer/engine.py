@@ -128,7 +128,8 @@ class Engine:
     def run_query(self, catalog: Catalog, query: MetricQuery) -> QueryResult:
         """Compile, validate and run a MetricQuery, then attach result-check warnings."""
         compiled = compile_query(catalog, query)
-        result = self.run_sql(compiled.sql)
+        validated = validate_sql(compiled.sql, self.schema(), row_limit=self.settings.row_limit, tree=compiled.expression)
+        result = self._execute(validated.sql, live=live_requests.TABLE in validated.tables)
         result.compiled = compiled
         result.warnings = check_result(compiled, result.columns, result.rows)
         return result
