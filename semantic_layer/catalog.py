@@ -77,12 +77,18 @@ class Catalog:
         """
         sources = {name: src for name, dim in self.dimensions.items()
                    if dim.kind == "categorical" and (src := _value_source(self, dim)) is not None}
+        also = _extra_value_sources(self)
+        sources.update(also)
         present = _present_columns(engine_or_con)
         if present is not None:  # a warehouse from an older pace may lack a table or column: no values, no failure
             sources = {name: (t, c) for name, (t, c) in sources.items() if c in present.get(t, {})}
         found = _values_at_once(sources, engine_or_con, max_values) if _is_duckdb(engine_or_con) else None
         if found is None:
             found = {name: _distinct_values(table, column, engine_or_con, max_values) for name, (table, column) in sources.items()}
+        for key in also:  # a second source's values join the first's (one sorted list, still cut to the limit)
+            name = key.split("__also")[0]
+            merged = set(found.get(name) or []) | set(found.pop(key, None) or [])
+            found[name] = sorted(merged, key=str)[:max_values]
         out = copy.copy(self)
         out.dimensions = {name: dim.model_copy(update={"values": list(found.get(name) or [])}) for name, dim in self.dimensions.items()}
         out.rollups = available(engine_or_con) if _is_duckdb(engine_or_con) else ()
@@ -96,6 +102,17 @@ def _value_source(catalog: Catalog, dim: Dimension) -> tuple[str, str] | None:
     source = dim.sources[0]
     entity = catalog.entities[source.entity]
     return None if entity.sql else (entity.source_table, source.column)
+
+
+def _extra_value_sources(catalog: Catalog) -> dict[str, tuple[str, str]]:
+    """{'dimension__also<i>': (table, column)} for later sources marked `values: true` (plain tables only)."""
+    out = {}
+    for name, dim in catalog.dimensions.items():
+        for i, source in enumerate(dim.sources[1:], start=1):
+            entity = catalog.entities[source.entity]
+            if source.values and not entity.sql:
+                out[f"{name}__also{i}"] = (entity.source_table, source.column)
+    return out
 
 
 def _present_columns(engine_or_con: Any) -> dict[str, dict[str, str]] | None:

@@ -72,6 +72,8 @@ class DimensionSource(BaseModel):
 
     entity: str
     column: str
+    values: bool = False
+    """Also holds canonical values (besides the first source): a FOCUS line's RegionId names regions no cluster has."""
 
 
 class Dimension(Definition):

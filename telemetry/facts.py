@@ -151,7 +151,9 @@ def build_jobs(
     execute_with(
         con,
         """
-        INSERT INTO jobs
+        INSERT INTO jobs (job_id, team, project, user_name, cluster, accelerator_type, workload_type, accelerators,
+                          submit_at, start_at, end_at, state, queue_wait_minutes, accelerator_hours,
+                          tokens_processed, samples_processed, mfu)
         SELECT 'j' || lpad(CAST(row_number() OVER (ORDER BY j.submit_at, j.i) AS VARCHAR), 9, '0'),
                st.team, st.project, st.team || '-user' || j.user_n, st.cluster, st.accelerator_type, st.workload,
                j.accelerators, j.submit_at, j.start_at, j.end_at, j.state, j.queue_wait_minutes, j.accelerator_hours,

@@ -174,7 +174,10 @@ TABLES: dict[str, str] = {
             accelerator_hours DOUBLE NOT NULL,
             tokens_processed DOUBLE,
             samples_processed DOUBLE,
-            mfu DOUBLE
+            mfu DOUBLE,
+            partition VARCHAR,
+            qos VARCHAR,
+            node_list VARCHAR
         )""",
     "cost_daily": """
         CREATE TABLE IF NOT EXISTS cost_daily (
@@ -365,7 +368,11 @@ NULLABLE_SINCE: tuple[tuple[str, str], ...] = (("jobs", "start_at"), ("jobs", "e
 # Columns added after warehouses were built without them: (table, column, type). A writer adds them to
 # the copy it swaps in (telemetry/warehouse.py), so an older warehouse is migrated, not rebuilt; the
 # existing rows read NULL there (not measured).
-ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (("utilization_hourly", "peak_util_pct", "DOUBLE"),)
+ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("utilization_hourly", "peak_util_pct", "DOUBLE"),
+    # sacct(1) Partition, QOS and NodeList of a job (NULL for generated jobs: the generator has no partitions).
+    ("jobs", "partition", "VARCHAR"), ("jobs", "qos", "VARCHAR"), ("jobs", "node_list", "VARCHAR"),
+)
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:

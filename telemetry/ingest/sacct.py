@@ -116,6 +116,11 @@ def plan(con: duckdb.DuckDBPyConnection, columns: tuple[str, ...]) -> tuple[Inge
         "state": _state_sql(),
         "queue_wait_minutes": f"date_diff('second', {submit}, {start}) / 60.0",  # NULL when never started
         "accelerator_hours": f"{gpus} * coalesce({elapsed}, date_diff('second', {start}, {end}), 0) / 3600.0",
+        # sacct(1) fields kept as written, so people can ask by them: the partition and QOS the job ran
+        # under and the nodes it was allocated (NodeList is 'None assigned' until it starts: NULL).
+        "partition": f"nullif({PART}, '')",
+        "qos": f"nullif({raw_ref(columns, 'QOS')}, '')",
+        "node_list": f"CASE WHEN {raw_ref(columns, 'NodeList')} IN ('', 'None assigned') THEN NULL ELSE {raw_ref(columns, 'NodeList')} END",
     }
     known = ", ".join(sorted(STATES))
     checks = (

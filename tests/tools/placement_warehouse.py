@@ -50,7 +50,7 @@ def build(path: Path) -> Path:
             hours = 8 * 4.0  # 8 accelerators x 4 h
             tokens = hours * 3600 * peak * 1e12 * mfu / (6 * 7e9)
             con.execute(
-                "INSERT INTO jobs VALUES (?, 't1', 'p1', 'u', 'c1', ?, 'fine-tuning', 8, ?, ?, ?, 'completed', 1, ?, ?, NULL, ?)",
+                "INSERT INTO jobs VALUES (?, 't1', 'p1', 'u', 'c1', ?, 'fine-tuning', 8, ?, ?, ?, 'completed', 1, ?, ?, NULL, ?, NULL, NULL, NULL)",
                 [f"j{i:05d}", acc, t0, t0, t0 + timedelta(hours=4), hours, tokens, mfu],
             )
     con.close()
