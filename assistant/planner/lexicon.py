@@ -14,6 +14,8 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
+from assistant.planner.value_aliases import aliases_for
+
 _PUNCT = re.compile(r"[^\w\s%$.-]|(?<!\d)\.(?!\d)|_")
 _SPACE = re.compile(r"\s+")
 
@@ -117,7 +119,7 @@ class Lexicon:
             for value in getattr(dim, "values", []) or []:
                 if isinstance(value, bool) or not isinstance(value, str):
                     continue
-                for phrase in _value_variants(value):
+                for phrase in _value_variants(value) | {fold(a) for a in aliases_for(value)}:
                     lex.values.setdefault(phrase, set()).add((name, value))
                 lex.raw["value"][normalize(value)] = value
         return lex
