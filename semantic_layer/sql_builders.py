@@ -51,13 +51,13 @@ class FactScope:
         if self.rollup is not None:
             source = exp.Table(this=exp.to_identifier(self.rollup.rollup.name, quoted=True),
                                alias=exp.TableAlias(this=exp.to_identifier(self.entity, quoted=True)))
-        select = select.from_(source)
+        select = select.from_(source, copy=False)  # the caller's fresh SELECT: no copy per builder call
         for step in self.steps:
             cond = exp.and_(*[
                 exp.column(local, table=step.from_entity, quoted=True).eq(exp.column(remote, table=step.to_entity, quoted=True))
                 for local, remote in step.on
             ])
-            select = select.join(_source(self.catalog, step.to_entity), on=cond, join_type="left")
+            select = select.join(_source(self.catalog, step.to_entity), on=cond, join_type="left", copy=False)
         return select
 
 
@@ -170,9 +170,9 @@ def fact_select(
     conds += [filter_condition(scope, f, values) for f, values in filters]
     select = scope.from_and_joins(exp.select(*keys, *aggs))
     if conds:
-        select = select.where(exp.and_(*conds))
+        select = select.where(exp.and_(*conds), copy=False)  # built here, shared with nothing
     if keys:
-        select = select.group_by(*[exp.Literal.number(i + 1) for i in range(len(keys))])
+        select = select.group_by(*[exp.Literal.number(i + 1) for i in range(len(keys))], copy=False)
     return select
 
 
