@@ -210,18 +210,19 @@ def _period_select(plan: CompilePlan, period: TimeRange | None, shift: timedelta
     for name, _ in ctes[1:]:
         table = _table(name)
         if labels:
-            joined = joined.join(table, on=_keys_match(labels, keys, name), join_type="full outer")
+            joined = joined.join(table, on=_keys_match(labels, keys, name), join_type="full outer", copy=False)
             for lbl, exprs in zip(labels, keys):
                 exprs.append(exp.column(lbl, table=name, quoted=True))
         else:
-            joined = joined.join(table, join_type="cross")
+            joined = joined.join(table, join_type="cross", copy=False)
     measures = [exp.column(m, table=name, quoted=True).as_(m, quoted=True) for (name, _), ms in zip(ctes, plan.facts.values()) for m in ms]
-    joined = joined.select(*[_coalesce(exprs).as_(lbl, quoted=True) for lbl, exprs in zip(labels, keys)], *measures)
+    # built in place: every builder call below extends a fresh tree (copying it each time was a third of compiling)
+    joined = joined.select(*[_coalesce(exprs).as_(lbl, quoted=True) for lbl, exprs in zip(labels, keys)], *measures, copy=False)
     others = [lbl for lbl in labels if lbl != time_label]
     cols = [exp.column(lbl, quoted=True) for lbl in labels]
     cols += [metric_expression(plan.catalog, m, time_label, others).as_(m.name, quoted=True) for m in plan.metrics]
-    source = joined.subquery(f"{prefix}_joined") if len(ctes) > 1 else _table(first)
-    return ctes, exp.select(*cols).from_(source)
+    source = joined.subquery(f"{prefix}_joined", copy=False) if len(ctes) > 1 else _table(first)
+    return ctes, exp.select(*cols).from_(source, copy=False)
 
 
 def build_select(plan: CompilePlan) -> CompilePlan:
@@ -246,11 +247,11 @@ def build_select(plan: CompilePlan) -> CompilePlan:
         select = exp.select(*cols).from_(_table("current_period"))
         if plan.labels:
             current_keys = [[exp.column(lbl, table="current_period", quoted=True)] for lbl in plan.labels]
-            select = select.join(_table("previous_period"), on=_keys_match(plan.labels, current_keys, "previous_period"), join_type="left")
+            select = select.join(_table("previous_period"), on=_keys_match(plan.labels, current_keys, "previous_period"), join_type="left", copy=False)
         else:
-            select = select.join(_table("previous_period"), join_type="cross")
+            select = select.join(_table("previous_period"), join_type="cross", copy=False)
     for name, cte in ctes:
-        select = select.with_(exp.to_identifier(name, quoted=True), as_=cte)
+        select = select.with_(exp.to_identifier(name, quoted=True), as_=cte, copy=False)  # each CTE is used once
     plan.expression = select
     plan.columns = plan.labels + [c for n in names for c in ([n, f"{n}__previous", f"{n}__change_pct"] if plan.previous else [n])]
     return plan
@@ -271,19 +272,51 @@ def order_and_limit(plan: CompilePlan) -> CompilePlan:
             keys.append((plan.time_label, False))
         elif plan.labels:
             keys.append((plan.metrics[0].name, True))
-    used = {k for k, _ in keys}
+    used, ranked_by = {k for k, _ in keys}, list(keys)
     keys += [(lbl, False) for lbl in plan.labels if lbl not in used]
     # a top-N ranks the attributed groups: cost or usage no team/cluster claims never takes a slot
     unattributed_last = [exp.Ordered(this=exp.Is(this=exp.column(lbl, quoted=True), expression=exp.Null()))
                          for lbl in plan.labels if lbl != plan.time_label] if plan.query.limit else []
+    if plan.query.limit and _ranks_by_value(plan, ranked_by):  # a top-N never cuts inside a tie
+        plan.expression = _keep_ties(plan, ranked_by, plan.query.limit)
     if keys:
         plan.expression = plan.expression.order_by(
             *unattributed_last,
             *[exp.Ordered(this=exp.column(k, quoted=True), desc=desc, nulls_first=False) for k, desc in keys],
         )
-    if plan.query.limit:
+    if plan.query.limit and not _ranks_by_value(plan, ranked_by):
         plan.expression = plan.expression.limit(plan.query.limit)
     return plan
+
+
+RANK_COLUMN = "pace_rank"
+
+
+def _ranks_by_value(plan: CompilePlan, keys: list[tuple[str, bool]]) -> bool:
+    """A top-N by metric values can tie; one ordered by a name or a time cannot, and keeps LIMIT."""
+    values = set(plan.columns) - set(plan.labels)
+    return bool(keys) and all(k in values for k, _ in keys)
+
+
+def _keep_ties(plan: CompilePlan, keys: list[tuple[str, bool]], n: int) -> exp.Select:
+    """SELECT the columns FROM (the result with RANK() over the requested order) WHERE rank <= n, so every
+    row tied with the n-th is kept. RANK runs over the result's named columns (a window, a share or a
+    derived column ranks like any other) in a plain subquery, not QUALIFY, so every dialect renders it."""
+    assert plan.expression is not None
+    result = plan.expression.copy()
+    ctes = result.args.get("with_")
+    result.set("with_", None)
+    order = [exp.Ordered(this=exp.Is(this=exp.column(lbl, quoted=True), expression=exp.Null()))
+             for lbl in plan.labels if lbl != plan.time_label]  # unattributed groups rank last, as they sort
+    order += [exp.Ordered(this=exp.column(k, quoted=True), desc=desc, nulls_first=False) for k, desc in keys]
+    rank = exp.Window(this=exp.Anonymous(this="RANK"), order=exp.Order(expressions=order))
+    columns = [exp.column(c, quoted=True) for c in plan.columns]
+    ranked = exp.select(*columns, rank.as_(RANK_COLUMN, quoted=True)).from_(result.subquery("ranked_rows", copy=False))
+    outer = exp.select(*[c.copy() for c in columns]).from_(ranked.subquery("ranked", copy=False)).where(
+        exp.LTE(this=exp.column(RANK_COLUMN, quoted=True), expression=exp.Literal.number(n)))
+    if ctes is not None:
+        outer.set("with_", ctes)
+    return outer
 
 
 DEFAULT_STEPS: tuple[Step, ...] = (resolve_names, check_reachability, plan_facts, lift_shown_filters, build_select, add_derived, order_and_limit)

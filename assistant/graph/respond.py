@@ -15,6 +15,7 @@ from assistant.graph.context import Context
 from assistant.graph.nodes import resources, timed, use_llm
 from assistant.graph.state import State
 from assistant.planner.plan import PlannerPlan
+from assistant.ties import tie_note
 from assistant.timeparse import Period as TPeriod
 from semantic_layer.coverage import coverage_gap, partial_coverage, warehouse_lacks
 
@@ -121,7 +122,7 @@ def _answered(state: State, runtime: Runtime[Context], plan: PlannerPlan, query:
     if plan.kind == "sql" and state.get("intent") == "sql_text":
         text = f"Your SQL passed the validator and returned {len(rows)} row{'s' * (len(rows) != 1)}."
     weekly = plan.query is not None and (plan.query.time_grain() == "week" or "week" in (plan.period_label or ""))
-    extra = [*plan.notes, *_rules(catalog, plan), *([ISO_WEEKS] if weekly else []), *_nothing_split(plan, columns, rows, catalog),
+    extra = [*plan.notes, *tie_note(plan.query, columns, rows, used), *_rules(catalog, plan), *([ISO_WEEKS] if weekly else []), *_nothing_split(plan, columns, rows, catalog),
              *_one_side_empty(res, catalog, plan, columns, rows, used)]
     if plan.query is not None and plan.query.time_range is not None and used:
         part = partial_coverage(res.engine, catalog, list(used), plan.query.time_range.start, plan.query.time_range.end)

@@ -85,16 +85,39 @@ def test_comparison_with_time_grain_aligns_buckets(catalog: Catalog, engine: Eng
     assert all(r[2] is not None for r in rows)
 
 
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_top_n_never_cuts_inside_a_tie(n: int, catalog: Catalog, engine: Engine, raw_con: duckdb.DuckDBPyConnection) -> None:
+    """Every group whose value ties the n-th is shown, in every dialect's rendering (rank, not LIMIT)."""
+    query = MetricQuery(metrics=["incidents"], group_by=[{"dimension": "severity"}], time_range=PERIOD,
+                        order_by=[{"field": "incidents"}], limit=n)
+    counts = sorted((r[1] for r in raw_con.execute(
+        f"SELECT severity, count(*) FROM incidents WHERE opened_at >= TIMESTAMP '{START}' AND opened_at < TIMESTAMP '{END}' "
+        "AND severity IS NOT NULL GROUP BY 1").fetchall()), reverse=True)
+    rows = engine.run_query(catalog, query).rows
+    assert [r[1] for r in rows] == [c for c in counts if c >= counts[min(n, len(counts)) - 1]]
+    for dialect in DIALECTS:
+        sql = compile_query(catalog, query, dialect=dialect).sql
+        assert "RANK() OVER" in sql and "LIMIT" not in sql.upper().replace("UNBOUNDED", ""), dialect
+
+
+def test_a_limit_by_label_or_time_stays_a_limit(catalog: Catalog) -> None:
+    """Ordered by a name or a time there is no tie to widen: LIMIT n, exactly n rows."""
+    by_name = MetricQuery(metrics=["incidents"], group_by=[{"dimension": "team"}], order_by=[{"field": "team", "descending": False}], limit=2)
+    assert compile_query(catalog, by_name).sql.endswith("LIMIT 2") and "RANK()" not in compile_query(catalog, by_name).sql
+
+
 def test_top_n_is_deterministic_and_ordered(catalog: Catalog, engine: Engine) -> None:
     query = MetricQuery(metrics=["incidents"], group_by=[{"dimension": "severity"}, {"dimension": "cluster"}], time_range=PERIOD,
                         order_by=[{"field": "incidents"}], limit=4)
     sql = compile_query(catalog, query).sql
     # groups no severity/cluster claims rank last, so a top-N spends no slot on them
-    assert 'ORDER BY "severity" IS NULL, "cluster" IS NULL, "incidents" DESC, "severity" ASC, "cluster" ASC LIMIT 4' in sql
+    assert 'ORDER BY "severity" IS NULL, "cluster" IS NULL, "incidents" DESC, "severity" ASC, "cluster" ASC' in sql
+    assert 'WHERE "pace_rank" <= 4' in sql and "LIMIT" not in sql  # ties with the 4th row are kept, never cut
     postgres = compile_query(catalog, query, dialect="postgres").sql
-    assert '"cluster" IS NULL, "incidents" DESC NULLS LAST, "severity" ASC, "cluster" ASC LIMIT 4' in postgres
+    assert '"cluster" IS NULL, "incidents" DESC NULLS LAST, "severity" ASC, "cluster" ASC' in postgres
     rows = engine.run_query(catalog, query).rows
-    assert len(rows) == 4 and [r[2] for r in rows] == sorted((r[2] for r in rows), reverse=True)
+    assert len(rows) >= 4 and [r[2] for r in rows] == sorted((r[2] for r in rows), reverse=True)
+    assert all(r[2] == rows[3][2] for r in rows[4:])  # beyond 4 only rows tied with the 4th
     assert engine.run_query(catalog, query).rows == rows
 
 

@@ -30,17 +30,33 @@ WITH `cur_cost_daily` AS (
   FROM `prev_cost_daily`
 )
 SELECT
-  `current_period`.`team` AS `team`,
-  `current_period`.`effective_cost_usd` AS `effective_cost_usd`,
-  `previous_period`.`effective_cost_usd` AS `effective_cost_usd__previous`,
-  CAST((
-    `current_period`.`effective_cost_usd` - `previous_period`.`effective_cost_usd`
-  ) * 100.0 AS DOUBLE) / NULLIF(ABS(`previous_period`.`effective_cost_usd`), 0) AS `effective_cost_usd__change_pct`
-FROM `current_period`
-LEFT JOIN `previous_period`
-  ON `previous_period`.`team` IS NOT DISTINCT FROM `current_period`.`team`
+  `team`,
+  `effective_cost_usd`,
+  `effective_cost_usd__previous`,
+  `effective_cost_usd__change_pct`
+FROM (
+  SELECT
+    `team`,
+    `effective_cost_usd`,
+    `effective_cost_usd__previous`,
+    `effective_cost_usd__change_pct`,
+    RANK() OVER (ORDER BY `team` IS NULL NULLS LAST, `effective_cost_usd` DESC) AS `pace_rank`
+  FROM (
+    SELECT
+      `current_period`.`team` AS `team`,
+      `current_period`.`effective_cost_usd` AS `effective_cost_usd`,
+      `previous_period`.`effective_cost_usd` AS `effective_cost_usd__previous`,
+      CAST((
+        `current_period`.`effective_cost_usd` - `previous_period`.`effective_cost_usd`
+      ) * 100.0 AS DOUBLE) / NULLIF(ABS(`previous_period`.`effective_cost_usd`), 0) AS `effective_cost_usd__change_pct`
+    FROM `current_period`
+    LEFT JOIN `previous_period`
+      ON `previous_period`.`team` IS NOT DISTINCT FROM `current_period`.`team`
+  ) AS ranked_rows
+) AS ranked
+WHERE
+  `pace_rank` <= 3
 ORDER BY
   `team` IS NULL NULLS LAST,
   `effective_cost_usd` DESC,
   `team` ASC NULLS LAST
-LIMIT 3
