@@ -98,7 +98,7 @@ ROLLUPS: tuple[Rollup, ...] = (
     Rollup(
         name="cost_pool_daily", source="cost_daily", time_column="ChargePeriodStart", grain="day",
         keys=("x_cluster", "x_accelerator_type", "PricingCategory", "ChargeCategory", "ServiceName", "ServiceCategory",
-              "ProviderName", "RegionId", "CommitmentDiscountStatus"),
+              "ProviderName", "RegionId", "x_provider", "CommitmentDiscountStatus"),
         sums=tuple((c, c) for c in ("EffectiveCost", "ListCost", "BilledCost", "ContractedCost")), truncate=False,
     ),
 )

@@ -215,7 +215,8 @@ TABLES: dict[str, str] = {
             x_project VARCHAR,
             x_cluster VARCHAR,
             x_accelerator_type VARCHAR,
-            x_source VARCHAR NOT NULL DEFAULT 'generated'
+            x_source VARCHAR NOT NULL DEFAULT 'generated',
+            x_provider VARCHAR
         )""",
     "serving_hourly": """
         CREATE TABLE IF NOT EXISTS serving_hourly (
@@ -372,6 +373,9 @@ ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("utilization_hourly", "peak_util_pct", "DOUBLE"),
     # sacct(1) Partition, QOS and NodeList of a job (NULL for generated jobs: the generator has no partitions).
     ("jobs", "partition", "VARCHAR"), ("jobs", "qos", "VARCHAR"), ("jobs", "node_list", "VARCHAR"),
+    # The provider of a cost line in the cluster's terms when the line names a known cluster, else the
+    # bill's own FOCUS ProviderName (a bill alone still splits by provider).
+    ("cost_daily", "x_provider", "VARCHAR"),
 )
 
 

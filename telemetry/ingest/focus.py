@@ -109,6 +109,10 @@ def plan(con: duckdb.DuckDBPyConnection, columns: tuple[str, ...], file: Path) -
     tagged = cols["x_accelerator_type"]
     cols["x_accelerator_type"] = f"coalesce({match_name_sql(con, tagged)}, {match_hint_sql(con, hint_text)})"
     cols["x_source"] = sql(text(f"focus:{file.name}"))
+    # The line's provider in pace's terms: its cluster's provider when the tags name a cluster pace
+    # knows (one vocabulary with the rest of the fleet), else the bill's FOCUS ProviderName.
+    known = f"(SELECT c.provider FROM clusters c WHERE c.cluster = {cols['x_cluster']} LIMIT 1)"
+    cols["x_provider"] = f"coalesce({known}, {cols['ProviderName']})"
     checks: list[g.Gate] = [g.required(c, raw_ref(columns, c)) for c in REQUIRED]
     checks += [g.typed(c, "timestamp", raw_ref(columns, c)) for c in TIMESTAMPS if c in columns]
     checks += [g.typed(c, "decimal number", raw_ref(columns, c)) for c in DECIMALS if c in columns]
@@ -117,6 +121,6 @@ def plan(con: duckdb.DuckDBPyConnection, columns: tuple[str, ...], file: Path) -
                f"'Tags is not a JSON object: ' || left({tags_text}, 200)")
     )
     checks.append(g.ordered("ChargePeriodStart", "ChargePeriodEnd"))
-    key = tuple(c for c in cols if c != "x_source")
+    key = tuple(c for c in cols if c not in ("x_source", "x_provider"))  # x_provider follows the clusters table
     dims = {"teams": ("x_team",), "projects": ("x_project", "x_team"), "clusters": ("x_cluster",)}
     return IngestPlan("cost_daily", cols, tuple(checks), key, key_window="ChargePeriodStart", dimensions=dims)

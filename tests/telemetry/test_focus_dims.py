@@ -97,3 +97,26 @@ def test_an_older_warehouse_gains_the_sacct_columns(tmp_path: Path) -> None:
         cols = [r[0] for r in con.execute("SELECT column_name FROM information_schema.columns WHERE table_name = 'jobs'").fetchall()]
         assert {"partition", "qos", "node_list"} <= set(cols)
         assert con.execute("SELECT partition, qos, node_list FROM jobs").fetchall() == [(None, None, None)]  # not measured
+
+
+TAGGED = """ChargePeriodStart,ChargePeriodEnd,ProviderName,ServiceName,ChargeCategory,ListCost,BilledCost,EffectiveCost,BillingCurrency,RegionId,Tags
+2024-09-02 00:00:00,2024-09-03 00:00:00,AWS,Amazon Elastic Compute Cloud,Usage,10,8,8,USD,us-east-1,"{""cluster"": ""gpu-east""}"
+2024-09-02 00:00:00,2024-09-03 00:00:00,Microsoft,Virtual Machines,Usage,5,4,4,USD,eastus,
+"""
+
+
+def test_a_cost_lines_provider_is_its_clusters_else_the_bills(catalog: Catalog, tmp_path: Path) -> None:
+    """One vocabulary with the fleet where the line names a known cluster; FOCUS ProviderName otherwise."""
+    db = create_empty(tmp_path / "w.duckdb")
+    with duckdb.connect(str(db)) as con:
+        con.execute("INSERT INTO clusters VALUES ('gpu-east', 'us-east-1', 'aws', FALSE, 0)")
+    bill = tmp_path / "bill.csv"
+    bill.write_text(TAGGED)
+    assert ingest(bill, "focus", db).loaded == 2
+    again = ingest(bill, "focus", db)
+    assert (again.loaded, again.duplicates) == (0, 2)  # the derived provider is not part of a line's identity
+    with Engine(Settings(PACE_DB=db)) as eng:
+        valued = catalog.with_values(eng)
+        got = eng.run_query(valued, MetricQuery(metrics=["effective_cost_usd"], group_by=[{"dimension": "provider"}],
+                                                time_range={"start": "2024-09-01", "end": "2024-10-01"}))
+    assert {r[0]: r[1] for r in got.rows} == {"aws": pytest.approx(8.0), "Microsoft": pytest.approx(4.0)}
