@@ -87,3 +87,14 @@ def test_jobs_by_user_is_not_a_typo_of_use(inputs: PlannerInputs) -> None:
     p = ask(inputs, "busy hours by user last week")
     assert p.kind == "query", p.message
     assert "use" not in p.options
+
+
+def test_the_field_vocabulary_makes_no_comparison_word_a_typo() -> None:
+    """Words added for FOCUS and Slurm fields must not pull everyday words onto them ('more' is not 'core')."""
+    from assistant.planner.typos import correction, vocabulary
+    from assistant.planner.words import KNOWN_WORDS
+    from semantic_layer.catalog import load_catalog
+
+    vocab = vocabulary(Lexicon.from_catalog(load_catalog()), KNOWN_WORDS)
+    for word in ("more", "less", "most", "over", "fewer", "than", "spent", "bill", "paid"):
+        assert correction(word, vocab) in (None, word), word
