@@ -14,34 +14,37 @@ from __future__ import annotations
 
 from typing import Any
 
-VALUE_ALIASES: dict[str, tuple[str, ...]] = {
-    # FOCUS ProviderName as the providers' FOCUS exports write it; the cloud's product name people use.
-    "AWS": ("amazon web services",),
-    "Microsoft": ("azure", "microsoft azure"),
-    "Google Cloud": ("gcp", "google cloud platform"),
-    "Oracle": ("oci", "oracle cloud", "oracle cloud infrastructure"),
+NAMES: tuple[tuple[str, ...], ...] = (
+    # FOCUS ProviderName as the providers' FOCUS exports write it, pace's cluster provider names, and
+    # the cloud's product name people use: one provider, whichever of these the data holds.
+    ("AWS", "amazon web services"),
+    ("Microsoft", "azure", "microsoft azure"),
+    ("Google Cloud", "gcp", "google cloud platform"),
+    ("Oracle", "oci", "oracle cloud", "oracle cloud infrastructure"),
     # FOCUS ServiceName (the provider's full service name) and the abbreviation its documentation uses.
-    "Amazon Elastic Compute Cloud": ("ec2", "amazon ec2"),
-    "Amazon Simple Storage Service": ("s3", "amazon s3"),
-    "Amazon Relational Database Service": ("rds", "amazon rds"),
-    "Amazon Elastic Container Service for Kubernetes": ("eks", "amazon eks"),
-    "Amazon Elastic Kubernetes Service": ("eks", "amazon eks"),
-    "Amazon Elastic Container Service": ("ecs", "amazon ecs"),
-    "Amazon Elastic File System": ("efs", "amazon efs"),
-    "Amazon Virtual Private Cloud": ("vpc", "amazon vpc"),
-    "Amazon Simple Queue Service": ("sqs", "amazon sqs"),
-    "Amazon Simple Notification Service": ("sns", "amazon sns"),
-    "AWS Key Management Service": ("kms", "aws kms"),
-    "Azure Kubernetes Service": ("aks",),
-    "Google Compute Engine": ("gce",),
-    "Google Kubernetes Engine": ("gke",),
+    ("Amazon Elastic Compute Cloud", "ec2", "amazon ec2"),
+    ("Amazon Simple Storage Service", "s3", "amazon s3"),
+    ("Amazon Relational Database Service", "rds", "amazon rds"),
+    ("Amazon Elastic Container Service for Kubernetes", "Amazon Elastic Kubernetes Service", "eks", "amazon eks"),
+    ("Amazon Elastic Container Service", "ecs", "amazon ecs"),
+    ("Amazon Elastic File System", "efs", "amazon efs"),
+    ("Amazon Virtual Private Cloud", "vpc", "amazon vpc"),
+    ("Amazon Simple Queue Service", "sqs", "amazon sqs"),
+    ("Amazon Simple Notification Service", "sns", "amazon sns"),
+    ("AWS Key Management Service", "kms", "aws kms"),
+    ("Azure Kubernetes Service", "aks"),
+    ("Google Compute Engine", "gce"),
+    ("Google Kubernetes Engine", "gke"),
     # Slurm job state codes (sacct(1)), stored lower case, as people say them.
-    "timeout": ("timed out", "time out", "timeouts"),
-    "out_of_memory": ("ran out of memory", "oom killed", "oom"),
-    "node_fail": ("node failure",),
-}
+    ("timeout", "timed out", "time out", "timeouts"),
+    ("out_of_memory", "ran out of memory", "oom killed", "oom"),
+    ("node_fail", "node failure"),
+)
+"""Groups of names for one thing; a value the data holds answers to every other name in its group."""
 
-_BY_VALUE: dict[str, tuple[str, ...]] = {k.lower(): v for k, v in VALUE_ALIASES.items()}
+_BY_VALUE: dict[str, tuple[str, ...]] = {
+    name.lower(): tuple(other for other in group if other.lower() != name.lower()) for group in NAMES for name in group
+}
 
 
 def aliases_for(value: Any) -> tuple[str, ...]:
