@@ -27,7 +27,6 @@ from semantic_layer.validator import validate_sql
 def _queries(catalog: Catalog) -> list[MetricQuery]:
     out = []
     for name in catalog.metrics:
-        out.append(MetricQuery(metrics=[name]))
         dims = [d for d in catalog.dimensions_for(name) if d != "time"][:1]
         out.append(MetricQuery(metrics=[name], group_by=[GroupBy(dimension=d) for d in dims] +
                                [GroupBy(dimension="time", grain="day")],
@@ -40,10 +39,14 @@ def _queries(catalog: Catalog) -> list[MetricQuery]:
     return out
 
 
-def test_tree_and_text_validate_the_same(valued_catalog: Catalog, engine: Engine) -> None:
+@pytest.fixture(scope="module")
+def queries(valued_catalog: Catalog) -> list[MetricQuery]:
+    return _queries(valued_catalog)
+
+
+def test_tree_and_text_validate_the_same(valued_catalog: Catalog, engine: Engine, queries: list[MetricQuery]) -> None:
     schema = engine.schema()
-    queries = _queries(valued_catalog)
-    assert len(queries) > 100
+    assert len(queries) > 200
     compiled_any = 0
     for query in queries:
         try:
@@ -72,3 +75,24 @@ def test_tree_refusals_match_text_refusals(engine: Engine, sql: str) -> None:
     with pytest.raises(SQLRefused) as from_tree:
         validate_sql(sql, schema, tree=sqlglot.parse_one(sql, read="duckdb"))
     assert str(from_tree.value) == str(from_text.value)
+
+
+def test_compiling_in_place_shares_nothing(valued_catalog: Catalog, queries: list[MetricQuery]) -> None:
+    """The compiler builds its trees in place (issue 25); no node may be shared with the catalog or with
+    another query: compiling every query twice, in opposite orders, gives the same SQL, and changing one
+    compiled tree changes no other."""
+
+    def compile_all(order: list[int]) -> dict[int, str]:
+        out = {}
+        for i in order:
+            try:
+                out[i] = compile_query(valued_catalog, queries[i]).sql
+            except Exception as exc:  # noqa: BLE001 - a declined query must decline the same way
+                out[i] = f"{type(exc).__name__}: {exc}"
+        return out
+
+    forward = compile_all(list(range(len(queries))))
+    first = compile_query(valued_catalog, queries[0])
+    for node in first.expression.find_all(sqlglot.exp.Column):
+        node.set("this", sqlglot.exp.to_identifier("clobbered"))
+    assert compile_all(list(reversed(range(len(queries))))) == forward
