@@ -242,7 +242,7 @@ SELECT day, day + INTERVAL 1 DAY, date_trunc('month', day), date_trunc('month', 
        CASE WHEN pricing = 'Committed' AND NOT is_on_prem THEN 'Reservation' END,
        CASE WHEN pricing = 'Committed' AND NOT is_on_prem THEN CASE WHEN unused_line THEN 'Unused' ELSE 'Used' END END,
        CASE WHEN team IS NULL THEN NULL ELSE to_json({'team': team, 'project': project}) END,
-       team, project, cluster, accelerator_type, 'generated', provider
+       team, project, cluster, accelerator_type, 'generated', provider, NULL, NULL, NULL
 FROM all_lines
 ORDER BY day, cluster, accelerator_type, team NULLS LAST, project, pricing
 """
@@ -263,7 +263,7 @@ def build_cost_daily(con: duckdb.DuckDBPyConnection, start: datetime, end: datet
                    'us-east-aws/H100/' || ? || '/burst', 'Accelerator', 'us-east-1', 'aws-h100-standard',
                    round(q, 6), 'Hours', round(q, 6), 'Hours', 4.0, 2.6, round(q * 4.0, 6), round(q * 2.6, 6),
                    round(q * 4.0, 6), round(q * 4.0, 6), 'USD', NULL, NULL, NULL,
-                   to_json({'team': ?, 'project': 'burst'}), ?, NULL, 'us-east-aws', 'H100', 'generated', 'aws'
+                   to_json({'team': ?, 'project': 'burst'}), ?, NULL, 'us-east-aws', 'H100', 'generated', 'aws', NULL, NULL, NULL
             FROM (
                 SELECT (? - 1) * sum(EffectiveCost)::DOUBLE / 14 / 4.0 AS q FROM cost_daily
                 WHERE x_team = ? AND ChargePeriodStart >= ?::TIMESTAMP - INTERVAL 14 DAY AND ChargePeriodStart < ?::TIMESTAMP

@@ -216,7 +216,10 @@ TABLES: dict[str, str] = {
             x_cluster VARCHAR,
             x_accelerator_type VARCHAR,
             x_source VARCHAR NOT NULL DEFAULT 'generated',
-            x_provider VARCHAR
+            x_provider VARCHAR,
+            SubAccountId VARCHAR,
+            SubAccountName VARCHAR,
+            RegionName VARCHAR
         )""",
     "serving_hourly": """
         CREATE TABLE IF NOT EXISTS serving_hourly (
@@ -376,6 +379,9 @@ ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (
     # The provider of a cost line in the cluster's terms when the line names a known cluster, else the
     # bill's own FOCUS ProviderName (a bill alone still splits by provider).
     ("cost_daily", "x_provider", "VARCHAR"),
+    # FOCUS SubAccountId/SubAccountName (AWS member account, Azure subscription, GCP project) and
+    # RegionName, read from the line (ingested files before this kept them inside Tags only).
+    ("cost_daily", "SubAccountId", "VARCHAR"), ("cost_daily", "SubAccountName", "VARCHAR"), ("cost_daily", "RegionName", "VARCHAR"),
 )
 
 

@@ -60,6 +60,9 @@ TEXT: tuple[str, ...] = (
     "CommitmentDiscountStatus",
 )
 MODELLED: frozenset[str] = frozenset(TIMESTAMPS + DECIMALS + TEXT + ("Tags",))
+# FOCUS columns read onto the line that also stay inside Tags, as files loaded before kept them, so a
+# line's identity (the duplicate key) is unchanged and re-ingesting an older file finds its lines.
+ALSO_IN_TAGS: tuple[str, ...] = ("SubAccountId", "SubAccountName", "RegionName")
 # Tag keys that carry pace's allocation, most specific first.
 TAG_KEYS: dict[str, tuple[str, ...]] = {
     "x_team": ("x_team", "team", "Team", "pace_team"),
@@ -97,6 +100,8 @@ def plan(con: duckdb.DuckDBPyConnection, columns: tuple[str, ...], file: Path) -
         cols[c] = f"CAST({raw_ref(columns, c)} AS VARCHAR)"
     for c in DECIMALS:
         cols[c] = f"TRY_CAST({raw_ref(columns, c)} AS DECIMAL(18, 6))"
+    for c in ALSO_IN_TAGS:
+        cols[c] = f"CAST({raw_ref(columns, c)} AS VARCHAR)"
     tags, tags_text = _tags_sql(con, columns)
     cols["Tags"] = tags
     own = f"CASE WHEN json_valid({tags_text}) THEN CAST({tags_text} AS JSON) END"
@@ -121,6 +126,7 @@ def plan(con: duckdb.DuckDBPyConnection, columns: tuple[str, ...], file: Path) -
                f"'Tags is not a JSON object: ' || left({tags_text}, 200)")
     )
     checks.append(g.ordered("ChargePeriodStart", "ChargePeriodEnd"))
-    key = tuple(c for c in cols if c not in ("x_source", "x_provider"))  # x_provider follows the clusters table
+    derived = ("x_source", "x_provider", *ALSO_IN_TAGS)  # x_provider follows the clusters table; the rest are in Tags
+    key = tuple(c for c in cols if c not in derived)
     dims = {"teams": ("x_team",), "projects": ("x_project", "x_team"), "clusters": ("x_cluster",)}
     return IngestPlan("cost_daily", cols, tuple(checks), key, key_window="ChargePeriodStart", dimensions=dims)

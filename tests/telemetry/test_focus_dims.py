@@ -120,3 +120,21 @@ def test_a_cost_lines_provider_is_its_clusters_else_the_bills(catalog: Catalog, 
         got = eng.run_query(valued, MetricQuery(metrics=["effective_cost_usd"], group_by=[{"dimension": "provider"}],
                                                 time_range={"start": "2024-09-01", "end": "2024-10-01"}))
     assert {r[0]: r[1] for r in got.rows} == {"aws": pytest.approx(8.0), "Microsoft": pytest.approx(4.0)}
+
+
+def test_sub_account_and_region_name_are_read_from_the_line_and_kept_in_tags(catalog: Catalog, tmp_path: Path) -> None:
+    """FOCUS SubAccountName is a grouping; Tags keep it as before, so re-ingesting the file finds every line."""
+    db = create_empty(tmp_path / "w.duckdb")
+    first = ingest(FOCUS, "focus", db)
+    assert ingest(FOCUS, "focus", db).duplicates == first.loaded
+    with duckdb.connect(str(db), read_only=True) as con:
+        want = dict(con.execute("SELECT json_extract_string(Tags, '$.SubAccountName'), sum(EffectiveCost)::DOUBLE FROM cost_daily "
+                                "GROUP BY 1").fetchall())
+        assert con.execute("SELECT count(*) FROM cost_daily WHERE SubAccountName IS DISTINCT FROM "
+                           "json_extract_string(Tags, '$.SubAccountName') OR RegionName IS DISTINCT FROM "
+                           "json_extract_string(Tags, '$.RegionName')").fetchone() == (0,)
+    with Engine(Settings(PACE_DB=db)) as eng:
+        valued = catalog.with_values(eng)
+        got = eng.run_query(valued, MetricQuery(metrics=["effective_cost_usd"], group_by=[{"dimension": "sub_account"}],
+                                                time_range={"start": "2024-01-01", "end": "2025-01-01"}))
+    assert {r[0]: r[1] for r in got.rows} == {k: pytest.approx(v, abs=1e-6) for k, v in want.items()}
