@@ -41,6 +41,9 @@ class CompilePlan:
     group_by: list[GroupBy] = field(default_factory=list)
     filters: list[tuple[Filter, list[object]]] = field(default_factory=list)
     facts: dict[str, list[str]] = field(default_factory=dict)
+    """Fact key -> its measures: the entity's name, or `entity@column` for measures placed in time by their own column."""
+    anchors: dict[str, tuple[str, tuple[str, str | None] | None]] = field(default_factory=dict)
+    """Fact key -> (entity, (time column, end column) or None for the entity's own time)."""
     previous: TimeRange | None = None
     parameters: dict[str, float] = field(default_factory=dict)
     shown_only: list[tuple[Filter, list[object]]] = field(default_factory=list)
@@ -171,12 +174,19 @@ def check_reachability(plan: CompilePlan) -> CompilePlan:
 
 
 def plan_facts(plan: CompilePlan) -> CompilePlan:
-    """Group the needed measures by the fact entity that holds them."""
+    """Group the needed measures by the fact entity that holds them and the time that places them in a
+    period (jobs submitted, started, ended or running are one table read by four different times)."""
     for metric in plan.metrics:
         for m in metric_measures(plan.catalog, metric.name):
-            entity = plan.catalog.measures[m].entity
-            if m not in plan.facts.setdefault(entity, []):
-                plan.facts[entity].append(m)
+            measure = plan.catalog.measures[m]
+            anchor = (measure.time_column, measure.time_end_column) if measure.time_column else None
+            if anchor and anchor[1] and any(g.grain for g in plan.group_by):
+                raise UserError(f"`{metric.name}` counts each job in every period it ran through, so it is not split by "
+                                "time buckets; ask for one period at a time")
+            key = measure.entity if anchor is None else f"{measure.entity}@{anchor[0]}{'-' + anchor[1] if anchor[1] else ''}"
+            plan.anchors[key] = (measure.entity, anchor)
+            if m not in plan.facts.setdefault(key, []):
+                plan.facts[key].append(m)
     return plan
 
 
@@ -200,8 +210,9 @@ def _keys_match(labels: list[str], left: list[list[exp.Expression]], right: str)
 def _period_select(plan: CompilePlan, period: TimeRange | None, shift: timedelta | None, prefix: str) -> tuple[list[tuple[str, exp.Select]], exp.Select]:
     """CTEs for one period plus the SELECT that meets them on the group keys and computes the metrics."""
     ctes = [
-        (f"{prefix}_{entity}", fact_select(plan.catalog, entity, measures, plan.group_by, plan.filters, period, shift, plan.parameters))
-        for entity, measures in plan.facts.items()
+        (f"{prefix}_{key.replace('@', '_by_').replace('-', '_to_')}", fact_select(plan.catalog, plan.anchors[key][0], measures, plan.group_by, plan.filters,
+                                                             period, shift, plan.parameters, anchor=plan.anchors[key][1]))
+        for key, measures in plan.facts.items()
     ]
     labels, time_label = plan.labels, plan.time_label
     first = ctes[0][0]

@@ -96,6 +96,10 @@ class Measure(Definition):
     entity: str
     agg: Aggregation = "sum"
     expr: str | None = Field(default=None, description="Row expression; default: the column named like the measure.")
+    time_column: str | None = Field(default=None, description="Column that places a row in a period when not the entity's "
+                                    "(a job's start or end, not its submit).")
+    time_end_column: str | None = Field(default=None, description="With time_column: a row counts in every period its "
+                                        "[time_column, time_end_column) overlaps; NULL means still going.")
     description: str = ""
     parameters: dict[str, float] = Field(
         default_factory=dict, description="`$name` placeholders in expr -> default value; a MetricQuery may set them."

@@ -31,6 +31,8 @@ class FactScope:
     steps: list[JoinStep] = field(default_factory=list)
     rollup: RollupInfo | None = None
     """A rollup read in place of the entity's table (semantic_layer/rollups.py), aliased as the entity."""
+    time_override: str | None = None
+    """The column that places a row in time for these measures when not the entity's (a job's start, not its submit)."""
 
     def need(self, path: list[JoinStep]) -> None:
         for step in path:
@@ -72,8 +74,9 @@ def _source(catalog: Catalog, name: str) -> exp.Expression:
 
 def time_column(scope: FactScope) -> exp.Column:
     entity = scope.catalog.entities[scope.entity]
-    assert entity.time_column, f"{scope.entity} has no time column"
-    return exp.column(entity.time_column, table=scope.entity, quoted=True)
+    name = scope.time_override or entity.time_column
+    assert name, f"{scope.entity} has no time column"
+    return exp.column(name, table=scope.entity, quoted=True)
 
 
 def timestamp(value: datetime) -> exp.Expression:
@@ -156,15 +159,22 @@ def fact_select(
     period: TimeRange | None,
     shift: timedelta | None = None,
     parameters: dict[str, float] | None = None,
+    anchor: tuple[str, str | None] | None = None,
 ) -> exp.Select:
     """SELECT group keys, aggregated measures FROM one fact (+ many-to-one joins) WHERE period and filters;
-    from a rollup of the fact instead when one the catalog found in the warehouse gives the same answer."""
-    rollup = choose(catalog, getattr(catalog, "rollups", ()), entity, measures, group_by, filters, period, shift, parameters or {})
-    scope = FactScope(catalog, entity, rollup=rollup)
+    from a rollup of the fact instead when one the catalog found in the warehouse gives the same answer.
+    `anchor` (the measures' own time column, and an end column) places rows by another time: with an end,
+    a row counts in a period its [time, end) overlaps, a NULL end meaning it is still going."""
+    rollup = None if anchor else choose(catalog, getattr(catalog, "rollups", ()), entity, measures, group_by, filters, period, shift, parameters or {})
+    scope = FactScope(catalog, entity, rollup=rollup, time_override=anchor[0] if anchor else None)
     keys = [group_expression(scope, g, shift).as_(g.label(), quoted=True) for g in group_by]
     aggs = [measure_expression(scope, catalog.measures[m], parameters).as_(m, quoted=True) for m in measures]
     conds: list[exp.Expression] = []
-    if period is not None:
+    if period is not None and anchor and anchor[1]:
+        col, end = time_column(scope), exp.column(anchor[1], table=entity, quoted=True)
+        conds += [exp.LT(this=col, expression=timestamp(period.end)),
+                  exp.or_(exp.Is(this=end, expression=exp.Null()), exp.GT(this=end.copy(), expression=timestamp(period.start)))]
+    elif period is not None:
         col = time_column(scope)
         conds += [exp.GTE(this=col, expression=timestamp(period.start)), exp.LT(this=col.copy(), expression=timestamp(period.end))]
     conds += [filter_condition(scope, f, values) for f, values in filters]

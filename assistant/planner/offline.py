@@ -16,6 +16,7 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from assistant.planner.followup import apply_edits, is_followup, is_strong_followup, presentation_only, release_and_regroup
+from assistant.planner.job_times import anchor_jobs
 from assistant.planner.lexicon import Lexicon, fold, mask, normalize
 from assistant.planner.parse import Parsed, parse
 from assistant.planner.entities import counted_pair, entity_list, per_entity
@@ -495,8 +496,11 @@ def _unknown_penalty(parsed: Parsed, unknown: list[str]) -> float:
 def _finish(query: MetricQuery, parsed: Parsed, notes: list[str], confidence: float, inp: PlannerInputs, question: str,
             edited: bool = False) -> PlannerPlan:
     query = _state_metric(_drop_verb_filters(query, inp))
+    query, time_notes, ask = anchor_jobs(question, query, inp.catalog, parsed.period is not None)
+    if ask:
+        return PlannerPlan(kind="clarify", message=ask, confidence=0.5)
     query, split_notes = _split_instead(query, inp)
-    notes = notes + split_notes
+    notes = notes + time_notes + split_notes
     query = _drop_plain_dimension_words(query, parsed, inp)
     unreachable = _unreachable(query, inp)
     if unreachable is not None:
