@@ -40,7 +40,7 @@ HAND_WRITTEN: list[str] = [
     f"SELECT q.accelerator_type, sum(q.guaranteed) {QUOTA} GROUP BY 1",
     f"SELECT sum(c.EffectiveCost)::DOUBLE FROM cost_daily c WHERE {C}",
     f"SELECT date_trunc('month', c.ChargePeriodStart), cl.provider, sum(c.EffectiveCost)::DOUBLE FROM cost_daily c LEFT JOIN clusters cl ON cl.cluster = c.x_cluster WHERE {C} GROUP BY 1, 2",
-    f"SELECT c.x_team, sum(c.EffectiveCost)::DOUBLE x FROM cost_daily c WHERE {C} GROUP BY 1 ORDER BY x DESC, 1 LIMIT 3",
+    f"SELECT c.x_team, sum(c.EffectiveCost)::DOUBLE x FROM cost_daily c WHERE {C} GROUP BY 1 ORDER BY c.x_team IS NULL, x DESC, 1 LIMIT 3",
     f"SELECT sum(c.ListCost)::DOUBLE, sum(c.EffectiveCost)::DOUBLE, 100 * (sum(c.ListCost) - sum(c.EffectiveCost))::DOUBLE / sum(c.ListCost)::DOUBLE FROM cost_daily c WHERE {C}",
     f"SELECT c.x_cluster, 100 * sum(CASE WHEN c.PricingCategory = 'Committed' THEN c.EffectiveCost ELSE 0 END)::DOUBLE / sum(c.EffectiveCost)::DOUBLE FROM cost_daily c WHERE {C} GROUP BY 1",
     f"""SELECT coalesce(x.k, y.k), x.cost / y.busy
