@@ -48,6 +48,7 @@ def singular(word: str) -> str:
 
 
 _WORD_HYPHEN = re.compile(r"(?<=[a-z])-(?=[a-z])")
+_WORDISH = re.compile(r"[\w-]")  # a phrase never starts or ends inside a word or a hyphenated word
 
 
 def fold(text: str) -> str:
@@ -132,17 +133,42 @@ class Lexicon:
 
     def find(self, text: str, kind: str) -> list[Hit]:
         """Every phrase of `kind` in folded `text` (leftmost, longest first), non-overlapping."""
-        index = {"metric": self.metrics, "dimension": self.dimensions, "value": self.values}[kind]
+        index = self._index(kind)
         hits: list[Hit] = []
-        for m in self._pattern(kind).finditer(text):
-            phrase = m.group(0)
-            for target in sorted(index.get(phrase, ()), key=str):
+        pos = 0
+        while pos < len(text):
+            end = self.match_at(text, pos, kind)
+            if end is None:
+                pos += 1
+                continue
+            phrase = text[pos:end]
+            for target in sorted(index[phrase], key=str):
                 if kind == "value":
                     dim, value = target
-                    hits.append(Hit(dim, kind, m.start(), m.end(), phrase, value=value))
+                    hits.append(Hit(dim, kind, pos, end, phrase, value=value))
                 else:
-                    hits.append(Hit(target, kind, m.start(), m.end(), phrase))
+                    hits.append(Hit(target, kind, pos, end, phrase))
+            pos = end
         return _non_overlapping(hits)
+
+    def match_at(self, text: str, pos: int, kind: str) -> int | None:
+        """The end of the longest phrase of `kind` starting at `pos` as a whole word, or None.
+
+        Dictionary probes by the phrases' lengths, longest first: the same answer as one regex alternation
+        of every phrase (longest first, not inside a word or a hyphenated word), without compiling an
+        alternation of a warehouse's thousands of values in every process (85 ms on the demo).
+        """
+        if pos > 0 and _WORDISH.match(text, pos - 1):
+            return None
+        index = self._index(kind)
+        for length in self._lengths(kind):
+            end = pos + length
+            if end <= len(text) and text[pos:end] in index and not _WORDISH.match(text, end):
+                return end
+        return None
+
+    def _index(self, kind: str) -> dict[str, set[Any]]:
+        return {"metric": self.metrics, "dimension": self.dimensions, "value": self.values}[kind]
 
     def scattered(self, text: str, gap_ok: frozenset[str], max_gap: int = 2, skip: frozenset[str] = frozenset()) -> list[Hit]:
         """Metric phrases whose words appear in order with up to `max_gap` filler words between them.
@@ -177,14 +203,11 @@ class Lexicon:
                         hits.append(Hit(target, "metric", parts[0][0], parts[-1][1], phrase, parts=tuple(parts)))
         return hits
 
-    def _pattern(self, kind: str) -> re.Pattern[str]:
-        """One alternation per kind, longest phrase first, compiled once."""
-        cache = self.__dict__.setdefault("_patterns", {})
+    def _lengths(self, kind: str) -> list[int]:
+        """The distinct phrase lengths of `kind`, longest first (computed once)."""
+        cache = self.__dict__.setdefault("_length_cache", {})
         if kind not in cache:
-            index = {"metric": self.metrics, "dimension": self.dimensions, "value": self.values}[kind]
-            phrases = sorted(index, key=len, reverse=True) or ["(?!x)x"]
-            body = "|".join(re.escape(p) for p in phrases) if index else phrases[0]
-            cache[kind] = re.compile(rf"(?<![\w-])(?:{body})(?![\w-])")
+            cache[kind] = sorted({len(p) for p in self._index(kind)}, reverse=True)
         return cache[kind]
 
     def fuzzy(self, word: str, kind: str, cutoff: float = 80.0) -> list[str]:

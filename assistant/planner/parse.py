@@ -251,16 +251,15 @@ def _compound_tails(hits: list[Hit], work: str, lexicon: Lexicon) -> list[Hit]:
     """
     from assistant.planner.words import STOPWORDS
 
-    pattern = lexicon._pattern("metric")
     out: list[Hit] = []
     for h in hits:
         last = work.rfind(" ", h.start, h.end) + 1
         filler = last > h.start and all(w in STOPWORDS for w in work[h.start : last].split())
-        m = pattern.match(work, last) if filler else None
-        if m is None or m.end() <= h.end:
+        end = lexicon.match_at(work, last, "metric") if filler else None
+        if end is None or end <= h.end:
             out.append(h)
             continue
-        out.extend(Hit(t, "metric", m.start(), m.end(), m.group(0)) for t in sorted(lexicon.metrics.get(m.group(0), ())))
+        out.extend(Hit(t, "metric", last, end, work[last:end]) for t in sorted(lexicon.metrics.get(work[last:end], ())))
     return out
 
 
