@@ -80,3 +80,13 @@ def anchor_jobs(question: str, query: MetricQuery, catalog: Any, period_given: b
     order = [o.model_copy(update={"field": swap.get(o.field, o.field)}) for o in query.order_by]
     metrics_out = list(dict.fromkeys(swap.get(m, m) for m in query.metrics))
     return query.model_copy(update={"metrics": metrics_out, "order_by": order}), notes, None
+
+
+def placed_job_times(unknown: list[str], query: MetricQuery, catalog: Any) -> list[str]:
+    """The unplaced words left once a job question's time verbs are placed ('how many jobs began
+    yesterday'): `anchor_jobs` gives them their meaning, so they no longer block the answer. On any
+    other metric they stay unplaced (incidents that 'ended' are not placed by a job's End)."""
+    if not any(m in COUNT_BY.values() or m == CURRENT_RUNNING or _on_jobs(catalog, m) for m in query.metrics):
+        return unknown
+    verbs = frozenset().union(*VERBS.values())
+    return [w for w in unknown if w not in verbs]

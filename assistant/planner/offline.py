@@ -16,7 +16,7 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from assistant.planner.followup import apply_edits, is_followup, is_strong_followup, presentation_only, release_and_regroup
-from assistant.planner.job_times import anchor_jobs
+from assistant.planner.job_times import anchor_jobs, placed_job_times
 from assistant.planner.lexicon import Lexicon, fold, mask, normalize
 from assistant.planner.parse import Parsed, parse
 from assistant.planner.entities import counted_pair, entity_list, per_entity
@@ -193,6 +193,7 @@ def plan_offline(question: str, inp: PlannerInputs) -> PlannerPlan:
         unknown = [w for w in unknown if w not in SHAPE_WORDS]  # 'what share ...' is what a % metric answers
     unknown = [w for w in unknown if w not in STATISTIC_WORDS and w not in PRESENTATION_WORDS and not _restates(w, metrics, inp)]
     unknown = placed_comparatives(unknown, query, parsed.other_period)  # 'did atlas spend more than orion?' shows both
+    unknown = placed_job_times(unknown, query, inp.catalog)  # 'jobs that began yesterday': the time anchor_jobs places them by
     modifiers = _modifiers(parsed, unknown) + [w for w in unknown if w in UNPLACED_RANKS]  # 'busiest', 'second': never ignored
     modifiers += side_left_open(parsed.text, query, parsed.other_period)  # 'a month ago vs now': never one side alone
     if modifiers:

@@ -121,3 +121,13 @@ def test_other_job_metrics_say_they_count_by_submit_time() -> None:
     assert got == q and ask is None and notes == ["Jobs are placed in the period by when they were submitted (Slurm Submit), "
                                                   "not by when they finished."]
     assert anchor_jobs("spend on runs that finished last week", MetricQuery(metrics=["spend"]), FULL, True)[1] == []
+
+
+def test_time_verbs_are_placed_only_on_job_metrics() -> None:
+    """'jobs that began' no longer blocks (the verb picks the time); 'incidents that ended' still does."""
+    from assistant.planner.job_times import placed_job_times
+
+    words = ["began", "launched", "widgets"]
+    assert placed_job_times(words, MetricQuery(metrics=["jobs"]), FULL) == ["widgets"]
+    assert placed_job_times(words, MetricQuery(metrics=["failure_rate"]), FULL) == ["widgets"]
+    assert placed_job_times(words, MetricQuery(metrics=["spend"]), FULL) == words
