@@ -11,6 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import sqlglot
+from sqlglot import exp
 
 from telemetry.ingest import gates as g
 from telemetry.ingest.accelerators import match_hint_sql, match_name_sql
@@ -96,12 +98,10 @@ def plan(con: duckdb.DuckDBPyConnection, columns: tuple[str, ...], file: Path) -
     cols: dict[str, str] = {}
     for c in TIMESTAMPS:
         cols[c] = f"CAST(TRY_CAST({raw_ref(columns, c)} AS TIMESTAMPTZ) AS TIMESTAMP)"
-    for c in TEXT:
+    for c in TEXT + ALSO_IN_TAGS:
         cols[c] = f"CAST({raw_ref(columns, c)} AS VARCHAR)"
     for c in DECIMALS:
         cols[c] = f"TRY_CAST({raw_ref(columns, c)} AS DECIMAL(18, 6))"
-    for c in ALSO_IN_TAGS:
-        cols[c] = f"CAST({raw_ref(columns, c)} AS VARCHAR)"
     tags, tags_text = _tags_sql(con, columns)
     cols["Tags"] = tags
     own = f"CASE WHEN json_valid({tags_text}) THEN CAST({tags_text} AS JSON) END"
@@ -116,8 +116,9 @@ def plan(con: duckdb.DuckDBPyConnection, columns: tuple[str, ...], file: Path) -
     cols["x_source"] = sql(text(f"focus:{file.name}"))
     # The line's provider in pace's terms: its cluster's provider when the tags name a cluster pace
     # knows (one vocabulary with the rest of the fleet), else the bill's FOCUS ProviderName.
-    known = f"(SELECT c.provider FROM clusters c WHERE c.cluster = {cols['x_cluster']} LIMIT 1)"
-    cols["x_provider"] = f"coalesce({known}, {cols['ProviderName']})"
+    known = (exp.select(exp.column("provider", "c")).from_(exp.to_table("clusters").as_("c"))
+             .where(exp.column("cluster", "c").eq(sqlglot.parse_one(cols["x_cluster"], read="duckdb"))).limit(1))
+    cols["x_provider"] = sql(exp.func("coalesce", exp.Subquery(this=known), sqlglot.parse_one(cols["ProviderName"], read="duckdb")))
     checks: list[g.Gate] = [g.required(c, raw_ref(columns, c)) for c in REQUIRED]
     checks += [g.typed(c, "timestamp", raw_ref(columns, c)) for c in TIMESTAMPS if c in columns]
     checks += [g.typed(c, "decimal number", raw_ref(columns, c)) for c in DECIMALS if c in columns]
