@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -35,6 +37,16 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("warehouse") / "demo.duckdb"
     generate(path, scale="demo", seed=DEMO_SEED, end=DEMO_END)
     return path
+
+
+@pytest.fixture(scope="session")
+def engine(demo_db: Path) -> Iterator[Any]:
+    """A hardened engine on the shared demo warehouse, one per session (read-only, like the warehouse)."""
+    from semantic_layer.engine import Engine
+
+    eng = Engine(Settings(PACE_DB=demo_db))
+    yield eng
+    eng.close()
 
 
 @pytest.fixture

@@ -3,26 +3,16 @@ the spend over the GPU count of the same period and filters (one query, so the t
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 
-from core.settings import Settings
 from semantic_layer.catalog import Catalog, load_catalog
 from semantic_layer.engine import Engine
 from semantic_layer.query import Filter, GroupBy, MetricQuery, TimeRange
 
 DAY = TimeRange(start=datetime(2026, 11, 22), end=datetime(2026, 11, 23))
 OCTOBER = TimeRange(start=datetime(2026, 10, 1), end=datetime(2026, 11, 1))
-
-
-@pytest.fixture(scope="module")
-def engine(demo_db: Path) -> Iterator[Engine]:
-    eng = Engine(Settings(PACE_DB=demo_db))
-    yield eng
-    eng.close()
 
 
 @pytest.fixture(scope="module")

@@ -2,28 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, datetime
-from pathlib import Path
 
 import pytest
 
 from assistant.planner.lexicon import Lexicon
 from assistant.planner.offline import PlannerInputs, plan_offline
 from assistant.planner.words import ALIASES
-from core.settings import Settings
 from semantic_layer.catalog import Catalog, load_catalog
 from semantic_layer.engine import Engine
 from semantic_layer.query import GroupBy, MetricQuery, OrderBy, TimeRange
 
 OCTOBER = TimeRange(start=datetime(2026, 10, 1), end=datetime(2026, 11, 1))
-
-
-@pytest.fixture(scope="module")
-def engine(demo_db: Path) -> Iterator[Engine]:
-    eng = Engine(Settings(PACE_DB=demo_db))
-    yield eng
-    eng.close()
 
 
 @pytest.fixture(scope="module")

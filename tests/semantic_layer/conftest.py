@@ -10,20 +10,11 @@ import pytest
 
 from semantic_layer.catalog import Catalog, load_catalog
 from semantic_layer.engine import Engine
-from core.settings import Settings
 
 
 @pytest.fixture(scope="session")
 def catalog() -> Catalog:
     return load_catalog()
-
-
-@pytest.fixture(scope="session")
-def engine(demo_db: Path) -> Iterator[Engine]:
-    """A hardened engine on the shared demo warehouse."""
-    eng = Engine(Settings(PACE_DB=demo_db))
-    yield eng
-    eng.close()
 
 
 @pytest.fixture(scope="session")
