@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from assistant.compose import fmt_value
 from semantic_layer.query import MetricQuery
 
 
@@ -18,16 +19,6 @@ def _ranked_by(query: MetricQuery, columns: list[str]) -> str | None:
 
 def _join(names: list[str]) -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
-
-
-def _shown(value: Any, metric: Any) -> str:
-    """The tied value as the answer writes it: the metric's format and unit where it has them."""
-    try:
-        text = format(value, getattr(metric, "format", "") or "")
-    except (TypeError, ValueError):
-        text = str(value)
-    unit = getattr(metric, "unit", "") or ""
-    return f"${text}" if unit == "USD" else f"{text}%" if unit == "%" else f"{text} {unit}".strip() if unit not in ("", "count") else text
 
 
 def tie_note(query: MetricQuery | None, columns: list[str], rows: list[list[Any]], metrics: dict[str, Any] | None = None) -> list[str]:
@@ -46,4 +37,4 @@ def tie_note(query: MetricQuery | None, columns: list[str], rows: list[list[Any]
     asked = f"the top {n}" if n > 1 else "one"
     metric = (metrics or {}).get(by)
     label = getattr(metric, "label", by).lower() if metric is not None else by
-    return [f"Tie: {_join(tied)} share {place} ({label} {_shown(edge, metric)}), so {len(rows)} rows are shown where {asked} was asked for."]
+    return [f"Tie: {_join(tied)} share {place} ({label} {fmt_value(edge, metric) if metric is not None else edge}), so {len(rows)} rows are shown where {asked} was asked for."]
