@@ -1,0 +1,207 @@
+"""Governance, quota and incident questions in people's words: severity names, request outcomes, and 'who'.
+
+The words come from the field's documents, not from failed questions:
+
+- **Severity.** Incident-response practice writes severity as 'SEV-1' to 'SEV-5', lower numbers more
+  urgent (PagerDuty Incident Response, "Severity Levels"); people also say 'sev 1', 'severity 1' and,
+  where the tool calls the level a priority, 'P1'. pace's incidents carry severity only (no separate
+  priority), so 'P1' names the same level. 'Critical' is left unplaced: PagerDuty calls both SEV-1 and
+  SEV-2 critical, so it names no one level. 'Major incident' is SEV-1 and SEV-2 ("anything above a
+  SEV-3"), which is the catalog's `major_incidents`.
+- **Request outcomes.** A request a governor turned down is 'denied' in pace's workflow; 'rejected',
+  'declined' and 'turned down' are the same decision in plain English.
+- **Who.** In a question about compute requests, incidents or quotas, 'who' is the team that owns the
+  row (the requesting team, the incident's primary team, the team a quota belongs to), never the
+  accelerator model counted ('who asked for the most GPUs' ranks teams, not GPU types).
+- **Kinds of incident.** 'Hardware incidents': a word that is both a grouping and a value of an incident
+  or request attribute, written right before the metric it qualifies, filters by that value ('hardware'
+  is an incident category, though it also names the accelerator type).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from semantic_layer.query import GroupBy, MetricQuery, OrderBy
+
+SEVERITY_LEVELS = range(1, 6)
+
+
+def _severity_names(n: int) -> tuple[str, ...]:
+    """Every way the level is written: 'SEV1', 'sev 1', 'sev-1', 'severity 1', 'P1', and their plurals ('sev-1s').
+
+    >>> _severity_names(2)[:4]
+    ('SEV2', 'sev 2', 'sev-2', 'severity 2')
+    """
+    forms = (f"sev {n}", f"sev-{n}", f"severity {n}", f"severity-{n}", f"sev{n}", f"p{n}")
+    return (f"SEV{n}", *forms, *(f"{f}s" for f in forms))
+
+
+SEVERITY_NAMES: tuple[tuple[str, ...], ...] = tuple(_severity_names(n) for n in SEVERITY_LEVELS)
+"""Names of each severity level (value_aliases: applied only to the levels the data holds)."""
+
+REQUEST_STATUS_NAMES: tuple[tuple[str, ...], ...] = (
+    ("denied", "rejected", "declined", "turned down", "knocked back"),
+    ("needs_info", "needs info", "needs more info", "more info needed", "info requested", "waiting on info"),
+)
+"""Plain-English names of compute-request outcomes (pace's workflow writes 'denied', 'needs_info')."""
+
+NAMES: tuple[tuple[str, ...], ...] = SEVERITY_NAMES + REQUEST_STATUS_NAMES
+
+OWNED_ENTITIES = frozenset({"compute_requests", "incidents", "quota_hourly"})
+"""Facts whose 'who' is the owning team."""
+
+MODIFIER_DIMENSIONS = frozenset({"category", "severity", "request_status", "priority"})
+"""Incident and request attributes whose values qualify the metric they precede ('hardware incidents')."""
+
+_WHO = re.compile(r"^\s*(?:(?:and|so|ok|okay|but|then|now|hey|also)\s+)?(?:who|whose)\b")
+_WHO_PLURAL = re.compile(r"\bwho\s+(?:are|were|all|have|s\s+all)\b")
+LIST_LIMIT = 25
+
+
+def metric_entities(metric: str, catalog: Any) -> set[str]:
+    """The facts a metric reads (its measure, or a ratio's numerator and denominator)."""
+    m = getattr(catalog, "metrics", {}).get(metric)
+    measures = getattr(catalog, "measures", None) or {}
+    names = [getattr(m, key, None) for key in ("measure", "numerator", "denominator")]
+    return {measures[n].entity for n in names if n in measures}
+
+
+def _owned(query: MetricQuery, catalog: Any) -> bool:
+    return bool(query.metrics) and all(metric_entities(m, catalog) and metric_entities(m, catalog) <= OWNED_ENTITIES
+                                       for m in query.metrics)
+
+
+def who_owns(question: str, query: MetricQuery, parsed: Any, catalog: Any, reach: Callable[[str], set[str] | None],
+             additive: Callable[[str], bool]) -> tuple[MetricQuery, list[str]] | None:
+    """'Who asked for the most GPUs', 'who is over quota': the teams, for requests, incidents and quotas.
+
+    A ranking whose list the question did not name ('the most GPUs' read as by GPU type) ranks teams
+    instead; a question with no ranking lists the teams with any (above zero), highest first. A list
+    the question names ('who ... by cluster') is kept. None where the rule does not apply.
+    """
+    if not _WHO.search(question.lower()) or not _owned(query, catalog) or "team" not in getattr(catalog, "dimensions", {}):
+        return None
+    if any((r := reach(m)) is not None and "team" not in r for m in query.metrics):
+        return None
+    cats = [g for g in query.group_by if g.grain is None]
+    if any(g.dimension == "team" for g in cats) or any(f.dimension == "team" for f in query.filters):
+        return None
+    times = [g for g in query.group_by if g.grain is not None]
+    metric = query.metrics[0]
+    if parsed.rank is not None:
+        if not cats or not parsed.ranked_noun:
+            return None  # nothing grouped: ranking.who_ranks ranks teams; a named list stays
+        desc, n = parsed.rank
+        limit = n or (5 if _WHO_PLURAL.search(question.lower()) else 1)
+        dropped = ", ".join(g.dimension for g in cats)
+        update = {"group_by": [GroupBy(dimension="team"), *times], "order_by": [OrderBy(field=metric, descending=desc)], "limit": limit}
+        return query.model_copy(update=update), [f"'Who' read as the owning team (not {dropped})."]
+    if cats or times or len(query.metrics) != 1 or not additive(metric) or query.compare_to_previous:
+        return None
+    update = {"group_by": [GroupBy(dimension="team")], "order_by": [OrderBy(field=metric, descending=True)],
+              "positive_only": True, "limit": min(query.limit or LIST_LIMIT, LIST_LIMIT)}
+    return query.model_copy(update=update), [
+        "'Who' read as the owning team: the teams whose value is above zero, highest first."]
+
+
+def modifier_values(parsed: Any, metrics: list[str], lexicon: Any, reach: Callable[[str], set[str] | None]) -> list[str]:
+    """'Hardware incidents': a value of an incident or request attribute right before the metric filters it.
+
+    The lexicon reads a word that names a dimension ('hardware': accelerator type) as that dimension, so the
+    value it also is ('hardware': an incident category) would be dropped. Where the word sits directly before
+    a metric phrase, belongs to one of MODIFIER_DIMENSIONS, and every asked metric can be filtered by it, it
+    is that filter (and a grouping the ranking made of the word is undone). Returns the notes to state.
+    """
+    notes: list[str] = []
+    for hit in sorted(parsed.metric_hits, key=lambda h: h.start):
+        before = parsed.text[: hit.start].split()
+        if not before:
+            continue
+        word = before[-1]
+        named = lexicon.dimensions.get(word, set())
+        values = {(d, v) for d, v in lexicon.values.get(word, set()) if d in MODIFIER_DIMENSIONS}
+        if not named or len(values) != 1:
+            continue
+        dim, value = next(iter(values))
+        if dim in parsed.filters or dim in parsed.group_dims:
+            continue
+        if any((r := reach(m)) is not None and dim not in r for m in metrics):
+            continue
+        parsed.filters[dim] = ("=", [value])
+        if parsed.ranked_noun:
+            parsed.group_dims[:] = [d for d in parsed.group_dims if d not in named]
+        notes.append(f"'{word}' read as {dim} {value}.")
+    return notes
+
+
+def count_metric(entity: str, catalog: Any) -> str | None:
+    """The catalog's plain row count of `entity` (a count measure with no condition), else None."""
+    measures = getattr(catalog, "measures", None) or {}
+    found = [n for n, m in getattr(catalog, "metrics", {}).items() if getattr(m, "kind", "simple") == "simple"
+             and (meas := measures.get(getattr(m, "measure", None) or "")) is not None
+             and meas.entity == entity and meas.agg == "count" and not getattr(meas, "expr", None)]
+    return found[0] if len(found) == 1 else None
+
+
+def _home(dim: str, catalog: Any) -> str | None:
+    """The one fact an incident or request attribute is read from ('severity': incidents), else None."""
+    sources = getattr(getattr(catalog, "dimensions", {}).get(dim), "sources", None) or []
+    entities = {s.entity for s in sources}
+    return next(iter(entities)) if len(entities) == 1 else None
+
+
+def counted_by_value(parsed: Any, catalog: Any) -> tuple[list[str], list[str]]:
+    """'How many sev-1s last month', 'how many P1s': the value names the rows counted (incidents of that severity).
+
+    Only for values of MODIFIER_DIMENSIONS, each read from one fact that has a plain count metric; the
+    answer states the reading. Returns (metrics, notes); no metrics where the rule does not apply.
+    """
+    dims = [d for d in parsed.filters if d in MODIFIER_DIMENSIONS]
+    if not dims or parsed.metric_hits:
+        return [], []
+    homes = {_home(d, catalog) for d in dims}
+    if len(homes) != 1 or None in homes:
+        return [], []
+    metric = count_metric(next(iter(homes)), catalog)
+    if metric is None:
+        return [], []
+    label = getattr(catalog.metrics[metric], "label", metric)
+    return [metric], [f"Counted as {label.lower()} ({metric}) with that {', '.join(dims)}."]
+
+
+def request_sense(parsed: Any, metrics: list[str], catalog: Any, lexicon: Any,
+                  reach: Callable[[str], set[str] | None]) -> tuple[list[str], list[str]]:
+    """'Requests got rejected', 'requests by priority': a bare noun read as the count the question's attribute applies to.
+
+    'Requests' alone names inference requests (serving traffic); a compute-request status or priority
+    cannot filter those. Where a metric named by one bare word cannot reach a dimension the question
+    names, and the plain count of that dimension's fact answers to the same word ('compute request'),
+    that count is the reading, and the answer says so.
+    """
+    named = [d for d in [*parsed.filters, *parsed.group_dims] if d in MODIFIER_DIMENSIONS]
+    if not named:
+        return metrics, []
+    homes = {_home(d, catalog) for d in named}
+    if len(homes) != 1 or None in homes:
+        return metrics, []
+    other = count_metric(next(iter(homes)), catalog)
+    if other is None or other in metrics:
+        return metrics, []
+    out, notes = list(metrics), []
+    for hit in parsed.metric_hits:
+        word = hit.phrase.strip()
+        if hit.target not in out or " " in word or (r := reach(hit.target)) is None or all(d in r for d in named):
+            continue
+        m = catalog.metrics[other]
+        own_words = {w for phrase, targets in lexicon.metrics.items() if other in targets for w in phrase.split()}
+        if word not in own_words or not all(d in (reach(other) or set(named)) for d in named):
+            continue
+        was = getattr(catalog.metrics[hit.target], "label", hit.target).lower()
+        out[out.index(hit.target)] = other
+        notes.append(f"Read '{word}' as compute-side {getattr(m, 'label', other).lower()} ({other}): the question's "
+                     f"{', '.join(named)} applies to them, not to {was}.")
+    return list(dict.fromkeys(out)), notes
+
