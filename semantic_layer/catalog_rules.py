@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import sqlglot
 from sqlglot import exp
@@ -172,11 +172,16 @@ def check_synonyms(catalog: Catalog, schema: Schema) -> list[Issue]:
         for name, defn in store.items():
             for syn in defn.synonyms:
                 key = syn.strip().lower()
-                if key in owner and owner[key] != name:
+                if key in owner and owner[key] != name and not _unit_forms(store, name, owner[key]):
                     issues.append(_issue(defn, "synonyms", f"{kind} synonym `{syn}` of `{name}` is already used by `{owner[key]}`",
                                          f"remove `{syn}` from one of the two {kind}s"))
                 owner.setdefault(key, name)
     return issues
+
+
+def _unit_forms(store: dict[str, Any], a: str, b: str) -> bool:
+    """Two metrics of one quantity in two units (`unit_form_of`) share synonyms on purpose: a tie the question's words break."""
+    return b in getattr(store[a], "unit_form_of", []) or a in getattr(store.get(b), "unit_form_of", [])
 
 
 _ANY_DAY = date(2026, 1, 5)

@@ -18,22 +18,25 @@ from typing import Any
 from sqlglot import exp, parse_one
 
 from core.errors import UserError
+from semantic_layer.change import change_columns
 from semantic_layer.sql_builders import compare
 
 # unit -> (family, how many of the family's base unit one of it is)
 _UNITS: dict[str, tuple[str, float]] = {
     "ms": ("time", 1 / 3_600_000), "seconds": ("time", 1 / 3600), "minutes": ("time", 1 / 60), "hours": ("time", 1.0),
-    "days": ("time", 24.0), "weeks": ("time", 168.0),
+    "days": ("time", 24.0), "weeks": ("time", 168.0), "months": ("time", 730.0), "years": ("time", 8760.0),  # 730 h = 8760 / 12
+    "MB": ("bytes", 1000**2), "MiB": ("bytes", 1024**2),
     "GiB": ("bytes", 1024**3), "GB": ("bytes", 1000**3), "TB": ("bytes", 1000**4), "TiB": ("bytes", 1024**4),
-    "kWh": ("energy", 1.0), "MWh": ("energy", 1000.0),
+    "Wh": ("energy", 0.001), "kWh": ("energy", 1.0), "MWh": ("energy", 1000.0), "GWh": ("energy", 1e6),
+    "%": ("ratio", 0.01), "fraction": ("ratio", 1.0),
     "W": ("power", 1.0), "kW": ("power", 1000.0), "MW": ("power", 1e6),
 }
-SCALES: dict[str, float] = {"thousands": 1e3, "millions": 1e6}
+SCALES: dict[str, float] = {"thousands": 1e3, "millions": 1e6, "billions": 1e9}
 """'in thousands': any amount that is not a percentage, divided by the scale."""
 UNITS: tuple[str, ...] = (*_UNITS, *SCALES)
 """Every unit `MetricQuery.convert` may name (what a planner's schema offers)."""
 
-SUFFIXES: tuple[str, ...] = ("__share_pct", "__per_", "__in_")
+SUFFIXES: tuple[str, ...] = ("__share_pct", "__per_", "__in_", "__change")
 """How derived columns end (or, for units, continue): renderers tell them from labels by these."""
 
 _SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400, "week": 7 * 86400}
@@ -119,7 +122,7 @@ def derived_columns(plan: Any) -> list[tuple[str, exp.Expression]]:
     """(column, expression over the result's columns) for every derived value the query asks for."""
     cat, q = plan.catalog, plan.query
     names = [m.name for m in plan.metrics]
-    out: list[tuple[str, exp.Expression]] = []
+    out: list[tuple[str, exp.Expression]] = change_columns(plan)  # 'grew the most': ranked by the change (semantic_layer.change)
     for name, wanted in q.convert.items():
         if name not in names:
             raise UserError(f"cannot convert `{name}`: it is not one of the query's metrics ({', '.join(names)})")

@@ -137,6 +137,9 @@ class Metric(Definition):
     threshold_form_of: list[str] = Field(
         default_factory=list, description="Metrics this one stands for when a question gives a threshold ('under 5%')."
     )
+    unit_form_of: list[str] = Field(
+        default_factory=list, description="Metrics of the same quantity in another unit (memory used in GiB and as a % of "
+                                          "capacity); they may share synonyms, and the question's share or amount words pick one.")
     split_of: list[str] = Field(
         default_factory=list,
         description="Metrics whose total this one splits to dimensions they lack (attributed cost by workload type); "

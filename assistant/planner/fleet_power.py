@@ -13,8 +13,11 @@ from typing import Any
 
 from assistant.planner.lexicon import mask
 from assistant.planner.plan import PlannerPlan
+from assistant.planner.units import UNIT_ASK, asked_unit
 
 POWER_METRIC, ENERGY_METRIC = "mean_power_w", "energy_kwh"
+_POWER_IN_KW = {"kW": 1.0, "W": 1000.0, "MW": 0.001}
+"""Power units a fleet total may be asked in, and how many of each one kW is."""
 _TOTAL = re.compile(r"(?<![\w-])(?:total|sum of|sum|combined|overall|aggregate|fleet[- ]wide|altogether|all together)(?![\w-])")
 
 
@@ -34,8 +37,15 @@ def total_power(parsed: Any, metrics: list[str], catalog: Any) -> tuple[list[str
         return PlannerPlan(kind="clarify", replaces=both if both in parsed.text else said, options=["energy", "average power draw"],
                            message=(f"'{both}' over time: the energy of each bucket (kWh), or the mean draw of one accelerator "
                                     "(W)? A total draw in kW needs one period."))
-    parsed.rest = mask(parsed.rest, [found.span()])
+    spans, notes = [found.span()], [f"'{found.group(0)} power': the draw of all allocated accelerators together, read as energy "
+                                    f"per hour of the period (kWh per hour = kW); the mean per accelerator is `{POWER_METRIC}`."]
+    unit = next((u for u in UNIT_ASK.finditer(parsed.rest) if asked_unit(u) in _POWER_IN_KW), None)
+    if unit is not None:  # 'total power draw in MW': a power unit asked of the rate, which is in kW
+        spans.append(unit.span())
+        wanted = asked_unit(unit)
+        if wanted != "kW":
+            notes.append(f"Shown in kW, not {wanted} as asked: 1 kW = {_POWER_IN_KW[wanted]:g} {wanted}.")
+    parsed.rest = mask(parsed.rest, spans)
     parsed.leftover = [w for w in parsed.rest.split() if w]
     parsed.per = "hour"
-    return [ENERGY_METRIC], [f"'{found.group(0)} power': the draw of all allocated accelerators together, read as energy per hour "
-                             f"of the period (kWh per hour = kW); the mean per accelerator is `{POWER_METRIC}`."]
+    return [ENERGY_METRIC], notes

@@ -26,6 +26,9 @@ from assistant.planner.plan import PlannerPlan
 from assistant.planner.shapes import additive, conversions, daily_average, per_thing, percent_without_share, shape_followup, share_of_total
 from assistant.planner.stated import average_of_count, extreme_statistic, stated_clash
 from assistant.planner.fleet_power import total_power
+from assistant.planner.unit_senses import unit_sense
+from assistant.planner.units import UNIT_ASK, asked_unit, unit_not_metric
+from assistant.planner.utilization_words import everyday_utilization
 from assistant.planner.unmeasured import missing_abstain, missing_measure, misspelled_missing
 from assistant.planner.vocabulary.general import plain_words, with_reading
 from assistant.planner.ranking import (UNPLACED_RANKS, apply_rank, bound_abstain, ordinal_as_top, placed_comparatives, side_left_open,
@@ -59,6 +62,9 @@ class PlannerInputs:
 def plan_offline(question: str, inp: PlannerInputs) -> PlannerPlan:
     """Plan one question; follow-ups edit `inp.previous` instead of starting over."""
     question = superlatives_as_measure(question)  # 'the most expensive cluster': the highest cost one
+    if (plain := everyday_utilization(question[:2000])) is not None:  # 'how hard are the GPUs working': SM activity (DCGM)
+        plan = plan_offline(plain[0], inp)
+        return plan.model_copy(update={"notes": [*plan.notes, *plain[1]]}) if plan.kind == "query" else plan
     if (ordinal := ordinal_as_top(question[:2000])) is not None:  # 'the second highest': the top 2, and the note says which row
         plan = plan_offline(ordinal[0], inp)
         return plan.model_copy(update={"notes": [*plan.notes, ordinal[1]]}) if plan.kind == "query" else plan
@@ -106,6 +112,7 @@ def plan_offline(question: str, inp: PlannerInputs) -> PlannerPlan:
     if fleet is not None:
         metrics, notes = fleet[0], notes + fleet[1]
     metrics = _drop_population(parsed, metrics, inp)
+    metrics = unit_not_metric(parsed, metrics)  # 'cost in kWh': kWh is the unit asked of cost, not energy besides
     metrics, by_unit = _units(parsed, metrics, inp)
     if isinstance(by_unit, PlannerPlan):
         return by_unit
@@ -264,8 +271,7 @@ def _unit_ok(metric_unit: str, wanted: str) -> bool:
     return metric_unit == wanted or (wanted == "hours" and "hour" in metric_unit) or (wanted == "tokens" and "token" in metric_unit)
 
 
-_UNIT_PHRASE = re.compile(r"\b(?:in|as|into|expressed in|measured in)\s+(?:a\s+|the\s+|us\s+)?"
-                          rf"({'|'.join(re.escape(w) for w in sorted(UNIT_WORDS, key=len, reverse=True))})(?![\w-])(?!\s+of\b)")
+_UNIT_PHRASE = UNIT_ASK  # 'in hours', 'how many GB of' (planner.units)
 
 
 def _sibling_in_unit(name: str, words: set[str], wanted: str, inp: PlannerInputs) -> str | None:
@@ -288,7 +294,7 @@ def _units(parsed: Parsed, metrics: list[str], inp: PlannerInputs) -> tuple[list
     m = _UNIT_PHRASE.search(parsed.rest)
     if m is None or not metrics:
         return metrics, []
-    wanted = UNIT_WORDS[m.group(1)]
+    wanted = asked_unit(m)
     parsed.rest = mask(parsed.rest, [m.span()])
     parsed.leftover = [w for w in parsed.rest.split() if w]
     out, notes = [], []
@@ -637,7 +643,7 @@ def _metrics(parsed: Parsed, inp: PlannerInputs) -> tuple[list[str], list[str], 
         if len(set(targets)) > 1 and parsed.threshold is not None and len(takes) == 1:
             targets = takes  # "idle GPU-hours under 5%": the metric that takes the threshold
         if len(set(targets)) > 1:
-            sense = generic_senses(phrase, set(targets))
+            sense = generic_senses(phrase, set(targets)) or unit_sense(phrase, parsed.text, set(targets), inp.catalog)
             if sense is None:
                 options = [f"{inp.catalog.metrics[t].label} ({t})" for t in sorted(set(targets))]
                 return [], [], PlannerPlan(kind="clarify", message=f"'{phrase}' could mean several metrics; which one?", options=options)

@@ -13,13 +13,16 @@ from typing import Any
 
 from assistant.planner.lexicon import mask
 from assistant.planner.plan import PlannerPlan
-from assistant.planner.words import STATE_METRICS, UNIT_WORDS
+from assistant.planner.units import UNIT_ASK as _UNIT_ASK, asked_unit
+from assistant.planner.words import STATE_METRICS
 
 SHARE_WORDS: frozenset[str] = frozenset("share fraction proportion portion percentage percent pct %".split())
 """A part of a whole (general English; FinOps 'share of spend' in allocation and showback)."""
 
 _SHARE = re.compile(r"(?<![\w-])(?:share|fraction|proportion|portion|percentage|percent|pct|%|how much of|how many of)(?![\w-])"
                     r"(?:\s+of(?:\s+(?:the|our|all|overall))?(?:\s+total)?(?=\s|$))?")
+SHARE_PHRASE = _SHARE
+"""'what share of', 'percent', 'how much of': a part of a whole is asked (planner.unit_senses reads it too)."""
 _SHARE_VERBS = re.compile(r"(?<![\w-])(?:account(?:ed)? for|belong(?:ed)? to|went to|go(?:e)? to|attributable to|attributed to|"
                           r"made up|make up|represent(?:ed)?|took up|take up|taken up)(?![\w-])")
 _AVERAGE = re.compile(r"(?<![\w-])(?:on average|average|avg|mean)(?![\w-])")
@@ -170,10 +173,6 @@ def percent_without_share(metrics: list[str], catalog: Any) -> PlannerPlan:
         suggestions=[f"{label} by team as a percent of the total last month"])
 
 
-_UNIT_ASK = re.compile(r"(?<![\w-])(?:in|as|into|expressed in|measured in)\s+(?:a\s+|the\s+|us\s+)?("
-                       + "|".join(re.escape(w) for w in sorted(UNIT_WORDS, key=len, reverse=True)) + r")(?![\w-])(?!\s+of\b)")
-
-
 def shape_followup(parsed: Any, previous: Any, catalog: Any) -> tuple[Any, list[str]] | None:
     """'as a share of the total?', 'in hours?', 'per day on average?' after a question: the same query, reshaped.
 
@@ -204,7 +203,7 @@ def shape_followup(parsed: Any, previous: Any, catalog: Any) -> tuple[Any, list[
     if unit is not None:
         from semantic_layer.derived import conversion_factor
 
-        wanted = UNIT_WORDS[unit.group(1)]
+        wanted = asked_unit(unit)
         convert = {n: wanted for n in names if getattr(catalog.metrics[n], "unit", "") != wanted
                    and conversion_factor(getattr(catalog.metrics[n], "unit", ""), wanted) is not None}
         if not convert:

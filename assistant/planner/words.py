@@ -78,6 +78,12 @@ VAGUE: dict[str, tuple[str, ...]] = {
     "health": ("utilization_pct", "job_failure_rate_pct", "inference_error_rate_pct", "incidents"),
     "healthy": ("utilization_pct", "job_failure_rate_pct", "inference_error_rate_pct", "incidents"),
     "capacity": ("installed_accelerators", "installed_capacity_hours", "capacity_allocated_pct"),
+    # how hard the fleet works: the device's activity (DCGM) or the fleet's allocation; the documents do not settle it
+    "saturated": ("sm_activity_pct", "utilization_pct", "capacity_allocated_pct"),
+    "saturation": ("sm_activity_pct", "utilization_pct", "capacity_allocated_pct"),
+    "load": ("utilization_pct", "sm_activity_pct", "capacity_allocated_pct"),
+    "loaded": ("utilization_pct", "sm_activity_pct", "capacity_allocated_pct"),
+    "headroom": ("avg_memory_free_gib", "quota_headroom_hours", "capacity_allocated_pct"),
 }
 
 # Assistant-side phrasings for catalog metrics (candidates to move into the catalog's synonyms).
@@ -157,5 +163,12 @@ UNIT_WORDS: dict[str, str] = {
     "second": "seconds", "sec": "seconds", "mwh": "MWh", "megawatt hour": "MWh", "tb": "TB", "terabyte": "TB",
     "thousand": "thousands", "million": "millions", "day": "days", "thousand of dollar": "thousands", "million of dollar": "millions",
     "thousand of usd": "thousands", "million of usd": "millions",
-    "watt": "W", "kilowatt": "kW", "kw": "kW", "megawatt": "MW",  # power (DCGM POWER_USAGE is in W)
+    "watt": "W", "kilowatt": "kW", "kw": "kW", "megawatt": "MW", "mw": "MW",  # power (DCGM POWER_USAGE is in W)
+    **{w: u for u, ws in {  # planner.units: the rest of the units pace converts between (semantic_layer.derived)
+        "MB": "mb,megabyte", "MiB": "mib,mebibyte", "TiB": "tib,tebibyte", "Wh": "wh,watt hour", "GWh": "gwh,gigawatt hour",
+        "fraction": "fraction,decimal", "thousands": "$k,k$,kusd,k usd,grand,thousand dollar,thousand usd",
+        "millions": "$m,$mm,m$,musd,mm usd,million dollar,million usd", "billions": "billion,$b,$bn,billion dollar",
+    }.items() for w in ws.split(",")},
 }
+KNOWN_WORDS |= frozenset(w for phrase in UNIT_WORDS for w in phrase.split() if w.isalpha()) | frozenset(VAGUE)
+"""Unit words are real words: 'as a decimal' is no typo of 'denials'."""

@@ -1,0 +1,65 @@
+"""Everyday words for how hard accelerators work, read as the DCGM measure their documentation supports.
+
+NVIDIA's DCGM field identifiers (docs/ingest.md, docs/field-measures.md) say what each field measures:
+GPU_UTIL is the share of time any kernel ran; GR_ENGINE_ACTIVE the share of time the compute engine was
+active (pace's busy hours and `utilization_pct`); SM_ACTIVE the share of cycles the SMs had work
+assigned, averaged over all SMs, so a GPU running one small kernel is 'busy' but barely working. So:
+
+- 'how hard are the GPUs working', 'how much are they pushed' ask for intensity: SM activity.
+- 'underused', 'underutilized' ask for low utilization (the catalog's 'utilization': busy share of
+  allocated time), 'overused', 'overutilized' for high; with 'which' they rank.
+- 'sitting idle', 'sat idle', 'left idle', 'doing nothing' are plain 'idle'.
+- 'headroom on GPU memory', 'spare memory', 'memory left' are free framebuffer memory (FB_FREE).
+
+Words with two readings the documents do not settle ('saturated', 'load', 'headroom' alone: the
+device's activity or the fleet's allocation) stay vague: the planner asks which (words.VAGUE).
+"""
+
+from __future__ import annotations
+
+import re
+
+_DEVICES = r"(?:the\s+|our\s+|its\s+|their\s+|my\s+)?(?:gpus?|accelerators?|cards?|chips?|devices?|h100s?|h200s?|a100s?|nodes?|fleet|cluster)"
+_IDLE = r"(?:(?:sitting|sat|sit|sits|standing|stood|left|lying|lay|lie)\s+(?:around\s+)?idle|doing\s+nothing|going\s+unused|went\s+unused)\b"
+_REWRITES: tuple[tuple[re.Pattern[str], str, str], ...] = (
+    (re.compile(rf"\bhow\s+hard\s+(?:are|is|were|was|do|did)\s+(?:{_DEVICES}\s+)?(?:being\s+)?"
+                r"(?:work(?:ing|ed)?|push(?:ed|ing)?|driven|run(?:ning)?|utili[sz]ed|used|hit)\b", re.I),
+     "what is the sm activity of",
+     "'how hard ... working' read as SM activity (DCGM SM_ACTIVE: the share of cycles the SMs had work), "
+     "the measure of how much of each GPU was in use; 'how busy' is the busy share of time (`utilization_pct`)."),
+    (re.compile(rf"\b(?:most\s+)?(?:under[- ]?used|under[- ]?using|under[- ]?use|under[- ]?utili[sz](?:ed|ing|e)|"
+                rf"under[- ]?utili[sz]ation|least\s+(?:utili[sz]ed|used))\b(?:\s+{_DEVICES}\b)?", re.I),
+     "with the lowest utilization", "'underused' read as the lowest utilization (busy share of allocated accelerator-hours)."),
+    (re.compile(r"\b(?:most\s+)?(?:over[- ]?used|over[- ]?utili[sz]ed|most\s+(?:utili[sz]ed|used))\b(?!\s+(?:quota|budget))", re.I),
+     "with the highest utilization", "'most utilized' read as the highest utilization (busy share of allocated accelerator-hours)."),
+    (re.compile(rf"\b(?:gpu|accelerator)[- ]hours?\s+(?:were\s+|was\s+|have\s+been\s+)?{_IDLE}", re.I), "idle gpu hours", ""),
+    (re.compile(rf"\b(gpus|accelerators|cards)\s+(?:were\s+|have\s+been\s+)?{_IDLE}(?=\s+(?:all|the\s+whole|the\s+entire)\s+day)", re.I),
+     r"\1 idle", ""),  # 'GPUs sat idle all day' is the catalog's count; 'GPUs sat idle' alone (how long?) is left to ask
+    (re.compile(r"\b(?:headroom|room|space|spare\s+capacity)(?:\s+\w+){0,4}?\s+(?:left\s+)?(?:on|in|of|for)\s+(?:the\s+)?"
+                r"(?:gpu\s+|accelerator\s+|device\s+)?(?:memory|vram|hbm|framebuffer)\b|"
+                r"\b(?:spare|available|remaining)\s+(?:gpu\s+|accelerator\s+)?(?:memory|vram|hbm)\b|"
+                r"\b(?:memory|vram|hbm)\s+(?:left|remaining|available|to\s+spare)\b", re.I),
+     "free gpu memory", "Memory headroom read as free framebuffer memory (DCGM FB_FREE)."),
+)
+
+
+def everyday_utilization(question: str) -> tuple[str, list[str]] | None:
+    """The question in catalog words and the notes to state; None when no everyday phrase is in it.
+
+    >>> everyday_utilization("how hard are the GPUs working this month")[0]
+    'what is the sm activity of this month'
+    >>> everyday_utilization("which teams underuse their gpus")[0]
+    'which teams with the lowest utilization'
+    >>> everyday_utilization("how many gpu hours sat idle last week")[0]
+    'how many idle gpu hours last week'
+    >>> everyday_utilization("spend last week") is None
+    True
+    """
+    notes: list[str] = []
+    out = question
+    for pattern, plain, note in _REWRITES:
+        new = pattern.sub(plain, out)
+        if new != out:
+            out = new
+            notes += [note] if note else []
+    return (out, notes) if out != question else None
