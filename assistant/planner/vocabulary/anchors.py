@@ -38,7 +38,7 @@ class Anchor:
 ANCHORS: tuple[Anchor, ...] = (
     Anchor(
         "spend",
-        senses=("spend.v.02", "spending.n.01", "outgo.n.01", "squander.v.01", "splurge.v.01", "hand_over.v.01"),
+        senses=("spend.v.02", "spending.n.01", "outgo.n.01", "splurge.v.01", "hand_over.v.01"),
         read_as={"v": "spend", "n": "spend"},
         hyponyms=("spend.v.02",),
         # opposite or unrelated readings of spend.v.02's hyponyms and derived words: saving money, affording,
@@ -50,6 +50,14 @@ ANCHORS: tuple[Anchor, ...] = (
               "cost", "expense"),
         # 'fork out/over/up' (hand_over.v.01) are the money idioms of that synset; 'deliver', 'render', 'turn in' are not
         only={"hand_over.v.01": ("fork_out", "fork_over", "fork_up"), "splurge.v.01": ("splurge",)},
+    ),
+    Anchor(
+        "waste",  # money spent on nothing: pace's 'waste' is idle cost, so WordNet's synonyms of waste read as it
+        senses=("waste.v.01", "misspend.v.02"),
+        read_as={"v": "waste", "n": "waste"},
+        hyponyms=("waste.v.01",),
+        # ('squander' and 'misspend' are also hyponyms of spend.v.02, so the build lists them as ambiguous)
+        skip=("ware", "blow"),
     ),
     Anchor(
         "money",
