@@ -24,6 +24,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from assistant.planner.plan import PlannerPlan
 from semantic_layer.query import GroupBy, MetricQuery, OrderBy
 
 SEVERITY_LEVELS = range(1, 6)
@@ -78,8 +79,8 @@ def who_owns(question: str, query: MetricQuery, parsed: Any, catalog: Any, reach
              additive: Callable[[str], bool]) -> tuple[MetricQuery, list[str]] | None:
     """'Who asked for the most GPUs', 'who is over quota': the teams, for requests, incidents and quotas.
 
-    A ranking whose list the question did not name ('the most GPUs' read as by GPU type) ranks teams
-    instead; a question with no ranking lists the teams with any (above zero), highest first. A list
+    A ranking with no list, or one the question did not name ('the most GPUs' read as by GPU type), ranks
+    teams; a question with no ranking lists the teams with any (above zero), highest first. A list
     the question names ('who ... by cluster') is kept. None where the rule does not apply.
     """
     if not _WHO.search(question.lower()) or not _owned(query, catalog) or "team" not in getattr(catalog, "dimensions", {}):
@@ -92,13 +93,13 @@ def who_owns(question: str, query: MetricQuery, parsed: Any, catalog: Any, reach
     times = [g for g in query.group_by if g.grain is not None]
     metric = query.metrics[0]
     if parsed.rank is not None:
-        if not cats or not parsed.ranked_noun:
-            return None  # nothing grouped: ranking.who_ranks ranks teams; a named list stays
+        if cats and not parsed.ranked_noun:
+            return None  # a list the question names stays
         desc, n = parsed.rank
         limit = n or (5 if _WHO_PLURAL.search(question.lower()) else 1)
-        dropped = ", ".join(g.dimension for g in cats)
+        dropped = f" (not {', '.join(g.dimension for g in cats)})" if cats else ""
         update = {"group_by": [GroupBy(dimension="team"), *times], "order_by": [OrderBy(field=metric, descending=desc)], "limit": limit}
-        return query.model_copy(update=update), [f"'Who' read as the owning team (not {dropped})."]
+        return query.model_copy(update=update), [f"'Who' read as the owning team{dropped}."]
     if cats or times or len(query.metrics) != 1 or not additive(metric) or query.compare_to_previous:
         return None
     update = {"group_by": [GroupBy(dimension="team")], "order_by": [OrderBy(field=metric, descending=True)],
@@ -201,7 +202,63 @@ def request_sense(parsed: Any, metrics: list[str], catalog: Any, lexicon: Any,
             continue
         was = getattr(catalog.metrics[hit.target], "label", hit.target).lower()
         out[out.index(hit.target)] = other
-        notes.append(f"Read '{word}' as compute-side {getattr(m, 'label', other).lower()} ({other}): the question's "
+        notes.append(f"Read '{word}' as {getattr(m, 'label', other).lower()} ({other}): the question's "
                      f"{', '.join(named)} applies to them, not to {was}.")
     return list(dict.fromkeys(out)), notes
 
+
+
+_ANY_ESCALATION = re.compile(r"\b(?:beyond|past|above|out of)\s+(?:tier\s*(?:1|one)|first\s+line|l1)\b|\bat all\b|\bany\s+escalation")
+
+
+def word_ties(parsed: Any, metrics: list[str], catalog: Any) -> PlannerPlan | None:
+    """Words with two readings in incident practice: ask, never pick one.
+
+    - 'Escalated' alone: to any higher tier (escalated_incidents) or to tier 3, engineering (tier3_escalations).
+    - 'Critical' incidents: PagerDuty's severity levels call both SEV-1 and SEV-2 critical; other scales
+      keep the word for the top level only.
+    """
+    if "escalated_incidents" in metrics and not _ANY_ESCALATION.search(parsed.text) and "tier3_escalations" in catalog.metrics \
+            and any(h.target == "escalated_incidents" and "escalat" in h.phrase and "tier" not in h.phrase for h in parsed.metric_hits):
+        return PlannerPlan(kind="clarify", replaces="escalated", options=["escalated beyond tier 1", "escalated to tier 3"], message=(
+            "'Escalated' can mean passed to any higher support tier (tier 2 or 3) or escalated to tier 3 (engineering); "
+            "which did you mean?"))
+    if "critical" in parsed.leftover and any("incidents" in metric_entities(m, catalog) for m in metrics):
+        return PlannerPlan(kind="clarify", replaces="critical", options=["SEV1", "major"], message=(
+            "'Critical' names SEV1 alone in some severity scales and SEV1 and SEV2 in others (PagerDuty calls both critical); "
+            "which did you mean: SEV1 only, or major incidents (SEV1 and SEV2)?"))
+    return None
+
+
+def bare_population(parsed: Any, metrics: list[str], catalog: Any, lexicon: Any) -> list[str]:
+    """'How many requests are waiting on approval': the bare noun names the rows the other metric counts.
+
+    'Requests' alone is serving traffic; next to a compute-request metric (requests pending) it is those
+    requests, not a second metric to answer. Only a one-word phrase that the other metric's fact's plain count
+    also answers to is dropped.
+    """
+    if len(metrics) < 2:
+        return metrics
+    drop = set()
+    for hit in parsed.metric_hits:
+        word = hit.phrase.strip()
+        if " " in word or hit.target not in metrics or metric_entities(hit.target, catalog) & OWNED_ENTITIES:
+            continue
+        for other in metrics:
+            facts = metric_entities(other, catalog) & OWNED_ENTITIES
+            count = count_metric(next(iter(facts)), catalog) if len(facts) == 1 else None
+            if count and word in {w for p, t in lexicon.metrics.items() if count in t for w in p.split()}:
+                drop.add(hit.target)
+    return [m for m in metrics if m not in drop] or metrics
+
+
+GAPS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
+    (r"post[- ]?mortems?|retrospectives?|retros?|incident reviews?|root cause analys[ie]s|rcas?",
+     "postmortems", "pace holds incidents with their resolution notes, not postmortem or incident-review records",
+     ("incidents", "mttr_hours")),
+    (r"on[- ]?call (?:shifts?|rotations?|schedules?|load|hours|burden)|who (?:is|s|was) on[- ]?call",
+     "on-call schedules", "pace holds incidents and their acknowledgement times, not on-call rotations or shifts",
+     ("incidents", "mtta_minutes")),
+)
+"""Incident-practice records people ask about that pace does not hold: (pattern, what, why, closest metrics),
+for planner.unmeasured's 'pace has no X; the closest is Y'."""

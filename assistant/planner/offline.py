@@ -21,6 +21,8 @@ from assistant.planner.lexicon import Lexicon, fold, mask, normalize
 from assistant.planner.parse import Parsed, parse
 from assistant.planner.entities import counted_pair, entity_list, per_entity
 from assistant.planner.senses import pick_senses
+from assistant.planner.governance_words import (bare_population, counted_by_value, modifier_values, request_sense, who_owns,
+                                                word_ties)
 from assistant.planner.hypothetical import hypothetical_change, what_if_abstain
 from assistant.planner.plan import PlannerPlan
 from assistant.planner.shapes import additive, conversions, daily_average, per_thing, percent_without_share, shape_followup, share_of_total
@@ -105,6 +107,12 @@ def plan_offline(question: str, inp: PlannerInputs) -> PlannerPlan:
     metrics, notes, clarify = _metrics(parsed, inp)
     if clarify is not None:
         return clarify
+    notes += modifier_values(parsed, metrics, inp.lexicon, lambda m: _reach(m, inp))  # 'hardware incidents': the category
+    metrics, sensed = request_sense(parsed, metrics, inp.catalog, inp.lexicon, lambda m: _reach(m, inp))  # 'requests got rejected'
+    notes += sensed
+    metrics = bare_population(parsed, metrics, inp.catalog, inp.lexicon)  # 'requests waiting on approval': one metric
+    if (tie := word_ties(parsed, metrics, inp.catalog)) is not None:  # 'escalated', 'critical': two readings, so ask
+        return tie
     metrics, merged = _merge_adjacent(parsed, metrics, inp)
     fleet = total_power(parsed, metrics, inp.catalog)  # 'total power draw': energy per hour (kW), not one GPU's mean
     if isinstance(fleet, PlannerPlan):
@@ -141,6 +149,9 @@ def plan_offline(question: str, inp: PlannerInputs) -> PlannerPlan:
         return _finish(query, parsed, notes + ["Follow-up: applied as an edit to the previous question."], conf, inp, question, edited=True)
     if not metrics and re.search(r"\bspent\b", question[:2000], re.I):  # 'which team spent the most': the verb names the spend
         return plan_offline(re.sub(r"\bspent\b", "spend", question[:2000], flags=re.I), inp)
+    if not metrics:
+        metrics, counted = counted_by_value(parsed, inp.catalog)  # 'how many sev-1s': incidents of that severity
+        notes += counted
     if not metrics:
         return _abstain(question, inp, unknown)
     future = _future(parsed, metrics, inp)
@@ -189,6 +200,9 @@ def plan_offline(question: str, inp: PlannerInputs) -> PlannerPlan:
     if things is not None:
         query, notes = things[0], notes + things[1]
         unknown = [w for w in unknown if w in parsed.rest.split()]
+    owned = who_owns(question[:2000], query, parsed, inp.catalog, lambda m: _reach(m, inp), lambda m: additive(inp.catalog, m))
+    if owned is not None:  # 'who asked for the most GPUs': the requesting team
+        query, notes = owned[0], notes + owned[1]
     per_gpu = None if query.per_count else per_thing(parsed.text, metrics, inp.catalog, spans,
                                                      {g.dimension for g in query.group_by if g.grain is None}, inp.lexicon.dimensions)
     if per_gpu is not None:

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from assistant.planner.governance_words import GAPS as GOVERNANCE_GAPS
 from assistant.planner.plan import PlannerPlan
 
 
@@ -83,6 +84,9 @@ MISSING: tuple[Missing, ...] = (
             "budgets", "no budget is loaded (FOCUS cost data carries no budget)",
             ("effective_cost_usd", "cumulative_effective_cost_usd")),
 )
+
+
+MISSING += tuple(Missing(_p(words), what, why, closest) for words, what, why, closest in GOVERNANCE_GAPS)
 
 
 def missing_measure(text: str, leftover: list[str]) -> Missing | None:

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from assistant.planner.governance_words import NAMES as GOVERNANCE_NAMES
+
 NAMES: tuple[tuple[str, ...], ...] = (
     # FOCUS ProviderName as the providers' FOCUS exports write it, pace's cluster provider names, and
     # the cloud's product name people use: one provider, whichever of these the data holds.
@@ -39,6 +41,8 @@ NAMES: tuple[tuple[str, ...], ...] = (
     ("timeout", "timed out", "time out", "timeouts"),
     ("out_of_memory", "ran out of memory", "oom killed", "oom"),
     ("node_fail", "node failure"),
+    # Incident severity levels and compute-request outcomes as people say them (planner.governance_words).
+    *GOVERNANCE_NAMES,
 )
 """Groups of names for one thing; a value the data holds answers to every other name in its group."""
 

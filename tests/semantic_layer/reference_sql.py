@@ -119,6 +119,7 @@ REFERENCE: dict[str, str] = {
     "requests_approved": _requests(f"count_if(status IN {APPROVED})"),
     "requests_denied": _requests("count_if(status = 'denied')"),
     "requests_pending": _requests("count_if(status IN ('submitted', 'needs_info'))"),
+    "denial_rate_pct": _requests(f"100.0 * count_if(status = 'denied') / nullif(count_if(status IN {APPROVED} OR status = 'denied'), 0)"),
     "approval_rate_pct": _requests(f"100.0 * count_if(status IN {APPROVED}) / nullif(count_if(status IN {APPROVED} OR status = 'denied'), 0)"),
     "approval_lead_time_hours": _requests(
         "quantile_cont(date_diff('second', submitted_at, decided_at) / 3600.0, 0.5) FILTER (WHERE decided_at IS NOT NULL AND status <> 'denied')"
@@ -133,6 +134,8 @@ REFERENCE: dict[str, str] = {
     "sla_breaches": _incidents("count_if(sla_breached)"),
     "sla_breach_rate_pct": _incidents("100.0 * count_if(sla_breached) / count(*)"),
     "accelerator_hours_lost": _incidents("sum(accelerator_hours_lost)"),
+    "open_incidents": _incidents("count_if(resolved_at IS NULL)"),
+    "escalated_incidents": _incidents("count_if(escalations > 0)"),
 }
 
 # The governance workflow's metrics (semantic_layer/definitions/governance_live.yaml).

@@ -22,6 +22,7 @@ from tests.semantic_layer.reference_sql import END, GPU_METRICS, REFERENCE, REFE
 
 PERIOD = {"start": START, "end": END}
 ZERO_IN_OCTOBER = {"requests_pending"}  # every October request was decided by the data's end
+ZERO_IN_OCTOBER |= {"open_incidents"}  # every generated incident is resolved
 ZERO_IN_OCTOBER |= GPU_METRICS  # per-GPU (DCGM) metrics: the generator writes no gpu_hourly rows
 ZERO_IN_OCTOBER |= {"running_jobs", "pending_jobs"}  # generated jobs have all ended (ingested Slurm dumps carry these)
 
