@@ -72,6 +72,8 @@ def describe_result(columns: list[str], rows: list[list[Any]], metrics: dict[str
     names = [c for c in columns if c in metrics]
     if not rows:
         return f"No data for {period_text}."
+    if not names and len(rows) == 1 and len(columns) == 1 and isinstance(rows[0][0], int):  # a count ('how many is that?')
+        return f"{columns[0].replace('_', ' ').capitalize()}: {rows[0][0]:,} for {period_text}."
     if not names:
         return f"{len(rows)} row{'s' * (len(rows) != 1)} for {period_text}."
     labels = [c for c in columns if c not in metrics and "__previous" not in c and "__change_pct" not in c and not is_derived(c)]

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from assistant.planner.followup import SHOW_SQL
+from assistant.tool_words import read as read_tool_words
 from tools.specs import NAMES as TOOL_NAMES
 from tools.specs import specs as tool_specs
 
@@ -149,6 +150,10 @@ def tool_scores(text: str) -> dict[IntentKind, float]:
     for kind, pattern in _tool_patterns():
         if pattern.search(text):
             scores[kind] = scores.get(kind, 0.0) + 2.0
+    for spec in tool_specs():  # the spec's own words: a subject inside a request frame ('where are we leaking money')
+        words = read_tool_words(text, spec).score
+        if words:
+            scores[spec.name] = max(scores.get(spec.name, 0.0), words) + (0.5 if spec.name in scores else 0.0)
     for kind, pattern in _PHRASED:
         if kind not in scores and pattern.search(text):
             scores[kind] = 2.0
@@ -215,15 +220,21 @@ def classify(question: str) -> Intent:
         return Intent("refused", "it asks for secrets or configuration; pace never reveals them")
     if SHOW_SQL.match(text.strip()):
         return Intent("show_sql")
-    if _HELP.match(text.strip()):
-        return Intent("help")
     if _SQL_TEXT.match(text):
         return Intent("sql_text")
     if _OFF_DOMAIN.search(text):
         return Intent("metric")  # "weather forecast" is no fleet forecast: the planner will abstain
+    best = best_tool(text)
+    if best is not None:  # before help: 'help me triage the NCCL timeouts' asks for a triage, not for the help text
+        return Intent(best)
+    if _HELP.match(text.strip()):
+        return Intent("help")
+    return Intent("metric")
+
+
+def best_tool(text: str) -> IntentKind | None:
+    """The tool with the highest score of at least 2 (on equal scores the earlier spec), else None."""
     scores = tool_scores(text)
     order = [k for k, _ in _tool_patterns()]
     best = max(scores, key=lambda k: (scores[k], -order.index(k)), default=None)
-    if best is not None and scores[best] >= 2.0:
-        return Intent(best)
-    return Intent("metric")
+    return best if best is not None and scores[best] >= 2.0 else None

@@ -46,6 +46,11 @@ class ToolSpec:
     """A regex over the question: a match is a strong cue for this tool (weighed in `assistant.intents`)."""
     examples: tuple[str, ...]
     """Questions that must reach this tool (help text, and one eval routing case each)."""
+    keywords: tuple[str, ...] = ()
+    """The tool's subject in everyday and field words ('leak', 'red flag', 'runway'), stemmed when matched.
+    With one of `asks`, they make a tool reading without a cue (scored in `assistant.tool_words`)."""
+    asks: tuple[str, ...] = ()
+    """How people ask for what the tool gives ('where could', 'will we', 'put together'): a request frame."""
     result_model: str = ""
     """'module:Class' of the tool's pydantic result (`ToolAnswer.result`)."""
     renderers: tuple[str, ...] = ("text", "table", "json")
@@ -111,7 +116,11 @@ register(ToolSpec(
     entry="tools.placement_tools:platform_review_tool", result_model="tools.platform_review:PlatformReview",
     cues=r"\b(pilot|platform[- ]review|new (\w+ )?(platform|accelerator|chip|hardware) (doing|going|paying off|working out)|"
          r"newly introduced|(rollout|roll-out|adoption) of (the )?\w+)\b",
-    examples=("how is the MI300X pilot doing?",), slack_usage="TYPE"))
+    examples=("how is the MI300X pilot doing?",), slack_usage="TYPE",
+    keywords=("pilot", "rollout", "roll out", "adoption", "trial", "new platform", "new accelerator", "new chip",
+              "new hardware", "new gpu", "newly introduced", "onboarding", "introduction"),
+    asks=("how is", "how s", "how are", "how has", "going", "doing", "paying off", "working out", "worth it", "verdict",
+          "review", "performing", "stack up", "compare")))
 register(ToolSpec(
     name="placement", purpose="Where to run a workload: accelerators ranked by cost, time and energy",
     entry="tools.placement_tools:placement_tool", result_model="tools.placement:Placement",
@@ -122,21 +131,34 @@ register(ToolSpec(
          r"(fine[- ]?tun\w*|pre[- ]?train\w*|train\w*) on|"
          r"(what if|what would happen if|what happens if|suppose|supposing|imagine|if we|should we) .{0,40}\b(mov\w*|shift\w*|migrat\w*|"
          rf"switch\w*|port\w*|put|run|ran) .{{0,40}}\b(to|onto|on) (the )?{_TYPES}s?)\b",
-    examples=("where should we fine-tune a 7B model?", "what if we moved orion's training to H100s?"), slack_usage="QUESTION"))
+    examples=("where should we fine-tune a 7B model?", "what if we moved orion's training to H100s?"), slack_usage="QUESTION",
+    keywords=("run", "place", "host", "train", "training run", "fine tune", "finetune", "fine tuning", "pretrain", "serve",
+              "deploy", "workload", "training job"),
+    asks=("where should", "where would", "where to", "best place", "best hardware", "best gpu for", "best accelerator for",
+          "which accelerator should", "which gpu should", "which hardware should", "which chip should", "cheapest place",
+          "recommend", "what hardware should", "what gpu should")))
 register(ToolSpec(
     name="weekly", purpose="The executive weekly narrative, every number cited",
     entry="tools.drafting_tools:weekly_tool", result_model="tools.weekly:WeeklyReport",
     renderers=("md", "html", "slack", "json"),
     cues=r"\b(weekly (report|summary|digest|narrative|update)|exec(utive)? (summary|report|narrative)|narrative|digest|"
          r"write[- ]?up of the week|week in review)\b",
-    examples=("write the weekly report",)))
+    examples=("write the weekly report",),
+    keywords=("recap", "digest", "roundup", "round up", "rundown", "narrative", "briefing",
+              "exec summary", "executive summary", "week in review", "status report"),
+    asks=("give me", "draft", "write", "put together", "prepare", "compose", "generate", "produce", "send", "can i get",
+          "for the exec", "for leadership", "for the leadership")))
 register(ToolSpec(
     name="triage", purpose="A triage draft for an alert or incident",
     entry="tools.drafting_tools:triage_tool", result_model="tools.triage:TriageDraft",
     renderers=("md", "slack", "json"),
     cues=r"\b(triage|diagnose|root[- ]cause|what'?s (wrong|broken)|why is .{0,40}(down|failing|slow|broken)|xid error|"
          r"incident [A-Z]*-?\d+|inc-\d+|page (the )?on[- ]call)\b",
-    examples=("triage: training jobs failing on us-east-aws",), slack_usage="TEXT"))
+    examples=("triage: training jobs failing on us-east-aws",), slack_usage="TEXT",
+    keywords=("incident", "outage", "alert", "page", "nccl", "xid", "timeout", "ecc error", "hang", "failing", "broken",
+              "degraded", "root cause", "postmortem", "post mortem", "sev1", "sev2"),
+    asks=("draft", "write up", "prepare", "put together", "help me with", "help with", "investigate", "look into",
+          "dig into", "figure out", "start a", "open a")))
 # "what is a 10-point utilization gain worth?": the financial impact model, before savings and forecast
 register(ToolSpec(
     name="impact", purpose="What a utilization gain is worth, per month",
@@ -149,7 +171,10 @@ register(ToolSpec(
          r"\b(utili[sz]ation|util)\b.{0,40}\b(bump|boost|gain|increase|improvement|rise|uplift|went up|goes up|go up)\b.{0,40}"
          r"\b(worth|save|saving|savings|value|free)|\b(worth|save|saving|savings|value)\b.{0,40}\b(utili[sz]ation|util)\b.{0,30}"
          r"\b(went up|goes up|go up|rose|rise|rises|increased?|improved?|bumped|boosted|higher))",
-    examples=("what is a 10-point utilization gain worth?",), slack_usage="QUESTION"))
+    examples=("what is a 10-point utilization gain worth?",), slack_usage="QUESTION",
+    keywords=("busier", "utilization gain", "utilization increase", "utilization improvement", "higher utilization",
+              "better utilization", "more utilized", "point gain", "point increase", "percentage point", "util bump"),
+    asks=("what if", "if", "suppose", "imagine", "would", "worth", "value of", "how much would")))
 register(ToolSpec(
     name="forecast", purpose="Demand vs capacity for the coming weeks",
     entry="tools.registry:forecast_tool", result_model="tools.forecast:Forecast",
@@ -158,15 +183,30 @@ register(ToolSpec(
          r"expected demand|outlook\b.{0,30}\b(demand|capacity)|(will|going to) .{0,30}\b(exceed|go over|run over|outgrow|blow through)\b"
          r".{0,20}\b(quota|capacity|limit)s?|(demand|capacity|gpus?|accelerators?) .{0,30}\bnext (\d+ )?(week|month|quarter)s?|"
          r"next (week|month|quarter)'?s? (demand|capacity))\b",
-    examples=("forecast H100 demand for the next 8 weeks",)))
+    examples=("forecast H100 demand for the next 8 weeks",),
+    keywords=("forecast", "projection", "outlook", "run out", "runway", "headroom", "enough", "short", "shortfall",
+              "outgrow", "capacity plan", "demand"),
+    asks=("will we", "will there", "are we going to", "going to", "next week", "next month", "next quarter",
+          "coming week", "coming month", "upcoming", "ahead", "before q1", "before q2", "before q3", "before q4",
+          "by q1", "by q2", "by q3", "by q4", "by year end", "end of the year", "in the future")))
 register(ToolSpec(
     name="savings", purpose="Where money can be saved (28 days, per month; no accelerator-hour counted twice)",
     entry="tools.registry:savings_tool", result_model="tools.savings:SavingsReport",
     cues=r"\b(savings? opportunit\w*|(where|how) (can|could|should) we save|could (we )?save|save money|cut (cost|spend)|"
          r"reduce (cost|spend)|rightsiz\w*|right-siz\w*|optimi[sz]e (cost|spend)|cheaper|idle capacity we could)\b",
-    examples=("any savings opportunities?",)))
+    examples=("any savings opportunities?",),
+    keywords=("savings opportunity", "save", "saving", "leak", "leaking", "waste", "wasting", "wasteful", "overspend",
+              "overprovisioned", "over provisioned", "rightsize", "right size", "trim", "cost avoidance",
+              "money on the table", "burning money", "cost optimization", "optimize cost", "optimize spend"),
+    asks=("where", "how can", "how could", "how do we", "what can we", "what could we", "ways to", "way to",
+          "find", "any", "ideas", "opportunit", "recommend", "suggest", "should we", "could we", "can we")))
 register(ToolSpec(
     name="scan", purpose="Anomalies: spikes, idle capacity, failing jobs",
     entry="tools.registry:scan_tool", result_model="tools.scan:ScanResult",
     cues=r"\b(anomal\w*|outliers?|unusual|spikes?|weird|strange|scan|regressions?|abnormal|something off)\b",
-    examples=("any anomalies last week?",)))
+    examples=("any anomalies last week?",),
+    keywords=("anomaly", "anomalies", "anomalous", "outlier", "unusual", "abnormal", "irregular", "weird", "odd",
+              "strange", "fishy", "suspicious", "out of the ordinary", "spike", "surge", "red flag", "warning sign",
+              "something off", "look off", "looks off", "regression", "unexpected"),
+    asks=("anything", "any", "is there", "are there", "what", "flag", "spot", "detect", "scan", "check", "going on",
+          "find", "catch", "notice")))

@@ -21,9 +21,10 @@ from assistant.data_window import shift_default_period
 from assistant.graph.context import Context
 from assistant.graph.state import TURN_RESET, State
 from assistant.intents import TOOL_INTENTS, classify
+from assistant.tool_ties import chosen_tool, metric_tie, tie_possible
 from assistant.models import plain
 from assistant.planner import llm
-from assistant.planner.followup import carry_period_label
+from assistant.planner.followup import carry_period_label, count_of_list
 from assistant.planner.lexicon import fold
 from assistant.planner.offline import PlannerInputs, plan_offline
 from assistant.planner.plan import PlannerPlan
@@ -71,9 +72,16 @@ def understand(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     intent = classify(question)
     out: dict[str, Any] = {**TURN_RESET, "intent": intent.kind, "reason": intent.reason, "resolved_question": question}
     pending = state.get("pending")
+    if intent.kind in TOOL_INTENTS and tie_possible(question, intent.kind):  # 'cost savings': the tool or the metric?
+        res = resources(runtime)
+        tie = metric_tie(question, intent.kind, res.lexicon, {n: getattr(m, "label", n) for n, m in res.catalog.metrics.items()})
+        if tie is not None:
+            out.update(intent="metric", plan=tie.model_dump(mode="json"))
     if pending and intent.kind == "metric":
         choice = _pick_option(question, pending.get("options") or [])
-        if choice is not None:
+        if choice is not None and (tool := chosen_tool(choice)) is not None:  # the tool side of a tie, on the question asked
+            out.update(intent=tool, resolved_question=pending["question"])
+        elif choice is not None:
             word, base = pending.get("replaces"), pending["question"]
             if word and re.search(rf"(?i)(?<!\w){re.escape(word)}(?!\w)", base):
                 out["resolved_question"] = re.sub(rf"(?i)(?<!\w){re.escape(word)}(?!\w)", choice, base, count=1)
@@ -109,6 +117,8 @@ def resolve_time(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
 def plan(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     """Offline or LLM plan; in auto mode an LLM failure falls back to offline and says so."""
     ctx = runtime.context
+    if state.get("plan") is not None:  # decided by understand this turn (a tool/metric tie asks first)
+        return {"plan": state["plan"]}
     if state.get("intent") == "sql_text":
         return {"plan": PlannerPlan(kind="sql", sql=state["question"], confidence=1.0).model_dump(mode="json")}
     if use_llm(ctx):
@@ -137,7 +147,9 @@ def _plan_offline(state: State, runtime: Runtime[Context]) -> PlannerPlan:
     inputs = PlannerInputs(catalog=res.catalog, lexicon=res.lexicon, today=_as_of(state), default_days=ctx.default_period_days,
                            threshold=ctx.confidence_threshold, previous=_previous(state),
                            reach_cache=getattr(res, "reach_cache", {}), prefer_covered=chooser(res.engine, res.catalog))
-    planned = shift_default_period(plan_offline(state.get("resolved_question") or state["question"], inputs), res.engine, res.catalog)
+    question = state.get("resolved_question") or state["question"]
+    counted = count_of_list(question[:2000], inputs.previous, res.catalog, res.lexicon.dimensions) if inputs.previous else None
+    planned = counted or shift_default_period(plan_offline(question, inputs), res.engine, res.catalog)  # 'how many?': the list's rows
     return carry_period_label(planned, (state.get("last_answer") or {}).get("period"))  # 'and by cluster?' stays 'last week'
 
 
@@ -254,7 +266,7 @@ def run_tool(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
         today = date.fromisoformat(state["as_of"]) if state.get("as_of") else resources(runtime).as_of()
         p = state.get("period")
         period = (datetime.fromisoformat(p["start"]), datetime.fromisoformat(p["end"])) if p else None
-        result = dict(fn(state["question"], ctx.settings, today, period))
+        result = dict(fn(state.get("resolved_question") or state["question"], ctx.settings, today, period))
     except Exception as exc:  # noqa: BLE001 - a failing tool is an error answer, not a crash
         return {"tool_result": {"status": "error", "text": f"The {intent} tool failed: {exc}"}}
     result.setdefault("status", "answered")

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from assistant.planner.lexicon import mask
+from assistant.planner.lexicon import fold, mask
 from assistant.planner.plan import PlannerPlan
 from assistant.planner.words import PRESENTATION_WORDS, STOPWORDS
 from semantic_layer.query import Filter, GroupBy, MetricQuery, OrderBy, TimeRange
@@ -151,7 +151,7 @@ def carry_period_label(plan: PlannerPlan, last_period: dict[str, Any] | None) ->
     >>> carry_period_label(PlannerPlan(kind="query", query=q), {**last, "start": "2026-11-09"}).period_label is None
     True
     """
-    if plan.kind != "query" or plan.query is None or plan.query.time_range is None or plan.period_label:
+    if plan.kind not in ("query", "sql") or plan.query is None or plan.query.time_range is None or plan.period_label:
         return plan
     if not last_period or not last_period.get("label"):
         return plan
@@ -163,3 +163,53 @@ def carry_period_label(plan: PlannerPlan, last_period: dict[str, Any] | None) ->
     if (tr.start.replace(tzinfo=None), tr.end.replace(tzinfo=None)) != (start, end):
         return plan
     return plan.model_copy(update={"period_label": str(last_period["label"])})
+
+
+_COUNT_ASK = re.compile(r"^\s*(?:(?:and|so|ok|okay|then|but)\s+)?(?:how many|count(?: them| those| these| that| it)?|"
+                        r"what(?: s| is) the (?:count|number|total count)|number of)\b")
+_COUNT_FILLER = frozenset("is that are there were they them those these it this in the list listed total altogether all of "
+                          "in total overall item row entry one a that s do we have we got you showed shown".split())
+
+
+def asks_count_of_list(text: str, list_words: set[str]) -> bool:
+    """'how many?', 'how many is that', 'how many teams is that': the number of rows just listed.
+
+    `text` is folded; `list_words` are the words that name the listed dimension ('team'). Any other
+    word ('how many jobs failed?') is a new question, not a count of the list.
+
+    >>> asks_count_of_list("how many", {"team"}), asks_count_of_list("so how many team is that", {"team"})
+    (True, True)
+    >>> asks_count_of_list("how many job failed", {"team"}), asks_count_of_list("which team", {"team"})
+    (False, False)
+    """
+    m = _COUNT_ASK.match(text)
+    if m is None:
+        return False
+    rest = [w for w in text[m.end():].split() if w not in _COUNT_FILLER and w not in list_words]
+    return not rest
+
+
+def count_of_list(question: str, prev: MetricQuery, catalog: Any, dimension_phrases: dict[str, set[str]]) -> PlannerPlan | None:
+    """A plan counting the rows of the previous list (same metric, filters, period, limit), else None.
+
+    The count runs over the previous question's own compiled query, so it is exactly the rows shown
+    (a top 5 counts 5, a list of the teams above zero counts those), never a second reading of it.
+    `dimension_phrases` is the lexicon's folded phrase -> dimensions index (the words that name the list).
+    """
+    from sqlglot import exp
+
+    from semantic_layer.compiler import compile_query
+
+    listed = [g.dimension for g in prev.group_by if g.grain is None]
+    if not listed or any(g.grain for g in prev.group_by) or prev.compare_to_previous:
+        return None
+    words = {w for phrase, dims in dimension_phrases.items() if dims & set(listed) for w in phrase.split()}
+
+    if not asks_count_of_list(fold(question), words):
+        return None
+    compiled = compile_query(catalog, prev)
+    alias = f"{'_'.join(listed)}_count"
+    sql = exp.select(exp.Count(this=exp.Star()).as_(alias)).from_(compiled.expression.subquery("listed")).sql(dialect="duckdb")
+    names = " and ".join(d.replace("_", " ") for d in listed)
+    return PlannerPlan(kind="sql", sql=sql, query=prev, confidence=1.0, notes=[
+        f"Counted the {names} rows of the previous answer (same metric, filters and period)."])
