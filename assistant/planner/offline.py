@@ -33,6 +33,7 @@ from assistant.planner.units import UNIT_ASK, asked_unit, unit_not_metric
 from assistant.planner.utilization_words import everyday_utilization
 from assistant.planner.unmeasured import missing_abstain, missing_measure, misspelled_missing
 from assistant.planner.vocabulary.general import plain_words, with_reading
+from assistant.planner.change_ranking import CHANGE_VERBS, NOT_TYPOS, change_note
 from assistant.planner.ranking import (UNPLACED_RANKS, apply_rank, bound_abstain, ordinal_as_top, placed_comparatives, side_left_open,
                                        superlatives_as_measure, value_bound, expand_elided)
 from assistant.planner.typos import close_ties, correct_words, phrase_corrections, vocabulary
@@ -97,7 +98,7 @@ def plan_offline(question: str, inp: PlannerInputs) -> PlannerPlan:
         options = [f"{h.target} = {h.value}" for h in hits]
         return PlannerPlan(kind="clarify", message=f"'{hits[0].phrase}' matches several things; which did you mean?", options=options)
     unknown = [w for w in parsed.leftover if w not in STOPWORDS and not w.isdigit()]
-    typo = _typo_clarify(question[:2000], unknown, inp.lexicon)
+    typo = _typo_clarify(question[:2000], [w for w in unknown if w not in CHANGE_VERBS], inp.lexicon)  # 'changed' is no 'charged'
     if typo is not None:
         return typo
     for word in (w for w in unknown if w not in _known_words(inp)):  # a real word ('caused') is no typo of two others
@@ -210,7 +211,7 @@ def plan_offline(question: str, inp: PlannerInputs) -> PlannerPlan:
     ranked = apply_rank(query, parsed, inp.catalog, _reach(metrics[0], inp), question[:2000])
     if isinstance(ranked, PlannerPlan):
         return ranked
-    query = ranked
+    query, notes = ranked, notes + change_note(ranked, inp.catalog)  # a change ranking states both periods
     if parameters:
         query = query.model_copy(update={"parameters": parameters})
     if any(getattr(inp.catalog.metrics[m], "unit", "") == "%" for m in metrics):
@@ -812,7 +813,7 @@ def _known_words(inp: PlannerInputs) -> frozenset[str]:
     cached = _KNOWN.get(id(inp.catalog))
     if cached is None or cached[0] is not inp.catalog:
         text = " ".join(getattr(m, "description", "") or "" for m in [*inp.catalog.metrics.values(), *inp.catalog.dimensions.values()])
-        cached = (inp.catalog, KNOWN_WORDS | frozenset(w for w in fold(text).split() if w.isalpha()))
+        cached = (inp.catalog, KNOWN_WORDS | NOT_TYPOS | frozenset(w for w in fold(text).split() if w.isalpha()))
         _KNOWN[id(inp.catalog)] = cached
     return cached[1]
 

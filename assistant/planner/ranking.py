@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from assistant.planner.change_ranking import CHANGE_VERBS, change_rank
 from assistant.planner.plan import PlannerPlan
 from semantic_layer.query import GroupBy, MetricQuery, OrderBy
 
@@ -128,17 +129,6 @@ def rank_within_groups(query: MetricQuery, catalog: Any) -> PlannerPlan:
         f"the top rows overall would not be the top of each group. I can list {ask.lower()}, ordered, to read each one off."))
 
 
-def rank_by_change(query: MetricQuery, catalog: Any) -> PlannerPlan:
-    """'Which cluster improved utilization the most vs the week before' ranks by the change, which no
-    query orders by: ranking the latest value instead would name another winner, so say so."""
-    label = getattr(catalog.metrics.get(query.metrics[0]), "label", query.metrics[0])
-    dims = [getattr(catalog.dimensions.get(g.dimension), "label", g.dimension).lower() for g in query.group_by if g.grain is None]
-    by = f" by {dims[0]}" if dims else ""
-    return PlannerPlan(kind="abstain", confidence=0.0, suggestions=[f"{label}{by} last week vs the week before"], message=(
-        f"That ranks by how much {label.lower()} changed, and I rank only by a value, so the top row would be the "
-        f"highest value, not the biggest change. I can show {label.lower()}{by} for both periods with the change of each."))
-
-
 def apply_rank(query: MetricQuery, parsed: Any, catalog: Any, reachable: set[str] | None, question: str = "") -> MetricQuery | PlannerPlan:
     """Make a ranking word rank something, or ask what it ranks; never drop it.
 
@@ -147,9 +137,9 @@ def apply_rank(query: MetricQuery, parsed: Any, catalog: Any, reachable: set[str
     """
     if parsed.rank is not None and len(parsed.group_dims) >= 2 and _WITHIN_EACH.search(parsed.text):
         return rank_within_groups(query, catalog)
-    if parsed.rank is not None and query.order_by and (query.compare_to_previous or parsed.other_period is not None) \
-            and CHANGE_WORDS & set(parsed.text.split()):
-        return rank_by_change(query, catalog)
+    changed = change_rank(query, parsed, catalog)  # 'which teams' spend grew the most': ranked by the change
+    if changed is not None:
+        return changed
     if parsed.rank is None or any(g.grain is None for g in query.group_by) or is_value_bound(parsed.text):
         return query
     words = parsed.text.split()
@@ -163,7 +153,40 @@ def apply_rank(query: MetricQuery, parsed: Any, catalog: Any, reachable: set[str
         plural = bool(re.search(r"\b(hours|days|dates|weeks|months|quarters)\b", question.lower()))  # 'worst days': a list
         return rank_time_buckets(query, (desc, n or time_bucket_count(parsed.text)), grain, which or not plural, plural)
     label = getattr(metric, "label", query.metrics[0])
-    return nothing_to_rank(parsed.rank_word or "top", label, reachable, catalog)
+    return who_ranks(query, (desc, n), parsed.text, question, reachable, catalog) or nothing_to_rank(
+        parsed.rank_word or "top", label, reachable, catalog)
+
+
+# 'who used the most', 'the biggest spender': a ranking of the people who use the fleet. In FOCUS and Slurm
+# terms that is the owning team (the cost allocation unit) or the user who submitted a job.
+_WHO = re.compile(r"\b(?:who|whose|whom|spenders?|consumers?|burners?)\b")
+_WHO_PLURAL = re.compile(r"\b(?:spenders|consumers|burners|who\s+(?:are|were)|whom?\s+all)\b")
+PEOPLE = ("team", "user")
+"""The dimensions a 'who' can mean, the owning team first."""
+
+
+def who_ranks(query: MetricQuery, rank: tuple[bool, int | None], text: str, question: str, reachable: set[str] | None,
+              catalog: Any) -> MetricQuery | PlannerPlan | None:
+    """'Who used the most GPU hours' ranks teams where the metric has teams and no users; where it has both
+    (jobs carry the submitting user), the planner asks which; with neither, None (the caller asks what to rank).
+
+    >>> bool(_WHO.search("who s burning the most")), bool(_WHO.search("biggest spender last month")), bool(_WHO.search("top teams"))
+    (True, True, False)
+    """
+    if not (_WHO.search(text) or _WHO.search(question.lower())):  # a typo fix may have read 'spender' as 'spend'
+        return None
+    people = [d for d in PEOPLE if d in catalog.dimensions and (reachable is None or d in reachable)]
+    if not people:
+        return None
+    if len(people) > 1:
+        labels = [getattr(catalog.dimensions[d], "label", d).lower() for d in people]
+        return PlannerPlan(kind="clarify", options=[f"by {x}" for x in labels], message=(
+            f"'Who' can mean the {labels[0]} or the {labels[1]} here (both are recorded for "
+            f"{getattr(catalog.metrics.get(query.metrics[0]), 'label', query.metrics[0]).lower()}); which did you mean?"))
+    desc, n = rank
+    limit = n or (5 if _WHO_PLURAL.search(question.lower()) else 1)
+    return query.model_copy(update={"group_by": [GroupBy(dimension=people[0]), *query.group_by],
+                                    "order_by": [OrderBy(field=query.metrics[0], descending=desc)], "limit": limit})
 
 
 
@@ -192,6 +215,17 @@ UNPLACED_RANKS = frozenset("busiest slowest fastest quickest longest shortest qu
 """Words that order a list: left unplaced they change the answer, so the planner abstains rather than ignore them."""
 
 
+# 'the biggest spender', 'top 3 spenders', 'heaviest consumers': people ranked by what they spend or use.
+_SPENDER = re.compile(r"\b(top|biggest|largest|heaviest|highest|greatest|smallest|lowest|lightest)\s+"
+                      r"((?:\d{1,3}|two|three|four|five|six|seven|eight|nine|ten)\s+)?(spender|consumer)(s)?\b", re.I)
+
+
+def _spender(m: re.Match[str]) -> str:
+    """'top 3 spenders' -> 'top 3 spend by whom all', 'biggest spender' -> 'biggest spend by whom'; a consumer ranks usage."""
+    noun = "spend" if m.group(3).lower() == "spender" else "usage"
+    return f"{m.group(1)} {m.group(2) or ''}{noun} by whom{' all' if m.group(4) else ''}"
+
+
 def superlatives_as_measure(question: str) -> str:
     """'the five most expensive clusters' -> 'the five highest cost clusters' (ranking word + measure).
 
@@ -206,6 +240,7 @@ def superlatives_as_measure(question: str) -> str:
     >>> superlatives_as_measure("which cluster has the slowest median queue wait"), superlatives_as_measure("the fastest team")
     ('which cluster has the highest median queue wait', 'the fastest team')
     """
+    question = _SPENDER.sub(_spender, question)  # 'the biggest spender': the highest spend, by whom (who_ranks)
     for pattern, plain in _SUPERLATIVES:
         question = pattern.sub(lambda m: plain.split()[0] if _RANKED_BY.search(question, m.end()) else plain, question)
     for pattern, plain, needs_duration in _ORDER_ONLY:
@@ -248,9 +283,9 @@ COMPARATIVES = frozenset("more less fewer better worse greater higher lower bigg
 CHANGE_WORDS = frozenset(("change changed changes changing drop dropped drops fall fell falls rise rose rises risen grow grew grows "
                           "growth increase increased increases decrease decreased decreases jump jumped climb climbed decline "
                           "declined shift shifted move moved went gone improve improved worsen worsened differ difference delta "
-                          "trend trending").split())
+                          "trend trending saw see sees seen experience experienced").split()) | CHANGE_VERBS  # 'which teams saw spend rise'
 """'Did utilization drop last week vs the week before?': a change is read off an answer that shows both sides."""
-_PERCENT_CHANGE = frozenset("percent percentage pct %".split())
+_PERCENT_CHANGE = frozenset("percent percentage pct % relative relatively term terms proportionally".split())
 """'By what percent did spend change?': the comparison with the previous period states the change in percent."""
 
 
