@@ -164,8 +164,9 @@ def build(root: Path) -> dict[str, Any]:
             concept, (read_as, sid, _) = next(iter(concepts.items()))
             words[word] = {"read_as": read_as, "concept": concept, "synset": sid}
     pos_of = {w: wn.synset(e["synset"]).pos() for w, e in words.items()}
+    pos_of.update({w.split()[0]: p for w, p in pos_of.items() if " " in w})  # 'went wrong': 'went' is a form of 'go'
     forms = {form: key(lemma) for (form, pos), lemma in sorted(exceptions(root).items())
-             if pos_of.get(key(lemma)) == pos and form.isalpha() and form not in known}
+             if pos_of.get(key(lemma)) == pos and form.isalpha()}
     return {"words": words, "forms": forms, "ambiguous": ambiguous, "already": already, "polysemous": polysemous}
 
 

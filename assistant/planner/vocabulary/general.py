@@ -62,7 +62,7 @@ def lemmas(word: str, forms: dict[str, str]) -> list[str]:
     >>> "dwindle" in lemmas("dwindling", {}), "scrub" in lemmas("scrubbed", {}), lemmas("misspent", {"misspent": "misspend"})[1]
     (True, True, 'misspend')
     """
-    out = [word, forms.get(word, ""), singular(word)]
+    out = [singular(word)]
     for suffix, ends in (("ies", ("y",)), ("es", ("e", "")), ("s", ("",)), ("ied", ("y",)), ("ed", ("", "e")), ("ing", ("", "e"))):
         if word.endswith(suffix):
             for end in ends:
@@ -70,7 +70,8 @@ def lemmas(word: str, forms: dict[str, str]) -> list[str]:
                 out.append(stem)
                 if not end and len(stem) > 2 and stem[-1] == stem[-2] and stem[-1] not in "aeiousl":
                     out.append(stem[:-1])  # 'scrubbed' -> 'scrub'; 'shelled' keeps its 'll'
-    return [w for w in dict.fromkeys(out) if len(w) > 2]
+    irregular = [forms[word]] if word in forms else []  # 'went' -> 'go' (WordNet's verb.exc), short as it is
+    return list(dict.fromkeys([word, *irregular, *(w for w in out if len(w) > 2)]))
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,8 @@ class Reading:
 def readings(question: str, unplaced: Iterable[str], known: frozenset[str], table: Table | None = None) -> list[Reading]:
     """Everyday words in `question` that the planner left unplaced (`unplaced`, folded) and does not know.
 
-    A phrase's first word must be unplaced and unknown; its other words only unplaced ('turned *down*').
+    A single word must be unplaced and unknown; a phrase's words need only be unplaced ('*went* wrong', 'turned
+    *down*': the planner knows 'went' and 'down' as filler, not what the phrase means).
     """
     table = table or load()
     free = set(unplaced)
@@ -98,10 +100,10 @@ def readings(question: str, unplaced: Iterable[str], known: frozenset[str], tabl
     i = 0
     while i < len(said):
         hit = None
-        if folded[i] in free and folded[i] not in known and said[i] not in known:
+        if folded[i] in free:
             for n in range(min(table.longest, len(said) - i), 0, -1):
                 rest = folded[i + 1:i + n]
-                if any(w not in free for w in rest):
+                if any(w not in free for w in rest) or (n == 1 and (folded[i] in known or said[i] in known)):
                     continue
                 for lemma in lemmas(said[i], table.forms):
                     entry = table.words.get(" ".join([lemma, *rest]))
