@@ -218,12 +218,14 @@ def word_ties(parsed: Any, metrics: list[str], catalog: Any) -> PlannerPlan | No
     - 'Critical' incidents: PagerDuty's severity levels call both SEV-1 and SEV-2 critical; other scales
       keep the word for the top level only.
     """
-    if "escalated_incidents" in metrics and not _ANY_ESCALATION.search(parsed.text) and "tier3_escalations" in catalog.metrics \
-            and any(h.target == "escalated_incidents" and "escalat" in h.phrase and "tier" not in h.phrase for h in parsed.metric_hits):
+    incident = any("incidents" in metric_entities(m, catalog) for m in metrics)
+    bare = ("escalated_incidents" in metrics and any(h.target == "escalated_incidents" and "escalat" in h.phrase and "tier" not in h.phrase
+                                                     for h in parsed.metric_hits)) or (incident and "escalated" in parsed.leftover)
+    if bare and not _ANY_ESCALATION.search(parsed.text) and {"escalated_incidents", "tier3_escalations"} <= set(catalog.metrics):
         return PlannerPlan(kind="clarify", replaces="escalated", options=["escalated beyond tier 1", "escalated to tier 3"], message=(
             "'Escalated' can mean passed to any higher support tier (tier 2 or 3) or escalated to tier 3 (engineering); "
             "which did you mean?"))
-    if "critical" in parsed.leftover and any("incidents" in metric_entities(m, catalog) for m in metrics):
+    if "critical" in parsed.leftover and incident:
         return PlannerPlan(kind="clarify", replaces="critical", options=["SEV1", "major"], message=(
             "'Critical' names SEV1 alone in some severity scales and SEV1 and SEV2 in others (PagerDuty calls both critical); "
             "which did you mean: SEV1 only, or major incidents (SEV1 and SEV2)?"))

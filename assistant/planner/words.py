@@ -16,7 +16,7 @@ STOPWORDS: frozenset[str] = frozenset(
     s t d ll re ve m about around across over under during within into than then so just only also
     fleet compute platform infra infrastructure ml accelerator our company org-wide cluster-wide
     spent spend spending used use using usage run running ran have had has get got see look like
-    current currently now recent recently latest so far overall in total average avg mean
+    current currently now right recent recently latest so far overall in total average avg mean
     vs versus compared compare comparison change previous prior period same time between
     breakdown break down split each every group grouped chart plot graph table trend
     high higher low lower big bigger small smaller most least top bottom rank ranked ranking order sorted sort

@@ -154,6 +154,7 @@ def test_who_outside_requests_incidents_and_quotas_is_left_to_the_ranking(inputs
 def test_escalated_alone_asks_which_tier(inputs: PlannerInputs) -> None:
     plan = ask(inputs, "how many incidents were escalated last month")
     assert plan.kind == "clarify" and plan.replaces == "escalated" and len(plan.options) == 2
+    assert ask(inputs, "incidents that got escalated last month").kind == "clarify"  # the verb alone, not beside a metric phrase
     assert query(inputs, "how many incidents escalated beyond tier 1 last month").query.metrics == ["escalated_incidents"]
     assert query(inputs, "incidents escalated to engineering last month").query.metrics == ["tier3_escalations"]
 
