@@ -39,7 +39,7 @@ def anchors(question: str) -> set[str]:
     return {name for name, verbs in VERBS.items() if words & verbs}
 
 
-def _on_jobs(catalog: Any, name: str) -> bool:
+def on_jobs(catalog: Any, name: str) -> bool:
     """Whether a metric counts or sums rows of the jobs table (by its measures' entity)."""
     metric = getattr(catalog, "metrics", {}).get(name)
     measures = getattr(catalog, "measures", {})
@@ -60,7 +60,7 @@ def anchor_jobs(question: str, query: MetricQuery, catalog: Any, period_given: b
                                "were running during a past period here. Ask for jobs submitted in it instead?")
         swap[CURRENT_RUNNING] = COUNT_BY["ran"]
         notes.append("Read 'running' with a period as jobs running at any time in it, not jobs running now.")
-    other = [m for m in query.metrics if m not in COUNT_BY.values() and m != CURRENT_RUNNING and _on_jobs(catalog, m)
+    other = [m for m in query.metrics if m not in COUNT_BY.values() and m != CURRENT_RUNNING and on_jobs(catalog, m)
              and not getattr(metrics.get(m), "current_state", False)]
     counts = [m for m in query.metrics if m == "jobs"]
     if counts and not other and query.per_count is None and named - {"submitted"}:  # 'hours per job we ran': one population
@@ -86,7 +86,7 @@ def placed_job_times(unknown: list[str], query: MetricQuery, catalog: Any) -> li
     """The unplaced words left once a job question's time verbs are placed ('how many jobs began
     yesterday'): `anchor_jobs` gives them their meaning, so they no longer block the answer. On any
     other metric they stay unplaced (incidents that 'ended' are not placed by a job's End)."""
-    if not any(m in COUNT_BY.values() or m == CURRENT_RUNNING or _on_jobs(catalog, m) for m in query.metrics):
+    if not any(m in COUNT_BY.values() or m == CURRENT_RUNNING or on_jobs(catalog, m) for m in query.metrics):
         return unknown
     verbs = frozenset().union(*VERBS.values())
     return [w for w in unknown if w not in verbs]

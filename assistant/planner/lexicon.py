@@ -15,6 +15,7 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from assistant.planner.value_aliases import aliases_for
+from assistant.planner.value_forms import domain_values
 
 _PUNCT = re.compile(r"[^\w\s%$.-]|(?<!\d)\.(?!\d)|_")
 _SPACE = re.compile(r"\s+")
@@ -117,7 +118,7 @@ class Lexicon:
                 lex.raw["dimension"][normalize(phrase)] = name
             if getattr(dim, "kind", "categorical") != "categorical":
                 continue
-            for value in getattr(dim, "values", []) or []:
+            for value in domain_values(name, dim):  # the data's values, and a documented domain's others (Slurm states)
                 if isinstance(value, bool) or not isinstance(value, str):
                     continue
                 for phrase in _value_variants(value) | {fold(a) for a in aliases_for(value)}:

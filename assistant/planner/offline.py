@@ -16,7 +16,9 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from assistant.planner.followup import apply_edits, is_followup, is_strong_followup, presentation_only, release_and_regroup
-from assistant.planner.job_times import anchor_jobs, placed_job_times
+from assistant.planner.job_times import anchor_jobs, on_jobs, placed_job_times
+from assistant.planner.job_words import about_jobs, reading_notes, state_words
+from assistant.planner.value_forms import absent_values, settle_ambiguous, spelled_codes
 from assistant.planner.lexicon import Lexicon, fold, mask, normalize
 from assistant.planner.parse import Parsed, parse
 from assistant.planner.entities import counted_pair, entity_list, per_entity
@@ -64,6 +66,9 @@ class PlannerInputs:
 
 def plan_offline(question: str, inp: PlannerInputs) -> PlannerPlan:
     """Plan one question; follow-ups edit `inp.previous` instead of starting over."""
+    if (said := _job_words(question, inp)) is not None:  # 'jobs that got OOM-killed': Slurm's OUT_OF_MEMORY, said so
+        plan = plan_offline(said[0], inp)
+        return plan.model_copy(update={"notes": [*said[1], *reading_notes(said[2], plan.query), *plan.notes]}) if plan.kind == "query" else plan
     question = superlatives_as_measure(question)  # 'the most expensive cluster': the highest cost one
     if (plain := everyday_utilization(question[:2000])) is not None:  # 'how hard are the GPUs working': SM activity (DCGM)
         plan = plan_offline(plain[0], inp)
@@ -93,6 +98,7 @@ def plan_offline(question: str, inp: PlannerInputs) -> PlannerPlan:
     if (ends := open_end(parsed.text, inp.today)) is not None:  # 'cost through October': from when?
         return PlannerPlan(kind="clarify", replaces=ends[0], options=ends[1], message=(
             f"'{ends[0]}' says where the period ends but not where it starts; which did you mean?"))
+    settle_ambiguous(parsed, lambda m: _reach(m, inp))  # 'jobs cancelled': the job state, not a request status
     if parsed.ambiguous_values:
         hits = parsed.ambiguous_values[0]
         options = [f"{h.target} = {h.value}" for h in hits]
@@ -525,7 +531,7 @@ def _finish(query: MetricQuery, parsed: Parsed, notes: list[str], confidence: fl
     if ask:
         return PlannerPlan(kind="clarify", message=ask, confidence=0.5)
     query, split_notes = _split_instead(query, inp)
-    notes = notes + time_notes + split_notes
+    notes = notes + time_notes + split_notes + absent_values(query, inp.catalog)
     query = _drop_plain_dimension_words(query, parsed, inp)
     unreachable = _unreachable(query, inp)
     if unreachable is not None:
@@ -539,6 +545,17 @@ def _finish(query: MetricQuery, parsed: Parsed, notes: list[str], confidence: fl
         notes = notes + [f"No period given, so this covers the {label.replace(' (no period given)', '')}."]
     return PlannerPlan(kind="query", query=query, confidence=round(max(0.0, min(1.0, confidence)), 2), notes=notes + inp.extra_notes,
                 trusted=trusted, verified_question=vq, period_label=label)
+
+
+def _job_words(question: str, inp: PlannerInputs) -> tuple[str, list[str], list[tuple[str, str]]] | None:
+    """The question with Slurm state codes and everyday job-state phrases written as the states (planner.job_words),
+    and notes saying so; None when nothing was rewritten. Only for questions about jobs, or following one."""
+    said, notes = spelled_codes(question[:2000])
+    previous = inp.previous.metrics if inp.previous is not None else []
+    readings: list[tuple[str, str]] = []
+    if about_jobs(said) or any(on_jobs(inp.catalog, m) for m in previous):
+        said, readings = state_words(said)
+    return (said, notes, readings) if notes or readings else None
 
 
 def _reach(metric: str, inp: PlannerInputs) -> set[str] | None:

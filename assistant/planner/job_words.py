@@ -1,0 +1,143 @@
+"""Job questions in the words of Slurm users and ML engineers, read as Slurm's job states.
+
+People say what happened to a job, not its state code: it 'crashed', 'got OOM-killed', 'timed out',
+'was scancel'd', 'got bumped'. Each phrase below is rewritten to the state's own words before the
+question is parsed, so the value matcher (planner.value_forms) places it as that state, and the
+answer states the reading. The meanings come from sacct(1) / squeue(1) JOB STATE CODES:
+
+- OUT_OF_MEMORY "experienced out of memory error"; TIMEOUT "terminated upon reaching its time
+  limit"; NODE_FAIL "terminated due to failure of one or more allocated nodes"; BOOT_FAIL "terminated
+  due to launch failure"; DEADLINE "terminated on deadline"; PREEMPTED "terminated due to preemption";
+  CANCELLED "explicitly cancelled by the user or system administrator" (scancel); COMPLETED
+  "terminated all processes on all nodes with an exit code of zero"; FAILED "terminated with non-zero
+  exit code or other failure condition"; PENDING "awaiting resource allocation".
+- A reason wins over the verb: 'killed for running out of memory' is OUT_OF_MEMORY, not CANCELLED;
+  'killed by preemption' is PREEMPTED; 'killed at the time limit' is TIMEOUT.
+- 'Crashed', 'died', 'blew up', 'errored' are failures: read as 'failed', which pace answers with its
+  failed-jobs definition (Slurm FAILED, TIMEOUT, OUT_OF_MEMORY, NODE_FAIL, BOOT_FAIL, DEADLINE; the
+  answer states the rule). 'Killed' alone is CANCELLED (scancel kills a job).
+- 'Finished' and 'ended' stay time verbs (planner.job_times: End in the period, any state);
+  'succeeded' / 'finished successfully' are COMPLETED. A 'success rate' is not rewritten: pace has no
+  such metric, and 'completed' is not a rate.
+
+Only in a question about jobs (it names jobs, runs or Slurm, or follows one): 'how many GPUs died' is
+not a job state.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+_BY = r"(?:for|because\s+of|due\s+to|from|by|with|on|at|after)\s+(?:an?\s+|the\s+|their\s+|its\s+)?"
+_KILLED = r"(?:(?:got|get|gets|were|was|been|being|are|is)\s+)?(?:killed|terminated|died|crashed|failed|dying|crashing|stopped|aborted|evicted|cancell?ed)\s+"
+_JOBS = re.compile(r"\b(?:jobs?|runs?|sbatch|srun|slurm|sacct|squeue|workloads?|experiments?)\b", re.I)
+
+RULES: tuple[tuple[str, str, str], ...] = (
+    # (pattern, the state's words, the state as the note names it); the first rule to match a span wins
+    (_KILLED + _BY + r"(?:running\s+out\s+of\s+memory|out[\s-]+of[\s-]+memory(?:\s+errors?)?|ooms?(?:[\s-]+(?:killer|kills?|errors?))?"
+     r"|(?:exceeding\s+(?:their|its|the)\s+)?memory(?:\s+limits?)?)\b", "out of memory", "OUT_OF_MEMORY"),
+    (r"\b(?:ran|run|runs|running|went|go|going)\s+out\s+of\s+memory\b|\bout[\s-]+of[\s-]+memory(?:[\s-]+(?:killed|kills?|errors?))?\b|\boom[\s-]*(?:killed|kills?|'d|ed)\b"
+     r"|\booms?\b|\bexceeded\s+(?:their|its|the)\s+memory(?:\s+limits?)?\b", "out of memory", "OUT_OF_MEMORY"),
+    (_KILLED + _BY + r"(?:hitting\s+|reaching\s+|exceeding\s+)?(?:the\s+|their\s+|its\s+)?(?:time\s*limits?|wall[\s-]?(?:clock\s+)?time(?:\s+limits?)?"
+     r"|wall[\s-]?clock\s+limits?|time[\s-]?outs?)\b", "timeout", "TIMEOUT"),
+    (r"\btimed[\s-]*out\b|\b(?:hit|hitting|reached|reaching|exceeded|exceeding|ran\s+past|ran\s+over|went\s+over)\s+(?:the\s+|their\s+|its\s+)?"
+     r"(?:time\s*limits?|wall[\s-]?(?:clock\s+)?time(?:\s+limits?)?)\b|\bran\s+out\s+of\s+time\b|\btime[\s-]?outs?\b", "timeout", "TIMEOUT"),
+    (_KILLED + _BY + r"(?:node|host|machine|server)s?\s+(?:failures?|crash(?:es|ed)?|going\s+down|died|fail(?:ed|ing|s)?|outages?)\b"
+     r"|\bnode[\s_-]*fail(?:ures?|ed|s)?\b|\bnode\s+crash(?:es|ed)?\b", "node fail", "NODE_FAIL"),
+    (r"\bboot[\s_-]*fail(?:ures?|ed|s)?\b|\bfailed\s+to\s+(?:launch|boot)\b", "boot fail", "BOOT_FAIL"),
+    (r"\b(?:missed|hit|reached|passed)\s+(?:the\s+|their\s+|its\s+)?deadlines?\b", "deadline", "DEADLINE"),
+    (_KILLED + r"(?:by|for|because\s+of|due\s+to)\s+(?:a\s+)?(?:preemption|higher[\s-]priority\s+(?:jobs?|work)|preempting\s+jobs?)\b"
+     r"|\bpre-empted\b|\b(?:got\s+|were\s+|was\s+)?(?:bumped|evicted|kicked\s+off)\b", "preempted", "PREEMPTED"),
+    (r"\b(?:got\s+|were\s+|was\s+)?(?:scancell?(?:ed|'d)?|canceled|killed)\b", "cancelled", "CANCELLED"),
+    (r"\b(?:crash(?:ed|es|ing)?|died|dying|blew\s+up|blown\s+up|blowing\s+up|errored(?:\s+out)?|error(?:ed|ing)?\s+out|bombed(?:\s+out)?|fell\s+over)\b",
+     "failed", "a failure"),
+    # 'finished successfully yesterday': COMPLETED, and 'finished' stays the time verb (End in the period)
+    (r"\b(finished|ended|ending|finishing)\s+(?:successfully|ok|fine|cleanly|without\s+(?:an?\s+)?errors?)\b", r"\1 completed", "COMPLETED"),
+    (r"\b(?:succeeded|succeed|successful(?:ly)?|success(?:es)?|ran\s+to\s+completion|completed\s+(?:successfully|ok|fine|cleanly))\b"
+     r"(?!\s+(?:rate|ratio|share|percentage|fraction))", "completed", "COMPLETED"),
+    (r"\b(?:stuck|sitting|waiting|still\s+waiting|still\s+queued|queued\s+up)\s+(?:in\s+(?:the\s+)?(?:queue|pending)|to\s+(?:start|run|be\s+scheduled)"
+     r"|pending)\b|\b(?:are|is)\s+(?:still\s+)?(?:stuck|queued|waiting)\b(?!\s+(?:for|on)\b)", "pending", "PENDING"),
+)
+_COMPILED = tuple((re.compile(p, re.I), words, state) for p, words, state in RULES)
+_FAILED_NOTE = ("Read '{said}' as a failed job: pace counts a job as failed when it ended in Slurm state FAILED, TIMEOUT, "
+                "OUT_OF_MEMORY, NODE_FAIL, BOOT_FAIL or DEADLINE.")
+# 'GPU-hours used by jobs', 'accelerator hours of failed jobs': the jobs' own accelerator-hours (sacct AllocTRES x Elapsed),
+# not the fleet's allocated hours beside a count of jobs. One qualifying word may sit before 'jobs' and is kept.
+_JOB_HOURS = re.compile(r"\b(?:gpu|accelerator)[\s-]*hours?\s+(?:(?:used|consumed|burned|burnt|spent|taken|eaten|lost|wasted)\s+)?(?:by|of|for|in|on|across|to)\s+"
+                        r"(?:the\s+|our\s+|all\s+|those\s+)?(?:(?P<what>[a-z]+)\s+)??jobs\b"
+                        r"|\b(?:gpu|accelerator)[\s-]*hours?\s+(?:did|do|does|have|had)\s+(?:the\s+|our\s+|all\s+)?(?:(?P<what2>[a-z]+)\s+)??jobs\s+"
+                        r"(?:use|used|consume|consumed|burn|burned|take|took|eat|ate)\b"
+                        r"|\bjobs?'?\s*(?:s\s+)?(?:gpu|accelerator)[\s-]*hours?\b", re.I)
+# A split or filter only Slurm jobs record (sacct User, Partition, QOS): 'GPU-hours by user' can only be the jobs' hours.
+_JOB_ONLY = re.compile(r"\b(?:by|per|each|every|for\s+each|which|what|top\s+\d+|across)\s+(?:the\s+)?(?:users?|user\s*names?|partitions?|qos|"
+                       r"quality\s+of\s+service)\b", re.I)
+_HOURS = re.compile(r"\b(?:gpu|accelerator)[\s-]*hours?\b", re.I)
+_JOBS = re.compile(_JOBS.pattern + r"|" + _JOB_ONLY.pattern, re.I)
+
+
+def about_jobs(question: str) -> bool:
+    """Whether the question names jobs, runs or Slurm (a state verb elsewhere means something else)."""
+    return bool(_JOBS.search(question))
+
+
+Reading = tuple[str, str]
+"""(what the question said, the Slurm state it was read as, or 'failed' for a failure word)."""
+
+
+def state_words(question: str) -> tuple[str, list[Reading]]:
+    """The question with each everyday phrase for a job's end written as its Slurm state, and what was read as what.
+
+    >>> state_words("how many jobs got killed for running out of memory yesterday")[0]
+    'how many jobs out of memory yesterday'
+    >>> state_words("jobs that crashed last week")[0]
+    'jobs that failed last week'
+    >>> state_words("what is the job success rate")[0]
+    'what is the job success rate'
+    >>> state_words("gpu hours used by crashed jobs")[0]
+    'job gpu hours for failed'
+    """
+    readings: list[Reading] = []
+    taken: list[tuple[int, int]] = []
+    edits: list[tuple[int, int, str]] = []
+    for pattern, words, state in _COMPILED:
+        for m in pattern.finditer(question):
+            if any(s < m.end() and m.start() < e for s, e in taken) or m.group(0).strip().lower().replace("_", " ") == words:
+                continue
+            taken.append(m.span())
+            edits.append((m.start(), m.end(), m.expand(words) if "\\" in words else words))
+            readings.append((" ".join(m.group(0).split()), state))
+    for start, end, words in sorted(edits, reverse=True):
+        question = question[:start] + words + question[end:]
+    hours = [m for m in _JOB_HOURS.finditer(question) if " ".join(m.group(0).lower().split()) != "job gpu hours"]
+    kind = "hours"
+    if not hours and _JOB_ONLY.search(question) and "job" not in question.lower():
+        hours, kind = list(_HOURS.finditer(question)), "hours by a job's own attribute"
+    for m in reversed(hours):
+        what = m.groupdict().get("what") or m.groupdict().get("what2")
+        question = question[: m.start()] + ("job gpu hours" + (f" for {what}" if what else "")) + question[m.end():]
+        readings.append((" ".join(m.group(0).split()), kind))
+    return question, list(dict.fromkeys(readings))
+
+
+def reading_notes(readings: list[Reading], query: Any) -> list[str]:
+    """What the answer says about each reading; a failure word names the states the answer actually counted."""
+    filtered = {str(v) for f in getattr(query, "filters", []) if f.dimension == "job_state" for v in f.values}
+    notes = []
+    for said, state in readings:
+        if state.startswith("hours"):
+            why = ": only Slurm jobs record a user, partition or QOS" if state != "hours" else ""
+            notes.append(f"Read '{said}' as the jobs' own accelerator-hours (accelerators x run time, Slurm AllocTRES x Elapsed){why}.")
+        elif state != "a failure":
+            notes.append(f"Read '{said}' as Slurm job state {state} (sacct JOB STATE CODES).")
+        elif "failed" in filtered:
+            notes.append(f"Read '{said}' as Slurm job state FAILED (a non-zero exit or other failure; TIMEOUT, OUT_OF_MEMORY and "
+                         "NODE_FAIL are states of their own).")
+        elif any("fail" in m for m in getattr(query, "metrics", [])):  # the failure metric's own rule names the states
+            notes.append(f"Read '{said}' as a failed job.")
+        else:
+            notes.append(_FAILED_NOTE.format(said=said))
+    return notes
+
+
+__all__ = ["RULES", "Reading", "about_jobs", "reading_notes", "state_words"]
