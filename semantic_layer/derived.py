@@ -61,6 +61,7 @@ def shown_unit(unit: str, wanted: str) -> str:
     """The unit a converted column carries ('accelerator-days' for accelerator-hours in days, 'thousand USD')."""
     if wanted in SCALES:
         return f"{wanted[:-1]} {unit}".strip()
+    wanted = {"months": "months (730 h each)", "years": "years (8,760 h each)"}.get(wanted, wanted)  # not calendar months
     return f"accelerator-{wanted}" if unit == "accelerator-hours" else wanted
 
 

@@ -219,11 +219,13 @@ def shape_followup(parsed: Any, previous: Any, catalog: Any) -> tuple[Any, list[
     return previous.model_copy(update=update), notes
 
 
-_UNIT_NOUN = re.compile(r"(?<![\w-])(gpu|accelerator|card|chip|device|node)\s+(day|week|minute)(?![\w-])")
+_UNIT_NOUN = re.compile(r"(?<![\w-])(gpu|accelerator|card|chip|device|node)\s+(day|week|minute|month|year)(?![\w-])")
 
 
 def unit_nouns(text: str) -> tuple[str, str | None]:
     """'GPU-days', 'accelerator-weeks': accelerator-hours counted in another unit (folded text in and out).
+
+    A GPU-month is 730 accelerator-hours (8,760 / 12, the month cloud price lists use), a GPU-year 8,760.
 
     >>> unit_nouns("how many gpu day did we use")
     ('how many gpu hour did we use', 'days')

@@ -10,6 +10,7 @@ assigned, averaged over all SMs, so a GPU running one small kernel is 'busy' but
   allocated time), 'overused', 'overutilized' for high; with 'which' they rank.
 - 'sitting idle', 'sat idle', 'left idle', 'doing nothing' are plain 'idle'.
 - 'headroom on GPU memory', 'spare memory', 'memory left' are free framebuffer memory (FB_FREE).
+- 'how full is X' asks what percent of X's capacity is used (general English).
 
 Words with two readings the documents do not settle ('saturated', 'load', 'headroom' alone: the
 device's activity or the fleet's allocation) stay vague: the planner asks which (words.VAGUE).
@@ -19,10 +20,13 @@ from __future__ import annotations
 
 import re
 
+from assistant.planner.plan import PlannerPlan
+
 _DEVICES = r"(?:the\s+|our\s+|its\s+|their\s+|my\s+)?(?:gpus?|accelerators?|cards?|chips?|devices?|h100s?|h200s?|a100s?|nodes?|fleet|cluster)"
-_IDLE = r"(?:(?:sitting|sat|sit|sits|standing|stood|left|lying|lay|lie)\s+(?:around\s+)?idle|doing\s+nothing|going\s+unused|went\s+unused)\b"
+_IDLE = (r"(?:that\s+|which\s+)?(?:were\s+|was\s+|have\s+been\s+)?(?:(?:(?:sitting|sat|sit|sits|standing|stood|left|lying|lay|lie)\s+){1,2}(?:around\s+)?idle|"
+         r"doing\s+nothing|going\s+unused|went\s+unused)\b")
 _REWRITES: tuple[tuple[re.Pattern[str], str, str], ...] = (
-    (re.compile(rf"\bhow\s+hard\s+(?:are|is|were|was|do|did)\s+(?:{_DEVICES}\s+)?(?:being\s+)?"
+    (re.compile(rf"\bhow\s+hard\s+(?:are|is|were|was|do|did)\s+(?:{_DEVICES}\s+|we\s+|they\s+|you\s+)?(?:being\s+)?"
                 r"(?:work(?:ing|ed)?|push(?:ed|ing)?|driven|run(?:ning)?|utili[sz]ed|used|hit)\b", re.I),
      "what is the sm activity of",
      "'how hard ... working' read as SM activity (DCGM SM_ACTIVE: the share of cycles the SMs had work), "
@@ -30,17 +34,37 @@ _REWRITES: tuple[tuple[re.Pattern[str], str, str], ...] = (
     (re.compile(rf"\b(?:most\s+)?(?:under[- ]?used|under[- ]?using|under[- ]?use|under[- ]?utili[sz](?:ed|ing|e)|"
                 rf"under[- ]?utili[sz]ation|least\s+(?:utili[sz]ed|used))\b(?:\s+{_DEVICES}\b)?", re.I),
      "with the lowest utilization", "'underused' read as the lowest utilization (busy share of allocated accelerator-hours)."),
-    (re.compile(r"\b(?:most\s+)?(?:over[- ]?used|over[- ]?utili[sz]ed|most\s+(?:utili[sz]ed|used))\b(?!\s+(?:quota|budget))", re.I),
+    (re.compile(rf"\b(?:most\s+)?(?:over[- ]?used|over[- ]?using|over[- ]?utili[sz](?:ed|ing|e)|most\s+(?:utili[sz]ed|used))\b"
+                rf"(?!\s+(?:quota|budget))(?:\s+{_DEVICES}\b)?", re.I),
      "with the highest utilization", "'most utilized' read as the highest utilization (busy share of allocated accelerator-hours)."),
+    (re.compile(r"\bhow\s+full\s+(?:is|was|are|were|has\s+been|did)\s+(?:the\s+|our\s+)?", re.I), "what percent of ", ""),  # of capacity
     (re.compile(rf"\b(?:gpu|accelerator)[- ]hours?\s+(?:were\s+|was\s+|have\s+been\s+)?{_IDLE}", re.I), "idle gpu hours", ""),
-    (re.compile(rf"\b(gpus|accelerators|cards)\s+(?:were\s+|have\s+been\s+)?{_IDLE}(?=\s+(?:all|the\s+whole|the\s+entire)\s+day)", re.I),
-     r"\1 idle", ""),  # 'GPUs sat idle all day' is the catalog's count; 'GPUs sat idle' alone (how long?) is left to ask
+    (re.compile(rf"\b(gpus|accelerators|cards)\s+(?:were\s+|have\s+been\s+)?(?:{_IDLE}|idle)\s+(?:all|the\s+whole|the\s+entire|a\s+whole)\s+day\b",
+                re.I), r"\1 idle all day", ""),  # 'GPUs sat idle all day' is the catalog's count; 'GPUs sat idle' alone (how long?) is left to ask
     (re.compile(r"\b(?:headroom|room|space|spare\s+capacity)(?:\s+\w+){0,4}?\s+(?:left\s+)?(?:on|in|of|for)\s+(?:the\s+)?"
                 r"(?:gpu\s+|accelerator\s+|device\s+)?(?:memory|vram|hbm|framebuffer)\b|"
                 r"\b(?:spare|available|remaining)\s+(?:gpu\s+|accelerator\s+)?(?:memory|vram|hbm)\b|"
                 r"\b(?:memory|vram|hbm)\s+(?:left|remaining|available|to\s+spare)\b", re.I),
      "free gpu memory", "Memory headroom read as free framebuffer memory (DCGM FB_FREE)."),
 )
+
+
+_IDLE_COUNT = re.compile(rf"\bhow\s+many\s+(?:of\s+(?:the|our)\s+)?(?:gpus|accelerators|cards|devices)\s+(?:were\s+|are\s+|have\s+been\s+|got\s+)?"
+                         rf"(?:{_IDLE}|idle)(?!\s+(?:all|the\s+whole|the\s+entire|a\s+whole)\s+day)", re.I)
+
+
+def idle_count(question: str) -> PlannerPlan | None:
+    """'how many GPUs sat idle yesterday': idle all day, or idle some of the time? Two catalog counts, so ask.
+
+    >>> idle_count("how many gpus were idle yesterday").kind, idle_count("how many gpus were idle all day") is None
+    ('clarify', True)
+    """
+    m = _IDLE_COUNT.search(question)
+    if m is None:
+        return None
+    return PlannerPlan(kind="clarify", replaces=m.group(0), options=["how many GPUs were idle all day", "idle GPU-hours"], message=(
+        f"'{m.group(0)}': GPUs idle for a whole day (every hour below the idle threshold), or the GPU-hours they spent "
+        "idle? Which did you mean?"))
 
 
 def everyday_utilization(question: str) -> tuple[str, list[str]] | None:
@@ -52,6 +76,8 @@ def everyday_utilization(question: str) -> tuple[str, list[str]] | None:
     'which teams with the lowest utilization'
     >>> everyday_utilization("how many gpu hours sat idle last week")[0]
     'how many idle gpu hours last week'
+    >>> everyday_utilization("how hard did we push the accelerators")[0], everyday_utilization("gpu hours left sitting idle")[0]
+    ('what is the sm activity of the accelerators', 'idle gpu hours')
     >>> everyday_utilization("spend last week") is None
     True
     """
