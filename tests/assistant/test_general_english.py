@@ -111,3 +111,12 @@ def test_every_reading_is_a_word_the_real_catalog_places(settings: Settings) -> 
     placed = {w for index in (lex.metrics, lex.dimensions, lex.values) for phrase in index for w in phrase.split()}
     for word, entry in load().words.items():
         assert fold(entry.read_as) in placed | KNOWN_WORDS | MONEY_WORDS, (word, entry)
+
+
+def test_a_phrase_may_start_with_filler_but_a_filler_word_alone_is_never_read() -> None:
+    """'went wrong' is fail.v.02 although the planner knows 'went' (as filler); 'go' alone stays the planner's."""
+    table = Table({"go wrong": Entry("failed", "fail", "fail.v.02"), "go": Entry("failed", "fail", "fail.v.04")}, {"went": "go"})
+    known = frozenset({"went", "go", "how", "many", "did", "it"})
+    found = readings("how many jobs went wrong", ["how", "many", "went", "wrong"], known, table)
+    assert [(r.said, r.read_as) for r in found] == [("went wrong", "failed")]
+    assert readings("how did it go", ["how", "did", "it", "go"], known, table) == []

