@@ -166,7 +166,7 @@ UNIT_WORDS: dict[str, str] = {
     "watt": "W", "kilowatt": "kW", "kw": "kW", "megawatt": "MW", "mw": "MW",  # power (DCGM POWER_USAGE is in W)
     **{w: u for u, ws in {  # planner.units: the rest of the units pace converts between (semantic_layer.derived)
         "MB": "mb,megabyte", "MiB": "mib,mebibyte", "TiB": "tib,tebibyte", "Wh": "wh,watt hour", "GWh": "gwh,gigawatt hour",
-        "fraction": "fraction,decimal", "thousands": "$k,k$,kusd,k usd,grand,thousand dollar,thousand usd",
+        "fraction": "fraction,decimal", "thousands": "$k,k$,kusd,k usd,thousand dollar,thousand usd",
         "millions": "$m,$mm,m$,musd,mm usd,million dollar,million usd", "billions": "billion,$b,$bn,billion dollar",
     }.items() for w in ws.split(",")},
 }

@@ -144,3 +144,10 @@ def test_only_unit_twins_may_share_a_synonym() -> None:
     strangers = SimpleNamespace(metrics={"a": metric("a", []), "b": metric("b", [])}, dimensions={})
     assert check_synonyms(twins, None) == []
     assert len(check_synonyms(strangers, None)) == 1
+
+
+def test_an_amount_split_as_a_fraction_is_its_share_of_the_total(today: date) -> None:
+    split = plan("spend by team last month as a fraction", today)
+    alone = plan("spend last month as a fraction", today)
+    assert split.kind == "query" and split.query is not None and split.query.share_of_total
+    assert alone.kind == "abstain" and alone.query is None  # a total is 100% of itself: say what a share needs
