@@ -22,6 +22,7 @@ import argparse
 import sys
 import tarfile
 import tempfile
+import warnings
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -58,7 +59,9 @@ def reader(root: Path) -> Any:
             return None
 
     nltk.data.path.append(str(root.parent))
-    return Reader(str(root), None)
+    with warnings.catch_warnings():  # "multilingual functions are not available": pace reads English only
+        warnings.simplefilter("ignore", UserWarning)
+        return Reader(str(root), None)
 
 
 def key(lemma_name: str) -> str:
