@@ -32,7 +32,7 @@ from assistant.planner.stated import average_of_count, extreme_statistic, stated
 from assistant.planner.fleet_power import total_power
 from assistant.planner.unit_senses import unit_sense
 from assistant.planner.units import UNIT_ASK, asked_unit, unit_not_metric
-from assistant.planner.utilization_words import everyday_utilization, idle_count
+from assistant.planner.utilization_words import ask_first, everyday_utilization
 from assistant.planner.unmeasured import missing_abstain, missing_measure, misspelled_missing
 from assistant.planner.vocabulary.general import plain_words, with_reading
 from assistant.planner.change_ranking import CHANGE_VERBS, NOT_TYPOS, change_note
@@ -70,8 +70,8 @@ def plan_offline(question: str, inp: PlannerInputs) -> PlannerPlan:
         plan = plan_offline(said[0], inp)
         return plan.model_copy(update={"notes": [*said[1], *reading_notes(said[2], plan.query), *plan.notes]}) if plan.kind == "query" else plan
     question = superlatives_as_measure(question)  # 'the most expensive cluster': the highest cost one
-    if (idle := idle_count(question[:2000])) is not None:  # 'how many GPUs sat idle': all day, or GPU-hours? ask
-        return idle
+    if (first := ask_first(question[:2000])) is not None:  # 'how many GPUs sat idle': all day, or GPU-hours? ask
+        return first
     if (plain := everyday_utilization(question[:2000])) is not None:  # 'how hard are the GPUs working': SM activity (DCGM)
         plan = plan_offline(plain[0], inp)
         return plan.model_copy(update={"notes": [*plan.notes, *plain[1]]}) if plan.kind == "query" else plan

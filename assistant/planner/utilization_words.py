@@ -37,6 +37,7 @@ _REWRITES: tuple[tuple[re.Pattern[str], str, str], ...] = (
     (re.compile(rf"\b(?:most\s+)?(?:over[- ]?used|over[- ]?using|over[- ]?utili[sz](?:ed|ing|e)|most\s+(?:utili[sz]ed|used))\b"
                 rf"(?!\s+(?:quota|budget))(?:\s+{_DEVICES}\b)?", re.I),
      "with the highest utilization", "'most utilized' read as the highest utilization (busy share of allocated accelerator-hours)."),
+    (re.compile(r"\b(?:host|node|server|machine|cpu)\s+(?:memory|ram)\b", re.I), "system memory", ""),  # not the GPUs': Slurm MaxRSS
     (re.compile(r"\bhow\s+full\s+(?:is|was|are|were|has\s+been|did)\s+(?:the\s+|our\s+)?", re.I), "what percent of ", ""),  # of capacity
     (re.compile(rf"\b(?:gpu|accelerator)[- ]hours?\s+(?:were\s+|was\s+|have\s+been\s+)?{_IDLE}", re.I), "idle gpu hours", ""),
     (re.compile(rf"\b(gpus|accelerators|cards)\s+(?:were\s+|have\s+been\s+)?(?:{_IDLE}|idle)\s+(?:all|the\s+whole|the\s+entire|a\s+whole)\s+day\b",
@@ -65,6 +66,33 @@ def idle_count(question: str) -> PlannerPlan | None:
     return PlannerPlan(kind="clarify", replaces=m.group(0), options=["how many GPUs were idle all day", "idle GPU-hours"], message=(
         f"'{m.group(0)}': GPUs idle for a whole day (every hour below the idle threshold), or the GPU-hours they spent "
         "idle? Which did you mean?"))
+
+
+_CAPACITY = re.compile(r"\b(?:(?:gpu\s+|accelerator\s+|device\s+)?(?:memory|vram|hbm|framebuffer)\s+(?:capacity|size)|"
+                       r"(?:capacity|size)\s+of\s+(?:the\s+|its\s+|their\s+)?(?:gpu\s+|accelerator\s+)?(?:memory|vram|hbm)|"
+                       r"how\s+much\s+(?:gpu\s+|accelerator\s+)?(?:memory|vram|hbm)\s+(?:does|do|did|can)\b.{0,40}?\b(?:have|has|hold|come\s+with))",
+                       re.I)
+
+
+def memory_capacity(question: str) -> PlannerPlan | None:
+    """'how much memory does an H100 have': a size, which no metric reports; never the memory in use instead.
+
+    >>> memory_capacity("how much memory does an H100 have").kind, memory_capacity("how much memory did we use") is None
+    ('abstain', True)
+    """
+    m = _CAPACITY.search(question)
+    if m is None:
+        return None
+    return PlannerPlan(kind="abstain", confidence=0.0, suggestions=["Average memory used per accelerator by accelerator type last week",
+                                                                     "Accelerator memory used by accelerator type last week"], message=(
+        f"'{m.group(0)}' asks for a memory size: pace has no memory-capacity metric (each accelerator type's size is in its "
+        "accelerator catalog, which no metric reports). The closest it has: the memory in use (GiB, `avg_memory_used_gb`) or "
+        "in use as a share of capacity (`memory_used_pct`)."))
+
+
+def ask_first(question: str) -> PlannerPlan | None:
+    """A question whose everyday words need asking or a plain refusal before any metric is read."""
+    return idle_count(question) or memory_capacity(question)
 
 
 def everyday_utilization(question: str) -> tuple[str, list[str]] | None:

@@ -27,7 +27,8 @@ def catalog() -> MeasuredCatalog:
                 _m("gpus_idle_all_day", "GPU-days idle all day", ["gpus idle all day", "idle all day"], "days_idle", "count"),
                 _m("gpu_count", "GPU count", ["gpu count", "number of gpus"], "gpus", "count"),
                 _m("avg_memory_free_gib", "Mean free memory per GPU", ["free gpu memory", "free memory"], "free", "GiB", kind="ratio"),
-                _m("quota_headroom_hours", "Quota headroom", ["quota headroom"], "qh", "accelerator-hours")]
+                _m("quota_headroom_hours", "Quota headroom", ["quota headroom"], "qh", "accelerator-hours"),
+                _m("avg_memory_used_gb", "Memory used per accelerator", ["memory used", "gpu memory"], "mem", "GiB", kind="ratio")]
     measures = [Measure(m.measure, "facts", "sum") for m in metrics]  # type: ignore[attr-defined]
     dims = [FakeDimension("team", "Team", ["teams"], values=["atlas", "orion", "vega"]),
             FakeDimension("cluster", "Cluster", ["clusters"], values=["east", "west"]), FakeDimension("time", "Time", kind="time"),
@@ -109,3 +110,16 @@ def test_words_with_two_documented_readings_ask_which(ask, question: str, word: 
 def test_plain_questions_are_left_alone(ask) -> None:
     assert metrics_of(ask("utilization by team last week")) == ["utilization_pct"]
     assert metrics_of(ask("how busy were the gpus last week")) == ["utilization_pct"]
+
+
+@pytest.mark.parametrize("question", ["how much memory does an H100 have", "gpu memory capacity by cluster",
+                                      "what is the size of the hbm on the A100s", "how much vram do the gpus come with"])
+def test_a_memory_size_is_refused_never_the_memory_in_use(ask, question: str) -> None:
+    p = ask(question)
+    assert p.kind == "abstain" and p.query is None and "memory-capacity" in p.message
+
+
+@pytest.mark.parametrize("question", ["host memory used last week", "node memory used by team last week", "cpu ram used last week"])
+def test_host_memory_is_not_accelerator_memory(ask, question: str) -> None:
+    p = ask(question)
+    assert p.kind == "abstain" and p.query is None
