@@ -109,34 +109,32 @@ def who_owns(question: str, query: MetricQuery, parsed: Any, catalog: Any, reach
 
 
 def modifier_values(parsed: Any, metrics: list[str], lexicon: Any, reach: Callable[[str], set[str] | None]) -> list[str]:
-    """'Hardware incidents': a value of an incident or request attribute right before the metric filters it.
+    """'Hardware incidents': a value of an incident or request attribute that was read only as a grouping word filters.
 
     The lexicon reads a word that names a dimension ('hardware': accelerator type) as that dimension, so the
-    value it also is ('hardware': an incident category) would be dropped. Where the word sits directly before
-    a metric phrase, belongs to one of MODIFIER_DIMENSIONS, and every asked metric can be filtered by it, it
-    is that filter (and a grouping the ranking made of the word is undone). Returns the notes to state.
+    value it also is ('hardware': an incident category) would be dropped when nothing groups by it. Where the
+    word belongs to one of MODIFIER_DIMENSIONS, the dimension it names is not a grouping the question asked for
+    (only mentioned, or made a grouping by a ranking alone), and every asked metric can be filtered by the value's
+    dimension, it is that filter. Returns the notes to state.
     """
     notes: list[str] = []
-    for hit in sorted(parsed.metric_hits, key=lambda h: h.start):
-        before = parsed.text[: hit.start].split()
-        if not before:
-            continue
-        word = before[-1]
+    if not metrics:
+        return notes
+    for word in dict.fromkeys(parsed.text.split()):
         named = lexicon.dimensions.get(word, set())
         values = {(d, v) for d, v in lexicon.values.get(word, set()) if d in MODIFIER_DIMENSIONS}
-        if not named or len(values) != 1:
+        if not named or len(values) != 1 or not (named & set(parsed.mentioned_dims) or parsed.ranked_noun):
             continue
         dim, value = next(iter(values))
-        if dim in parsed.filters or dim in parsed.group_dims:
+        grouped = named & set(parsed.group_dims)
+        if dim in parsed.filters or dim in parsed.group_dims or (grouped and not parsed.ranked_noun):
             continue
         if any((r := reach(m)) is not None and dim not in r for m in metrics):
             continue
         parsed.filters[dim] = ("=", [value])
-        if parsed.ranked_noun:
-            parsed.group_dims[:] = [d for d in parsed.group_dims if d not in named]
+        parsed.group_dims[:] = [d for d in parsed.group_dims if d not in named]
         notes.append(f"'{word}' read as {dim} {value}.")
     return notes
-
 
 def count_metric(entity: str, catalog: Any) -> str | None:
     """The catalog's plain row count of `entity` (a count measure with no condition), else None."""
@@ -251,7 +249,29 @@ def bare_population(parsed: Any, metrics: list[str], catalog: Any, lexicon: Any)
             count = count_metric(next(iter(facts)), catalog) if len(facts) == 1 else None
             if count and word in {w for p, t in lexicon.metrics.items() if count in t for w in p.split()}:
                 drop.add(hit.target)
+    drop |= _counted_rows(parsed, metrics, catalog)
     return [m for m in metrics if m not in drop] or metrics
+
+
+_JOINERS = frozenset("and or plus vs versus with".split())
+
+
+def _counted_rows(parsed: Any, metrics: list[str], catalog: Any) -> set[str]:
+    """'MTTR for sev-1 incidents': a plain count of the rows another metric is about, with only filler and placed
+    values between the two (never 'and' or 'vs'), names whose metric it is, not a second one to answer."""
+    from assistant.planner.words import STOPWORDS
+
+    hits = sorted({(h.start, h.end, h.target) for h in parsed.metric_hits if h.target in metrics})
+    out: set[str] = set()
+    for (s1, e1, a), (s2, e2, b) in zip(hits, hits[1:]):
+        between = parsed.rest[e1:s2].split()
+        if a == b or any(w in _JOINERS for w in parsed.text[e1:s2].split()) or not all(w in STOPWORDS for w in between):
+            continue
+        for count, other in ((a, b), (b, a)):
+            facts = metric_entities(other, catalog)
+            if len(facts) == 1 and count_metric(next(iter(facts)), catalog) == count:
+                out.add(count)
+    return out
 
 
 GAPS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
@@ -264,3 +284,45 @@ GAPS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
 )
 """Incident-practice records people ask about that pace does not hold: (pattern, what, why, closest metrics),
 for planner.unmeasured's 'pace has no X; the closest is Y'."""
+
+
+_PAST = re.compile(r"\b(?:beyond|past|above|after|over|from|out of|than)\s+(?:the\s+)?$")
+_RESOLVED_BY = re.compile(r"\b(?:resolved|handled|closed|fixed|solved)\s+(?:by|at|in|on)\s+(?:the\s+)?$")
+
+
+def numbered_values(parsed: Any, catalog: Any, lexicon: Any) -> list[str]:
+    """'Tier 3 incidents', 'resolved by tier 1': a number right after the word for a numbered attribute is its value.
+
+    The lexicon matches only text values, so the support tier's number was left over and the answer counted
+    every tier. Where a dimension whose values are numbers (resolved_tier: 1-3) is named and the number follows
+    it, that is the filter (a grouping the word made is undone); 'resolved by' before it says the same thing.
+    Returns the notes to state.
+    """
+    notes: list[str] = []
+    for name, dim in getattr(catalog, "dimensions", {}).items():
+        values = [v for v in getattr(dim, "values", []) or [] if isinstance(v, int) and not isinstance(v, bool)]
+        if not values or name in parsed.filters:
+            continue
+        phrases = sorted((p for p, t in lexicon.dimensions.items() if name in t), key=len, reverse=True)
+        for phrase in phrases:
+            m = re.search(rf"(?<![\w-]){re.escape(phrase)}[\s-]?(\d+)(?![\w.-])", parsed.text)
+            if m is None or not parsed.rest[m.start(1):m.end(1)].strip() or int(m.group(1)) not in values \
+                    or _PAST.search(parsed.text[: m.start()]):
+                continue  # 'escalated beyond tier 1' is not tier 1
+            spans = [m.span(1)]
+            if (verb := _RESOLVED_BY.search(parsed.text[: m.start()])) is not None:
+                spans.append(verb.span())
+            parsed.filters[name] = ("=", [int(m.group(1))])
+            parsed.group_dims[:] = [d for d in parsed.group_dims if d != name]
+            parsed.rest = _blank(parsed.rest, spans)
+            parsed.leftover = [w for w in parsed.rest.split() if w]
+            notes.append(f"'{m.group(0)}' read as {name} {m.group(1)}.")
+            break
+    return notes
+
+
+def _blank(text: str, spans: list[tuple[int, int]]) -> str:
+    """`text` with each span blanked (offsets kept), as the parser marks words placed."""
+    for start, end in spans:
+        text = text[:start] + " " * (end - start) + text[end:]
+    return text

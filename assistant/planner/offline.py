@@ -23,8 +23,8 @@ from assistant.planner.lexicon import Lexicon, fold, mask, normalize
 from assistant.planner.parse import Parsed, parse
 from assistant.planner.entities import counted_pair, entity_list, per_entity
 from assistant.planner.senses import pick_senses
-from assistant.planner.governance_words import (bare_population, counted_by_value, modifier_values, request_sense, who_owns,
-                                                word_ties)
+from assistant.planner.governance_words import (bare_population, counted_by_value, modifier_values, numbered_values, request_sense,
+                                                who_owns, word_ties)
 from assistant.planner.hypothetical import hypothetical_change, what_if_abstain
 from assistant.planner.plan import PlannerPlan
 from assistant.planner.shapes import additive, conversions, daily_average, per_thing, percent_without_share, shape_followup, share_of_total
@@ -117,6 +117,7 @@ def plan_offline(question: str, inp: PlannerInputs) -> PlannerPlan:
     if clarify is not None:
         return clarify
     notes += modifier_values(parsed, metrics, inp.lexicon, lambda m: _reach(m, inp))  # 'hardware incidents': the category
+    notes += numbered_values(parsed, inp.catalog, inp.lexicon)  # 'tier 3 incidents': resolved_tier 3
     metrics, sensed = request_sense(parsed, metrics, inp.catalog, inp.lexicon, lambda m: _reach(m, inp))  # 'requests got rejected'
     notes += sensed
     metrics = bare_population(parsed, metrics, inp.catalog, inp.lexicon)  # 'requests waiting on approval': one metric

@@ -42,6 +42,7 @@ def gov_catalog() -> GovCatalog:
     m = measured_metric
     metrics = [
         m("incidents", "Incidents", ["outages", "pages"], "incident_count", "count"),
+        m("mttr_hours", "MTTR", ["mttr", "time to resolve"], "resolve_avg", "hours"),
         m("escalated_incidents", "Incidents escalated", ["escalated beyond tier 1"], "escalated_count", "count"),
         m("tier3_escalations", "Incidents escalated to tier 3", ["escalated to engineering", "incidents escalated to engineering"], "tier3_count", "count"),
         m("requests_submitted", "Compute requests submitted", ["compute requests"], "request_count", "count"),
@@ -54,7 +55,8 @@ def gov_catalog() -> GovCatalog:
     for metric in metrics:
         metric.higher_is_better = False
     measures = [
-        Measure("incident_count", "incidents", "count"), Measure("escalated_count", "incidents", "count", "escalations > 0"),
+        Measure("incident_count", "incidents", "count"), Measure("resolve_avg", "incidents", "avg", "resolve_hours"),
+        Measure("escalated_count", "incidents", "count", "escalations > 0"),
         Measure("tier3_count", "incidents", "count", "escalated_to_tier3"), Measure("request_count", "compute_requests", "count"),
         Measure("denied_count", "compute_requests", "count", "status = 'denied'"),
         Measure("pending_count", "compute_requests", "count", "status = 'submitted'"),
@@ -66,6 +68,7 @@ def gov_catalog() -> GovCatalog:
         _dim("team", ["teams"], ["atlas", "orion", "vega"], "incidents", "compute_requests", "quota_hourly", "serving_hourly"),
         _dim("severity", ["sev"], ["SEV1", "SEV2", "SEV3", "SEV4"], "incidents"),
         _dim("category", ["incident type"], ["hardware", "network"], "incidents"),
+        _dim("resolved_tier", ["tier", "support tier"], [1, 2, 3], "incidents"),
         _dim("request_status", ["status"], ["submitted", "denied", "approved"], "compute_requests"),
         _dim("priority", ["urgency"], ["urgent", "normal"], "compute_requests"),
         _dim("accelerator_type", ["gpu", "hardware"], ["H100", "A100"], "incidents", "compute_requests", "quota_hourly"),
@@ -169,3 +172,25 @@ def test_critical_incidents_ask_which_severity(inputs: PlannerInputs) -> None:
 def test_incident_records_pace_lacks_are_named(inputs: PlannerInputs, q: str, what: str) -> None:
     plan = ask(inputs, q)
     assert plan.kind == "abstain" and f"pace has no {what}" in plan.message
+
+
+@pytest.mark.parametrize("q", ["tier 3 incidents last month", "how many incidents were resolved by tier 3 last month"])
+def test_a_number_after_a_numbered_attribute_is_its_value(inputs: PlannerInputs, q: str) -> None:
+    plan = query(inputs, q)
+    assert plan.query.metrics == ["incidents"] and filters(plan) == {"resolved_tier": [3]} and not plan.query.group_by
+
+
+def test_beyond_a_tier_is_not_that_tier(inputs: PlannerInputs) -> None:
+    plan = query(inputs, "how many incidents escalated beyond tier 1 last month")
+    assert plan.query.metrics == ["escalated_incidents"] and "resolved_tier" not in filters(plan)
+
+
+def test_a_count_of_the_rows_another_metric_is_about_is_not_a_second_metric(inputs: PlannerInputs) -> None:
+    plan = query(inputs, "mttr for sev-1 incidents last quarter")
+    assert plan.query.metrics == ["mttr_hours"] and filters(plan) == {"severity": ["SEV1"]}
+    assert set(query(inputs, "mttr and incidents last month").query.metrics) == {"mttr_hours", "incidents"}  # 'and': both
+
+
+def test_an_attribute_value_after_the_metric_filters_it_too(inputs: PlannerInputs) -> None:
+    plan = query(inputs, "mttr hardware last month")  # how a duration rewrite leaves 'time to resolve hardware incidents'
+    assert plan.query.metrics == ["mttr_hours"] and filters(plan) == {"category": ["hardware"]}
