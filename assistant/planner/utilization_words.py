@@ -37,6 +37,10 @@ _REWRITES: tuple[tuple[re.Pattern[str], str, str], ...] = (
     (re.compile(rf"\b(?:most\s+)?(?:over[- ]?used|over[- ]?using|over[- ]?utili[sz](?:ed|ing|e)|most\s+(?:utili[sz]ed|used))\b"
                 rf"(?!\s+(?:quota|budget))(?:\s+{_DEVICES}\b)?", re.I),
      "with the highest utilization", "'most utilized' read as the highest utilization (busy share of allocated accelerator-hours)."),
+    (re.compile(rf"\b(?:what\s+)?(?:percent(?:age)?|share|fraction|proportion|portion|how\s+much)\s+of\s+(?:the\s+)?time\s+"
+                rf"(?:that\s+)?(?:(?:were|was|are|is|did)\s+)?(?:{_DEVICES}\s+)?(?:(?:were|was|are|is|spent)\s+)?"
+                rf"(?:busy|in\s+use|working|doing\s+work)\b", re.I),
+     "utilization", "'share of the time busy' read as utilization: the busy share of allocated accelerator-hours."),
     (re.compile(r"\b(?:host|node|server|machine|cpu)\s+(?:memory|ram)\b", re.I), "system memory", ""),  # not the GPUs': Slurm MaxRSS
     (re.compile(r"\bhow\s+full\s+(?:is|was|are|were|has\s+been|did)\s+(?:the\s+|our\s+)?", re.I), "what percent of ", ""),  # of capacity
     (re.compile(rf"\b(?:gpu|accelerator)[- ]hours?\s+(?:were\s+|was\s+|have\s+been\s+)?{_IDLE}", re.I), "idle gpu hours", ""),

@@ -123,3 +123,10 @@ def test_a_memory_size_is_refused_never_the_memory_in_use(ask, question: str) ->
 def test_host_memory_is_not_accelerator_memory(ask, question: str) -> None:
     p = ask(question)
     assert p.kind == "abstain" and p.query is None
+
+
+@pytest.mark.parametrize("question", ["what percent of the time were the gpus busy last week", "share of time the accelerators were busy last week",
+                                      "how much of the time were GPUs in use last week"])
+def test_the_share_of_time_busy_is_utilization(ask, question: str) -> None:
+    p = ask(question)
+    assert metrics_of(p) == ["utilization_pct"] and any("busy share" in n for n in p.notes)
