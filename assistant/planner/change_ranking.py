@@ -97,7 +97,8 @@ def change_note(query: MetricQuery, catalog: Any) -> list[str]:
     how = ("by the % change" if order.field.endswith("__change_pct") else "by the size of the change" if order.field.endswith("__change_abs")
            else "by the change")
     first = ("largest first" if order.descending else ("smallest first" if order.field.endswith("__change_abs") else "largest decrease first"))
-    return [f"Ranked {how}{unit} in {label.lower()} from {prev.describe()} to {query.time_range.describe()}, {first}; "
+    return [f"Ranked {how}{unit} in {label.lower()} from the period before ({prev.describe()}) to this one "
+             f"({query.time_range.describe()}), {first}; "
             "each row shows both periods, the change and the % change. A group with no value in the earlier period has no change and ranks last."]
 
 

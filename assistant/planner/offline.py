@@ -36,6 +36,7 @@ from assistant.planner.utilization_words import ask_first, everyday_utilization
 from assistant.planner.unmeasured import missing_abstain, missing_measure, misspelled_missing
 from assistant.planner.vocabulary.general import plain_words, with_reading
 from assistant.planner.change_ranking import CHANGE_VERBS, NOT_TYPOS, change_note
+from assistant.planner.multi import each_statistic
 from assistant.planner.ranking import (UNPLACED_RANKS, apply_rank, bound_abstain, ordinal_as_top, placed_comparatives, side_left_open,
                                        superlatives_as_measure, value_bound, expand_elided)
 from assistant.planner.typos import close_ties, correct_words, phrase_corrections, vocabulary
@@ -178,6 +179,11 @@ def plan_offline(question: str, inp: PlannerInputs) -> PlannerPlan:
     if isinstance(stat, PlannerPlan):
         return stat
     notes += stat
+    each = each_statistic(parsed, metrics, inp.catalog)  # 'total and average queue wait': both, or say which is missing
+    if isinstance(each, PlannerPlan):
+        return each
+    if each is not None:
+        metrics, notes = each[0], notes + each[1]
     composed = share_of_total(parsed, metrics, inp.catalog) or daily_average(parsed, metrics, inp.catalog) or []
     notes += composed
     unknown = [w for w in unknown if w in parsed.rest.split()]

@@ -10,7 +10,7 @@ from __future__ import annotations
 STOPWORDS: frozenset[str] = frozenset(
     """
     a an the of for in on at to from and or with by per is are was were be been being do doe did does done as
-    what whats which who whom how much many show me give tell list get find display report please can could
+    what whats which who whom whose how much many show me give tell list get find display report please can could
     would should will you we our us my i it its this that these those there their them they any all some
     total overall sum amount number count level value figure stat statistic metric data info
     s t d ll re ve m about around across over under during within into than then so just only also
@@ -132,7 +132,7 @@ KNOWN_WORDS: frozenset[str] = STOPWORDS | SHAPE_WORDS | PRESENTATION_WORDS | fro
     drop remove clear filter filtered unfiltered budget budgeted target planned
     watt kilowatt megawatt
     fall fell falls rise rose risen grow grew grown growth increase increased decrease decreased jump jumped climb climbed
-    decline declined shrink shrank fortnight weekend half full complete whole entire couple busiest slowest fastest quickest
+    wait waits waited waiting queued queueing decline declined shrink shrank fortnight weekend half full complete whole entire couple busiest slowest fastest quickest
     longest shortest runner weekday weekdays weekends workday workdays business overnight night morning afternoon evening
     """.split()
 )
@@ -170,5 +170,6 @@ UNIT_WORDS: dict[str, str] = {
         "millions": "$m,$mm,m$,musd,mm usd,million dollar,million usd", "billions": "billion,$b,$bn,billion dollar",
     }.items() for w in ws.split(",")},
 }
-KNOWN_WORDS |= frozenset(w for phrase in UNIT_WORDS for w in phrase.split() if w.isalpha()) | frozenset(VAGUE)
-"""Unit words are real words: 'as a decimal' is no typo of 'denials'."""
+KNOWN_WORDS |= frozenset(w for phrase in UNIT_WORDS for w in phrase.split() if w.isalpha()) | frozenset(VAGUE) | frozenset(
+    "more less fewer".split())
+"""Unit and comparative words are real words: 'as a decimal' is no typo of 'denials', 'more' none of 'core' (tensor cores)."""
