@@ -13,6 +13,7 @@ from sqlglot import exp
 
 from semantic_layer import catalog_cache
 from semantic_layer.errors import CatalogError, Issue, did_you_mean
+from semantic_layer.events import DurationEvent
 from semantic_layer.graph import dimension_source, metric_entities, reachable_dimensions, reachable_from  # noqa: F401 (re-exported)
 from semantic_layer.models import Dimension, Entity, Location, Measure, Metric, VerifiedQuery
 from semantic_layer.rollups import RollupInfo, available
@@ -26,6 +27,7 @@ SECTIONS: dict[str, type[BaseModel]] = {
     "measures": Measure,
     "metrics": Metric,
     "verified_queries": VerifiedQuery,
+    "events": DurationEvent,
 }
 __all__ = ["Catalog", "CatalogError", "Dimension", "Metric", "VerifiedQuery", "build_catalog", "load_catalog"]
 
@@ -39,6 +41,8 @@ class Catalog:
     measures: dict[str, Measure] = field(default_factory=dict)
     metrics: dict[str, Metric] = field(default_factory=dict)
     verified_queries: list[VerifiedQuery] = field(default_factory=list)
+    events: dict[str, DurationEvent] = field(default_factory=dict)
+    """Events whose durations metrics time (`duration: {event: ...}`), with the words that name them."""
     rollups: tuple[RollupInfo, ...] = ()
     """Rollups current in the warehouse `with_values` read (none for a catalog read from the files alone)."""
 

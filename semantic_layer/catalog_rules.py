@@ -14,6 +14,7 @@ import sqlglot
 from sqlglot import exp
 
 from semantic_layer.errors import Issue, did_you_mean
+from semantic_layer.events import check_durations
 from semantic_layer.graph import expr_columns, expr_identifiers, join_path, metric_refs
 from semantic_layer.models import Definition
 from semantic_layer.schema_info import Schema, ddl_schema
@@ -221,6 +222,7 @@ DEFAULT_RULES: tuple[Rule, ...] = (
     check_metric_references,
     check_cycles,
     check_synonyms,
+    check_durations,
     check_verified_queries,
 )
 

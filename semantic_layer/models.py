@@ -109,6 +109,15 @@ class Measure(Definition):
     )
 
 
+class DurationOf(BaseModel):
+    """What a duration metric times (an event declared under `events:`); its statistic is its measure's aggregation."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    event: str = Field(description="The event whose duration this metric states (events: in definitions/durations.yaml).")
+    plain: bool = Field(default=False, description="The figure a question naming no statistic gets (MTTR is a mean by definition).")
+
+
 class Metric(Definition):
     """A named business number: simple (a measure), ratio, derived (expression of metrics) or cumulative."""
 
@@ -140,6 +149,7 @@ class Metric(Definition):
     unit_form_of: list[str] = Field(
         default_factory=list, description="Metrics of the same quantity in another unit (memory used in GiB and as a % of "
                                           "capacity); they may share synonyms, and the question's share or amount words pick one.")
+    duration: DurationOf | None = Field(default=None, description="The event whose duration this metric states, if any.")
     split_of: list[str] = Field(
         default_factory=list,
         description="Metrics whose total this one splits to dimensions they lack (attributed cost by workload type); "

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -27,6 +27,7 @@ from assistant.planner.governance_words import (bare_population, counted_by_valu
                                                 who_owns, word_ties)
 from assistant.planner.hypothetical import hypothetical_change, what_if_abstain
 from assistant.planner.plan import PlannerPlan
+from assistant.planner.durations import duration_question
 from assistant.planner.shapes import additive, conversions, daily_average, per_thing, percent_without_share, shape_followup, share_of_total
 from assistant.planner.stated import average_of_count, extreme_statistic, stated_clash
 from assistant.planner.fleet_power import total_power
@@ -67,6 +68,11 @@ class PlannerInputs:
 
 def plan_offline(question: str, inp: PlannerInputs) -> PlannerPlan:
     """Plan one question; follow-ups edit `inp.previous` instead of starting over."""
+    timed = duration_question(question, inp.catalog, inp.previous)  # 'how long do approvals take': the metric timing that event
+    if isinstance(timed, PlannerPlan):
+        return timed
+    if timed is not None:
+        question, inp = timed[0], replace(inp, extra_notes=[*inp.extra_notes, *timed[1]])
     if (said := _job_words(question, inp)) is not None:  # 'jobs that got OOM-killed': Slurm's OUT_OF_MEMORY, said so
         plan = plan_offline(said[0], inp)
         return plan.model_copy(update={"notes": [*said[1], *reading_notes(said[2], plan.query), *plan.notes]}) if plan.kind == "query" else plan
