@@ -215,6 +215,9 @@ def word_ties(parsed: Any, metrics: list[str], catalog: Any) -> PlannerPlan | No
     - 'Escalated' alone: to any higher tier (escalated_incidents) or to tier 3, engineering (tier3_escalations).
     - 'Critical' incidents: PagerDuty's severity levels call both SEV-1 and SEV-2 critical; other scales
       keep the word for the top level only.
+
+    And 'guaranteed' left over ('how many GPUs does atlas have guaranteed'): the quota is held in
+    accelerator-hours, so a count is not answered with another metric.
     """
     incident = any("incidents" in metric_entities(m, catalog) for m in metrics)
     bare = ("escalated_incidents" in metrics and any(h.target == "escalated_incidents" and "escalat" in h.phrase and "tier" not in h.phrase
@@ -227,6 +230,11 @@ def word_ties(parsed: Any, metrics: list[str], catalog: Any) -> PlannerPlan | No
         return PlannerPlan(kind="clarify", replaces="critical", options=["SEV1", "major"], message=(
             "'Critical' names SEV1 alone in some severity scales and SEV1 and SEV2 in others (PagerDuty calls both critical); "
             "which did you mean: SEV1 only, or major incidents (SEV1 and SEV2)?"))
+    if "guaranteed" in parsed.leftover and "quota_accelerator_hours" in catalog.metrics:
+        return PlannerPlan(kind="abstain", confidence=0.0, suggestions=["Guaranteed quota by team last week"], message=(
+            "pace holds guaranteed quota as accelerator-hours over a period (quota_accelerator_hours: quota accelerators x "
+            "hours), not as a count of accelerators, so I won't answer a count for 'guaranteed'. Ask for the guaranteed "
+            "quota over a period, e.g. 'guaranteed quota by team last week'."))
     return None
 
 

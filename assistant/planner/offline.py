@@ -125,9 +125,9 @@ def plan_offline(question: str, inp: PlannerInputs) -> PlannerPlan:
         return clarify
     notes += modifier_values(parsed, metrics, inp.lexicon, lambda m: _reach(m, inp))  # 'hardware incidents': the category
     notes += numbered_values(parsed, inp.catalog, inp.lexicon)  # 'tier 3 incidents': resolved_tier 3
+    metrics = bare_population(parsed, metrics, inp.catalog, inp.lexicon)  # 'requests waiting on approval': one metric
     metrics, sensed = request_sense(parsed, metrics, inp.catalog, inp.lexicon, lambda m: _reach(m, inp))  # 'requests got rejected'
     notes += sensed
-    metrics = bare_population(parsed, metrics, inp.catalog, inp.lexicon)  # 'requests waiting on approval': one metric
     if (tie := word_ties(parsed, metrics, inp.catalog)) is not None:  # 'escalated', 'critical': two readings, so ask
         return tie
     metrics, merged = _merge_adjacent(parsed, metrics, inp)

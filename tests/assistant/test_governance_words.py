@@ -50,10 +50,14 @@ def gov_catalog() -> GovCatalog:
         m("requests_pending", "Requests pending", ["pending requests", "awaiting approval"], "pending_count", "count"),
         m("accelerators_requested", "Accelerators requested", ["gpus requested", "asked for"], "accel_requested", "count"),
         m("over_quota_hours", "Over-quota accelerator-hours", ["over quota"], "over_quota", "accelerator-hours"),
+        m("quota_accelerator_hours", "Guaranteed quota", ["quota", "guaranteed quota"], "quota_hours", "accelerator-hours"),
+        m("approval_rate_pct", "Approval rate", ["approval rate"], "", "%", kind="ratio"),
         m("inference_requests", "Inference requests", ["requests"], "serving_requests", "count"),
     ]
     for metric in metrics:
         metric.higher_is_better = False
+    rate = next(x for x in metrics if x.name == "approval_rate_pct")
+    rate.numerator, rate.denominator = "pending_count", "decided_count"  # type: ignore[attr-defined]
     measures = [
         Measure("incident_count", "incidents", "count"), Measure("resolve_avg", "incidents", "avg", "resolve_hours"),
         Measure("escalated_count", "incidents", "count", "escalations > 0"),
@@ -62,6 +66,7 @@ def gov_catalog() -> GovCatalog:
         Measure("pending_count", "compute_requests", "count", "status = 'submitted'"),
         Measure("accel_requested", "compute_requests", "sum", "accelerators_requested"),
         Measure("over_quota", "quota_hourly", "sum", "greatest(allocated - guaranteed, 0)"),
+        Measure("quota_hours", "quota_hourly", "sum", "guaranteed"), Measure("decided_count", "compute_requests", "count", "decided"),
         Measure("serving_requests", "serving_hourly", "sum", "requests"),
     ]
     dims = [
@@ -194,3 +199,13 @@ def test_a_count_of_the_rows_another_metric_is_about_is_not_a_second_metric(inpu
 def test_an_attribute_value_after_the_metric_filters_it_too(inputs: PlannerInputs) -> None:
     plan = query(inputs, "mttr hardware last month")  # how a duration rewrite leaves 'time to resolve hardware incidents'
     assert plan.query.metrics == ["mttr_hours"] and filters(plan) == {"category": ["hardware"]}
+
+
+def test_a_rate_over_bare_requests_is_the_rate_of_compute_requests(inputs: PlannerInputs) -> None:
+    plan = query(inputs, "what's the approval rate for urgent requests last month")
+    assert plan.query.metrics == ["approval_rate_pct"] and filters(plan) == {"priority": ["urgent"]}
+
+
+def test_a_count_of_guaranteed_accelerators_is_not_answered_with_quota_hours(inputs: PlannerInputs) -> None:
+    plan = ask(inputs, "how many GPUs does atlas have guaranteed")
+    assert plan.kind == "abstain" and "accelerator-hours" in plan.message
