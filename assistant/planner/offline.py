@@ -340,7 +340,7 @@ def _units(parsed: Parsed, metrics: list[str], inp: PlannerInputs) -> tuple[list
             out.append(name)
             continue
         words = {w for h in parsed.metric_hits if h.target == name for w in h.phrase.split()}
-        sibling = _sibling_in_unit(name, words, wanted, inp)
+        sibling = None if unit == "%" else _sibling_in_unit(name, words, wanted, inp)  # a percent 'in hours' is another quantity
         label = getattr(inp.catalog.metrics[name], "label", name)
         if sibling is None and wanted in ("%", "fraction") and additive(inp.catalog, name):  # 'spend by team in %': a share, if split
             parsed.convert[name] = "%"

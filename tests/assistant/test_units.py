@@ -151,3 +151,8 @@ def test_an_amount_split_as_a_fraction_is_its_share_of_the_total(today: date) ->
     alone = plan("spend last month as a fraction", today)
     assert split.kind == "query" and split.query is not None and split.query.share_of_total
     assert alone.kind == "abstain" and alone.query is None  # a total is 100% of itself: say what a share needs
+
+
+def test_a_percent_asked_in_an_amount_unit_is_refused_not_swapped(today: date) -> None:
+    p = plan("utilization last week in hours", today)
+    assert p.kind == "abstain" and p.query is None  # a percent of time 'in hours' is another quantity: never a sibling metric
