@@ -61,6 +61,7 @@ _FILLER = frozenset("""do doe does did is are was were be been being it its to f
                     usually typically on average have has had that this their from time how long much someone somebody anyone anybody
                     people folk""".split())
 _JOINS = frozenset("and vs versus or plus".split())
+_END_TO_END = re.compile(r"\b(turnaround|turn around|end to end|from submi\w*|submit to \w+|start to finish|all told)\b")
 _SWAPPED = frozenset("".join(sorted(w)) for w in _FILLER if len(w) >= 3)
 """Filler with two letters swapped ('dose it take', 'teh queue') is still filler between the words read."""
 _PERIOD_NEXT = frozenset("week month quarter year day night hour fortnight weekend time few couple".split())
@@ -264,6 +265,7 @@ def _read(question: str, catalog: Any, vocab: _Vocab) -> tuple[str, list[str]] |
     if not chosen:
         return None
     event_names = list(dict.fromkeys(ev for ev, _ in chosen))
+    inferred = [f"Read as {catalog.events[ev].label}: {catalog.events[ev].description}." for ev, idx in chosen if not idx]
     wanted = list(dict.fromkeys(a for _, _, a in stats)) or [None]
     metrics, notes = [], []
     for event in event_names:
@@ -284,7 +286,7 @@ def _read(question: str, catalog: Any, vocab: _Vocab) -> tuple[str, list[str]] |
     if ranks:  # 'which team waits longest': ranked by the duration, longest first
         phrase = f"{'highest' if tokens[ranks[0]] in ('longest', 'slowest') else 'lowest'} {phrase}"
     out = [phrase if i == first else w for i, w in enumerate(raw) if i == first or i not in consumed]
-    return " ".join(out), typo_notes + notes
+    return " ".join(out), typo_notes + inferred + notes
 
 
 def _typos(tokens: list[str], raw: list[str], vocab: _Vocab) -> list[str]:
@@ -319,6 +321,13 @@ def _events(tokens: list[str], stems: list[str], alone: list[tuple[int, int, str
     found: dict[str, set[int]] = {}
     for s, e, ev in alone:
         found.setdefault(ev, set()).update(range(s, e))
+    cue = _END_TO_END.search(" ".join(tokens))
+    for s, e, evs in things if cue and not found else []:  # a job's turnaround is queue + run, which pace times apart
+        if len(evs) > 1:
+            options = [vocab.plain[x] for x in sorted(evs) if x in vocab.plain]
+            return PlannerPlan(kind="clarify", confidence=0.0, options=options, replaces=cue.group(0), message=(
+                f"pace times each step of a {' '.join(tokens[s:e])} apart ({', '.join(sorted(evs))}) and has no time from "
+                "end to end; which step do you mean?"))
     if not found:  # 'start' of a job, 'last' of an incident count only where no word names an event alone
         for s, e, ev in paired:
             found.setdefault(ev, set()).update(range(s, e))

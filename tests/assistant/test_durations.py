@@ -198,3 +198,21 @@ def test_a_statistic_alone_after_a_duration_answer_is_that_events_statistic(inpu
     assert p.query.time_range == first.query.time_range and p.query.filters == first.query.filters  # the thread's period and team
     p = ask(inputs, "what about the p75", previous=first.query)
     assert p.kind == "clarify" and p.message.startswith("pace has no p75 of approval time")
+
+
+def test_how_long_a_thing_takes_is_its_own_event_and_the_answer_says_which(inputs: PlannerInputs) -> None:
+    p = ask(inputs, "how long do incidents take last month")
+    assert p.query is not None and p.query.metrics == ["ttr_avg"]
+    assert any(n.startswith("Read as time to resolve: open to resolution") for n in p.notes)
+
+
+def test_an_end_to_end_time_over_steps_timed_apart_asks_which_step() -> None:
+    cat = timed_catalog()
+    cat.events["queue"] = DurationEvent(name="queue", label="queue wait", description="submit to start", words=["queue wait"],
+                                        with_things=["wait", "start"], things=["job"])
+    cat.metrics["wait_p50"], cat.measures["wait_p50_m"] = _timed("wait_p50", "Median queue wait", "p50", "queue", plain=True)
+    for q in ("job turnaround last week", "how long do jobs take end to end"):
+        p = duration_question(q, cat)
+        assert isinstance(p, PlannerPlan) and p.kind == "clarify" and set(p.options) == {"wait_p50", "run_avg"}, q
+    out = duration_question("how long do jobs take", cat)  # no end-to-end cue: the run, as 'takes' declares
+    assert isinstance(out, tuple) and out[0] == "run_avg"
