@@ -4,7 +4,9 @@
 named savings (what commitments saved against list prices). Either answer would be given with full
 confidence and one of them is not what was asked, so when the words that made the tool reading are
 the name of a metric, the answer is a clarifying question listing both (answerable by a number).
-A spec's strong cue ('savings opportunities', 'anomalies') names the tool itself and is never a tie.
+A spec's strong cue ('savings opportunities', 'anomalies') names the tool itself and is never a tie, nor is
+a request only a tool answers ('draft a write-up for the XID outage': 'outage' also names incidents, but
+nobody drafts a count); a tie needs a frame any question has ('where', 'any', 'how can').
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import re
 
 from assistant.planner.lexicon import Lexicon, fold
 from assistant.planner.plan import PlannerPlan
+from assistant.planner.words import STOPWORDS
 from assistant.tool_words import read, tokens
 from tools.specs import SPECS, by_command
 
@@ -55,6 +58,8 @@ def metric_tie(question: str, tool: str, lexicon: Lexicon, labels: dict[str, str
         return None
     spec = SPECS[tool]
     reading = read(question, spec)
+    if any(w not in STOPWORDS for phrase, _, _ in reading.asks for w in fold(phrase).split()):
+        return None  # 'draft', 'put together', 'help me with' ask for the tool's work: no metric question asks that way
     for hit in lexicon.find(fold(question), "metric"):
         named = {s for s, _, _ in tokens(hit.phrase)}
         for phrase, start, end in reading.subject:

@@ -65,6 +65,8 @@ class Reading:
     """0 without a request frame or without a subject word; else 1 + the subject words found (at most 2)."""
     subject: tuple[tuple[str, int, int], ...] = ()
     """The subject phrases found, with their spans in the question (a metric may read the same words)."""
+    asks: tuple[tuple[str, int, int], ...] = ()
+    """The request frames found ('where', 'draft'), with their spans."""
 
 
 def read(question: str, spec: ToolSpec) -> Reading:
@@ -84,7 +86,7 @@ def read(question: str, spec: ToolSpec) -> Reading:
     subject = [s for s in subject if not any(_overlap(a, s) and a[2] - a[1] >= s[2] - s[1] for a in asks)]
     if not subject or not asks_kept:
         return Reading(spec.name, 0.0)
-    return Reading(spec.name, 1.0 + min(2, len(subject)), tuple(subject))
+    return Reading(spec.name, 1.0 + min(2, len(subject)), tuple(subject), tuple(asks_kept))
 
 
 __all__ = ["Reading", "find_phrases", "read", "tokens"]

@@ -24,9 +24,10 @@ from assistant.intents import TOOL_INTENTS, classify
 from assistant.tool_ties import chosen_tool, metric_tie, tie_possible
 from assistant.models import plain
 from assistant.planner import llm
-from assistant.planner.followup import carry_period_label, count_of_list
+from assistant.planner.followup import carry_period_label
 from assistant.planner.lexicon import fold
-from assistant.planner.offline import PlannerInputs, plan_offline
+from assistant.planner.offline import PlannerInputs
+from assistant.planner.thread_and_ties import plan_in_thread
 from assistant.planner.plan import PlannerPlan
 from assistant.semantics import Resources, resources_for
 from assistant.timeparse import default_period, resolve_period
@@ -147,9 +148,7 @@ def _plan_offline(state: State, runtime: Runtime[Context]) -> PlannerPlan:
     inputs = PlannerInputs(catalog=res.catalog, lexicon=res.lexicon, today=_as_of(state), default_days=ctx.default_period_days,
                            threshold=ctx.confidence_threshold, previous=_previous(state),
                            reach_cache=getattr(res, "reach_cache", {}), prefer_covered=chooser(res.engine, res.catalog))
-    question = state.get("resolved_question") or state["question"]
-    counted = count_of_list(question[:2000], inputs.previous, res.catalog, res.lexicon.dimensions) if inputs.previous else None
-    planned = counted or shift_default_period(plan_offline(question, inputs), res.engine, res.catalog)  # 'how many?': the list's rows
+    planned = shift_default_period(plan_in_thread(state.get("resolved_question") or state["question"], inputs), res.engine, res.catalog)
     return carry_period_label(planned, (state.get("last_answer") or {}).get("period"))  # 'and by cluster?' stays 'last week'
 
 

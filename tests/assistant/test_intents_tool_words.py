@@ -83,6 +83,7 @@ def test_help_alone_is_help_and_help_with_a_tool_request_is_the_tool() -> None:
 def lexicon_with_savings_metric() -> Iterator[tuple[Lexicon, dict[str, str]]]:
     cat = fake_catalog()
     cat.metrics["savings_vs_list"] = FakeMetric("savings_vs_list", "Savings vs list", ["savings", "discount"], unit="USD")
+    cat.metrics["incidents"] = FakeMetric("incidents", "Incidents", ["incident", "outage"])
     yield Lexicon.from_catalog(cat), {n: m.label for n, m in cat.metrics.items()}
 
 
@@ -107,3 +108,10 @@ def test_a_tie_is_answered_by_number_on_the_question_asked(ask: Callable[..., An
     metric = ask("2", thread)
     assert metric.status == "answered" and "savings_usd" in metric.columns
     assert metric.period is not None and metric.period.label == "last month"
+
+
+def test_a_request_only_a_tool_answers_is_no_tie(lexicon_with_savings_metric: tuple[Lexicon, dict[str, str]]) -> None:
+    """'outage' names incidents too, but nobody drafts a count: a frame of the tool's own verbs is no tie."""
+    lexicon, labels = lexicon_with_savings_metric
+    assert metric_tie("draft a write up for the xid outage on eu-west-gcp", "triage", lexicon, labels) is None
+    assert metric_tie("help me with the outage on eu-west-gcp", "triage", lexicon, labels) is None

@@ -1,0 +1,32 @@
+"""The offline planner with the two readings it cannot make from one question alone.
+
+- 'How many?' after a list is the number of the listed rows (`followup.count_of_list`), read before
+  the question is planned as a new one.
+- A ranking with no measure ('which team is the biggest') is a tie between the measures the word can
+  mean (`senses.unnamed_measure`): where the planner would abstain, it asks instead. Only an
+  abstention is looked at again, so no answered question changes.
+"""
+
+from __future__ import annotations
+
+from assistant.planner.followup import count_of_list
+from assistant.planner.offline import VALUE_PRIORITY, PlannerInputs, _reach, plan_offline
+from assistant.planner.parse import parse
+from assistant.planner.plan import PlannerPlan
+from assistant.planner.senses import unnamed_measure
+from assistant.planner.words import STOPWORDS
+
+
+def plan_in_thread(question: str, inp: PlannerInputs) -> PlannerPlan:
+    """`plan_offline`, with a count of the previous list and a clarify for a measure-less ranking."""
+    text = question[:2000]
+    if inp.previous is not None and (counted := count_of_list(text, inp.previous, inp.catalog, inp.lexicon.dimensions)):
+        return counted
+    planned = plan_offline(question, inp)
+    if planned.kind != "abstain" or inp.previous is not None:
+        return planned
+    tie = unnamed_measure(parse(text, inp.lexicon, inp.today, VALUE_PRIORITY), inp.catalog, lambda m: _reach(m, inp), STOPWORDS)
+    return tie or planned
+
+
+__all__ = ["plan_in_thread"]
