@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any, Literal
 
 from assistant.planner.lexicon import Hit, Lexicon, fold, mask, singular, words
+from assistant.planner.money import read_money
 from assistant.planner.shapes import mask_share_verbs, unit_nouns
 from assistant.planner.words import GAP_OK, SCATTER_SKIP
 from assistant.timeparse import Period, comparison_period, moved_back, resolve_period, same_before
@@ -105,6 +106,7 @@ class Parsed:
 
 def parse(question: str, lexicon: Lexicon, today: date, value_priority: tuple[str, ...] = ()) -> Parsed:
     """Recognize every part of `question` against the catalog vocabulary and the as-of date."""
+    question = read_money(question, lexicon)  # 'what is idle time costing us', 'cloud bill': the catalog's cost words
     text, in_unit = unit_nouns(fold(question)[:2000])  # 'GPU-days': accelerator-hours, shown in days
     out = Parsed(text=text, convert={"": in_unit} if in_unit else {})
     plural_at = _plural_offsets(question, text)
@@ -195,7 +197,11 @@ def parse(question: str, lexicon: Lexicon, today: date, value_priority: tuple[st
             if chosen is None:
                 out.ambiguous_values.append(span_hits)
             else:
-                op = "!=" if _NEGATION.search(before[-40:]) else "="
+                neg = _NEGATION.search(before[-40:])
+                op = "!=" if neg else "="
+                if neg is not None:  # 'excluding', 'other than': placed by the filter it negates, never left unplaced
+                    at = len(before) - len(before[-40:])
+                    work = mask(work, [(at + neg.start(1), at + neg.end(1))])
                 prev = out.filters.get(chosen.target)
                 if prev and prev[0] == op:
                     prev[1].append(chosen.value)

@@ -80,6 +80,13 @@ MISSING: tuple[Missing, ...] = (
     Missing(_p(r"credits?|refunds?|taxe?s?|vat"),
             "credit, refund or tax lines", "none are in the loaded cost data (FOCUS ChargeCategory Credit, Tax, Adjustment)",
             ("billed_cost_usd", "effective_cost_usd")),
+    Missing(_p(r"spot(?: instances?| vms?| pricing| capacity| market)?"),
+            "spot-priced cost lines", "none are in the loaded cost data (FOCUS PricingCategory Dynamic is how a bill marks "
+            "spot usage)", ("effective_cost_usd",)),
+    Missing(_p(r"(?:annual(?:i[sz]ed)?|yearly|monthly|current)?\s*run[- ]rates?|annuali[sz]ed (?:spend|cost|bill|run)"),
+            "run rate", "a run rate extrapolates recent spend to a month or a year (FinOps), a projection the catalog does not "
+            "make; it measures what was spent, and 'average daily spend' gives the pace to extrapolate from",
+            ("effective_cost_usd", "cumulative_effective_cost_usd"), ("annualized",)),
     Missing(_p(r"budgets?|budgeted|over budget|under budget"),
             "budgets", "no budget is loaded (FOCUS cost data carries no budget)",
             ("effective_cost_usd", "cumulative_effective_cost_usd")),

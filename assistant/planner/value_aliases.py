@@ -37,6 +37,19 @@ NAMES: tuple[tuple[str, ...], ...] = (
     ("Azure Kubernetes Service", "aks"),
     ("Google Compute Engine", "gce"),
     ("Google Kubernetes Engine", "gke"),
+    # FOCUS PricingCategory (FOCUS 1.0 column definition): Standard is on-demand pricing, Dynamic is spot
+    # (the provider's variable, interruptible rate), Committed is usage covered by a commitment discount:
+    # AWS reserved instances and savings plans, Google committed use discounts (CUDs), owned capacity.
+    ("Committed", "reserved", "reservation", "reservations", "reserved instance", "reserved instances", "ri", "ris",
+     "reserved capacity", "savings plan", "savings plans", "committed use", "committed use discount",
+     "committed use discounts", "cud", "cuds", "commitment discount", "commitment discounts", "committed capacity"),
+    ("Standard", "on-demand", "on demand", "on-demand pricing", "pay as you go", "pay-as-you-go", "payg"),
+    ("Dynamic", "spot", "spot instance", "spot instances", "spot vm", "spot vms", "spot pricing", "interruptible"),
+    # FOCUS ChargeCategory: one-time fees are Purchase; credits include refunds; Tax; Adjustment.
+    ("Purchase", "purchases", "upfront fee", "upfront fees", "one-time fee", "one-time fees"),
+    ("Credit", "credits", "refund", "refunds"),
+    ("Tax", "taxes", "sales tax", "vat"),
+    ("Adjustment", "adjustments"),
     # Slurm job state codes (sacct(1)), stored lower case, as people say them.
     ("timeout", "timed out", "time out", "timeouts"),
     ("out_of_memory", "ran out of memory", "oom killed", "oom"),

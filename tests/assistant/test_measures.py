@@ -97,6 +97,8 @@ ASKED = {
     "fan speed": "average fan speed by cluster yesterday",
     "blended cost": "blended cost by team last month",
     "credit, refund or tax lines": "how much tax did we pay last month",
+    "spot-priced cost lines": "spot instance spend last month",
+    "run rate": "what's our annualized run rate",
 }
 
 

@@ -87,6 +87,9 @@ REFERENCE: dict[str, str] = {
         FROM ({_cost("sum(EffectiveCost)::DOUBLE").replace("SELECT x_team,", "SELECT x_team AS t, ").replace("::DOUBLE FROM", "::DOUBLE AS cost FROM")}) c
         FULL JOIN (SELECT team AS t, sum(busy_hours) AS busy FROM utilization_hourly WHERE {U} GROUP BY team) u ON c.t = u.t""",
     "cumulative_effective_cost_usd": _cost("sum(EffectiveCost)::DOUBLE"),
+    "cost_per_accelerator_hour_usd": _cost(
+        "sum(EffectiveCost) FILTER (WHERE PricingUnit = 'Hours' AND x_accelerator_type IS NOT NULL)::DOUBLE"
+        " / sum(PricingQuantity) FILTER (WHERE PricingUnit = 'Hours' AND x_accelerator_type IS NOT NULL)::DOUBLE"),
     "jobs": _jobs("count(*)"),
     "failed_jobs": _jobs(f"count_if(state IN {FAILED})"),
     "jobs_started": f"SELECT team, count(*) FROM jobs WHERE start_at >= TIMESTAMP '{START}' AND start_at < TIMESTAMP '{END}' GROUP BY team",
