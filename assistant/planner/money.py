@@ -31,8 +31,9 @@ _VERB = re.compile(
 )
 """'costing us', 'cost us', 'paid for': a verb whose object is money; read as 'cost'."""
 
-_PAY_FOR = re.compile(r"\b(?:pay(?:s|ing)?|paid|spen[dt](?:ing)?)\s+(?:for|on)\s+(?:the\s+|our\s+)?([a-z]+(?:\s+[a-z]+)?)\b", re.I)
-"""'what were we paying for serving': the subject paid for, if the catalog has its cost ('serving cost')."""
+_PAY_FOR = re.compile(r"\b(?:pay(?:s|ing)?|paid|spen[dt](?:ing)?|wast(?:e|es|ed|ing)(?:\s+(?:money|cash))?)\s+(?:for|on)\s+(?:the\s+|our\s+)?([a-z]+(?:\s+[a-z]+)?)\b", re.I)
+"""'what were we paying for serving', 'wasting money on unused commitments': the subject paid for, if the catalog
+has its cost ('serving cost', 'unused commitment cost'); otherwise the verb's own reading stands."""
 
 _CHARGED = re.compile(r"\bcharg(?:e|es|ed|ing)\s+(?:us|me|the company)\b", re.I)
 """'how much did azure charge us': what a provider charges is its invoice (FOCUS BilledCost)."""

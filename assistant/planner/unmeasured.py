@@ -80,6 +80,9 @@ MISSING: tuple[Missing, ...] = (
     Missing(_p(r"credits?|refunds?|taxe?s?|vat"),
             "credit, refund or tax lines", "none are in the loaded cost data (FOCUS ChargeCategory Credit, Tax, Adjustment)",
             ("billed_cost_usd", "effective_cost_usd")),
+    Missing(_p(r"purchases?|upfront (?:fees?|payments?)|one-time (?:fees?|charges?)"),
+            "purchase lines", "none are in the loaded cost data (FOCUS ChargeCategory Purchase: upfront and one-time fees)",
+            ("billed_cost_usd", "effective_cost_usd")),
     Missing(_p(r"spot(?: instances?| vms?| pricing| capacity| market)?"),
             "spot-priced cost lines", "none are in the loaded cost data (FOCUS PricingCategory Dynamic is how a bill marks "
             "spot usage)", ("effective_cost_usd",)),

@@ -206,3 +206,11 @@ def test_gpu_before_a_money_noun_describes_the_bill_and_splits_nothing(inputs: P
     query = _query(inputs, q)
     assert not query.group_by and not query.filters
     assert [g.dimension for g in _query(inputs, "which GPU cost the most last month").group_by] == ["accelerator_type"]
+
+
+@pytest.mark.parametrize(("q", "metric"), [("are we wasting money on idle GPUs last week", "idle_cost_usd"),
+                                           ("what were we paying for idle accelerators last week", "idle_cost_usd"),
+                                           ("how much did we spend on idle GPUs last week", "idle_cost_usd")])
+def test_paying_or_wasting_on_a_subject_with_its_own_cost_is_that_cost(inputs: PlannerInputs, q: str, metric: str) -> None:
+    """The object of the money verb names the metric ('idle GPUs' -> idle cost), never spend with the subject dropped."""
+    assert _query(inputs, q).metrics == [metric]

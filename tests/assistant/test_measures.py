@@ -98,6 +98,7 @@ ASKED = {
     "blended cost": "blended cost by team last month",
     "credit, refund or tax lines": "how much tax did we pay last month",
     "spot-priced cost lines": "spot instance spend last month",
+    "purchase lines": "what did we spend on purchases last month",
     "run rate": "what's our annualized run rate",
 }
 
