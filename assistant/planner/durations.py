@@ -214,6 +214,21 @@ def duration_question(question: str, catalog: Any, previous: Any = None) -> tupl
     return read
 
 
+def timed_metrics(question: str, catalog: Any) -> list[str]:
+    """Every metric timing an event the question asks the duration of, for the LLM planner's catalog ranking.
+
+    'how long do approvals take' shows the model the mean, median and p90 of approval time, so it can pick
+    the statistic asked for (or see that one is missing) instead of the nearest name.
+    """
+    vocab = _vocab(catalog)
+    read = _read(question, catalog, vocab) if vocab is not None else None
+    if not isinstance(read, tuple):
+        return []
+    named = set(read[0].split())
+    events = {e for (e, _), m in vocab.metrics.items() if m in named} if vocab is not None else set()
+    return sorted(m for (e, _), m in vocab.metrics.items() if e in events) if vocab is not None else []
+
+
 _FOLLOW_FILLER = frozenset("and the what about how of for it that same instead but also now then a its".split())
 
 
@@ -398,4 +413,4 @@ def _fill_gaps(tokens: list[str], consumed: set[int], joins: frozenset[str] = fr
     return out
 
 
-__all__ = ["duration_question"]
+__all__ = ["duration_question", "timed_metrics"]

@@ -20,6 +20,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
+from assistant.planner.durations import timed_metrics
 from assistant.planner.lexicon import Lexicon, fold
 from semantic_layer.derived import UNITS
 
@@ -62,6 +63,8 @@ def rank_catalog(question: str, catalog: Any, lexicon: Lexicon) -> Relevant:
     dim_score: dict[str, float] = {}
     for hit in lexicon.find(text, "metric") + lexicon.scattered(text, frozenset()):
         metric_score[hit.target] = max(metric_score.get(hit.target, 0.0), 300.0 + hit.length)
+    for name in timed_metrics(question, catalog):  # 'how long do approvals take': every statistic of that event
+        metric_score[name] = max(metric_score.get(name, 0.0), 300.0)
     for hit in lexicon.find(text, "dimension"):
         dim_score[hit.target] = max(dim_score.get(hit.target, 0.0), 300.0 + hit.length)
     for hit in lexicon.find(text, "value"):

@@ -12,7 +12,7 @@ from datetime import date
 
 import pytest
 
-from assistant.planner.durations import duration_question
+from assistant.planner.durations import duration_question, timed_metrics
 from assistant.planner.lexicon import Lexicon
 from assistant.planner.offline import PlannerInputs
 from assistant.planner.plan import PlannerPlan
@@ -216,3 +216,13 @@ def test_an_end_to_end_time_over_steps_timed_apart_asks_which_step() -> None:
         assert isinstance(p, PlannerPlan) and p.kind == "clarify" and set(p.options) == {"wait_p50", "run_avg"}, q
     out = duration_question("how long do jobs take", cat)  # no end-to-end cue: the run, as 'takes' declares
     assert isinstance(out, tuple) and out[0] == "run_avg"
+
+
+def test_the_llm_planner_is_shown_every_statistic_of_the_event_asked_about() -> None:
+    from assistant.planner.llm_context import rank_catalog
+
+    cat = timed_catalog()
+    assert timed_metrics("how long does it take to get a request approved", cat) == ["approval_avg", "approval_p50", "approval_p90"]
+    ranked = rank_catalog("how long does it take to get a request approved", cat, Lexicon.from_catalog(cat)).metrics
+    assert set(ranked[:3]) == {"approval_avg", "approval_p50", "approval_p90"}
+    assert timed_metrics("how many jobs ran last week", cat) == []
