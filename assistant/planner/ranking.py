@@ -153,8 +153,10 @@ def apply_rank(query: MetricQuery, parsed: Any, catalog: Any, reachable: set[str
         plural = bool(re.search(r"\b(hours|days|dates|weeks|months|quarters)\b", question.lower()))  # 'worst days': a list
         return rank_time_buckets(query, (desc, n or time_bucket_count(parsed.text)), grain, which or not plural, plural)
     label = getattr(metric, "label", query.metrics[0])
-    return who_ranks(query, (desc, n), parsed.text, question, reachable, catalog) or nothing_to_rank(
-        parsed.rank_word or "top", label, reachable, catalog)
+    who = who_ranks(query, (desc, n), parsed.text, question, reachable, catalog)
+    if isinstance(who, MetricQuery):  # 'whose spend grew the most': the teams, ranked by the change
+        return change_rank(who, parsed, catalog) or who
+    return who or nothing_to_rank(parsed.rank_word or "top", label, reachable, catalog)
 
 
 # 'who used the most', 'the biggest spender': a ranking of the people who use the fleet. In FOCUS and Slurm

@@ -151,6 +151,7 @@ STATISTIC_NAMES: dict[str, str] = {"avg": "mean", "p50": "median", "p90": "90th 
 
 MONEY_WORDS: frozenset[str] = frozenset("money cash dollars dollar bucks".split())
 """'Which team wasted the most money on idle GPUs': these restate any metric measured in USD."""
+KNOWN_WORDS |= MONEY_WORDS  # 'burning the most cash' is no typo of 'case'
 DURATION_WORDS: frozenset[str] = frozenset("long duration take took taking".split())
 """'How long did approvals take?': these restate any metric measured in a time unit."""
 TIME_UNITS: frozenset[str] = frozenset({"hours", "minutes", "ms", "seconds", "days"})

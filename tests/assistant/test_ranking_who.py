@@ -86,3 +86,11 @@ def test_a_named_list_wins_over_who(inputs: PlannerInputs) -> None:
     plan = plan_offline("which cluster spent the most last month", inputs)
     assert plan.kind == "query" and plan.query is not None
     assert [g.dimension for g in plan.query.group_by] == ["cluster"]
+
+
+def test_who_with_a_change_word_ranks_the_teams_by_the_change(inputs: PlannerInputs) -> None:
+    plan = plan_offline("whose spend grew the most last month", inputs)
+    assert plan.kind == "query" and plan.query is not None
+    q = plan.query
+    assert [g.dimension for g in q.group_by] == ["team"] and q.compare_to_previous
+    assert [(o.field, o.descending) for o in q.order_by] == [("cost__change", True)] and q.limit == 1
