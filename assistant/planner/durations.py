@@ -59,7 +59,7 @@ _UNITS = {"second": "seconds", "minute": "minutes", "hour": "hours", "day": "day
 _FILLER = frozenset("""do doe does did is are was were be been being it its to for a an the get got gets getting
                     take took taken taking takes sit sat sitting spend spent in of before until till they them our we us
                     usually typically on average have has had that this their from time how long much someone somebody anyone anybody
-                    people folk on call oncall responder""".split())
+                    people folk on call oncall responder first""".split())
 _JOINS = frozenset("and vs versus or plus".split())
 _END_TO_END = re.compile(r"\b(turnaround|turn around|end to end|from submi\w*|submit to \w+|start to finish|all told)\b")
 _SWAPPED = frozenset("".join(sorted(w)) for w in _FILLER if len(w) >= 3)
