@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+import snowballstemmer
+
 from core.settings import Settings
 from tools.forecast import forecast_capacity, type_in_question
 from tools.impact import utilization_gain_value
@@ -52,11 +54,46 @@ def _bounds(time_range: TimeRange) -> tuple[datetime | date | None, datetime | d
     raise TypeError(f"time_range must be None, (start, end) or have .start/.end; got {type(time_range).__name__}")
 
 
-def scan_tool(settings: Settings, question: str, time_range: TimeRange = None) -> ToolAnswer:
-    """Anomalies in the period (all data when none), optionally only the kinds the question names."""
-    start, end = _bounds(time_range)
+_STEMMER = snowballstemmer.stemmer("english")
+_GENERIC = frozenset({"data"})  # 'anything odd in the data?' asks about everything; data quality is named in full
+
+
+def kinds_named(question: str) -> list[str] | None:
+    """The detector kinds whose measure the question names ('anything odd with cost?': cost spikes), else None.
+
+    A kind's measure is the first word of its name (cost_spike: cost, failure_rate_spike: failure), compared
+    as Snowball stems sharing at least four letters, so 'failed jobs' names failure-rate spikes.
+
+    >>> kinds_named("anything weird with costs last week"), kinds_named("any failed job anomalies?"), kinds_named("anything odd?")
+    (['cost_spike'], ['failure_rate_spike'], None)
+    >>> kinds_named("any idle anomalies?")
+    ['idle_allocation']
+    """
     text = question.lower().replace("-", " ")
-    kinds = [k for k in KINDS if k.replace("_", " ") in text] or None
+    named = [k for k in KINDS if k.replace("_", " ") in text]
+    if named:
+        return named
+    stems = _STEMMER.stemWords(re.findall(r"[a-z]+", text))
+    for kind in KINDS:
+        if kind.split("_")[0] in _GENERIC:
+            continue
+        measure = _STEMMER.stemWord(kind.split("_")[0])
+        if any(s == measure or (len(p := _common_prefix(s, measure)) >= 4 and p in (s, measure)) for s in stems):
+            named.append(kind)
+    return named or None
+
+
+def _common_prefix(a: str, b: str) -> str:
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return a[:n]
+
+
+def scan_tool(settings: Settings, question: str, time_range: TimeRange = None) -> ToolAnswer:
+    """Anomalies in the period (all data when none), optionally only the kinds whose measure the question names."""
+    start, end = _bounds(time_range)
+    kinds = kinds_named(question)
     r = scan(settings, start=start, end=end, kinds=kinds)
     return ToolAnswer(r.summary_text(), r.columns, r.rows, r.evidence_sql, r)
 

@@ -90,3 +90,17 @@ def unnamed_measure(parsed: Parsed, catalog: Any, reach: Callable[[str], set[str
     what = dims[0].replace("_", " ")
     return PlannerPlan(kind="clarify", options=options, replaces=replaces, message=(
         f"'{superlative or word}' ranks each {what} by some measure, and the question names none; which did you mean?"))
+
+
+def unplaced_measure_word(parsed: Parsed, metric: str) -> str | None:
+    """A superlative or use word left unplaced whose measures do not include `metric`, else None.
+
+    'which cluster was the busiest?' after a spend answer: busiest is about load, so keeping the thread's
+    spend and dropping the word would answer another question. After a utilization answer it is that
+    measure ranked, and nothing is dropped.
+    """
+    for word in parsed.leftover:
+        family = _RANK_WORDS.get(word)
+        if family is not None and family is not _SIZE and metric not in family:
+            return word
+    return None

@@ -70,3 +70,17 @@ def test_the_reply_by_number_answers_the_ranking(ask: Callable[..., Answer], thr
     assert busiest.status == "clarify"
     picked = ask("1", f"{thread}-b")
     assert picked.status == "answered" and picked.columns == ["cluster", "utilization_pct"] and len(picked.rows) == 1
+
+
+def test_a_follow_up_word_naming_other_measures_than_the_thread_asks(headline: PlannerInputs) -> None:
+    """'which cluster was the busiest?' after spend is no spend question; after utilization it is."""
+    from semantic_layer.query import GroupBy, MetricQuery
+
+    headline.previous = MetricQuery(metrics=["effective_cost_usd"], group_by=[GroupBy(dimension="team")])
+    try:
+        assert plan_in_thread("which cluster was the busiest", headline).kind == "clarify"
+        headline.previous = MetricQuery(metrics=["utilization_pct"], group_by=[GroupBy(dimension="team")])
+        kept = plan_in_thread("which cluster was the busiest", headline)
+        assert kept.kind == "query" and kept.query is not None and kept.query.metrics == ["utilization_pct"]
+    finally:
+        headline.previous = None

@@ -115,3 +115,22 @@ def test_a_request_only_a_tool_answers_is_no_tie(lexicon_with_savings_metric: tu
     lexicon, labels = lexicon_with_savings_metric
     assert metric_tie("draft a write up for the xid outage on eu-west-gcp", "triage", lexicon, labels) is None
     assert metric_tie("help me with the outage on eu-west-gcp", "triage", lexicon, labels) is None
+
+
+@pytest.mark.parametrize(("question", "kinds"), [
+    ("anything weird with costs last month", ["cost_spike"]), ("any failed job anomalies?", ["failure_rate_spike"]),
+    ("anything odd with utilization", ["utilization_collapse", "utilization_shift"]), ("any idle anomalies?", ["idle_allocation"]),
+    ("were queues weird last week", ["queue_wait_surge"]), ("anything odd in the data?", None), ("anything weird going on", None),
+])
+def test_the_measure_named_filters_the_scan(question: str, kinds: list[str] | None) -> None:
+    from tools.registry import kinds_named
+
+    assert kinds_named(question) == kinds
+
+
+def test_period_and_measure_words_reach_the_scan(ask: Callable[..., Answer], thread: str) -> None:
+    month = ask("did anything look fishy with costs last month?", thread)
+    assert month.status == "answered" and month.rows
+    assert {r[month.columns.index("kind")] for r in month.rows} == {"cost_spike"}
+    ever = ask("did anything look fishy with costs?", f"{thread}-ever")
+    assert "in all data" in ever.text and "in all data" not in month.text and len(ever.rows) >= len(month.rows)
