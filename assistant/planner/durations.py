@@ -77,6 +77,7 @@ class _Vocab:
     metrics: dict[tuple[str, str], str]      # (event, statistic) -> metric
     plain: dict[str, str]                    # event -> the metric a question naming no statistic gets
     spellings: list[str]                     # the declared single words, as written, for typo correction
+    others: dict[tuple[str, ...], str]       # multi-word phrases of metrics that are no duration ('approval rate')
 
 
 _CACHE: dict[int, tuple[Any, _Vocab]] = {}
@@ -109,7 +110,7 @@ def _vocab(catalog: Any) -> _Vocab | None:
         return hit[1]
     v = _Vocab({}, {}, {}, {}, {}, {}, sorted({w for e in events.values()
                                                for p in [*e.words, *getattr(e, "with_things", []), *getattr(e, "things", [])]
-                                               for w in fold(p).split() if len(w) >= 4}))
+                                               for w in fold(p).split() if len(w) >= 4}), {})
     for name, event in events.items():
         for w in event.words:
             v.words[_key(w)] = name
@@ -128,6 +129,11 @@ def _vocab(catalog: Any) -> _Vocab | None:
         v.metrics[(dur.event, measure.agg)] = name
         if dur.plain:
             v.plain[dur.event] = name
+    for name, metric in catalog.metrics.items():
+        if getattr(metric, "duration", None) is None:
+            for phrase in [getattr(metric, "label", ""), *getattr(metric, "synonyms", [])]:
+                if len(key := tuple(fold(phrase).split())) > 1:
+                    v.others[key] = name
     _CACHE[id(catalog)] = (catalog, v)
     return v
 
@@ -258,11 +264,17 @@ def _read(question: str, catalog: Any, vocab: _Vocab) -> tuple[str, list[str]] |
         return None  # the metric is already named ('mttr_hours'): nothing to read
     typo_notes = _typos(tokens, raw, vocab)
     stems = [stem(t) for t in tokens]
-    alone = _find(stems, vocab.words, set())
-    things = _find(stems, vocab.things, {i for s, e, _ in alone for i in range(s, e)})
+    duration_words = {w for k in [*vocab.words, *vocab.with_things, *vocab.things] for w in k}
+    claimed = {i for s, e, _ in _find(tokens, vocab.others, set())  # 'approval rate' is a rate, not a duration's words
+               if any(stems[i] not in duration_words and tokens[i] not in _FILLER | _TAKES | _DURATION for i in range(s, e))
+               for i in range(s, e)}
+    alone = _find(stems, vocab.words, claimed)
+    things = _find(stems, vocab.things, claimed | {i for s, e, _ in alone for i in range(s, e)})
     thing_at = {i for s, e, _ in things for i in range(s, e)}
+    if any(tokens[s - 1] in _WAITS for s, _, _ in things if s > 0):
+        return None  # 'pending requests', 'open incidents': how old the ones still waiting are, which no duration metric times
     thing_events = {ev for _, _, evs in things for ev in evs}
-    paired = [(s, e, ev) for s, e, ev in _find(stems, vocab.with_things, {i for s, e, _ in alone for i in range(s, e)})
+    paired = [(s, e, ev) for s, e, ev in _find(stems, vocab.with_things, claimed | {i for s, e, _ in alone for i in range(s, e)})
               if ev in thing_events and (tokens[s] not in ("last", "lasting") or _is_last_verb(tokens, s))
               and any(not (s <= i < e) for i in thing_at)]
     ranked = any(t in _RANKS for t in tokens)

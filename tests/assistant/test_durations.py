@@ -226,3 +226,13 @@ def test_the_llm_planner_is_shown_every_statistic_of_the_event_asked_about() -> 
     ranked = rank_catalog("how long does it take to get a request approved", cat, Lexicon.from_catalog(cat)).metrics
     assert set(ranked[:3]) == {"approval_avg", "approval_p50", "approval_p90"}
     assert timed_metrics("how many jobs ran last week", cat) == []
+
+
+def test_another_metrics_phrase_keeps_its_words_and_a_still_waiting_population_is_no_duration() -> None:
+    cat = timed_catalog()
+    cat.metrics["approval_rate"] = measured_metric("approval_rate", "Approval rate", ["approval rate"], "approval_p50_m", "%")
+    cat.metrics["pending"] = measured_metric("pending", "Pending requests", ["pending requests"], "approval_p50_m", "count")
+    out = duration_question("what was the approval rate and how long did approvals take", cat)
+    assert isinstance(out, tuple) and out[0] == "what was the approval rate and approval_p50"
+    assert duration_question("how long have pending requests been waiting", cat) is None  # their age: no metric times it
+    assert duration_question("how long do open incidents stay open", cat) is None
