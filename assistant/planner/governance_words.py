@@ -334,3 +334,26 @@ def _blank(text: str, spans: list[tuple[int, int]]) -> str:
     for start, end in spans:
         text = text[:start] + " " * (end - start) + text[end:]
     return text
+
+
+def plain_outcomes(parsed: Any, metrics: list[str], reach: Callable[[str], set[str] | None]) -> None:
+    """'Has spend declined', 'jobs rejected by the scheduler': an outcome word on a metric no request status applies to
+    is read in its plain sense (a change, another system's rejection), never as the governance filter 'denied'.
+
+    The filter the alias made is dropped and the word is put back among the words left to place, so the
+    planner treats it exactly as it would without the alias (a change verb, or a word it cannot place).
+    """
+    words = {w for group in REQUEST_STATUS_NAMES for w in group[1:]}
+    for dim, (_, values) in list(parsed.filters.items()):
+        if dim != "request_status" or not metrics or all((r := reach(m)) is None or dim in r for m in metrics):
+            continue
+        said = [m for w in words for m in re.finditer(rf"(?<![\w-]){re.escape(w)}(?![\w-])", parsed.text)
+                if not parsed.rest[m.start():m.end()].strip()]
+        if not said:
+            continue
+        del parsed.filters[dim]
+        rest = parsed.rest
+        for m in said:
+            rest = rest[: m.start()] + parsed.text[m.start():m.end()] + rest[m.end():]
+        parsed.rest = rest
+        parsed.leftover = [w for w in rest.split() if w]

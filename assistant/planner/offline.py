@@ -23,8 +23,8 @@ from assistant.planner.lexicon import Lexicon, fold, mask, normalize
 from assistant.planner.parse import Parsed, parse
 from assistant.planner.entities import counted_pair, entity_list, per_entity
 from assistant.planner.senses import pick_senses
-from assistant.planner.governance_words import (bare_population, counted_by_value, modifier_values, numbered_values, request_sense,
-                                                who_owns, word_ties)
+from assistant.planner.governance_words import (bare_population, counted_by_value, modifier_values, numbered_values, plain_outcomes,
+                                                request_sense, who_owns, word_ties)
 from assistant.planner.hypothetical import hypothetical_change, what_if_abstain
 from assistant.planner.plan import PlannerPlan
 from assistant.planner.durations import duration_question
@@ -128,6 +128,7 @@ def plan_offline(question: str, inp: PlannerInputs) -> PlannerPlan:
     metrics = bare_population(parsed, metrics, inp.catalog, inp.lexicon)  # 'requests waiting on approval': one metric
     metrics, sensed = request_sense(parsed, metrics, inp.catalog, inp.lexicon, lambda m: _reach(m, inp))  # 'requests got rejected'
     notes += sensed
+    plain_outcomes(parsed, metrics, lambda m: _reach(m, inp))  # 'has spend declined': a change, not a denial
     if (tie := word_ties(parsed, metrics, inp.catalog)) is not None:  # 'escalated', 'critical': two readings, so ask
         return tie
     metrics, merged = _merge_adjacent(parsed, metrics, inp)

@@ -209,3 +209,9 @@ def test_a_rate_over_bare_requests_is_the_rate_of_compute_requests(inputs: Plann
 def test_a_count_of_guaranteed_accelerators_is_not_answered_with_quota_hours(inputs: PlannerInputs) -> None:
     plan = ask(inputs, "how many GPUs does atlas have guaranteed")
     assert plan.kind == "abstain" and "accelerator-hours" in plan.message
+
+
+def test_an_outcome_word_on_a_metric_without_request_status_keeps_its_plain_sense(inputs: PlannerInputs) -> None:
+    plan = query(inputs, "have outages declined since last month")  # a change, not the governance status 'denied'
+    assert plan.query.metrics == ["incidents"] and "request_status" not in filters(plan)
+    assert query(inputs, "how many requests were declined last month").query.metrics == ["requests_denied"]
