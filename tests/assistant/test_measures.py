@@ -100,6 +100,8 @@ ASKED = {
     "spot-priced cost lines": "spot instance spend last month",
     "purchase lines": "what did we spend on purchases last month",
     "run rate": "what's our annualized run rate",
+    "postmortems": "how many postmortems did we write last month",  # planner.governance_words.GAPS
+    "on-call schedules": "who is on call this week",
 }
 
 
