@@ -109,10 +109,12 @@ def filter_condition(scope: FactScope, flt: Filter, values: list[object]) -> exp
 def compare(col: exp.Expression, flt: Filter, values: list[object]) -> exp.Expression:
     """`col` against a filter's resolved values with its operator (a list is IN / NOT IN)."""
     lits = [exp.convert(v) for v in values]
-    if flt.operator in ("in", "not in") or len(lits) > 1:
-        cond: exp.Expression = col.isin(*lits)
-        return cond.not_() if flt.operator in ("not in", "!=") else cond
-    ops = {"=": exp.EQ, "!=": exp.NEQ, ">": exp.GT, ">=": exp.GTE, "<": exp.LT, "<=": exp.LTE}
+    if flt.operator in ("not in", "!="):  # 'spend excluding atlas' keeps the rows with no team (SQL's <> would drop them)
+        kept = col.copy().isin(*lits).not_() if len(lits) > 1 or flt.operator == "not in" else exp.NEQ(this=col.copy(), expression=lits[0])
+        return exp.Paren(this=exp.or_(kept, exp.Is(this=col, expression=exp.Null())))
+    if flt.operator == "in" or len(lits) > 1:
+        return col.isin(*lits)
+    ops = {"=": exp.EQ, ">": exp.GT, ">=": exp.GTE, "<": exp.LT, "<=": exp.LTE}
     return ops[flt.operator](this=col, expression=lits[0])
 
 

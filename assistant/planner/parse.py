@@ -167,6 +167,7 @@ def parse(question: str, lexicon: Lexicon, today: date, value_priority: tuple[st
     hits = _all_hits(work, lexicon)
     groups = _by_span(hits)
     last_group_end = -1
+    negated_end: dict[str, int] = {}  # dimension -> end of its last excluded value ('excluding atlas, orion and nova')
     for i, span_hits in enumerate(groups):
         kind = span_hits[0].kind
         h = span_hits[0]
@@ -198,7 +199,11 @@ def parse(question: str, lexicon: Lexicon, today: date, value_priority: tuple[st
                 out.ambiguous_values.append(span_hits)
             else:
                 neg = _NEGATION.search(before[-40:])
-                op = "!=" if neg else "="
+                gap = before[negated_end[chosen.target]:] if chosen.target in negated_end else None
+                listed = gap is not None and re.fullmatch(r"\s*(?:(?:and|or|nor)\s+)?", gap)
+                op = "!=" if neg or listed else "="  # 'other than atlas and orion': both are excluded
+                if op == "!=":
+                    negated_end[chosen.target] = h.end
                 if neg is not None:  # 'excluding', 'other than': placed by the filter it negates, never left unplaced
                     at = len(before) - len(before[-40:])
                     work = mask(work, [(at + neg.start(1), at + neg.end(1))])

@@ -214,3 +214,26 @@ def test_gpu_before_a_money_noun_describes_the_bill_and_splits_nothing(inputs: P
 def test_paying_or_wasting_on_a_subject_with_its_own_cost_is_that_cost(inputs: PlannerInputs, q: str, metric: str) -> None:
     """The object of the money verb names the metric ('idle GPUs' -> idle cost), never spend with the subject dropped."""
     assert _query(inputs, q).metrics == [metric]
+
+
+@pytest.mark.parametrize(("q", "teams"), [("spend for teams other than atlas and orion last week", ["atlas", "orion"]),
+                                          ("spend excluding atlas, orion and nova last week", ["atlas", "orion", "nova"]),
+                                          ("spend without atlas or nova last week", ["atlas", "nova"])])
+def test_every_value_listed_after_a_negation_is_excluded(inputs: PlannerInputs, q: str, teams: list[str]) -> None:
+    """Never the last value of the list kept as '=' (a one-sided, inverted answer)."""
+    [f] = _query(inputs, q).filters
+    assert (f.dimension, f.operator, sorted(f.values)) == ("team", "not in", sorted(teams))
+
+
+def test_an_excluded_value_keeps_the_rows_with_no_value(engine) -> None:  # noqa: ANN001
+    """'Spend excluding atlas' is the total less atlas: unattributed lines (no team) stay in, as SQL's <> alone would not."""
+    from semantic_layer.catalog import load_catalog
+    from semantic_layer.query import MetricQuery
+
+    period = {"start": "2026-10-01", "end": "2026-11-01"}
+    got = engine.run_query(load_catalog(), MetricQuery(metrics=["effective_cost_usd"], time_range=period,
+                                                       filters=[{"dimension": "team", "operator": "!=", "values": ["atlas"]}]))
+    total, atlas = engine.run_sql(
+        "SELECT sum(EffectiveCost)::DOUBLE, (sum(EffectiveCost) FILTER (WHERE x_team = 'atlas'))::DOUBLE FROM cost_daily "
+        "WHERE ChargePeriodStart >= TIMESTAMP '2026-10-01' AND ChargePeriodStart < TIMESTAMP '2026-11-01'").rows[0]
+    assert got.rows[0][0] == pytest.approx(total - atlas, rel=1e-9)
