@@ -32,9 +32,9 @@ _REWRITES: tuple[tuple[re.Pattern[str], str, str], ...] = (
      "'how hard ... working' read as SM activity (DCGM SM_ACTIVE: the share of cycles the SMs had work), "
      "the measure of how much of each GPU was in use; 'how busy' is the busy share of time (`utilization_pct`)."),
     (re.compile(rf"\b(?:most\s+)?(?:under[- ]?used|under[- ]?using|under[- ]?use|under[- ]?utili[sz](?:ed|ing|e)|"
-                rf"under[- ]?utili[sz]ation|least\s+(?:utili[sz]ed|used))\b(?:\s+{_DEVICES}\b)?", re.I),
+                rf"under[- ]?utili[sz]ation|least\s+utili[sz]ed)\b(?:\s+{_DEVICES}\b)?", re.I),  # 'least used': fewest hours?
      "with the lowest utilization", "'underused' read as the lowest utilization (busy share of allocated accelerator-hours)."),
-    (re.compile(rf"\b(?:most\s+)?(?:over[- ]?used|over[- ]?using|over[- ]?utili[sz](?:ed|ing|e)|most\s+(?:utili[sz]ed|used))\b"
+    (re.compile(rf"\b(?:most\s+)?(?:over[- ]?used|over[- ]?using|over[- ]?utili[sz](?:ed|ing|e)|most\s+utili[sz]ed)\b"
                 rf"(?!\s+(?:quota|budget))(?:\s+{_DEVICES}\b)?", re.I),
      "with the highest utilization", "'most utilized' read as the highest utilization (busy share of allocated accelerator-hours)."),
     (re.compile(rf"\b(?:what\s+)?(?:percent(?:age)?|share|fraction|proportion|portion|how\s+much)\s+of\s+(?:the\s+)?time\s+"

@@ -130,3 +130,8 @@ def test_host_memory_is_not_accelerator_memory(ask, question: str) -> None:
 def test_the_share_of_time_busy_is_utilization(ask, question: str) -> None:
     p = ask(question)
     assert metrics_of(p) == ["utilization_pct"] and any("busy share" in n for n in p.notes)
+
+
+def test_most_used_is_not_read_as_utilization(ask) -> None:
+    p = ask("which team used the most gpu hours last week")
+    assert p.kind != "query" or p.query.metrics != ["utilization_pct"]  # 'most used' may mean the most hours: not rewritten
