@@ -145,9 +145,10 @@ register(ToolSpec(
          r"write[- ]?up of the week|week in review)\b",
     examples=("write the weekly report",),
     keywords=("recap", "digest", "roundup", "round up", "rundown", "narrative", "briefing",
-              "exec summary", "executive summary", "week in review", "status report"),
+              "exec summary", "executive summary", "week in review", "status report", "summarize last week",
+              "summarize the week", "summary of the week", "summary of last week", "week summary"),
     asks=("give me", "draft", "write", "put together", "prepare", "compose", "generate", "produce", "send", "can i get",
-          "for the exec", "for leadership", "for the leadership")))
+          "for the exec", "for leadership", "for the leadership", "for my boss", "for my manager", "for the board")))
 register(ToolSpec(
     name="triage", purpose="A triage draft for an alert or incident",
     entry="tools.drafting_tools:triage_tool", result_model="tools.triage:TriageDraft",
@@ -173,7 +174,9 @@ register(ToolSpec(
          r"\b(went up|goes up|go up|rose|rise|rises|increased?|improved?|bumped|boosted|higher))",
     examples=("what is a 10-point utilization gain worth?",), slack_usage="QUESTION",
     keywords=("busier", "utilization gain", "utilization increase", "utilization improvement", "higher utilization",
-              "better utilization", "more utilized", "point gain", "point increase", "percentage point", "util bump"),
+              "better utilization", "more utilized", "point gain", "point increase", "percentage point", "util bump",
+              "utilization went up", "utilization goes up", "utilization go up", "utilization rose", "utilization improved",
+              "utilization increased", "utilization climbed"),
     asks=("what if", "if", "suppose", "imagine", "would", "worth", "value of", "how much would")))
 register(ToolSpec(
     name="forecast", purpose="Demand vs capacity for the coming weeks",
@@ -184,11 +187,12 @@ register(ToolSpec(
          r".{0,20}\b(quota|capacity|limit)s?|(demand|capacity|gpus?|accelerators?) .{0,30}\bnext (\d+ )?(week|month|quarter)s?|"
          r"next (week|month|quarter)'?s? (demand|capacity))\b",
     examples=("forecast H100 demand for the next 8 weeks",),
-    keywords=("forecast", "projection", "outlook", "run out", "runway", "headroom", "enough", "short", "shortfall",
+    keywords=("forecast", "projection", "outlook", "run out", "runway", "enough", "short", "shortfall",
               "outgrow", "capacity plan", "demand"),
     asks=("will we", "will there", "are we going to", "going to", "next week", "next month", "next quarter",
           "coming week", "coming month", "upcoming", "ahead", "before q1", "before q2", "before q3", "before q4",
-          "by q1", "by q2", "by q3", "by q4", "by year end", "end of the year", "in the future")))
+          "by q1", "by q2", "by q3", "by q4", "by year end", "end of the year", "in the future", "how long until",
+          "how long before", "do we have")))
 register(ToolSpec(
     name="savings", purpose="Where money can be saved (28 days, per month; no accelerator-hour counted twice)",
     entry="tools.registry:savings_tool", result_model="tools.savings:SavingsReport",
@@ -198,7 +202,7 @@ register(ToolSpec(
     keywords=("savings opportunity", "save", "saving", "leak", "leaking", "waste", "wasting", "wasteful", "overspend",
               "overprovisioned", "over provisioned", "rightsize", "right size", "trim", "cost avoidance",
               "money on the table", "burning money", "cost optimization", "optimize cost", "optimize spend"),
-    asks=("where", "how can", "how could", "how do we", "what can we", "what could we", "ways to", "way to",
+    asks=("where", "how can", "how could", "how do we", "what can we", "what could we", "ways to", "way to", "give me", "plan",
           "find", "any", "ideas", "opportunit", "recommend", "suggest", "should we", "could we", "can we")))
 register(ToolSpec(
     name="scan", purpose="Anomalies: spikes, idle capacity, failing jobs",

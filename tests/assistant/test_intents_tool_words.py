@@ -60,6 +60,8 @@ def test_routing_vocabulary_comes_from_the_spec() -> None:
     ("best place to run a 13B fine-tune", "placement"),
     ("can you put together this week's recap for the execs", "weekly"),
     ("how is the MI300X rollout going", "platform_review"),
+    ("what would our bill look like if utilization went up 10 points", "impact"), ("how much runway do we have on H200s", "forecast"),
+    ("give me a cost optimization plan", "savings"), ("summarize last week for my boss", "weekly"),
 ])
 def test_everyday_requests_reach_their_tool(question: str, tool: str) -> None:
     assert classify(question).kind == tool
@@ -68,7 +70,8 @@ def test_everyday_requests_reach_their_tool(question: str, tool: str) -> None:
 @pytest.mark.parametrize("question", [
     "how many incidents were caused by nccl timeouts last month", "idle cost wasted last week",
     "give me a summary of spend by team last week", "which gpu is running the most jobs", "where do we run the most jobs",
-    "how much did we save with commitments last month",
+    "how much did we save with commitments last month", "how much headroom do we have on H100 quota", "give me spend by team",
+    "summarize spend by team last week", "how much demand did we have last week",
 ])
 def test_metric_questions_with_tool_words_stay_metric_questions(question: str) -> None:
     assert classify(question).kind == "metric", tool_scores(question)
