@@ -29,18 +29,20 @@ from __future__ import annotations
 import re
 from typing import Any
 
-_BY = r"(?:for|because\s+of|due\s+to|from|by|with|on|at|after)\s+(?:an?\s+|the\s+|their\s+|its\s+)?"
+_BY = (r"(?:(?:for|because\s+of|due\s+to|from|by|with|on|at|after)\s+(?:an?\s+|the\s+|their\s+|its\s+)?"
+       r"|(?:because|when|as|after)\s+(?:they|it|the\s+jobs?)\s+(?:had\s+|got\s+)?)")
 _KILLED = r"(?:(?:got|get|gets|were|was|been|being|are|is)\s+)?(?:killed|terminated|died|crashed|failed|dying|crashing|stopped|aborted|evicted|cancell?ed)\s+"
-_JOBS = re.compile(r"\b(?:jobs?|runs?|sbatch|srun|slurm|sacct|squeue|workloads?|experiments?)\b", re.I)
+_JOBS = re.compile(r"\b(?:jobs?|runs?|sbatch|srun|slurm|sacct|squeue|workloads?|experiments?)\b|\bjob_\w+", re.I)
 
 RULES: tuple[tuple[str, str, str], ...] = (
     # (pattern, the state's words, the state as the note names it); the first rule to match a span wins
-    (_KILLED + _BY + r"(?:running\s+out\s+of\s+memory|out[\s-]+of[\s-]+memory(?:\s+errors?)?|ooms?(?:[\s-]+(?:killer|kills?|errors?))?"
+    (_KILLED + _BY + r"(?:(?:running|ran|run|went)\s+out\s+of\s+memory|out[\s-]+of[\s-]+memory(?:\s+errors?)?|ooms?(?:[\s-]+(?:killer|kills?|errors?))?"
      r"|(?:exceeding\s+(?:their|its|the)\s+)?memory(?:\s+limits?)?)\b", "out of memory", "OUT_OF_MEMORY"),
     (r"\b(?:ran|run|runs|running|went|go|going)\s+out\s+of\s+memory\b|\bout[\s-]+of[\s-]+memory(?:[\s-]+(?:killed|kills?|errors?))?\b|\boom[\s-]*(?:killed|kills?|'d|ed)\b"
      r"|\booms?\b|\bexceeded\s+(?:their|its|the)\s+memory(?:\s+limits?)?\b", "out of memory", "OUT_OF_MEMORY"),
     (_KILLED + _BY + r"(?:hitting\s+|reaching\s+|exceeding\s+)?(?:the\s+|their\s+|its\s+)?(?:time\s*limits?|wall[\s-]?(?:clock\s+)?time(?:\s+limits?)?"
-     r"|wall[\s-]?clock\s+limits?|time[\s-]?outs?)\b", "timeout", "TIMEOUT"),
+     r"|wall[\s-]?clock\s+limits?|time[\s-]?outs?|(?:hit|reached|exceeded|ran\s+past|ran\s+over)\s+(?:the\s+|their\s+|its\s+)?"
+     r"(?:time\s*limits?|wall[\s-]?(?:clock\s+)?time(?:\s+limits?)?)|ran\s+out\s+of\s+time)\b", "timeout", "TIMEOUT"),
     (r"\btimed[\s-]*out\b|\b(?:hit|hitting|reached|reaching|exceeded|exceeding|ran\s+past|ran\s+over|went\s+over)\s+(?:the\s+|their\s+|its\s+)?"
      r"(?:time\s*limits?|wall[\s-]?(?:clock\s+)?time(?:\s+limits?)?)\b|\bran\s+out\s+of\s+time\b|\btime[\s-]?outs?\b", "timeout", "TIMEOUT"),
     (_KILLED + _BY + r"(?:node|host|machine|server)s?\s+(?:failures?|crash(?:es|ed)?|going\s+down|died|fail(?:ed|ing|s)?|outages?)\b"
@@ -49,8 +51,10 @@ RULES: tuple[tuple[str, str, str], ...] = (
     (r"\b(?:missed|hit|reached|passed)\s+(?:the\s+|their\s+|its\s+)?deadlines?\b", "deadline", "DEADLINE"),
     (_KILLED + r"(?:by|for|because\s+of|due\s+to)\s+(?:a\s+)?(?:preemption|higher[\s-]priority\s+(?:jobs?|work)|preempting\s+jobs?)\b"
      r"|\bpre-empted\b|\b(?:got\s+|were\s+|was\s+)?(?:bumped|evicted|kicked\s+off)\b", "preempted", "PREEMPTED"),
-    (r"\b(?:got\s+|were\s+|was\s+)?(?:scancell?(?:ed|'d)?|canceled|killed)\b", "cancelled", "CANCELLED"),
-    (r"\b(?:crash(?:ed|es|ing)?|died|dying|blew\s+up|blown\s+up|blowing\s+up|errored(?:\s+out)?|error(?:ed|ing)?\s+out|bombed(?:\s+out)?|fell\s+over)\b",
+    (r"\b(?:got\s+|were\s+|was\s+)?(?:scancel(?:l?ed|'d|s)?|cancel(?:s|ing|ling)?|canceled|kill(?:ed|s|ing)?)\b", "cancelled", "CANCELLED"),
+    # an ML 'run' is a job ('training runs that died'): the noun after a workload or a determiner, never the verb
+    (r"\b(training|fine[\s-]tuning|evaluation|eval|experiment|inference|batch|how\s+many|our|my|the|all|of|which)\s+runs\b", r"\1 jobs", "jobs"),
+    (r"\b(?:crash(?:ed|es|ing)?|died|dies|die|dying|blew\s+up|blown\s+up|blowing\s+up|errored(?:\s+out)?|error(?:ed|ing)?\s+out|bombed(?:\s+out)?|fell\s+over)\b",
      "failed", "a failure"),
     # 'finished successfully yesterday': COMPLETED, and 'finished' stays the time verb (End in the period)
     (r"\b(finished|ended|ending|finishing)\s+(?:successfully|ok|fine|cleanly|without\s+(?:an?\s+)?errors?)\b", r"\1 completed", "COMPLETED"),
@@ -70,10 +74,56 @@ _JOB_HOURS = re.compile(r"\b(?:gpu|accelerator)[\s-]*hours?\s+(?:(?:used|consume
                         r"(?:use|used|consume|consumed|burn|burned|take|took|eat|ate)\b"
                         r"|\bjobs?'?\s*(?:s\s+)?(?:gpu|accelerator)[\s-]*hours?\b", re.I)
 # A split or filter only Slurm jobs record (sacct User, Partition, QOS): 'GPU-hours by user' can only be the jobs' hours.
-_JOB_ONLY = re.compile(r"\b(?:by|per|each|every|for\s+each|which|what|top\s+\d+|across)\s+(?:the\s+)?(?:users?|user\s*names?|partitions?|qos|"
-                       r"quality\s+of\s+service)\b", re.I)
+_JOB_ONLY = re.compile(r"\b(?:by|per|each|every|for\s+each|which|what|the|top(?:\s+\d+)?|bottom(?:\s+\d+)?|across)\s+(?:the\s+)?"
+                       r"(?:users?|user\s*names?|partitions?|qos|quality\s+of\s+service)\b", re.I)
 _HOURS = re.compile(r"\b(?:gpu|accelerator)[\s-]*hours?\b", re.I)
 _JOBS = re.compile(_JOBS.pattern + r"|" + _JOB_ONLY.pattern, re.I)
+
+
+# 'jobs that ran longer than 24 hours', 'jobs with a wall time over 2 days': a threshold on each job's run time (sacct Elapsed).
+# Only 'longer than' / 'over' / 'more than': a job at exactly the threshold is not over it, and 'long-running' alone names
+# no threshold, so it stays unplaced and the planner asks rather than picking one.
+_UNITS = {"h": 1.0, "hr": 1.0, "hrs": 1.0, "hour": 1.0, "hours": 1.0, "d": 24.0, "day": 24.0, "days": 24.0,
+          "min": 1 / 60, "mins": 1 / 60, "minute": 1 / 60, "minutes": 1 / 60}
+_OVER = r"(?:longer\s+than|more\s+than|over|above|beyond|exceeding|in\s+excess\s+of|>)\s*"
+_AMOUNT = r"(?P<n>\d+(?:\.\d+)?|an?|one|two|three)\s*(?P<unit>hours?|hrs?|h|days?|d|minutes?|mins?)\b"
+_COUNTS = {"a": 1.0, "an": 1.0, "one": 1.0, "two": 2.0, "three": 3.0}
+_RUN_OVER = (
+    re.compile(r"\bjobs?\s+(?P<mid>(?:per|by|for\s+each|on|in|from|of)\s+[\w-]+\s+)?(?:that\s+|which\s+)?(?:(?:ran|run|running|lasted|lasting|took|taking|went|were\s+running)\s+(?:for\s+)?)?"
+               + _OVER + _AMOUNT + r"(?:\s+(?:long|to\s+run|of\s+(?:run\s*time|wall\s*time|elapsed\s+time)))?", re.I),
+    re.compile(r"\bjobs?\s+(?:with|having|whose)\s+(?:an?\s+|the\s+|their\s+)?(?:run\s*time|wall\s*(?:clock\s+)?time|elapsed(?:\s+time)?"
+               r"|duration)\s+(?:(?:is|was|of)\s+)?" + _OVER + _AMOUNT, re.I),
+)
+THRESHOLD_METRIC = "jobs_over_run_hours"
+"""The job count with a run-time threshold (its measure's parameter `min_run_hours`)."""
+
+
+def run_over(question: str) -> tuple[str, float, str] | None:
+    """(the question with the run-time threshold written as the thresholded job count, the hours, what was said).
+
+    >>> run_over("how many jobs ran longer than 2 days last week")[:2]
+    ('how many jobs over run hours last week', 48.0)
+    >>> run_over("how many long-running jobs last week") is None
+    True
+    """
+    m = next((m for m in (p.search(question) for p in _RUN_OVER) if m is not None), None)
+    if m is None:
+        return None
+    n = m.group("n").lower()
+    hours = (_COUNTS[n] if n in _COUNTS else float(n)) * _UNITS[m.group("unit").lower()]
+    mid = (m.groupdict().get("mid") or "").strip()  # 'jobs per team ran longer than ...': the split stays
+    return question[: m.start()] + " ".join(["jobs over run hours", mid]).strip() + question[m.end():], hours, " ".join(m.group(0).split())
+
+
+def with_readings(plan: Any, notes: list[str], readings: list[Reading]) -> Any:
+    """The plan of a rewritten question, with the readings stated and a run-time threshold set as the metric's parameter."""
+    if getattr(plan, "kind", None) != "query" or plan.query is None:
+        return plan
+    query = plan.query
+    hours = [float(state.split(":", 1)[1]) for _, state in readings if state.startswith("threshold:")]
+    if hours and THRESHOLD_METRIC in query.metrics:
+        query = query.model_copy(update={"parameters": {**query.parameters, "min_run_hours": hours[0]}})
+    return plan.model_copy(update={"query": query, "notes": [*notes, *reading_notes(readings, query), *plan.notes]})
 
 
 def about_jobs(question: str) -> bool:
@@ -110,8 +160,11 @@ def state_words(question: str) -> tuple[str, list[Reading]]:
     for start, end, words in sorted(edits, reverse=True):
         question = question[:start] + words + question[end:]
     hours = [m for m in _JOB_HOURS.finditer(question) if " ".join(m.group(0).lower().split()) != "job gpu hours"]
+    if (over := run_over(question)) is not None:
+        question = over[0]
+        readings.append((over[2], f"threshold:{over[1]:g}"))
     kind = "hours"
-    if not hours and _JOB_ONLY.search(question) and "job" not in question.lower():
+    if not hours and _JOB_ONLY.search(question) and not re.search(r"\b(?:jobs?|request\w*)\b", question, re.I):
         hours, kind = list(_HOURS.finditer(question)), "hours by a job's own attribute"
     for m in reversed(hours):
         what = m.groupdict().get("what") or m.groupdict().get("what2")
@@ -125,9 +178,13 @@ def reading_notes(readings: list[Reading], query: Any) -> list[str]:
     filtered = {str(v) for f in getattr(query, "filters", []) if f.dimension == "job_state" for v in f.values}
     notes = []
     for said, state in readings:
-        if state.startswith("hours"):
+        if state.startswith("threshold:"):
+            notes.append(f"Read '{said}' as jobs whose run time (Slurm Elapsed, start to end) was over {state.split(':', 1)[1]} hours.")
+        elif state.startswith("hours"):
             why = ": only Slurm jobs record a user, partition or QOS" if state != "hours" else ""
             notes.append(f"Read '{said}' as the jobs' own accelerator-hours (accelerators x run time, Slurm AllocTRES x Elapsed){why}.")
+        elif state == "jobs":
+            notes.append(f"Read '{said}' as jobs (a run is one Slurm job).")
         elif state != "a failure":
             notes.append(f"Read '{said}' as Slurm job state {state} (sacct JOB STATE CODES).")
         elif "failed" in filtered:
@@ -140,4 +197,4 @@ def reading_notes(readings: list[Reading], query: Any) -> list[str]:
     return notes
 
 
-__all__ = ["RULES", "Reading", "about_jobs", "reading_notes", "state_words"]
+__all__ = ["RULES", "THRESHOLD_METRIC", "Reading", "about_jobs", "reading_notes", "run_over", "state_words", "with_readings"]

@@ -17,8 +17,9 @@ from rapidfuzz import fuzz, process
 
 from assistant.planner.followup import apply_edits, is_followup, is_strong_followup, presentation_only, release_and_regroup
 from assistant.planner.job_times import anchor_jobs, on_jobs, placed_job_times
-from assistant.planner.job_words import about_jobs, reading_notes, state_words
-from assistant.planner.value_forms import absent_values, settle_ambiguous, spelled_codes
+from assistant.planner.job_words import about_jobs, state_words, with_readings
+from assistant.planner.value_forms import absent_values, spelled_codes
+from assistant.planner.value_settle import settle_ambiguous
 from assistant.planner.lexicon import Lexicon, fold, mask, normalize
 from assistant.planner.parse import Parsed, parse
 from assistant.planner.entities import counted_pair, entity_list, per_entity
@@ -75,7 +76,7 @@ def plan_offline(question: str, inp: PlannerInputs) -> PlannerPlan:
         question, inp = timed[0], replace(inp, extra_notes=[*inp.extra_notes, *timed[1]])
     if (said := _job_words(question, inp)) is not None:  # 'jobs that got OOM-killed': Slurm's OUT_OF_MEMORY, said so
         plan = plan_offline(said[0], inp)
-        return plan.model_copy(update={"notes": [*said[1], *reading_notes(said[2], plan.query), *plan.notes]}) if plan.kind == "query" else plan
+        return with_readings(plan, said[1], said[2])
     question = superlatives_as_measure(question)  # 'the most expensive cluster': the highest cost one
     if (first := ask_first(question[:2000])) is not None:  # 'how many GPUs sat idle': all day, or GPU-hours? ask
         return first

@@ -39,7 +39,7 @@ SLURM_CODES: dict[str, str] = {
     "OOM": "out_of_memory", "PR": "preempted", "TO": "timeout", "PD": "pending", "R": "running", "RQ": "requeued",
     "S": "suspended", "RV": "revoked",
 }
-_STATE_WORD = re.compile(r"\b(?:job\s+)?(?:state|status|st)\s*(?:=|:|is|of|in)?\s*(" + "|".join(sorted(SLURM_CODES, key=len, reverse=True))
+_STATE_WORD = re.compile(r"(?:\b(?:whose|with|having|in|at|of)\s+(?:a\s+|the\s+)?)?\b(?:job\s+)?(?:state|status|st)\s*(?:=|:|is|of|in)?\s*(" + "|".join(sorted(SLURM_CODES, key=len, reverse=True))
                          + r")\b", re.I)
 
 
@@ -61,9 +61,9 @@ def spelled_codes(question: str) -> tuple[str, list[str]]:
     """The question with each Slurm state code that names a state written as the state, and notes saying so.
 
     >>> spelled_codes("how many jobs in state PD right now")[0]
-    'how many jobs in state pending right now'
-    >>> spelled_codes("jobs with status=CA last week")[0]
-    'jobs with status=cancelled last week'
+    'how many jobs in job state pending right now'
+    >>> spelled_codes("jobs whose status=CA last week")[0]
+    'jobs in job state cancelled last week'
     >>> spelled_codes("how many DL jobs ran in CA")[0]
     'how many DL jobs ran in CA'
     """
@@ -73,7 +73,7 @@ def spelled_codes(question: str) -> tuple[str, list[str]]:
         code = m.group(1).upper()
         state = SLURM_CODES[code]
         notes.append(f"Read '{m.group(1)}' as Slurm's state code for {state.upper()} (squeue(1) JOB STATE CODES).")
-        return m.group(0)[: m.start(1) - m.start(0)] + state.replace("_", " ")
+        return "in job state " + state.replace("_", " ")  # 'status' alone is also a request's: the job state it is
 
     return _STATE_WORD.sub(spell, question), list(dict.fromkeys(notes))
 
@@ -111,27 +111,3 @@ def absent_values(query: Any, catalog: Any) -> list[str]:
                          f"(the states it holds: {', '.join(sorted(have))}), so none are counted.")
     return notes
 
-
-def settle_ambiguous(parsed: Any, reach: Any) -> None:
-    """Turn each ambiguous value phrase that the named metrics settle (`settle_by_reach`) into its filter, in place.
-
-    'How many jobs were cancelled': 'cancelled' is a job state and a request status, and only the job
-    state can filter a job count, so it is the job state. Phrases the metrics do not settle stay
-    ambiguous, and the planner asks.
-    """
-    from assistant.planner.parse import _NEGATION  # parse imports the lexicon, which imports this module
-
-    metrics = list(dict.fromkeys(h.target for h in parsed.metric_hits))
-    left = []
-    for hits in parsed.ambiguous_values:
-        chosen = settle_by_reach(hits, metrics, reach)
-        if chosen is None:
-            left.append(hits)
-            continue
-        op = "!=" if _NEGATION.search(parsed.text[: chosen.start][-40:]) else "="
-        prev = parsed.filters.get(chosen.target)
-        if prev and prev[0] == op:
-            prev[1].append(chosen.value)
-        else:
-            parsed.filters[chosen.target] = (op, [chosen.value])
-    parsed.ambiguous_values = left

@@ -148,3 +148,48 @@ def test_gpu_hours_of_jobs_are_the_jobs_own_hours(inputs: PlannerInputs, q: str)
 def test_gpu_hours_by_team_stay_the_fleets(inputs: PlannerInputs) -> None:
     query, _ = planned(inputs, "gpu hours by team last week")
     assert query.metrics == ["allocated_hours"]
+
+
+def test_an_ml_run_is_a_job(inputs: PlannerInputs) -> None:
+    query, plan = planned(inputs, "how many of our runs crashed last week")
+    assert query.metrics == ["failed_jobs"] and any("a run is one Slurm job" in n for n in plan.notes)
+
+
+def test_a_question_already_rewritten_to_a_job_metric_is_still_about_jobs() -> None:
+    """Another rule may have named the metric ('job_duration_avg_hours that succeeded'): its state words are still read."""
+    from assistant.planner.job_words import about_jobs
+
+    assert about_jobs("job_duration_avg_hours that succeeded last week")
+
+
+@pytest.mark.parametrize("q", ["top user by gpu hours last week", "the user with the most accelerator hours last week"])
+def test_ranking_users_by_gpu_hours_ranks_their_jobs_hours(inputs: PlannerInputs, q: str) -> None:
+    query, _ = planned(inputs, q)
+    assert query.metrics == ["job_accelerator_hours"] and [g.dimension for g in query.group_by] == ["user"]
+
+
+@pytest.mark.parametrize(("said", "hours"), [("ran longer than 24 hours", 24.0), ("that ran for more than 2 days", 48.0),
+                                             ("running over 90 minutes", 1.5), ("with a wall time over 36h", 36.0)])
+def test_a_run_time_threshold_is_the_thresholded_count_with_that_parameter(said: str, hours: float) -> None:
+    """'Jobs that ran longer than N hours': a per-job filter on run time, the threshold set as the metric's parameter."""
+    from assistant.planner.job_words import THRESHOLD_METRIC, with_readings, state_words
+
+    text, readings = state_words(f"how many jobs {said} last week")
+    assert "jobs over run hours" in text
+    plan = PlannerPlan(kind="query", query=MetricQuery(metrics=[THRESHOLD_METRIC]))
+    out = with_readings(plan, [], readings)
+    assert out.query is not None and out.query.parameters == {"min_run_hours": hours}
+    assert any(f"over {hours:g} hours" in n for n in out.notes)
+
+
+def test_long_running_without_a_threshold_is_not_given_one() -> None:
+    from assistant.planner.job_words import state_words
+
+    assert "over run hours" not in state_words("how many long-running jobs last week")[0]
+
+
+@pytest.mark.parametrize("q", ["how many jobs did we kill last week", "how many jobs did atlas cancel last week"])
+def test_a_present_tense_verb_is_the_state_not_a_typo(inputs: PlannerInputs, q: str) -> None:
+    """'kill' is no typo of 'bill': in a job question it is scancel's verb."""
+    query, _ = planned(inputs, q)
+    assert query.metrics == ["jobs"] and states(query) == ["cancelled"]

@@ -88,7 +88,7 @@ def test_codes_without_a_state_word_are_english_or_other_abbreviations(q: str) -
 
 
 def test_squeue_column_form_is_a_state() -> None:
-    assert spelled_codes("jobs with ST=PD on orion")[0] == "jobs with ST=pending on orion"
+    assert spelled_codes("jobs with ST=PD on orion")[0] == "jobs in job state pending on orion"
 
 
 def test_a_documented_state_the_data_lacks_is_still_that_state(four_states: PlannerInputs) -> None:
@@ -125,3 +125,8 @@ def test_a_value_no_metric_settles_is_asked(inputs: PlannerInputs) -> None:
     """Two metrics, one per dimension: 'cancelled' could filter either, so the planner asks."""
     p = ask(inputs, "jobs and compute requests cancelled last week")
     assert p.kind == "clarify" and any("job_state" in o for o in p.options) and any("request_status" in o for o in p.options)
+
+
+def test_a_code_after_status_is_the_job_state_not_a_request_status(inputs: PlannerInputs) -> None:
+    """'status' alone also names a request's status: the code makes it a job state."""
+    assert state_filter(inputs, "jobs with status CA last week") == ["cancelled"]

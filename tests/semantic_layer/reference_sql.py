@@ -181,6 +181,7 @@ REFERENCE.update({
     "queue_wait_avg_minutes": _jobs("avg(queue_wait_minutes)"),
     "job_duration_avg_hours": _jobs(f"avg({_RUN_H}) FILTER (WHERE start_at IS NOT NULL AND end_at IS NOT NULL)"),
     "job_duration_p50_hours": _jobs(f"quantile_cont({_RUN_H}, 0.5) FILTER (WHERE start_at IS NOT NULL AND end_at IS NOT NULL)"),
+    "jobs_over_run_hours": _jobs("count_if(date_diff('second', start_at, end_at) > 24 * 3600)"),  # the default threshold, 24 h
     "approval_lead_time_avg_hours": _requests(
         "avg(date_diff('second', submitted_at, decided_at) / 3600.0) FILTER (WHERE decided_at IS NOT NULL AND status <> 'denied')"),
     "resolve_time_p50_hours": _incidents(f"quantile_cont({RESOLVE_H}, 0.5) FILTER (WHERE resolved_at IS NOT NULL)"),
