@@ -37,6 +37,10 @@ def respond(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     if answer.status == "answered" and plan is not None and plan.kind in ("query", "sql"):
         brief = {k: v for k, v in answer.to_json().items() if k in ("question", "period", "chart", "columns")}
         out.update(last_query=answer.metric_query, last_sql=answer.sql, last_answer=brief)  # no rows: checkpoints stay small
+    elif answer.status == "answered" and state.get("tool_result") is not None:
+        # a tool's table is now the thread's last answer: 'how many?' or 'and by cluster?' must not edit an older question
+        brief = {k: v for k, v in answer.to_json().items() if k in ("question", "period", "chart", "columns")}
+        out.update(last_query=None, last_answer=brief, last_sql=answer.sql or state.get("last_sql"))
     return out
 
 

@@ -43,3 +43,13 @@ def test_a_top_n_counts_its_n(ask: Callable[..., Answer], thread: str) -> None:
 def test_how_many_after_a_series_is_not_a_row_count(ask: Callable[..., Answer], thread: str) -> None:
     ask("daily spend last week", thread)
     assert ask("how many is that", thread).columns != ["time_count"]
+
+
+def test_after_a_tool_answer_a_follow_up_never_edits_an_older_list(ask: Callable[..., Answer], thread: str) -> None:
+    """'how many?' after the scan's table is not the count of the list two turns back."""
+    ask("which teams had failed jobs last week", thread)
+    scan = ask("anything weird going on last week?", thread)
+    assert scan.status == "answered"
+    after = ask("how many?", thread)
+    assert after.columns != ["team_count"] and after.status != "answered"
+    assert "anything weird" in ask("show the SQL", thread).text
