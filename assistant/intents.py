@@ -2,7 +2,10 @@
 
 Order matters: unsafe requests are refused before anything else looks at the question, so a metric
 word next to "drop table" can never reach the planner. Routing depends on this function alone,
-which is why neither a data value nor an LLM reply can change which tools run.
+which is why neither a data value nor an LLM reply can change which tools run. A tool is read from
+its spec's cues and its own words (`assistant.tool_words`: a subject inside a request frame), scored
+against the other tools; where those words also name a catalog metric, the graph asks which was meant
+(`assistant.tool_ties`) instead of running either.
 """
 
 from __future__ import annotations
@@ -139,6 +142,10 @@ _CAPACITY = _WEIGHTS[1][1]
 _NOT_CAPACITY = re.compile(r"\b(tokens?|requests?|incidents?|jobs?|errors?|latency|energy|power|kwh|queue|failures?|outages?)\b", re.I)
 
 
+_INSTRUMENT = re.compile(r"\bsavings?[\s-]+plans?\b", re.I)
+"""AWS Savings Plans (FOCUS CommitmentDiscountType): a commitment discount whose name holds 'savings' and 'plan'."""
+
+
 def tool_scores(text: str) -> dict[IntentKind, float]:
     """How strongly the words point at each tool: a strong cue counts 2, supporting words add less.
 
@@ -147,6 +154,7 @@ def tool_scores(text: str) -> dict[IntentKind, float]:
     what exists instead).
     """
     scores: dict[IntentKind, float] = {}
+    text = _INSTRUMENT.sub("commitment", text)  # 'savings plan coverage' names an AWS commitment, not a savings hunt
     for kind, pattern in _tool_patterns():
         if pattern.search(text):
             scores[kind] = scores.get(kind, 0.0) + 2.0

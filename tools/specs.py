@@ -1,7 +1,8 @@
 """Every ops tool declared once: name, purpose, input and result models, the phrases that reach it,
 its renderers. The faces and the agent derive from these specs:
 
-- `assistant.intents` routes a question to a tool by the spec's `cues` (scored, in `SPECS` order);
+- `assistant.intents` routes a question to a tool by the spec's `cues` and its own words (`keywords`, the
+  subject, inside one of its `asks`, a request frame; `assistant.tool_words`), scored, in `SPECS` order;
 - `assistant.toolbox.REGISTRY` (the graph's run_tool) calls the spec's `entry`;
 - `pace <command>` exists for every spec (a hand-written command with richer flags where one is
   registered, else one generic `pace <command> [QUESTION] [--db] [--json]`);
