@@ -31,7 +31,7 @@ _VERB = re.compile(
 )
 """'costing us', 'cost us', 'paid for': a verb whose object is money; read as 'cost'."""
 
-_PAY_FOR = re.compile(r"\b(?:pay(?:s|ing)?|paid|spen[dt](?:ing)?|wast(?:e|es|ed|ing)(?:\s+(?:money|cash))?)\s+(?:for|on)\s+(?:the\s+|our\s+)?([a-z]+(?:\s+[a-z]+)?)\b", re.I)
+_PAY_FOR = re.compile(r"\b(?:pay(?:s|ing)?|paid|spen[dt](?:ing)?|wast(?:e|es|ed|ing)(?:\s+(?:money|cash))?)\s+(?:for|on)\s+(?:the\s+|our\s+)?([a-z]+(?:\s+[a-z]+){0,2})\b", re.I)
 """'what were we paying for serving', 'wasting money on unused commitments': the subject paid for, if the catalog
 has its cost ('serving cost', 'unused commitment cost'); otherwise the verb's own reading stands."""
 
@@ -118,15 +118,27 @@ def read_money(question: str, lexicon: Any) -> str:
 
 
 def _subject_cost(m: re.Match[str], lexicon: Any) -> str:
-    """'paying for serving' -> 'serving cost' where the catalog names that cost; else the verb alone ('cost for ...')."""
+    """'paying for serving' -> 'serving cost' where the catalog names that cost; 'paying for unused savings plans' -> the
+    money metric it names (catalog money metrics end in `_usd`); else the verb alone ('cost for ...')."""
     from assistant.planner.lexicon import fold
     from assistant.planner.words import GAP_OK
 
     subject = [w for w in m.group(1).split() if fold(w) not in GAP_OK]
+    metrics = getattr(lexicon, "metrics", {})
     for n in range(len(subject), 0, -1):
-        if fold(" ".join([*subject[:n], "cost"])) in getattr(lexicon, "metrics", {}):
+        if fold(" ".join([*subject[:n], "cost"])) in metrics:
             return " ".join([*subject[:n], "cost", *subject[n:]])
+        said = fold(" ".join(subject[:n]))
+        if any(name.endswith("_usd") for name in metrics.get(said, ())) and not _longer_value(fold(" ".join(subject)), said, lexicon):
+            return " ".join(subject)  # already money: 'paying for unused savings plans'
     return m.group(0)
+
+
+def _longer_value(text: str, phrase: str, lexicon: Any) -> bool:
+    """A data value that starts where `phrase` does and runs longer ('savings plans' is a value, 'savings' a metric)."""
+    match_at = getattr(lexicon, "match_at", None)
+    end = match_at(text, 0, "value") if match_at is not None else None
+    return end is not None and end > len(phrase)
 
 
 def _placed_metric(text: str, lexicon: Any) -> bool:

@@ -237,3 +237,18 @@ def test_an_excluded_value_keeps_the_rows_with_no_value(engine) -> None:  # noqa
         "SELECT sum(EffectiveCost)::DOUBLE, (sum(EffectiveCost) FILTER (WHERE x_team = 'atlas'))::DOUBLE FROM cost_daily "
         "WHERE ChargePeriodStart >= TIMESTAMP '2026-10-01' AND ChargePeriodStart < TIMESTAMP '2026-11-01'").rows[0]
     assert got.rows[0][0] == pytest.approx(total - atlas, rel=1e-9)
+
+
+@pytest.mark.parametrize("q", ["savings plan coverage last month", "savings from savings plans by cluster last month",
+                               "savings plan utilization per cluster last month", "what did we pay for unused savings plans last month"])
+def test_a_savings_plan_is_a_commitment_not_a_request_for_the_savings_tool(q: str) -> None:
+    """AWS Savings Plans are a FOCUS commitment discount: the name holds 'savings' and 'plan', but nobody asked for a savings hunt."""
+    from assistant.intents import classify
+
+    assert classify(q).kind == "metric"
+    assert classify("where could we trim gpu spend").kind == "savings"
+
+
+def test_paying_for_a_money_metric_is_that_metric_alone(inputs: PlannerInputs) -> None:
+    """'what did we pay for the bill' is the bill, not spend and the bill side by side."""
+    assert _query(inputs, "what did we pay for the invoice last month").metrics == ["billed_cost_usd"]
