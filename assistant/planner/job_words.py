@@ -29,6 +29,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from semantic_layer.query import Filter
+
 _BY = (r"(?:(?:for|because\s+of|due\s+to|from|by|with|on|at|after)\s+(?:an?\s+|the\s+|their\s+|its\s+)?"
        r"|(?:because|when|as|after)\s+(?:they|it|the\s+jobs?)\s+(?:had\s+|got\s+)?)")
 _KILLED = r"(?:(?:got|get|gets|were|was|been|being|are|is)\s+)?(?:killed|terminated|died|crashed|failed|dying|crashing|stopped|aborted|evicted|cancell?ed)\s+"
@@ -94,6 +96,8 @@ _RUN_OVER = (
     re.compile(r"\bjobs?\s+(?:with|having|whose)\s+(?:an?\s+|the\s+|their\s+)?(?:run\s*time|wall\s*(?:clock\s+)?time|elapsed(?:\s+time)?"
                r"|duration)\s+(?:(?:is|was|of)\s+)?" + _OVER + _AMOUNT, re.I),
 )
+FAILED_METRIC = "failed_jobs"
+"""The catalog's failure count (six Slurm states); a question naming the FAILED code asks for that one state."""
 THRESHOLD_METRIC = "jobs_over_run_hours"
 """The job count with a run-time threshold (its measure's parameter `min_run_hours`)."""
 
@@ -120,6 +124,11 @@ def with_readings(plan: Any, notes: list[str], readings: list[Reading]) -> Any:
     if getattr(plan, "kind", None) != "query" or plan.query is None:
         return plan
     query = plan.query
+    if any("state code for FAILED" in n for n in notes) and query.metrics == [FAILED_METRIC]:
+        # 'state F' is Slurm's FAILED state only; the failed-jobs metric would add TIMEOUT, OUT_OF_MEMORY, NODE_FAIL...
+        order = [o.model_copy(update={"field": "jobs"}) if o.field == FAILED_METRIC else o for o in query.order_by]
+        flt = Filter(dimension="job_state", operator="=", values=["failed"])
+        query = query.model_copy(update={"metrics": ["jobs"], "order_by": order, "filters": [*query.filters, flt]})
     hours = [float(state.split(":", 1)[1]) for _, state in readings if state.startswith("threshold:")]
     if hours and THRESHOLD_METRIC in query.metrics:
         query = query.model_copy(update={"parameters": {**query.parameters, "min_run_hours": hours[0]}})

@@ -193,3 +193,9 @@ def test_a_present_tense_verb_is_the_state_not_a_typo(inputs: PlannerInputs, q: 
     """'kill' is no typo of 'bill': in a job question it is scancel's verb."""
     query, _ = planned(inputs, q)
     assert query.metrics == ["jobs"] and states(query) == ["cancelled"]
+
+
+def test_the_failed_code_is_the_failed_state_only(inputs: PlannerInputs) -> None:
+    """'state F' names Slurm's FAILED alone: never the failed-jobs count, which adds TIMEOUT, OUT_OF_MEMORY, NODE_FAIL..."""
+    query, _ = planned(inputs, "how many jobs with state F last week")
+    assert query.metrics == ["jobs"] and states(query) == ["failed"]
