@@ -41,8 +41,8 @@ _SET_BACK = re.compile(r"\bset\s+(?:us|me|the company|our (?:team|org|company))\
 """'what did the H100 fleet set us back': an idiom for what something cost."""
 _AFTER_DISCOUNTS = re.compile(r"\b(?:net\s+)?(?:cost|spend|spending)\s+after\s+(?:all\s+)?(?:the\s+|our\s+)?discounts?\b", re.I)
 """'net cost after discounts': FOCUS EffectiveCost is the cost after every discount, not cost plus savings."""
-_HOURLY_PRICE = re.compile(r"\b(?:gpus?|accelerators?)\s+(?:cost|costs|price|prices)\s+per\s+hour\b", re.I)
-"""'what do GPUs cost per hour': the price of a GPU-hour, not an hourly series of spend."""
+_HOURLY_PRICE = re.compile(r"\b([\w-]+)\s+(?:cost|costs|price|prices)\s+(?:us\s+)?per\s+hour\b", re.I)
+"""'what do GPUs cost per hour', 'H100s cost us per hour': the price of a GPU-hour, not an hourly series of spend."""
 _THE_GPU_BILL = re.compile(r"\b(the|our|my|total)\s+(?:gpus?|accelerators?)\s+(?=(?:bill|spend|spending|cost|costs|invoice)\b)", re.I)
 """'what's the GPU bill': the fleet's bill; 'GPU' describes it and is not a split by accelerator type."""
 
@@ -67,7 +67,7 @@ _CLOUD_VS = re.compile(rf"\b(?:the\s+)?(?:public\s+)?cloud\s+(?:vs\.?|versus|and
 
 _CLOUD = re.compile(
     r"\b(?:in|on|from|across)\s+(?:the\s+)?(?:public\s+)?cloud\b(?!\s*(?:provider|vendor|s\b))"
-    r"|\b(?:public\s+)?cloud\s+(?=(?:bill|bills|billing|cost|costs|spend|spending|invoice|invoices|charges|expenses?|expenditure|burn)\b)",
+    r"|(?<!\beach )(?<!\bevery )(?<!\bper )(?<!\bby )(?<!\bwhich )(?<!\bwhat )\b(?:public\s+)?cloud\s+(?=(?:bill|bills|billing|cost|costs|spend|spending|invoice|invoices|charges|expenses?|expenditure|burn)\b)",
     re.I,
 )
 
@@ -97,7 +97,7 @@ def read_money(question: str, lexicon: Any) -> str:
         text = f"{_CLOUD_VS.sub(' ', text).strip(' ?.!')} by provider"
     text = _CLOUD.sub(" ", text) if (cloud := _CLOUD.search(text)) else text
     text = _CHARGED.sub("billed", _SET_BACK.sub("cost", _THE_GPU_BILL.sub(r"\1 ", text)))
-    text = _HOURLY_PRICE.sub("cost per gpu hour", _AFTER_DISCOUNTS.sub("effective cost", text))
+    text = _HOURLY_PRICE.sub(lambda m: _hour_price(m, lexicon), _AFTER_DISCOUNTS.sub("effective cost", text))
     text = _PAY_FOR.sub(lambda m: _subject_cost(m, lexicon), text)
     text = _VERB.sub("cost", text)
     text = _TIME_BEFORE.sub("", text)
@@ -131,6 +131,17 @@ def _subject_cost(m: re.Match[str], lexicon: Any) -> str:
         said = fold(" ".join(subject[:n]))
         if any(name.endswith("_usd") for name in metrics.get(said, ())) and not _longer_value(fold(" ".join(subject)), said, lexicon):
             return " ".join(subject)  # already money: 'paying for unused savings plans'
+    return m.group(0)
+
+
+def _hour_price(m: re.Match[str], lexicon: Any) -> str:
+    """'H100s cost per hour' -> 'H100s cost per gpu hour' when what costs is an accelerator (a type the data holds)."""
+    from assistant.planner.lexicon import fold
+
+    word = fold(m.group(1))
+    kinds = {dim for dim, _ in getattr(lexicon, "values", {}).get(word, ())}
+    if word in ("gpu", "accelerator") or "accelerator_type" in kinds:
+        return "cost per gpu hour" if word in ("gpu", "accelerator") else f"{m.group(1)} cost per gpu hour"
     return m.group(0)
 
 

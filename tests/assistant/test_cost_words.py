@@ -252,3 +252,13 @@ def test_a_savings_plan_is_a_commitment_not_a_request_for_the_savings_tool(q: st
 def test_paying_for_a_money_metric_is_that_metric_alone(inputs: PlannerInputs) -> None:
     """'what did we pay for the bill' is the bill, not spend and the bill side by side."""
     assert _query(inputs, "what did we pay for the invoice last month").metrics == ["billed_cost_usd"]
+
+
+@pytest.mark.parametrize(("q", "value"), [("what did H100s cost us per hour last month", "H100"), ("what do A100s cost per hour last month", "A100")])
+def test_an_accelerator_costing_per_hour_is_its_gpu_hour_price(inputs: PlannerInputs, q: str, value: str) -> None:
+    query = _query(inputs, q)
+    assert query.metrics == ["cost_per_accelerator_hour_usd"] and _filters(query) == {"accelerator_type": ("=", [value])}
+
+
+def test_each_cloud_splits_by_provider_and_keeps_the_split(inputs: PlannerInputs) -> None:
+    assert [g.dimension for g in _query(inputs, "how much did each cloud cost us last month").group_by] == ["provider"]
