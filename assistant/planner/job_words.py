@@ -135,9 +135,15 @@ def with_readings(plan: Any, notes: list[str], readings: list[Reading]) -> Any:
     return plan.model_copy(update={"query": query, "notes": [*notes, *reading_notes(readings, query), *plan.notes]})
 
 
-def about_jobs(question: str) -> bool:
-    """Whether the question names jobs, runs or Slurm (a state verb elsewhere means something else)."""
-    return bool(_JOBS.search(question))
+def about_jobs(question: str, catalog: Any = None) -> bool:
+    """Whether the question names jobs, runs or Slurm (a state verb elsewhere means something else), or a job metric by
+    its catalog name (another rule may have written 'p95 queue wait for jobs' as `queue_wait_p95_minutes`)."""
+    if _JOBS.search(question):
+        return True
+    from assistant.planner.job_times import on_jobs
+
+    named = set(re.findall(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b", question))
+    return any(name in getattr(catalog, "metrics", {}) and on_jobs(catalog, name) for name in named)
 
 
 Reading = tuple[str, str]

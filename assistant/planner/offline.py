@@ -570,7 +570,7 @@ def _job_words(question: str, inp: PlannerInputs) -> tuple[str, list[str], list[
     said, notes = spelled_codes(question[:2000])
     previous = inp.previous.metrics if inp.previous is not None else []
     readings: list[tuple[str, str]] = []
-    if about_jobs(said) or any(on_jobs(inp.catalog, m) for m in previous):
+    if about_jobs(said, inp.catalog) or any(on_jobs(inp.catalog, m) for m in previous):
         said, readings = state_words(said)
     return (said, notes, readings) if notes or readings else None
 

@@ -199,3 +199,10 @@ def test_the_failed_code_is_the_failed_state_only(inputs: PlannerInputs) -> None
     """'state F' names Slurm's FAILED alone: never the failed-jobs count, which adds TIMEOUT, OUT_OF_MEMORY, NODE_FAIL..."""
     query, _ = planned(inputs, "how many jobs with state F last week")
     assert query.metrics == ["jobs"] and states(query) == ["failed"]
+
+
+def test_a_job_metric_named_by_its_catalog_name_is_about_jobs(inputs: PlannerInputs) -> None:
+    from assistant.planner.job_words import about_jobs
+
+    assert about_jobs("job_accelerator_hours that got bumped last week", inputs.catalog)
+    assert not about_jobs("allocated_hours that died last week", inputs.catalog)
