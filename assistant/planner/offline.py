@@ -33,7 +33,7 @@ from assistant.planner.shapes import additive, conversions, daily_average, per_t
 from assistant.planner.stated import average_of_count, extreme_statistic, stated_clash
 from assistant.planner.fleet_power import total_power
 from assistant.planner.unit_senses import unit_sense
-from assistant.planner.units import UNIT_ASK, asked_unit, unit_not_metric
+from assistant.planner.units import UNIT_ASK, asked_unit, unit_not_metric, unit_twin
 from assistant.planner.utilization_words import ask_first, everyday_utilization
 from assistant.planner.unmeasured import missing_abstain, missing_measure, misspelled_missing
 from assistant.planner.vocabulary.general import plain_words, with_reading
@@ -342,7 +342,7 @@ def _units(parsed: Parsed, metrics: list[str], inp: PlannerInputs) -> tuple[list
             out.append(name)
             continue
         words = {w for h in parsed.metric_hits if h.target == name for w in h.phrase.split()}
-        sibling = None if unit == "%" else _sibling_in_unit(name, words, wanted, inp)  # a percent 'in hours' is another quantity
+        sibling = unit_twin(inp.catalog, name, wanted) if unit == "%" else _sibling_in_unit(name, words, wanted, inp)  # 'in hours'
         label = getattr(inp.catalog.metrics[name], "label", name)
         if sibling is None and wanted in ("%", "fraction") and additive(inp.catalog, name):  # 'spend by team in %': a share, if split
             parsed.convert[name] = "%"

@@ -51,3 +51,16 @@ def unit_not_metric(parsed: Any, metrics: list[str]) -> list[str]:
         parsed.rest = parsed.rest[:start] + text[start:end] + parsed.rest[end:]
         parsed.leftover = [w for w in parsed.rest.split() if w]
     return metrics
+
+
+def unit_twin(catalog: Any, name: str, wanted: str) -> str | None:
+    """The metric declared as `name`'s quantity in another unit (`unit_form_of`, either way) measured in `wanted`.
+
+    'accelerator memory used in GiB' is the memory percent's twin in GiB; a percent has no other sibling
+    in an amount unit ('utilization in hours' is another quantity).
+    """
+    metrics = catalog.metrics
+    twins = set(getattr(metrics[name], "unit_form_of", None) or []) | {
+        n for n, m in metrics.items() if name in (getattr(m, "unit_form_of", None) or [])}
+    found = [t for t in sorted(twins) if t in metrics and getattr(metrics[t], "unit", "") == wanted]
+    return found[0] if len(found) == 1 else None

@@ -156,3 +156,8 @@ def test_an_amount_split_as_a_fraction_is_its_share_of_the_total(today: date) ->
 def test_a_percent_asked_in_an_amount_unit_is_refused_not_swapped(today: date) -> None:
     p = plan("utilization last week in hours", today)
     assert p.kind == "abstain" and p.query is None  # a percent of time 'in hours' is another quantity: never a sibling metric
+
+
+def test_a_percent_asked_in_its_twins_unit_is_the_twin(today: date) -> None:
+    p = plan("memory utilization last week in gib", today)  # the declared twin (unit_form_of): the same quantity in GiB
+    assert p.kind == "query" and p.query is not None and p.query.metrics == ["mem_gib"]
