@@ -95,6 +95,10 @@ def scan_tool(settings: Settings, question: str, time_range: TimeRange = None) -
     start, end = _bounds(time_range)
     kinds = kinds_named(question)
     r = scan(settings, start=start, end=end, kinds=kinds)
+    if kinds and not r.rows:  # none of the kinds asked about: say so, and show what the other detectors found
+        named = ", ".join(k.replace("_", " ") for k in kinds)
+        r = scan(settings, start=start, end=end, kinds=None)
+        return ToolAnswer(f"No {named} findings. All detectors: {r.summary_text()}", r.columns, r.rows, r.evidence_sql, r)
     return ToolAnswer(r.summary_text(), r.columns, r.rows, r.evidence_sql, r)
 
 

@@ -137,3 +137,9 @@ def test_period_and_measure_words_reach_the_scan(ask: Callable[..., Answer], thr
     assert {r[month.columns.index("kind")] for r in month.rows} == {"cost_spike"}
     ever = ask("did anything look fishy with costs?", f"{thread}-ever")
     assert "in all data" in ever.text and "in all data" not in month.text and len(ever.rows) >= len(month.rows)
+
+
+def test_a_measure_with_no_findings_says_so_and_shows_the_rest(ask: Callable[..., Answer], thread: str) -> None:
+    a = ask("did anything look off with utilization last week?", thread)
+    kinds = {r[a.columns.index("kind")] for r in a.rows}
+    assert a.status == "answered" and (kinds <= {"utilization_collapse", "utilization_shift"} or a.text.startswith("No utilization"))
