@@ -115,11 +115,11 @@ def plan_offline(question: str, inp: PlannerInputs) -> PlannerPlan:
         return PlannerPlan(kind="clarify", message=f"'{hits[0].phrase}' matches several things; which did you mean?", options=options)
     unknown = [w for w in parsed.leftover if w not in STOPWORDS and not w.isdigit()]
     typo = _typo_clarify(question[:2000], [w for w in unknown if w not in CHANGE_VERBS], inp.lexicon)  # 'changed' is no 'charged'
-    if typo is not None:
+    if typo is not None and _about_something(parsed, typo.options, inp.lexicon):
         return typo
     for word in (w for w in unknown if w not in _known_words(inp)):  # a real word ('caused') is no typo of two others
         ties = close_ties(word, vocabulary(inp.lexicon, _known_words(inp)))
-        if ties:
+        if ties and _about_something(parsed, ties, inp.lexicon):
             return PlannerPlan(kind="clarify", message=f"I don't know '{word[:40]}'. Did you mean one of these?", options=ties, replaces=word)
     metrics, notes, clarify = _metrics(parsed, inp)
     if clarify is not None:
@@ -866,6 +866,16 @@ def _correct_typos(question: str, parsed: Parsed, inp: PlannerInputs) -> tuple[P
     corrected = " ".join(fixes.get(w, w) for w in folded)
     notes = [f"Read '{originals.get(w, w)[:40]}' as '{vocab.display.get(f, f)}' (a likely typo)." for w, f in fixes.items()]
     return parse(corrected, inp.lexicon, inp.today, VALUE_PRIORITY), notes
+
+
+def _about_something(parsed: Parsed, options: list[str] | None, lex: Lexicon) -> bool:
+    """A did-you-mean is worth asking only where an answer could follow: the question already names a
+    metric, a grouping or a filter, or one of the options is a metric word. 'the meaning of life' names
+    nothing pace measures, so 'line or lite?' would lead nowhere; it abstains with what pace can answer."""
+    if parsed.metric_hits or parsed.group_dims or parsed.filters:
+        return True
+    metric_names = {str(m) for m in lex.raw.get("metric", {}).values()}
+    return any(fold(o) in lex.metrics or o in metric_names for o in options or ())
 
 
 def _typo_clarify(question: str, unknown: list[str], lex: Lexicon) -> PlannerPlan | None:
