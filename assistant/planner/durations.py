@@ -278,10 +278,11 @@ def _read(question: str, catalog: Any, vocab: _Vocab) -> tuple[str, list[str]] |
               if ev in thing_events and (tokens[s] not in ("last", "lasting") or _is_last_verb(tokens, s))
               and any(not (s <= i < e) for i in thing_at)]
     ranked = any(t in _RANKS for t in tokens)
-    stats = _statistics(tokens, ranked)
+    # a statistic inside another metric's own name ('p95 latency') is that metric's, never the duration's
+    stats = [st for st in _statistics(tokens, ranked) if not any(i in claimed for i in range(st[0], st[1]))]
     hits = alone + paired
     events_at = {e - 1 for s, e, _ in hits}
-    phrasing = _phrasing(tokens, events_at, stats)
+    phrasing = _phrasing(tokens, events_at, stats) - claimed
     unit_at, unit = _unit(tokens)
     strong = {i for i in phrasing if tokens[i] not in _WAITS} | {i for i, t in enumerate(tokens) if t in _SUPERLATIVES}
     if not strong and not stats and unit is None:

@@ -236,3 +236,11 @@ def test_another_metrics_phrase_keeps_its_words_and_a_still_waiting_population_i
     assert isinstance(out, tuple) and out[0] == "what was the approval rate and approval_p50"
     assert duration_question("how long have pending requests been waiting", cat) is None  # their age: no metric times it
     assert duration_question("how long do open incidents stay open", cat) is None
+
+
+def test_a_statistic_and_duration_word_inside_another_metrics_name_stay_that_metrics() -> None:
+    """'mean queue wait and p95 latency': 'p95 latency' is the serving metric, never a p95 of the wait."""
+    cat = timed_catalog()
+    cat.metrics["latency_p95"] = measured_metric("latency_p95", "p95 latency", ["p95 latency"], "approval_p50_m", "ms")
+    out = duration_question("median time to ack and p95 latency last month", cat)
+    assert isinstance(out, tuple) and out[0] == "tta_p50 and p95 latency last month"
