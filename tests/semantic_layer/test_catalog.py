@@ -11,7 +11,8 @@ import pytest
 
 from semantic_layer.catalog import DEFINITIONS_DIR, Catalog, build_catalog, load_catalog
 from semantic_layer.errors import CatalogError
-from semantic_layer.yaml_loader import load_yaml, load_yaml_file
+from semantic_layer.yaml_loader import load_yaml
+from tests.semantic_layer.manifest import documents as _documents, errors as _errors, find_item as _find
 
 REQUIRED_DIMENSIONS = {
     "time", "team", "org", "project", "cluster", "region", "provider", "accelerator_type", "accelerator_kind",
@@ -72,21 +73,6 @@ def test_dimensions_for_follow_declared_joins(catalog: Catalog) -> None:
 
 # --- golden manifest: change one field, expect exactly one error -------------------------------------------
 
-def _documents() -> list[tuple[str, Any]]:
-    return [(p.name, load_yaml_file(p)) for p in sorted(DEFINITIONS_DIR.glob("*.yaml"))]
-
-
-def _find(docs: list[tuple[str, Any]], section: str, name: str) -> tuple[str, dict]:
-    for file, data in docs:
-        for item in data.get(section) or []:
-            if item.get("name") == name:
-                return file, item
-    raise KeyError(name)
-
-
-def _errors(docs: list[tuple[str, Any]]) -> list:
-    _, issues = build_catalog(docs)
-    return [i for i in issues if i.level == "error"]
 
 
 def test_golden_manifest_is_clean() -> None:

@@ -13,22 +13,7 @@ import pytest
 
 from semantic_layer.catalog import DEFINITIONS_DIR, build_catalog, load_catalog
 from semantic_layer.yaml_loader import load_yaml_file
-
-
-def _documents() -> list[tuple[str, Any]]:
-    return [(p.name, load_yaml_file(p)) for p in sorted(DEFINITIONS_DIR.glob("*.yaml"))]
-
-
-def _item(docs: list[tuple[str, Any]], section: str, name: str) -> tuple[str, dict]:
-    for file, data in docs:
-        for item in data.get(section) or []:
-            if item.get("name") == name:
-                return file, item
-    raise KeyError(name)
-
-
-def _errors(docs: list[tuple[str, Any]]) -> list:
-    return [i for i in build_catalog(docs)[1] if i.level == "error"]
+from tests.semantic_layer.manifest import documents as _documents, errors as _errors, find_item as _item
 
 
 def test_every_event_has_one_plain_metric_and_each_metric_its_own_statistic() -> None:
