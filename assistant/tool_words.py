@@ -13,11 +13,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-import snowballstemmer
-
+from core.stems import stems as stem_words
 from tools.specs import ToolSpec
 
-_STEMMER = snowballstemmer.stemmer("english")
 _TOKEN = re.compile(r"[a-z0-9]+")
 
 
@@ -28,8 +26,7 @@ def tokens(text: str) -> list[tuple[str, int, int]]:
     ['where', 'are', 'we', 'leak', 'money']
     """
     found = [(m.group(0), m.start(), m.end()) for m in _TOKEN.finditer(text.lower())]
-    stems = _STEMMER.stemWords([w for w, _, _ in found])
-    return [(s, a, b) for s, (_, a, b) in zip(stems, found, strict=True)]
+    return [(s, a, b) for s, (_, a, b) in zip(stem_words(w for w, _, _ in found), found, strict=True)]
 
 
 @lru_cache(maxsize=2048)

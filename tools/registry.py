@@ -18,9 +18,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-import snowballstemmer
-
 from core.settings import Settings
+from core.stems import stem, stems
 from tools.forecast import forecast_capacity, type_in_question
 from tools.impact import utilization_gain_value
 from tools.savings import estimate_savings
@@ -54,7 +53,6 @@ def _bounds(time_range: TimeRange) -> tuple[datetime | date | None, datetime | d
     raise TypeError(f"time_range must be None, (start, end) or have .start/.end; got {type(time_range).__name__}")
 
 
-_STEMMER = snowballstemmer.stemmer("english")
 _GENERIC = frozenset({"data"})  # 'anything odd in the data?' asks about everything; data quality is named in full
 
 
@@ -73,12 +71,12 @@ def kinds_named(question: str) -> list[str] | None:
     named = [k for k in KINDS if k.replace("_", " ") in text]
     if named:
         return named
-    stems = _STEMMER.stemWords(re.findall(r"[a-z]+", text))
+    said = stems(re.findall(r"[a-z]+", text))
     for kind in KINDS:
         if kind.split("_")[0] in _GENERIC:
             continue
-        measure = _STEMMER.stemWord(kind.split("_")[0])
-        if any(s == measure or (len(p := _common_prefix(s, measure)) >= 4 and p in (s, measure)) for s in stems):
+        measure = stem(kind.split("_")[0])
+        if any(s == measure or (len(p := _common_prefix(s, measure)) >= 4 and p in (s, measure)) for s in said):
             named.append(kind)
     return named or None
 

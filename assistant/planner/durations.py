@@ -17,16 +17,14 @@ convention of SRE practice for latencies).
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
-import snowballstemmer
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
 from assistant.planner.lexicon import fold, words
+from core.stems import stem
 from assistant.planner.plan import PlannerPlan
 from assistant.planner.typos import max_distance
 from assistant.planner.words import KNOWN_WORDS, STOPWORDS
@@ -81,20 +79,6 @@ class _Vocab:
 
 
 _CACHE: dict[int, tuple[Any, _Vocab]] = {}
-_LOCAL = threading.local()
-
-
-@lru_cache(maxsize=4096)
-def stem(word: str) -> str:
-    """Snowball's English stem, so every inflection of a declared word names its event ('acknowledged', 'fixing').
-
-    >>> [stem(w) for w in ("acknowledged", "approval", "fixing")]
-    ['acknowledg', 'approv', 'fix']
-    """
-    stemmer = getattr(_LOCAL, "stemmer", None)
-    if stemmer is None:  # a stemmer keeps state while it works: one per thread
-        stemmer = _LOCAL.stemmer = snowballstemmer.stemmer("english")
-    return str(stemmer.stemWord(word))
 
 
 def _key(phrase: str) -> tuple[str, ...]:
